@@ -1,0 +1,17 @@
+// One jest run for the whole repository: unit tests and integration tests against a real Kafka and Redis
+// (see test/setup/global-setup.ts for where those come from).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  moduleNameMapper: {
+    '^@switchboard/(core|bus|store|proto|runtime|sandbox)$': '<rootDir>/packages/$1/src',
+    '^@switchboard/(ingress|classifier|notifier|ticketer|status)$': '<rootDir>/services/$1/src',
+  },
+  testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,182 @@
+// Consuming from the bus with at-least-once delivery: an offset is resolved only after the handler
+// succeeded or the message is in the DLQ, so a crash redelivers and never loses. A message that cannot
+// be decoded or keeps failing goes to `<topic>.dlq` with error headers; the partition moves on.
+import type { Consumer, Kafka, KafkaMessage, EachBatchPayload } from 'kafkajs';
+import type { DescMessage, MessageShape } from '@switchboard/proto';
+import { backoffDelay, eventLogger, sleep, type Logger, type Metrics } from '@switchboard/core';
+import { decode, DecodeError } from './codec';
+import { decideFailure } from './errors';
+import type { Publisher } from './publisher';
+import type { TopicNames, TopicSpec } from './topics';
+import { dlqHeaders } from './dlq';
+
+export interface Delivery<S extends DescMessage> {
+  event: MessageShape<S>;
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** A logger whose lines carry the conversation and event ids. */
+  log: Logger;
+}
+
+export type Handler<S extends DescMessage> = (delivery: Delivery<S>) => Promise<void>;
+
+export interface ConsumerOptions<S extends DescMessage> {
+  kafka: Kafka;
+  names: TopicNames;
+  groupId: string;
+  topic: TopicSpec<S>;
+  handler: Handler<S>;
+  publisher: Publisher;
+  logger: Logger;
+  metrics: Metrics;
+  /** Attempts for an unexpected error before the message goes to the DLQ. */
+  maxAttempts?: number;
+  /** Extra test for "a dependency is away" errors that must be retried without limit (e.g. Redis). */
+  isUnavailable?: (err: unknown) => boolean;
+  /** Called with true while the consumer cannot make progress because a dependency is away. */
+  onBlocked?: (blocked: boolean) => void;
+}
+
+/** Ids to log with: every Switchboard event has event_id, and all but none have conversation_id. */
+function idsOf(event: unknown): { conversationId?: string; eventId?: string } {
+  const e = event as { eventId?: string; conversationId?: string; message?: { eventId?: string; conversationId?: string } };
+  return { eventId: e.eventId || e.message?.eventId, conversationId: e.conversationId || e.message?.conversationId };
+}
+
+export class BusConsumer<S extends DescMessage> {
+  private readonly consumer: Consumer;
+  private readonly topicName: string;
+  private joined = false;
+  private crashed = false;
+  private blocked = false;
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly options: ConsumerOptions<S>) {
+    this.topicName = options.names.name(options.topic);
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+    });
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.crashed = false;
+    });
+    this.consumer.on(events.CRASH, (e) => {
+      this.crashed = true;
+      this.joined = false;
+      options.logger.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed');
+    });
+    this.consumer.on(events.STOP, () => (this.joined = false));
+  }
+
+  /** Ready = in its group, not crashed, and not stuck on an unavailable dependency. */
+  isReady(): boolean {
+    return this.joined && !this.crashed && !this.blocked;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topicName, fromBeginning: true });
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Finishes the message in hand, commits what is resolved and leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const { metrics } = this.options;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
+      await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
+      if (!isRunning() || isStale()) break;
+      resolveOffset(message.offset);
+      metrics.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
+      );
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+    const { logger, metrics, handler, maxAttempts = 5 } = this.options;
+    let event: MessageShape<S>;
+    try {
+      event = decode(this.options.topic.schema, message.value);
+    } catch (err) {
+      await this.toDlq(topic, partition, message, err as Error, 'undecodable', logger);
+      return;
+    }
+    const log = eventLogger(logger, idsOf(event));
+    const delivery: Delivery<S> = { event, topic, partition, offset: message.offset, key: message.key?.toString() ?? null, log };
+    for (let attempt = 1; ; attempt += 1) {
+      const stopTimer = metrics.processingSeconds.startTimer({ topic });
+      try {
+        await handler(delivery);
+        stopTimer();
+        this.setBlocked(false);
+        metrics.eventsTotal.inc({ topic, outcome: 'ok' });
+        return;
+      } catch (err) {
+        stopTimer();
+        const decision = decideFailure(err, attempt, maxAttempts, this.options.isUnavailable);
+        if (decision.action === 'dlq') {
+          await this.toDlq(topic, partition, message, err as Error, decision.reason, log);
+          return;
+        }
+        metrics.eventsTotal.inc({ topic, outcome: 'retry' });
+        if (decision.unlimited) this.setBlocked(true);
+        const delayMs = decision.delayMs ?? backoffDelay(attempt, { baseMs: 200, maxMs: decision.unlimited ? 5000 : 2000 });
+        log.warn({ err: (err as Error).message, attempt, delayMs }, 'handler failed, retrying');
+        if (this.stopping.signal.aborted) throw err;
+        await this.sleepWithHeartbeat(delayMs, heartbeat);
+      }
+    }
+  }
+
+  private async sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+    const until = Date.now() + ms;
+    while (Date.now() < until && !this.stopping.signal.aborted) {
+      await sleep(Math.min(1000, until - Date.now()), this.stopping.signal);
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  private setBlocked(blocked: boolean): void {
+    if (this.blocked !== blocked) {
+      this.blocked = blocked;
+      this.options.onBlocked?.(blocked);
+    }
+  }
+
+  private async toDlq(topic: string, partition: number, message: KafkaMessage, err: Error, reason: string, log: Logger): Promise<void> {
+    const dlqTopic = topic + '.dlq';
+    // Publishing to the DLQ must itself succeed before the offset moves on; kafkajs retries, and if the
+    // broker is away the batch fails and is redelivered.
+    await this.options.publisher.publishRaw(dlqTopic, [
+      {
+        key: message.key,
+        value: message.value,
+        headers: { ...message.headers, ...dlqHeaders({ topic, partition, offset: message.offset, reason, error: err, groupId: this.options.groupId }) },
+      },
+    ]);
+    this.options.metrics.dlqTotal.inc({ topic, reason });
+    this.options.metrics.eventsTotal.inc({ topic, outcome: 'dlq' });
+    log.error({ err: err.message, reason, dlqTopic, partition, offset: message.offset, undecodable: err instanceof DecodeError }, 'message sent to DLQ');
+  }
+}

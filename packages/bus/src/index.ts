@@ -1,0 +1,8 @@
+// The Kafka bus: topics and their schemas, protobuf codec, publisher, consumer with DLQ.
+export * from './topics';
+export * from './codec';
+export * from './errors';
+export * from './kafka';
+export * from './publisher';
+export * from './consumer';
+export * from './dlq';

@@ -1,0 +1,39 @@
+// The HTTP server every service has: /healthz (the process lives), /readyz (its dependencies answer),
+// /metrics (Prometheus). Services add their own routes to the returned fastify instance.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Metrics } from './metrics';
+
+/** Reports whether each dependency is usable now; all true means ready. */
+export type ReadinessCheck = () => Record<string, boolean> | Promise<Record<string, boolean>>;
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: ReadinessCheck;
+  /** Extra fastify options. */
+  bodyLimit?: number;
+  trustProxy?: boolean;
+}
+
+export function createHttpServer({ logger, metrics, readiness, bodyLimit, trustProxy }: HttpServerOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit,
+    trustProxy,
+    // fastify types its logger against its own pino major; the instance is the same shape.
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const checks = await readiness();
+    for (const [dependency, up] of Object.entries(checks)) metrics.dependencyUp.set({ dependency }, up ? 1 : 0);
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    await readiness();
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  return app;
+}

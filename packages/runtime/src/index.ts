@@ -1,0 +1,130 @@
+// Wires the shared parts into a running service: logger, metrics, Kafka, Redis, consumers, the HTTP
+// server with readiness, and graceful shutdown. A service's main.ts builds its logic and hands it here.
+import {
+  createHttpServer,
+  createLogger,
+  createMetrics,
+  handleShutdown,
+  type CloseStep,
+  type CommonConfig,
+  type Logger,
+  type Metrics,
+} from '@switchboard/core';
+import { BusConsumer, Publisher, TopicNames, createKafka, ensureTopics, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
+import { connectRedis, createKeys, createRedis, isRedisConnectionError, redisReady, type Keys, type Redis } from '@switchboard/store';
+import type { DescMessage } from '@switchboard/proto';
+import type { FastifyInstance } from 'fastify';
+
+export interface RuntimeOptions {
+  service: string;
+  config: CommonConfig;
+  httpPort: number;
+  httpHost?: string;
+  bodyLimit?: number;
+  /** Create missing topics at start-up (on in development; the chart may run a job instead). */
+  createTopics?: boolean;
+  /** Extra readiness checks of the service's own (e.g. "slack"). */
+  readiness?: () => Record<string, boolean>;
+}
+
+export interface ConsumeOptions<S extends DescMessage> {
+  groupId: string;
+  topic: TopicSpec<S>;
+  handler: Handler<S>;
+  maxAttempts?: number;
+  isUnavailable?: (err: unknown) => boolean;
+}
+
+export class Runtime {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly kafka: Kafka;
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly names: TopicNames;
+  readonly publisher: Publisher;
+  readonly http: FastifyInstance;
+  private readonly consumers: BusConsumer<DescMessage>[] = [];
+  private readonly extraClose: CloseStep[] = [];
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { service, config } = options;
+    this.logger = createLogger({ service, level: config.logLevel });
+    this.metrics = createMetrics(service);
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger });
+    this.redis = createRedis(config.redisUrl, this.logger);
+    this.keys = createKeys(config.redisKeyPrefix);
+    this.names = new TopicNames(config.topicPrefix);
+    this.publisher = new Publisher(this.kafka, this.names);
+    this.http = createHttpServer({
+      logger: this.logger,
+      metrics: this.metrics,
+      bodyLimit: options.bodyLimit,
+      readiness: () => this.readiness(),
+    });
+  }
+
+  readiness(): Record<string, boolean> {
+    const checks: Record<string, boolean> = {
+      redis: redisReady(this.redis),
+      kafka: this.publisher.isConnected() && this.consumers.every((c) => c.isReady()),
+    };
+    return { ...checks, ...this.options.readiness?.() };
+  }
+
+  consume<S extends DescMessage>(options: ConsumeOptions<S>): void {
+    const consumer = new BusConsumer<S>({
+      kafka: this.kafka,
+      names: this.names,
+      publisher: this.publisher,
+      logger: this.logger,
+      metrics: this.metrics,
+      isUnavailable: (err) => isRedisConnectionError(err) || (options.isUnavailable?.(err) ?? false),
+      ...options,
+    });
+    this.consumers.push(consumer as unknown as BusConsumer<DescMessage>);
+  }
+
+  /** Runs `close` during shutdown after the consumers stopped and before Kafka and Redis disconnect. */
+  onClose(name: string, close: () => Promise<unknown> | unknown): void {
+    this.extraClose.push({ name, close });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.options;
+    handleShutdown(this.closeSteps(), this.logger);
+    await this.http.listen({ port: this.options.httpPort, host: this.options.httpHost ?? '0.0.0.0' });
+    await connectRedis(this.redis, this.logger);
+    if (this.options.createTopics ?? true) {
+      const created = await ensureTopics(this.kafka, this.names, {
+        partitions: config.topicPartitions,
+        replicationFactor: config.topicReplicationFactor,
+      });
+      if (created.length > 0) this.logger.info({ topics: created }, 'created topics');
+    }
+    await this.publisher.connect();
+    for (const consumer of this.consumers) await consumer.start();
+    this.logger.info({ port: this.options.httpPort }, 'started');
+  }
+
+  /** The order matters: stop taking HTTP work, finish and commit the batch in hand, then disconnect. */
+  closeSteps(): CloseStep[] {
+    return [
+      { name: 'http', close: () => this.http.close() },
+      ...this.consumers.map((c, i) => ({ name: `consumer-${i}`, close: () => c.stop() })),
+      ...this.extraClose,
+      { name: 'producer', close: () => this.publisher.disconnect() },
+      { name: 'redis', close: () => this.redis.quit().catch(() => this.redis.disconnect()) },
+    ];
+  }
+
+  async stop(): Promise<void> {
+    for (const step of this.closeSteps()) {
+      try {
+        await step.close();
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message, step: step.name }, 'close step failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// API keys per bot. Keys are configured as `name:token` or `name:sha256:<hex of the token's SHA-256>`
+// and only their hashes are kept; a presented token is hashed and compared in constant time against
+// every key, so neither the comparison nor the loop leaks which key nearly matched.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export interface ApiKey {
+  /** The bot's name, recorded on its events as bot_id. */
+  name: string;
+  hash: Buffer;
+}
+
+export class ApiKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApiKeyError';
+  }
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+export function parseApiKeys(entries: string[]): ApiKey[] {
+  return entries.map((entry, i) => {
+    const [name, ...rest] = entry.split(':');
+    const secret = rest.join(':');
+    if (!name || !secret) throw new ApiKeyError(`API key #${i + 1} must look like name:token or name:sha256:<hex>`);
+    if (secret.startsWith('sha256:')) {
+      const hex = secret.slice('sha256:'.length);
+      if (!/^[0-9a-f]{64}$/i.test(hex)) throw new ApiKeyError(`API key "${name}" has a sha256 that is not 64 hex digits`);
+      return { name, hash: Buffer.from(hex, 'hex') };
+    }
+    if (secret.length < 16) throw new ApiKeyError(`API key "${name}" is shorter than 16 characters`);
+    return { name, hash: sha256(secret) };
+  });
+}
+
+/** The bot a token belongs to, or null. */
+export function authenticate(keys: ApiKey[], token: string | undefined): string | null {
+  if (!token) return null;
+  const presented = sha256(token);
+  let found: string | null = null;
+  for (const key of keys) {
+    if (timingSafeEqual(presented, key.hash) && found === null) found = key.name;
+  }
+  return found;
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

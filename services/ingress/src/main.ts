@@ -1,0 +1,24 @@
+// The ingress service: the HTTP front door bots report their conversations to.
+import { Runtime } from '@switchboard/runtime';
+import { EventAcceptor } from './accept';
+import { parseApiKeys } from './api-keys';
+import { readIngressConfig } from './config';
+import { registerIngressRoutes } from './routes';
+
+async function main(): Promise<void> {
+  const config = readIngressConfig(process.env);
+  const apiKeys = parseApiKeys(config.apiKeys);
+  const runtime = new Runtime({ service: 'ingress', config, httpPort: config.port, bodyLimit: config.bodyLimitBytes });
+  registerIngressRoutes(runtime.http, {
+    acceptor: new EventAcceptor(runtime.publisher, runtime.redis, runtime.keys, runtime.logger),
+    apiKeys,
+    metrics: runtime.metrics,
+    logger: runtime.logger,
+  });
+  await runtime.start();
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+// The JSON schema of POST /v1/events: one event or a batch. Validation happens at the edge, so a bad
+// request is a 400 naming the field before anything reaches Kafka.
+
+export const MAX_BATCH = 500;
+export const MAX_TEXT_LENGTH = 40000;
+
+const party = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 256 },
+    name: { type: 'string', maxLength: 256 },
+  },
+} as const;
+
+export const eventSchema = {
+  $id: 'Event',
+  type: 'object',
+  required: ['conversation_id'],
+  additionalProperties: false,
+  properties: {
+    event_id: { type: 'string', minLength: 1, maxLength: 128, description: 'Idempotency key; a UUIDv7 is made when absent' },
+    conversation_id: { type: 'string', minLength: 1, maxLength: 256 },
+    platform: { type: 'string', maxLength: 64 },
+    team: party,
+    user: party,
+    direction: { type: 'string', enum: ['user', 'bot'], default: 'user' },
+    text: { type: 'string', maxLength: MAX_TEXT_LENGTH, default: '' },
+    attachments: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { type: { type: 'string', maxLength: 64 }, url: { type: 'string', maxLength: 2048 }, name: { type: 'string', maxLength: 256 } },
+      },
+    },
+    buttons: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 256 } },
+    intent: { type: 'string', maxLength: 256 },
+    metadata: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 1024 } },
+    timestamp: { type: 'string', format: 'date-time', description: 'When the message was sent (RFC 3339)' },
+  },
+} as const;
+
+export const postEventsBody = {
+  oneOf: [
+    { $ref: 'Event#' },
+    {
+      type: 'object',
+      required: ['events'],
+      additionalProperties: false,
+      properties: { events: { type: 'array', minItems: 1, maxItems: MAX_BATCH, items: { $ref: 'Event#' } } },
+    },
+  ],
+} as const;
+
+export interface EventBody {
+  event_id?: string;
+  conversation_id: string;
+  platform?: string;
+  team?: { id: string; name?: string };
+  user?: { id: string; name?: string };
+  direction?: 'user' | 'bot';
+  text?: string;
+  attachments?: { type?: string; url?: string; name?: string }[];
+  buttons?: string[];
+  intent?: string;
+  metadata?: Record<string, string>;
+  timestamp?: string;
+}
