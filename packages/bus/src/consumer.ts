@@ -22,12 +22,21 @@ export interface Delivery<S extends DescMessage> {
 
 export type Handler<S extends DescMessage> = (delivery: Delivery<S>) => Promise<void>;
 
+/**
+ * Handles many deliveries at once (one Redis pipeline, one Kafka send). If it throws, the same messages
+ * are handled one by one with `handler`, so one bad message still ends alone in the DLQ.
+ */
+export type BatchHandler<S extends DescMessage> = (deliveries: Delivery<S>[]) => Promise<void>;
+
 export interface ConsumerOptions<S extends DescMessage> {
   kafka: Kafka;
   names: TopicNames;
   groupId: string;
   topic: TopicSpec<S>;
   handler: Handler<S>;
+  batchHandler?: BatchHandler<S>;
+  /** Most messages given to batchHandler at once. */
+  maxBatchSize?: number;
   publisher: Publisher;
   logger: Logger;
   metrics: Metrics;
@@ -98,19 +107,57 @@ export class BusConsumer<S extends DescMessage> {
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const { metrics } = this.options;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
-      await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
-      if (!isRunning() || isStale()) break;
-      resolveOffset(message.offset);
-      metrics.consumerLag.set(
-        { topic: batch.topic, partition: String(batch.partition) },
-        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
-      );
-      await heartbeat();
+    const { metrics, batchHandler, maxBatchSize = 500 } = this.options;
+    const lag = (offset: string) =>
+      metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(offset) - 1));
+    const live = () => isRunning() && !isStale() && !this.stopping.signal.aborted;
+    const messages = batch.messages;
+    for (let start = 0; start < messages.length && live(); start += batchHandler ? maxBatchSize : messages.length) {
+      const chunk = messages.slice(start, batchHandler ? start + maxBatchSize : messages.length);
+      if (batchHandler && chunk.length > 1 && (await this.tryBatch(batch.topic, batch.partition, chunk, batchHandler))) {
+        if (!isRunning() || isStale()) break;
+        const last = chunk[chunk.length - 1].offset;
+        resolveOffset(last);
+        lag(last);
+        await heartbeat();
+        continue;
+      }
+      for (const message of chunk) {
+        if (!live()) break;
+        await this.handleMessage(batch.topic, batch.partition, message, heartbeat);
+        if (!isRunning() || isStale()) break;
+        resolveOffset(message.offset);
+        lag(message.offset);
+        await heartbeat();
+      }
     }
     await commitOffsetsIfNecessary();
+  }
+
+  /** True when the whole chunk was handled; false to fall back to handling it one by one. */
+  private async tryBatch(topic: string, partition: number, chunk: KafkaMessage[], batchHandler: BatchHandler<S>): Promise<boolean> {
+    const { logger, metrics } = this.options;
+    const deliveries: Delivery<S>[] = [];
+    for (const message of chunk) {
+      try {
+        const event = decode(this.options.topic.schema, message.value);
+        deliveries.push({ event, topic, partition, offset: message.offset, key: message.key?.toString() ?? null, log: eventLogger(logger, idsOf(event)) });
+      } catch {
+        return false; // one by one, where the undecodable message goes to the DLQ alone
+      }
+    }
+    const stopTimer = metrics.processingSeconds.startTimer({ topic });
+    try {
+      await batchHandler(deliveries);
+      stopTimer();
+      this.setBlocked(false);
+      metrics.eventsTotal.inc({ topic, outcome: 'ok' }, deliveries.length);
+      return true;
+    } catch (err) {
+      stopTimer();
+      logger.warn({ err: (err as Error).message, size: deliveries.length }, 'batch failed; handling its messages one by one');
+      return false;
+    }
   }
 
   private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 // The HTTP server every service has: /healthz (the process lives), /readyz (its dependencies answer),
 // /metrics (Prometheus). Services add their own routes to the returned fastify instance.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
 
@@ -22,7 +22,8 @@ export function createHttpServer({ logger, metrics, readiness, bodyLimit, trustP
     trustProxy,
     // fastify types its logger against its own pino major; the instance is the same shape.
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines would drown the event logs; errors are logged where they are handled.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

@@ -10,7 +10,7 @@ import {
   type Logger,
   type Metrics,
 } from '@switchboard/core';
-import { BusConsumer, Publisher, TopicNames, createKafka, ensureTopics, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
+import { BusConsumer, Publisher, TopicNames, createKafka, ensureTopics, type BatchHandler, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis, isRedisConnectionError, redisReady, type Keys, type Redis } from '@switchboard/store';
 import type { DescMessage } from '@switchboard/proto';
 import type { FastifyInstance } from 'fastify';
@@ -31,6 +31,7 @@ export interface ConsumeOptions<S extends DescMessage> {
   groupId: string;
   topic: TopicSpec<S>;
   handler: Handler<S>;
+  batchHandler?: BatchHandler<S>;
   maxAttempts?: number;
   isUnavailable?: (err: unknown) => boolean;
 }

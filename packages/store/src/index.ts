@@ -2,3 +2,4 @@
 export * from './keys';
 export * from './redis';
 export * from './once';
+export * from './rate-budget';

@@ -1,9 +1,8 @@
-// conv.raw → conv.classified: applies the rules and the conversation's state to each raw event.
-import { create, timestampMs, timestampNow, ClassifiedEventSchema, type MessageEvent } from '@switchboard/proto';
+// conv.raw → conv.classified: applies the rules and the conversation's state to raw events, a whole
+// batch at a time (one Redis transaction, one Kafka send), or one at a time when a batch failed.
+import { create, timestampMs, timestampNow, ClassifiedEventSchema, type MessageEvent, type MessageEventSchema } from '@switchboard/proto';
 import { Topics, type Delivery, type Publisher } from '@switchboard/bus';
-import type { MessageEventSchema } from '@switchboard/proto';
-import type { Metrics } from '@switchboard/core';
-import { secondsSince } from '@switchboard/core';
+import { secondsSince, type Metrics } from '@switchboard/core';
 import { classify, type Rules } from './rules';
 import type { ConversationTracker } from './conversation';
 
@@ -21,17 +20,26 @@ export function classifyEvent(message: MessageEvent, rules: Rules) {
   );
 }
 
-export function classifierHandler({ rules, tracker, publisher, metrics }: ClassifierDeps) {
-  return async ({ event }: Delivery<typeof MessageEventSchema>): Promise<void> => {
-    const receivedMs = event.receivedAt ? timestampMs(event.receivedAt) : Date.now();
-    const kind = await tracker.kindOf(event.conversationId, event.eventId, receivedMs);
-    const verdict = classifyEvent(event, rules());
-    await publisher.publish(Topics.classified, [
-      {
+const receivedMs = (event: MessageEvent) => (event.receivedAt ? timestampMs(event.receivedAt) : Date.now());
+
+export function classifierBatchHandler({ rules, tracker, publisher, metrics }: ClassifierDeps) {
+  return async (deliveries: Delivery<typeof MessageEventSchema>[]): Promise<void> => {
+    const events = deliveries.map((d) => d.event);
+    const kinds = await tracker.kindsOf(events.map((e) => ({ conversationId: e.conversationId, eventId: e.eventId, atMs: receivedMs(e) })));
+    const ruleSet = rules();
+    const classifiedAt = timestampNow();
+    await publisher.publish(
+      Topics.classified,
+      events.map((event, i) => ({
         key: event.conversationId,
-        value: create(ClassifiedEventSchema, { message: event, kind, ...verdict, classifiedAt: timestampNow() }),
-      },
-    ]);
-    metrics.endToEndSeconds.observe({ stage: 'classified' }, secondsSince(receivedMs));
+        value: create(ClassifiedEventSchema, { message: event, kind: kinds[i], ...classifyEvent(event, ruleSet), classifiedAt }),
+      })),
+    );
+    for (const event of events) metrics.endToEndSeconds.observe({ stage: 'classified' }, secondsSince(receivedMs(event)));
   };
+}
+
+export function classifierHandler(deps: ClassifierDeps) {
+  const batch = classifierBatchHandler(deps);
+  return (delivery: Delivery<typeof MessageEventSchema>) => batch([delivery]);
 }

@@ -3,17 +3,23 @@ import { Topics } from '@switchboard/bus';
 import { Runtime } from '@switchboard/runtime';
 import { readClassifierConfig } from './config';
 import { redisConversationTracker } from './conversation';
-import { classifierHandler } from './handler';
-import { defaultRules } from './rules';
+import { classifierBatchHandler, classifierHandler } from './handler';
+import { RulesSource } from './rules-source';
 
 async function main(): Promise<void> {
   const config = readClassifierConfig(process.env);
   const runtime = new Runtime({ service: 'classifier', config, httpPort: config.port });
+  const rules = new RulesSource(config.rulesFile, runtime.logger, runtime.metrics);
+  rules.load();
+  rules.watch(config.rulesPollSeconds * 1000);
+  runtime.onClose('rules', () => rules.stop());
   const tracker = redisConversationTracker(runtime.redis, runtime.keys, config.resumeAfterMinutes * 60 * 1000);
+  const deps = { rules: () => rules.current(), tracker, publisher: runtime.publisher, metrics: runtime.metrics };
   runtime.consume({
     groupId: config.groupId,
     topic: Topics.raw,
-    handler: classifierHandler({ rules: () => defaultRules, tracker, publisher: runtime.publisher, metrics: runtime.metrics }),
+    handler: classifierHandler(deps),
+    batchHandler: classifierBatchHandler(deps),
   });
   await runtime.start();
 }

@@ -35,6 +35,7 @@ export class EventAcceptor {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly logger: Logger,
+    private readonly publishTimeoutMs = 10000,
   ) {}
 
   async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
@@ -44,9 +45,11 @@ export class EventAcceptor {
     const seen = await this.lookup(events.map((e) => this.keys.ingressAccepted(e.eventId)));
     const fresh = events.filter((_, i) => seen?.[i] == null);
     try {
-      await this.publisher.publish(
-        Topics.raw,
-        fresh.map((event) => ({ key: event.conversationId, value: event })),
+      // Bounded: a bot waits at most publishTimeoutMs for an answer. A send that completes after we
+      // answered 503 is harmless: the bot retries with the same ids and every consumer dedupes.
+      await withTimeout(
+        this.publisher.publish(Topics.raw, fresh.map((event) => ({ key: event.conversationId, value: event }))),
+        this.publishTimeoutMs,
       );
     } catch (err) {
       throw new KafkaUnavailable(err);
@@ -86,4 +89,12 @@ export class EventAcceptor {
 /** The second and later copies of one id in the same request are duplicates of the first. */
 function isLaterCopy(all: MessageEvent[], event: MessageEvent): boolean {
   return all.find((e) => e.eventId === event.eventId) !== event;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

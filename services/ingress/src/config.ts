@@ -7,6 +7,9 @@ export const ingressSpec = {
   port: env.int('INGRESS_PORT', 8080, { min: 0, max: 65535 }),
   apiKeys: env.list('INGRESS_API_KEYS', []),
   apiKeysFile: env.optionalString('INGRESS_API_KEYS_FILE'),
+  ratePerSecond: env.number('INGRESS_RATE_PER_SECOND', 200),
+  rateBurst: env.int('INGRESS_RATE_BURST', 400, { min: 1 }),
+  publishTimeoutMs: env.int('INGRESS_PUBLISH_TIMEOUT_MS', 10000, { min: 100 }),
   bodyLimitBytes: env.int('INGRESS_BODY_LIMIT_BYTES', 1024 * 1024, { min: 1024 }),
 };
 

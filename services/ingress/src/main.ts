@@ -1,5 +1,6 @@
 // The ingress service: the HTTP front door bots report their conversations to.
 import { Runtime } from '@switchboard/runtime';
+import { RateBudget } from '@switchboard/store';
 import { EventAcceptor } from './accept';
 import { parseApiKeys } from './api-keys';
 import { readIngressConfig } from './config';
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
   const apiKeys = parseApiKeys(config.apiKeys);
   const runtime = new Runtime({ service: 'ingress', config, httpPort: config.port, bodyLimit: config.bodyLimitBytes });
   registerIngressRoutes(runtime.http, {
-    acceptor: new EventAcceptor(runtime.publisher, runtime.redis, runtime.keys, runtime.logger),
+    acceptor: new EventAcceptor(runtime.publisher, runtime.redis, runtime.keys, runtime.logger, config.publishTimeoutMs),
+    rateBudget: config.ratePerSecond > 0 ? new RateBudget(runtime.redis, runtime.keys, 'ingress', { ratePerSecond: config.ratePerSecond, burst: config.rateBurst }) : undefined,
     apiKeys,
     metrics: runtime.metrics,
     logger: runtime.logger,

@@ -1,15 +1,22 @@
-// HTTP routes of ingress: POST /v1/events. Answers 202 only after Kafka acknowledged every new event,
-// 503 with Retry-After when it cannot, and 4xx with a message naming what is wrong for bad input.
+// HTTP routes of ingress: POST /v1/events, the Dashbot-compatible POST /track, GET /docs/json. Answers
+// 202 only after Kafka acknowledged every new event, 503 with Retry-After when it cannot, 429 over the
+// key's rate budget, and 4xx with a message naming what is wrong for bad input.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger, Metrics } from '@switchboard/core';
+import type { RateBudget } from '@switchboard/store';
 import { authenticate, bearerToken, type ApiKey } from './api-keys';
 import { KafkaUnavailable, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
-import { BadRequest, eventsOf } from './validate';
+import { openApiDocument } from './openapi';
+import type { EventBody } from './schema';
+import { trackToEvent, type TrackQuery } from './track';
+import { BadRequest, checked, eventsOf } from './validate';
 
 export interface IngressRoutesOptions {
   acceptor: EventAcceptor;
   apiKeys: ApiKey[];
+  /** Per-API-key budget, shared by every ingress replica; none means unlimited. */
+  rateBudget?: RateBudget;
   metrics: Metrics;
   logger: Logger;
   retryAfterSeconds?: number;
@@ -21,8 +28,26 @@ declare module 'fastify' {
   }
 }
 
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+export const httpReason = (status: number) => REASONS[status] ?? 'Bad Request';
+
 export function registerIngressRoutes(app: FastifyInstance, options: IngressRoutesOptions): void {
-  const { acceptor, apiKeys, metrics, retryAfterSeconds = 5 } = options;
+  const { acceptor, apiKeys, rateBudget, metrics, logger, retryAfterSeconds = 5 } = options;
+  const reject = (reply: FastifyReply, status: number, message: string) => {
+    metrics.eventsTotal.inc({ topic: 'ingress', outcome: `rejected_${status}` });
+    return reply.code(status).send({ error: httpReason(status), message });
+  };
+
   // Only JSON is an event; text/plain (fastify's other default) gets a 415 like any unknown type.
   app.removeContentTypeParser('text/plain');
 
@@ -32,33 +57,35 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       request.log.error({ err: error }, 'request failed');
       return reply.code(500).send({ error: 'Internal Server Error', message: 'the request could not be handled' });
     }
-    metrics.eventsTotal.inc({ topic: 'ingress', outcome: `rejected_${status}` });
-    return reply.code(status).send({ error: httpReason(status), message: clientMessage(error) });
+    return reject(reply, status, clientMessage(error));
   });
 
-  const requireBot = async (request: FastifyRequest, reply: FastifyReply) => {
-    const botId = authenticate(apiKeys, bearerToken(request.headers.authorization));
+  app.setNotFoundHandler((request, reply) => reject(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  /** Authenticates, then spends one unit of the key's rate budget. */
+  const admit = async (token: string | undefined, request: FastifyRequest, reply: FastifyReply, how: string) => {
+    const botId = authenticate(apiKeys, token);
     if (!botId) {
-      metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'rejected_401' });
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'Unauthorized', message: 'send a valid API key as "Authorization: Bearer <key>"' });
+      reply.header('www-authenticate', 'Bearer');
+      return reject(reply, 401, `send a valid API key ${how}`);
     }
     request.botId = botId;
+    if (!rateBudget) return;
+    let answer;
+    try {
+      answer = await rateBudget.tryTake(botId);
+    } catch (err) {
+      // The budget lives in Redis; without it, accepting beats refusing events we could persist.
+      logger.warn({ err: (err as Error).message }, 'rate budget unavailable; not limiting');
+      return;
+    }
+    if (!answer.allowed) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(answer.waitMs / 1000))));
+      return reject(reply, 429, `rate limit of API key "${botId}" exceeded; retry after the Retry-After seconds`);
+    }
   };
 
-  app.post('/v1/events', { preHandler: requireBot }, async (request, reply) => {
-    let bodies;
-    try {
-      bodies = eventsOf(request.body);
-    } catch (err) {
-      if (err instanceof BadRequest) {
-        metrics.eventsTotal.inc({ topic: 'ingress', outcome: `rejected_${err.statusCode}` });
-        return reply.code(err.statusCode).send({ error: httpReason(err.statusCode), message: err.message });
-      }
-      throw err;
-    }
+  async function acceptAndReply(request: FastifyRequest, reply: FastifyReply, bodies: EventBody[], single: boolean) {
     const now = new Date();
     const events = bodies.map((body) => toMessageEvent(body, { botId: request.botId!, now }));
     try {
@@ -66,38 +93,49 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       const duplicates = result.events.filter((e) => e.duplicate).length;
       metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'accepted' }, result.events.length - duplicates);
       if (duplicates > 0) metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'duplicate' }, duplicates);
-      const single = !('events' in (request.body as object));
       return reply.code(202).send({
         accepted: result.events.length - duplicates,
         duplicates,
         events: result.events.map((e) => ({ event_id: e.eventId, conversation_id: e.conversationId, duplicate: e.duplicate })),
-        ...(single ? { control: result.control[events[0].conversationId] } : { control: result.control }),
+        control: single ? result.control[events[0].conversationId] : result.control,
       });
     } catch (err) {
-      if (err instanceof KafkaUnavailable) {
-        request.log.warn({ err: err.message }, 'kafka unavailable, answering 503');
-        metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'unavailable' }, events.length);
-        return reply
-          .code(503)
-          .header('retry-after', String(retryAfterSeconds))
-          .send({ error: 'Service Unavailable', message: 'events were not persisted; retry later with the same event_id' });
-      }
+      if (!(err instanceof KafkaUnavailable)) throw err;
+      request.log.warn({ err: err.message }, 'kafka unavailable, answering 503');
+      metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'unavailable' }, events.length);
+      reply.header('retry-after', String(retryAfterSeconds));
+      return reply.code(503).send({ error: 'Service Unavailable', message: 'events were not persisted; retry later with the same event_id' });
+    }
+  }
+
+  app.post('/v1/events', { preHandler: (request, reply) => admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"') }, async (request, reply) => {
+    let bodies: EventBody[];
+    try {
+      bodies = eventsOf(request.body);
+    } catch (err) {
+      if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
       throw err;
     }
+    return acceptAndReply(request, reply, bodies, !('events' in (request.body as object)));
   });
+
+  app.post<{ Querystring: TrackQuery }>(
+    '/track',
+    { preHandler: (request, reply) => admit((request.query as TrackQuery).apiKey, request, reply, 'as the apiKey query parameter') },
+    async (request, reply) => {
+      let body: EventBody;
+      try {
+        body = checked(trackToEvent(request.query, request.body), '');
+      } catch (err) {
+        if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
+        throw err;
+      }
+      return acceptAndReply(request, reply, [body], true);
+    },
+  );
+
+  app.get('/docs/json', async () => openApiDocument);
 }
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-};
-
-export const httpReason = (status: number) => REASONS[status] ?? 'Bad Request';
 
 /** fastify's own messages for parse errors are clear enough; others are shortened to one line. */
 function clientMessage(error: FastifyError): string {

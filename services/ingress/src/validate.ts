@@ -48,7 +48,8 @@ export function eventsOf(body: unknown): EventBody[] {
   return [checked(body, '')];
 }
 
-function checked(event: unknown, at: string): EventBody {
+/** Validates one event; `at` names it in messages ("events[2]"). */
+export function checked(event: unknown, at: string): EventBody {
   if (validateEvent(event)) return event;
   const first = validateEvent.errors?.[0];
   throw new BadRequest(400, first ? describeError(first, at) : `${at || 'the event'} is invalid`);

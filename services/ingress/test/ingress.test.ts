@@ -1,0 +1,180 @@
+// A real ingress (routes, validation, acceptor) on the real broker and Redis: every bad-input class gets
+// its 4xx and nothing reaches Kafka; duplicates yield one downstream event; /track and /v1/events give the
+// same event; Kafka unavailable gives 503, never 2xx.
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
+import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '@switchboard/bus';
+import { connectRedis, createKeys, createRedis, RateBudget } from '@switchboard/store';
+import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/proto';
+import { EventAcceptor } from '../src/accept';
+import { parseApiKeys } from '../src/api-keys';
+import { registerIngressRoutes } from '../src/routes';
+
+const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
+const quiet = createLogger({ service: 'ingress-test', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const KEY = 'ingress-test-key-0123456789';
+const SLOW_KEY = 'slow-bot-key-0123456789ab';
+
+describe('ingress (real Kafka and Redis)', () => {
+  const id = randomUUID().slice(0, 8);
+  const names = new TopicNames(`ing-${id}.`);
+  const keys = createKeys(`ing-${id}:`);
+  const kafka = createKafka({ brokers, clientId: 'ingress-test', logger: quiet });
+  const publisher = new Publisher(kafka, names);
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
+  const seen: MessageEvent[] = [];
+  const consumer = kafka.consumer({ groupId: `ing-reader-${id}` });
+  let app: FastifyInstance;
+
+  function build(pub: Publisher, rateBudget?: RateBudget): FastifyInstance {
+    const metrics = createMetrics('ingress-test');
+    const server = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
+    registerIngressRoutes(server, {
+      acceptor: new EventAcceptor(pub, redis, keys, quiet, 2000),
+      apiKeys: parseApiKeys([`test-bot:${KEY}`, `slow-bot:${SLOW_KEY}`]),
+      rateBudget,
+      metrics,
+      logger: quiet,
+    });
+    return server;
+  }
+
+  beforeAll(async () => {
+    await connectRedis(redis, quiet);
+    await ensureTopics(kafka, names, { partitions: 3, replicationFactor: 1 });
+    await publisher.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: names.name(Topics.raw), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(decode(MessageEventSchema, message.value)) });
+    app = build(publisher);
+    await app.ready();
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await consumer.disconnect();
+    await publisher.disconnect();
+    redis.disconnect();
+  });
+
+  const post = (payload: unknown, headers: Record<string, string> = {}, url = '/v1/events') =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
+      payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+  const event = (over: Record<string, unknown> = {}) => ({ conversation_id: `c-${randomUUID()}`, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'hi', ...over });
+  const downstream = async (conversationId: string, count: number) => {
+    const until = Date.now() + 20000;
+    while (seen.filter((e) => e.conversationId === conversationId).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    return seen.filter((e) => e.conversationId === conversationId);
+  };
+
+  it.each([
+    ['malformed JSON', '{"conversation_id": "c1",', {}, 400, 'not valid JSON'],
+    ['an empty body', '', {}, 400, 'empty'],
+    ['a JSON array', '[1,2]', {}, 400, 'must be a JSON object'],
+    ['a missing field', { text: 'hi' }, {}, 400, 'conversation_id is required'],
+    ['a wrong type', { conversation_id: ['x'] }, {}, 400, 'conversation_id must be string'],
+    ['an unknown field', { conversation_id: 'c', foo: 1 }, {}, 400, 'unknown field "foo"'],
+    ['a bad timestamp', { conversation_id: 'c', timestamp: 'noon' }, {}, 400, 'timestamp must match format'],
+    ['an over-size batch', { events: Array.from({ length: 501 }, () => ({ conversation_id: 'c' })) }, {}, 413, 'at most 500'],
+    ['an over-size body', { conversation_id: 'c', text: 'x'.repeat(70 * 1024) }, {}, 413, 'larger than the limit'],
+    ['an unknown content type', 'conversation_id=c', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'application/json'],
+    ['text/plain', 'hello', { 'content-type': 'text/plain' }, 415, 'application/json'],
+    ['no API key', { conversation_id: 'c' }, { authorization: '' }, 401, 'API key'],
+    ['a wrong API key', { conversation_id: 'c' }, { authorization: 'Bearer nope-nope-nope-nope' }, 401, 'API key'],
+  ])('answers %s with a clear 4xx and publishes nothing', async (_what, payload, headers, status, message) => {
+    const before = seen.length;
+    const res = await post(payload, headers as Record<string, string>);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().message).toContain(message);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.length).toBe(before);
+  });
+
+  it('accepts a batch and publishes each event once, keyed by conversation', async () => {
+    const a = event();
+    const b = event({ direction: 'bot', text: 'hello' });
+    const res = await post({ events: [a, b] });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ accepted: 2, duplicates: 0, control: { [a.conversation_id]: 'bot', [b.conversation_id]: 'bot' } });
+    expect((await downstream(a.conversation_id, 1))[0]).toMatchObject({ text: 'hi', direction: Direction.USER, botId: 'test-bot' });
+    expect((await downstream(b.conversation_id, 1))[0].direction).toBe(Direction.BOT);
+  });
+
+  it('accepts a repeated event id once: 202 again, one event downstream', async () => {
+    const e = event({ event_id: `k-${randomUUID()}` });
+    const first = await post(e);
+    const second = await post(e);
+    const inBatch = await post({ events: [e, e] });
+    expect([first.statusCode, second.statusCode, inBatch.statusCode]).toEqual([202, 202, 202]);
+    expect(first.json().duplicates).toBe(0);
+    expect(second.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(inBatch.json()).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(await downstream(e.conversation_id, 1)).toHaveLength(1);
+  });
+
+  it('turns a Dashbot-style /track call into the same event as /v1/events', async () => {
+    const conversationId = `c-${randomUUID()}`;
+    const viaTrack = await app.inject({
+      method: 'POST',
+      url: `/track?platform=slack&v=10.1.1-rest&type=incoming&apiKey=${KEY}`,
+      headers: { 'content-type': 'application/json' },
+      payload: { text: 'refund please', userId: 'u1', conversationId, platformJson: { team_id: 't1', team_name: 'Acme' }, platformUserJson: { name: 'Ann' } },
+    });
+    const viaEvents = await post({ conversation_id: conversationId, platform: 'slack', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'refund please' });
+    expect([viaTrack.statusCode, viaEvents.statusCode]).toEqual([202, 202]);
+    const [a, b] = await downstream(conversationId, 2);
+    const comparable = (e: MessageEvent) => ({ ...e, eventId: '', metadata: {}, sentAt: undefined, receivedAt: undefined });
+    expect(comparable(a)).toEqual(comparable(b));
+    const noKey = await app.inject({ method: 'POST', url: '/track?type=incoming', headers: { 'content-type': 'application/json' }, payload: { userId: 'u' } });
+    expect(noKey.statusCode).toBe(401);
+  });
+
+  it('limits each API key by its shared budget with 429 and Retry-After', async () => {
+    const limited = build(publisher, new RateBudget(redis, keys, 'ingress', { ratePerSecond: 0.01, burst: 3 }));
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 5; i += 1) {
+      const res = await limited.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` },
+        payload: event(),
+      });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) retryAfter = String(res.headers['retry-after']);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    // Another key has its own budget.
+    const other = await limited.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: event() });
+    expect(other.statusCode).toBe(202);
+    await limited.close();
+  });
+
+  it('answers 503 with Retry-After, never 2xx, when Kafka does not acknowledge', async () => {
+    const deadKafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'dead', logger: quiet });
+    const dead = build(new Publisher(deadKafka, names));
+    await dead.ready();
+    const e = event({ event_id: `k-${randomUUID()}` });
+    const res = await dead.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: e });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+    await dead.close();
+    // The id was not remembered: the bot's retry, once Kafka is back, is accepted.
+    const retry = await post(e);
+    expect(retry.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    expect(Object.keys(res.json().paths)).toEqual(['/v1/events', '/track']);
+  });
+});
