@@ -3,3 +3,4 @@ export * from './keys';
 export * from './redis';
 export * from './once';
 export * from './rate-budget';
+export * from './refs';

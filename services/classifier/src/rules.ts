@@ -63,8 +63,20 @@ export function keywordPattern(keyword: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(normalise(keyword))}(?![\\p{L}\\p{N}])`, 'u');
 }
 
+// Keyword patterns are compiled once per rule, not once per message.
+const compiled = new WeakMap<KeywordRule, RegExp[]>();
+
+function matchersOf(rule: KeywordRule): RegExp[] {
+  let matchers = compiled.get(rule);
+  if (!matchers) {
+    matchers = [...rule.keywords.map(keywordPattern), ...rule.patterns];
+    compiled.set(rule, matchers);
+  }
+  return matchers;
+}
+
 function matches(rule: KeywordRule, text: string): boolean {
-  return rule.keywords.some((k) => keywordPattern(k).test(text)) || rule.patterns.some((p) => p.test(text));
+  return matchersOf(rule).some((p) => p.test(text));
 }
 
 export function denial(facts: MessageFacts, rules: Rules): string {

@@ -4,7 +4,7 @@ import { Topics } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
 import { transcriptUrl } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationLock, DoneMarks } from '@switchboard/store';
+import { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
 import { readNotifierConfig } from './config';
 import { notifierHandler } from './notify';
 import { webApiSlack } from './slack';
@@ -20,8 +20,7 @@ async function main(): Promise<void> {
     topic: Topics.classified,
     handler: notifierHandler({
       slack,
-      redis: runtime.redis,
-      keys: runtime.keys,
+      refs: new ConversationRefs(runtime.redis, runtime.keys),
       done: new DoneMarks(runtime.redis, runtime.keys, 'notifier'),
       lock: new ConversationLock(runtime.redis, runtime.keys, 'notifier-root'),
       metrics: runtime.metrics,

@@ -4,14 +4,13 @@
 import { EventKind, Priority, timestampMs, type ClassifiedEvent, type ClassifiedEventSchema } from '@switchboard/proto';
 import { UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
-import type { ConversationLock, DoneMarks, Keys, Redis } from '@switchboard/store';
+import type { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
 import { renderRoot, renderThreadReply, threadWorthy } from './render';
-import type { PostedMessage, SlackPort } from './slack';
+import type { SlackPort } from './slack';
 
 export interface NotifierDeps {
   slack: SlackPort;
-  redis: Redis;
-  keys: Keys;
+  refs: ConversationRefs;
   done: DoneMarks;
   lock: ConversationLock;
   metrics: Metrics;
@@ -31,12 +30,7 @@ export function decide(event: ClassifiedEvent, hasRoot: boolean, threadMinimum: 
 }
 
 export function notifierHandler(deps: NotifierDeps) {
-  const { slack, redis, keys, done, lock, metrics } = deps;
-
-  async function rootOf(conversationId: string): Promise<PostedMessage | null> {
-    const raw = await redis.get(keys.slackRoot(conversationId));
-    return raw ? (JSON.parse(raw) as PostedMessage) : null;
-  }
+  const { slack, refs, done, lock, metrics } = deps;
 
   return async ({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
     const message = event.message;
@@ -51,17 +45,18 @@ export function notifierHandler(deps: NotifierDeps) {
       await done.markDone(eventId);
       return;
     }
-    const root = await rootOf(conversationId);
+    const root = await refs.slackRoot(conversationId);
     const decision = decide(event, root !== null, deps.threadMinimum);
     if (decision === 'root') {
       if (!(await lock.acquire(conversationId, deps.owner))) {
         throw new UnavailableError('another notifier is posting this conversation', 'lock', 500);
       }
       try {
-        if ((await rootOf(conversationId)) === null) {
-          const rendered = renderRoot(event, { transcriptUrl: deps.transcriptUrl(conversationId) });
+        if ((await refs.slackRoot(conversationId)) === null) {
+          const task = await refs.asanaTask(conversationId);
+          const rendered = renderRoot(event, { transcriptUrl: deps.transcriptUrl(conversationId), taskUrl: task?.permalinkUrl || undefined });
           const posted = await slack.postMessage({ channel: deps.triageChannel, ...rendered });
-          await redis.set(keys.slackRoot(conversationId), JSON.stringify(posted));
+          await refs.setSlackRoot(conversationId, posted);
           log.info({ channel: posted.channel, ts: posted.ts }, 'posted root notification');
         }
       } finally {

@@ -4,11 +4,9 @@
 import * as Asana from 'asana';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import type { Metrics } from '@switchboard/core';
+import type { AsanaTaskRef } from '@switchboard/store';
 
-export interface TaskRef {
-  gid: string;
-  permalinkUrl: string;
-}
+export type TaskRef = AsanaTaskRef;
 
 export interface NewTask {
   name: string;

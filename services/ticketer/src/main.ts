@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
 import { transcriptUrl } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationLock, DoneMarks } from '@switchboard/store';
+import { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
 import { asanaTasks } from './asana';
 import { readTicketerConfig } from './config';
 import { ticketerHandler } from './ticket';
@@ -16,8 +16,7 @@ async function main(): Promise<void> {
     topic: Topics.classified,
     handler: ticketerHandler({
       tasks: asanaTasks({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, projectGid: config.asanaProjectGid, metrics: runtime.metrics }),
-      redis: runtime.redis,
-      keys: runtime.keys,
+      refs: new ConversationRefs(runtime.redis, runtime.keys),
       done: new DoneMarks(runtime.redis, runtime.keys, 'ticketer'),
       lock: new ConversationLock(runtime.redis, runtime.keys, 'ticketer-task'),
       metrics: runtime.metrics,

@@ -5,13 +5,12 @@
 import { Direction, Priority, timestampMs, type ClassifiedEvent, type ClassifiedEventSchema } from '@switchboard/proto';
 import { UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
-import type { ConversationLock, DoneMarks, Keys, Redis } from '@switchboard/store';
+import type { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
 import type { NewTask, TaskPort, TaskRef } from './asana';
 
 export interface TicketerDeps {
   tasks: TaskPort;
-  redis: Redis;
-  keys: Keys;
+  refs: ConversationRefs;
   done: DoneMarks;
   lock: ConversationLock;
   metrics: Metrics;
@@ -50,12 +49,8 @@ export function commentFor(event: ClassifiedEvent): string {
 }
 
 export function ticketerHandler(deps: TicketerDeps) {
-  const { tasks, redis, keys, done, lock, metrics } = deps;
-
-  const recorded = async (conversationId: string): Promise<TaskRef | null> => {
-    const raw = await redis.get(keys.asanaTask(conversationId));
-    return raw ? (JSON.parse(raw) as TaskRef) : null;
-  };
+  const { tasks, refs, done, lock, metrics } = deps;
+  const recorded = (conversationId: string) => refs.asanaTask(conversationId);
 
   async function ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
     const conversationId = event.message!.conversationId;
@@ -69,7 +64,7 @@ export function ticketerHandler(deps: TicketerDeps) {
       if (again) return { task: again, created: false };
       const found = await tasks.findByExternalId(conversationId);
       const task = found ?? (await tasks.createTask(taskFor(event, deps.transcriptUrl(conversationId))));
-      await redis.set(keys.asanaTask(conversationId), JSON.stringify(task));
+      await refs.setAsanaTask(conversationId, task);
       return { task, created: found === null };
     } finally {
       await lock.release(conversationId, deps.owner);

@@ -1,0 +1,45 @@
+// HTTP servers the ingress benchmark measures, each run in its own process so the load generator does
+// not share their CPU: `hello` (bare fastify answering 202, the ceiling) and `ingress` (the real routes,
+// validation, acceptor, Redis and an acks=all Kafka producer). Prints "listening <port>" when ready.
+import Fastify from 'fastify';
+import { Writable } from 'node:stream';
+import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
+import { Publisher, TopicNames, createKafka } from '@switchboard/bus';
+import { connectRedis, createKeys, createRedis } from '@switchboard/store';
+import { EventAcceptor } from '@switchboard/ingress/dist/accept';
+import { parseApiKeys } from '@switchboard/ingress/dist/api-keys';
+import { registerIngressRoutes } from '@switchboard/ingress/dist/routes';
+
+export const BENCH_KEY = 'bench-key-0123456789abcdef';
+
+async function main(): Promise<void> {
+  const [mode, prefix] = process.argv.slice(2);
+  if (mode === 'hello') {
+    const app = Fastify();
+    app.post('/v1/events', async (_request, reply) => reply.code(202).send({ accepted: 1 }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    console.log(`listening ${(app.server.address() as { port: number }).port}`);
+    return;
+  }
+  const quiet = createLogger({ service: 'bench', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'bench-ingress', logger: quiet });
+  const publisher = new Publisher(kafka, new TopicNames(prefix));
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
+  await connectRedis(redis, quiet);
+  await publisher.connect();
+  const metrics = createMetrics('bench');
+  const app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 4 * 1024 * 1024 });
+  registerIngressRoutes(app, {
+    acceptor: new EventAcceptor(publisher, redis, createKeys(`${prefix}:`), quiet),
+    apiKeys: parseApiKeys([`bench:${BENCH_KEY}`]),
+    metrics,
+    logger: quiet,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(`listening ${(app.server.address() as { port: number }).port}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

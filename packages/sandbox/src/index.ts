@@ -1,0 +1,9 @@
+// @switchboard/sandbox: local stand-ins for the Slack Web API and the Asana API, for tests and `npm run stack`.
+export { createSandbox, startSandbox, type RunningSandbox, type Sandbox, type StartOptions } from './server';
+export { DEFAULT_PROJECT_GID, DEFAULT_WORKSPACE_GID, type AsanaOptions, type SandboxOptions, type SlackOptions } from './settings';
+export { FaultInjector, type FaultSpec, type FaultStatus } from './faults';
+export { SandboxState } from './state';
+export { signature as asanaWebhookSignature, type AsanaEvent } from './webhooks';
+export { escapeHtml } from './page';
+export { SLACK_PREFIX } from './slack';
+export { ASANA_PREFIX } from './asana';

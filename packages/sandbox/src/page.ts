@@ -1,0 +1,115 @@
+// The sandbox page at GET /: the Slack channels (root messages with their threads, Block Kit read as plain
+// text and buttons as labels) beside the Asana tasks (tags, completion, stories). Rendered on the server with
+// every piece of user text escaped; a small inline script swaps in a fresh rendering every 1.5 seconds.
+import { blockLines } from './slack-blocks';
+import type { AsanaTask, SandboxState, SlackMessage } from './state';
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+const e = escapeHtml;
+/** Slack text as a Slack client shows it (its three entities decoded), then escaped for this page. */
+const slackText = (text: string) => e(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+const clock = (ts: string) => new Date(Number(ts) * 1000).toISOString().slice(11, 19);
+const anchor = (channelId: string, ts: string) => `msg-${channelId}-${ts.replace('.', '-')}`;
+
+function messageHtml(state: SandboxState, m: SlackMessage): string {
+  const lines = blockLines(m.blocks)
+    .map((line) => {
+      if (line.kind === 'divider') return '<hr>';
+      if (line.kind === 'buttons') return `<div class="buttons">${(line.labels ?? []).map((label) => `<span class="button">${slackText(label)}</span>`).join('')}</div>`;
+      return `<div class="${line.kind}">${slackText(line.text)}</div>`;
+    })
+    .join('');
+  const pings = m.mentions.length > 0 ? `<span class="ping">would notify: ${e(m.mentions.join(', '))}</span>` : '';
+  const edited = m.history.length > 0 ? `<span class="meta">edited ${m.history.length}×</span>` : '';
+  const replies = m.threadTs ? [] : state.slack.repliesTo(m.channelId, m.ts);
+  return `<div class="message" id="${e(anchor(m.channelId, m.ts))}">
+  <div class="meta">${e(clock(m.ts))} · bot ${e(m.botId)} · ts ${e(m.ts)} ${edited} ${pings}</div>
+  ${m.text ? `<div class="text">${slackText(m.text)}</div>` : ''}${lines}
+  ${replies.length > 0 ? `<div class="thread">${replies.map((r) => messageHtml(state, r)).join('')}</div>` : ''}
+</div>`;
+}
+
+function slackHtml(state: SandboxState): string {
+  const channels = [...new Set(state.slack.messages.map((m) => m.channelId))];
+  if (channels.length === 0) return '<p class="empty">No messages yet.</p>';
+  return channels
+    .map((channelId) => {
+      const messages = state.slack.messages.filter((m) => m.channelId === channelId);
+      const known = new Set(messages.map((m) => m.ts));
+      // Replies whose root the sandbox never saw are still shown, so nothing posted goes missing here.
+      const orphans = messages.filter((m) => m.threadTs && !known.has(m.threadTs));
+      const roots = messages.filter((m) => !m.threadTs);
+      return `<section class="channel"><h3>${e(state.slack.label(channelId))} <span class="meta">${e(channelId)}</span></h3>
+${roots.map((m) => messageHtml(state, m)).join('\n')}
+${orphans.map((m) => `<div class="meta">reply to unknown thread ${e(m.threadTs!)}</div>${messageHtml(state, m)}`).join('\n')}</section>`;
+    })
+    .join('\n');
+}
+
+function taskHtml(state: SandboxState, t: AsanaTask): string {
+  const store = state.asana;
+  const tags = t.tagGids.map((gid) => `<span class="tag">${e(store.tags.get(gid)?.name ?? gid)}</span>`).join('');
+  const stories = store
+    .storiesOf(t.gid)
+    .map((s) => `<li class="${s.type}"><span class="meta">${e(s.createdAt.slice(11, 19))} ${e(store.users.get(s.createdByGid)?.name ?? '')}</span> ${e(s.text)}</li>`)
+    .join('');
+  const external = t.external?.gid !== undefined ? `<span class="meta">external ${e(t.external.gid)}</span>` : '';
+  return `<div class="task${t.completed ? ' done' : ''}" id="task-${e(t.gid)}">
+  <div><span class="check">${t.completed ? '✔' : '○'}</span> <strong>${e(t.name || '(no name)')}</strong> ${tags}</div>
+  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'}</div>
+  ${t.notes ? `<div class="text">${e(t.notes)}</div>` : ''}
+  ${stories ? `<ul class="stories">${stories}</ul>` : ''}
+</div>`;
+}
+
+function asanaHtml(state: SandboxState): string {
+  const tasks = [...state.asana.tasks.values()];
+  return tasks.length === 0 ? '<p class="empty">No tasks yet.</p>' : tasks.map((t) => taskHtml(state, t)).join('\n');
+}
+
+/** The part of the page that changes; the inline script fetches it again with ?fragment=1. */
+export function renderLive(state: SandboxState): string {
+  const counters = state.counters.snapshot();
+  const webhooks = [...state.asana.webhooks.values()];
+  return `<div class="columns">
+<div class="column"><h2>Slack</h2>${slackHtml(state)}</div>
+<div class="column"><h2>Asana</h2>${asanaHtml(state)}
+${webhooks.length > 0 ? `<h3>Webhooks</h3><ul>${webhooks.map((w) => `<li>${e(w.resourceType)} ${e(w.resourceGid)} → ${e(w.target)} <span class="meta">delivered ${w.delivered}, failed ${w.failed}</span></li>`).join('')}</ul>` : ''}
+</div></div>
+<footer class="meta">Slack 429s served: ${counters.slack.ratelimited} · Asana 429s served: ${counters.asana.ratelimited} · faults served: ${e(JSON.stringify(counters.faults))} ·
+<a href="/_sandbox/state">state</a> · <a href="/_sandbox/slack/messages">messages JSON</a> · <a href="/_sandbox/asana/tasks">tasks JSON</a></footer>`;
+}
+
+const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f6f6f6;color:#1d1c1d}
+header{background:#3f0e40;color:#fff;padding:8px 16px}header h1{font-size:16px;margin:0}
+.columns{display:flex;gap:16px;padding:16px}.column{flex:1;min-width:0}
+.channel,.task{background:#fff;border-radius:6px;padding:8px 12px;margin-bottom:12px;box-shadow:0 1px 2px #0002}
+.message{border-left:3px solid #ddd;padding:4px 8px;margin:6px 0}.thread{margin-left:16px}
+.text{white-space:pre-wrap}.context{color:#616061;font-size:12px}
+.button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:1px 8px;margin:2px 4px 2px 0;font-size:12px}
+.meta{color:#777;font-size:11px}.ping{color:#b00;font-weight:bold;font-size:11px}
+.tag{background:#e8f0fe;border-radius:10px;padding:0 8px;margin-left:4px;font-size:12px}
+.done strong{text-decoration:line-through;color:#555}.check{color:#2a7}
+.stories{margin:4px 0;padding-left:18px}.stories .system{color:#777;font-style:italic}.empty{color:#999}
+footer{padding:0 16px 16px}`;
+
+export function renderPage(state: SandboxState): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Switchboard sandbox</title><style>${STYLE}</style></head>
+<body><header><h1>Switchboard sandbox — Slack and Asana stand-ins</h1></header>
+<div id="live">${renderLive(state)}</div>
+<script>
+(function () {
+  var last = '';
+  setInterval(function () {
+    fetch('/?fragment=1', { cache: 'no-store' })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { if (html !== last) { last = html; document.getElementById('live').innerHTML = html; } })
+      .catch(function () {});
+  }, 1500);
+})();
+</script></body></html>`;
+}

@@ -1,0 +1,139 @@
+// How the stand-ins behave: rate limits, tokens treated as invalid, channels and users that "do not exist".
+// Set at start from options and changed at run time through POST /_sandbox/config.
+import { KeyedLimiter } from './limiter';
+
+export interface SlackOptions {
+  /** chat.postMessage budget per channel; null or absent means unlimited (the stack's default). */
+  postMessagePerSecond?: number | null;
+  /** How many posts a channel may burst before the per-second rate applies (default: max(1, rate)). */
+  burst?: number;
+  /** Tokens answered with invalid_auth. */
+  invalidTokens?: string[];
+  /** Channels (names with or without '#', or ids) answered with channel_not_found. */
+  missingChannels?: string[];
+  /** User ids answered with user_not_found by users.info. */
+  missingUsers?: string[];
+}
+
+export interface AsanaOptions {
+  /** Requests per minute per token; null or absent means unlimited. */
+  requestsPerMinute?: number | null;
+  /** The project that exists from the start (default 1200000000000001). */
+  projectGid?: string;
+  /** The workspace that exists from the start (default 1100000000000001). */
+  workspaceGid?: string;
+  /** Tokens answered with 401. */
+  invalidTokens?: string[];
+  /** Pauses before each redelivery of a webhook batch that failed (default 250 ms, 1 s, 4 s). */
+  webhookRetryDelaysMs?: number[];
+  /** How long the webhook handshake may take (default 5 s). */
+  handshakeTimeoutMs?: number;
+}
+
+export interface SandboxOptions {
+  slack?: SlackOptions;
+  asana?: AsanaOptions;
+}
+
+export const DEFAULT_PROJECT_GID = '1200000000000001';
+export const DEFAULT_WORKSPACE_GID = '1100000000000001';
+
+export class SlackSettings {
+  postMessagePerSecond: number | null = null;
+  burst: number | null = null;
+  invalidTokens = new Set<string>();
+  missingChannels = new Set<string>();
+  missingUsers = new Set<string>();
+  postLimiter: KeyedLimiter | null = null;
+
+  apply(patch: SlackOptions): void {
+    if (patch.postMessagePerSecond !== undefined) this.postMessagePerSecond = positiveOrNull(patch.postMessagePerSecond);
+    if (patch.burst !== undefined) this.burst = positiveOrNull(patch.burst);
+    if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
+    if (patch.missingChannels) this.missingChannels = new Set(patch.missingChannels);
+    if (patch.missingUsers) this.missingUsers = new Set(patch.missingUsers);
+    this.resetLimits();
+  }
+
+  resetLimits(): void {
+    const rate = this.postMessagePerSecond;
+    this.postLimiter = rate ? new KeyedLimiter(rate, this.burst ?? Math.max(1, rate)) : null;
+  }
+
+  view() {
+    return {
+      postMessagePerSecond: this.postMessagePerSecond,
+      burst: this.postLimiter?.burst ?? this.burst,
+      invalidTokens: [...this.invalidTokens],
+      missingChannels: [...this.missingChannels],
+      missingUsers: [...this.missingUsers],
+    };
+  }
+}
+
+export class AsanaSettings {
+  requestsPerMinute: number | null = null;
+  invalidTokens = new Set<string>();
+  webhookRetryDelaysMs: number[] = [250, 1000, 4000];
+  handshakeTimeoutMs = 5000;
+  limiter: KeyedLimiter | null = null;
+
+  constructor(
+    readonly projectGid: string,
+    readonly workspaceGid: string,
+  ) {}
+
+  apply(patch: AsanaOptions): void {
+    if (patch.requestsPerMinute !== undefined) this.requestsPerMinute = positiveOrNull(patch.requestsPerMinute);
+    if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
+    if (patch.webhookRetryDelaysMs) this.webhookRetryDelaysMs = patch.webhookRetryDelaysMs.filter((ms) => ms >= 0);
+    if (patch.handshakeTimeoutMs !== undefined && patch.handshakeTimeoutMs > 0) this.handshakeTimeoutMs = patch.handshakeTimeoutMs;
+    this.resetLimits();
+  }
+
+  resetLimits(): void {
+    const rpm = this.requestsPerMinute;
+    // The whole minute's budget may be spent at once, then it refills evenly, like Asana's sliding window.
+    this.limiter = rpm ? new KeyedLimiter(rpm / 60, rpm) : null;
+  }
+
+  view() {
+    return {
+      requestsPerMinute: this.requestsPerMinute,
+      projectGid: this.projectGid,
+      workspaceGid: this.workspaceGid,
+      invalidTokens: [...this.invalidTokens],
+      webhookRetryDelaysMs: this.webhookRetryDelaysMs,
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+    };
+  }
+}
+
+export class SandboxSettings {
+  readonly slack = new SlackSettings();
+  readonly asana: AsanaSettings;
+
+  constructor(options: SandboxOptions = {}) {
+    this.asana = new AsanaSettings(options.asana?.projectGid ?? DEFAULT_PROJECT_GID, options.asana?.workspaceGid ?? DEFAULT_WORKSPACE_GID);
+    this.apply(options);
+  }
+
+  /** Changes what is given and leaves the rest; project and workspace gids are fixed at start. */
+  apply(patch: SandboxOptions): void {
+    this.slack.apply(patch.slack ?? {});
+    this.asana.apply(patch.asana ?? {});
+  }
+
+  resetLimits(): void {
+    this.slack.resetLimits();
+    this.asana.resetLimits();
+  }
+
+  view() {
+    return { slack: this.slack.view(), asana: this.asana.view() };
+  }
+}
+
+function positiveOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && value > 0 ? value : null;
+}
