@@ -37,7 +37,7 @@ describe('walking skeleton', () => {
       body: JSON.stringify(body),
     });
   const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as { channel: string; text: string; thread_ts?: string }[];
-  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { name: string; external?: { gid: string } }[];
+  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { name: string; external?: { gid: string }; stories: { text: string }[] }[];
   const listOf = <T>(value: T[] | { messages?: T[]; tasks?: T[] }): T[] => (Array.isArray(value) ? value : (value.messages ?? value.tasks ?? []));
 
   it('turns one posted event into exactly one Slack root message and one Asana task', async () => {
@@ -73,6 +73,8 @@ describe('walking skeleton', () => {
     expect(reply.thread_ts).toBeDefined();
     expect(reply.text).toContain('are you there?');
     expect(root).toBeDefined();
+    const [task] = await eventually(async () => listOf(await asanaTasks()), (t) => t[0]?.stories.some((s) => s.text.includes('are you there?')), 30000, 'a task comment');
+    expect(task.stories.filter((s) => s.text === 'Ann: are you there?')).toHaveLength(1);
   });
 
   it('rejects a request without a valid API key and one that is not JSON', async () => {
