@@ -67,7 +67,8 @@ export async function slackApi(app: FastifyInstance, { state, settings, faults }
     const impl = slackMethods[method];
     if (!impl) return answer('unknown_method', { ok: false, error: 'unknown_method', req_method: method });
 
-    const args: Json = { ...(request.query as Json), ...((request.body as Json | undefined) ?? {}) };
+    const body = typeof request.body === 'object' && request.body !== null ? (request.body as Json) : {};
+    const args: Json = { ...(request.query as Json), ...body };
     const token = tokenOf(request, args);
     if (!token) return answer('not_authed', { ok: false, error: 'not_authed' });
     if (settings.invalidTokens.has(token)) return answer('invalid_auth', { ok: false, error: 'invalid_auth' });

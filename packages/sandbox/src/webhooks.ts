@@ -34,6 +34,12 @@ export function matchesFilters(filters: WebhookFilter[], event: AsanaEvent): boo
 
 export const signature = (secret: string, body: string) => createHmac('sha256', secret).update(body).digest('hex');
 
+/** fetch's own message ("fetch failed") with the reason under it (ECONNREFUSED, a timeout, ...). */
+function reason(error: unknown): string {
+  const { message, cause } = error as Error & { cause?: { message?: string } };
+  return cause?.message ? `${message}: ${cause.message}` : message;
+}
+
 const MAX_BATCH = 50;
 
 export class WebhookDispatcher {
@@ -66,7 +72,7 @@ export class WebhookDispatcher {
       return { secret };
     } catch (error) {
       counters.inc('handshake_failures');
-      return { failure: (error as Error).message };
+      return { failure: reason(error) };
     }
   }
 
@@ -140,7 +146,7 @@ export class WebhookDispatcher {
         this.failed(webhook, `${response.status} ${text.slice(0, 200)}`);
       } catch (error) {
         if (stop.aborted) return;
-        this.failed(webhook, (error as Error).message);
+        this.failed(webhook, reason(error));
       }
     }
     counters.inc('batches_dropped');

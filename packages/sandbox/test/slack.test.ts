@@ -1,8 +1,9 @@
 // The Slack stand-in, driven over HTTP by the real @slack/web-api WebClient (no mocks of the client).
-// The WebClient retries for about 30 minutes and pauses its queue on 429 by default; these tests turn
-// retries off and ask it to reject rate-limited calls so that the 429s themselves can be observed.
-import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
+// The WebClient retries for about 30 minutes and pauses its queue on 429 by default; slackClient turns
+// retries off and rejects rate-limited calls so that the 429s themselves can be observed.
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import { startSandbox, type RunningSandbox } from '../src';
+import { slackClient } from './clients';
 
 type Listed = { channel: string; channel_id: string; ts: string; thread_ts?: string; text: string; blocks?: unknown[]; edits: number; reply_count?: number; mentions: string[]; bot_id: string };
 
@@ -10,10 +11,7 @@ describe('Slack stand-in', () => {
   let sandbox: RunningSandbox;
   let slack: WebClient;
 
-  // The WebClient logs Slack's error details itself; the tests check them instead.
-  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
-  const client = (token?: string) =>
-    new WebClient(token, { slackApiUrl: sandbox.slackApiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+  const client = (token?: string) => slackClient(sandbox, token);
   const listed = async (): Promise<Listed[]> => (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json() as Promise<Listed[]>;
   const platformError = (promise: Promise<unknown>) =>
     promise.then(

@@ -40,9 +40,13 @@ export class EventAcceptor {
 
   async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
     const events = uniqueById(incoming);
-    // Redis holds only the idempotency record and the control flag: if it is away we still accept
-    // (Kafka is the record, and every consumer is idempotent by event id) and say control is unknown.
-    const seen = await this.lookup(events.map((e) => this.keys.ingressAccepted(e.eventId)));
+    const conversations = [...new Set(events.map((e) => e.conversationId))];
+    // One round trip for the idempotency records and the control flags. Redis holds only those: if it is
+    // away we still accept (Kafka is the record, every consumer is idempotent by event id) and say
+    // control is unknown.
+    const found = await this.lookup([...events.map((e) => this.keys.ingressAccepted(e.eventId)), ...conversations.map((id) => this.keys.control(id))]);
+    const seen = found?.slice(0, events.length) ?? null;
+    const control = found?.slice(events.length) ?? null;
     const fresh = events.filter((_, i) => seen?.[i] == null);
     try {
       // Bounded: a bot waits at most publishTimeoutMs for an answer. A send that completes after we
@@ -55,8 +59,6 @@ export class EventAcceptor {
       throw new KafkaUnavailable(err);
     }
     await this.remember(fresh);
-    const conversations = [...new Set(events.map((e) => e.conversationId))];
-    const control = await this.lookup(conversations.map((id) => this.keys.control(id)));
     const freshIds = new Set(fresh.map((e) => e.eventId));
     return {
       events: incoming.map((e) => ({ eventId: e.eventId, conversationId: e.conversationId, duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e) })),
