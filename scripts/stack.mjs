@@ -53,7 +53,9 @@ function pretty(line) {
 }
 
 function run(name, script, color) {
-  const child = spawn(process.execPath, [join(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each child in its own process group: a terminal's Ctrl-C reaches only this runner, which then stops
+  // the children once, in order, instead of every process getting SIGINT and then our SIGTERM on top.
+  const child = spawn(process.execPath, [join(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = paint(color, `[${name.padEnd(10)}]`);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -115,6 +117,7 @@ async function shutdown(code = 0) {
 }
 
 async function main() {
+  process.on('exit', () => children.forEach(({ child }) => child.exitCode === null && child.kill('SIGKILL')));
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));
   startInfra();
