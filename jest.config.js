@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: {
-    '^@switchboard/(core|bus|store|proto|runtime|sandbox)$': '<rootDir>/packages/$1/src',
+    '^@switchboard/(core|bus|store|proto|runtime|sandbox|cli)$': '<rootDir>/packages/$1/src',
     '^@switchboard/(ingress|classifier|notifier|ticketer|status)$': '<rootDir>/services/$1/src',
   },
   testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],

@@ -1,0 +1,2 @@
+// Operator commands as functions, for the `switchboard` CLI and for tests.
+export * from './dlq';

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `switchboard` — operator commands. Today: dead-letter topics.
+//   switchboard dlq list <topic> [--limit N]
+//   switchboard dlq replay <topic> [--limit N] [--dry-run]
+// <topic> is a topic's deployed name (with KAFKA_TOPIC_PREFIX), e.g. conv.classified; ".dlq" is implied.
+import { commonSpec, createLogger, readConfig } from '@switchboard/core';
+import { createKafka } from '@switchboard/bus';
+import { listDeadLetters, replayDeadLetters } from './dlq';
+
+const USAGE = `usage:
+  switchboard dlq list <topic> [--limit N]
+  switchboard dlq replay <topic> [--limit N] [--dry-run]
+Kafka is found through KAFKA_BROKERS (default localhost:9092).`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [area, command, topic, ...rest] = argv;
+  if (area !== 'dlq' || !['list', 'replay'].includes(command ?? '') || !topic) {
+    console.error(USAGE);
+    return 2;
+  }
+  const limitText = option(rest, '--limit');
+  const limit = limitText === undefined ? undefined : Number(limitText);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    console.error(`--limit must be a whole number above 0, got "${limitText}"`);
+    return 2;
+  }
+  const config = readConfig({ kafkaBrokers: commonSpec.kafkaBrokers, logLevel: commonSpec.logLevel }, process.env);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'switchboard-cli', logger: createLogger({ service: 'cli', level: 'error' }) });
+  if (command === 'list') {
+    const letters = await listDeadLetters(kafka, topic, limit);
+    for (const l of letters) console.log(JSON.stringify(l));
+    console.error(`${letters.length} message(s) in ${topic}.dlq`);
+    return 0;
+  }
+  const result = await replayDeadLetters(kafka, topic, { limit, dryRun: rest.includes('--dry-run') });
+  console.error(`${rest.includes('--dry-run') ? 'would replay' : 'replayed'} ${result.replayed} message(s) from ${topic}.dlq`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
