@@ -1,0 +1,71 @@
+// A Kafka and a Redis of a test's own, on other ports than the shared ones, so a fault test can kill and
+// restart them without disturbing any other test. Kafka keeps its log dirs and Redis its append-only file
+// across restarts, as they would in production.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './services';
+
+export class OwnKafka {
+  readonly home: string;
+
+  constructor(readonly port: number) {
+    this.home = join(ROOT, '.switchboard', `faults-${port}`);
+  }
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  private run(command: 'start' | 'stop'): void {
+    const result = spawnSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), command], {
+      env: { ...process.env, KAFKA_PORT: String(this.port), SWITCHBOARD_HOME: this.home },
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`kafka ${command} failed:\n${result.stderr}`);
+  }
+
+  start(): void {
+    this.run('start');
+  }
+
+  stop(): void {
+    this.run('stop');
+  }
+}
+
+export class OwnRedis {
+  private process?: ChildProcess;
+  readonly dir: string;
+
+  constructor(readonly port: number) {
+    this.dir = join(ROOT, '.switchboard', `faults-redis-${port}`);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
+      stdio: 'ignore',
+    });
+    const until = Date.now() + 20000;
+    while (Date.now() < until) {
+      const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
+      if (ping.stdout?.trim() === 'PONG') return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`redis on ${this.port} did not answer`);
+  }
+
+  /** Stops the server; SIGKILL for a crash, SIGTERM for a clean stop. Data survives in the AOF. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
