@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
 import { createLogger } from '@switchboard/core';
-import { Publisher, TopicNames, Topics, createKafka, ensureTopics, type Kafka } from '@switchboard/bus';
+import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { create, MessageEventSchema, timestampNow } from '@switchboard/proto';
 
 const ROOT = join(__dirname, '..', '..');
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 20000);
+/** Events pre-filled for the consumer comparisons: enough that a run lasts seconds, not one poll. */
+const DRAIN_TOTAL = Number(process.env.BENCH_DRAIN_EVENTS ?? 100000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -81,6 +83,8 @@ function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child
 }
 
 async function load(port: number, body: string, options: { amount?: number; duration?: number; connections: number }): Promise<{ requests: number; seconds: number; non2xx: number }> {
+  // Timed here: autocannon's own duration is rounded to whole seconds, too coarse for short runs.
+  const started = process.hrtime.bigint();
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/v1/events`,
     method: 'POST',
@@ -89,7 +93,7 @@ async function load(port: number, body: string, options: { amount?: number; dura
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
   });
-  return { requests: result.requests.total, seconds: result.duration, non2xx: result.non2xx };
+  return { requests: result.requests.total, seconds: Number(process.hrtime.bigint() - started) / 1e9, non2xx: result.non2xx };
 }
 
 async function ingressBatch(): Promise<number> {
@@ -123,7 +127,7 @@ async function singleEvents(mode: 'hello' | 'ingress'): Promise<number> {
 async function fill(names: TopicNames): Promise<void> {
   const publisher = new Publisher(kafka, names);
   await publisher.connect();
-  for (let b = 0; b < TOTAL / 500; b += 1) {
+  for (let b = 0; b < DRAIN_TOTAL / 500; b += 1) {
     await publisher.publish(
       Topics.raw,
       Array.from({ length: 500 }, (_, j) => {
@@ -145,26 +149,28 @@ async function fill(names: TopicNames): Promise<void> {
   await publisher.disconnect();
 }
 
-async function count(k: Kafka, topic: string): Promise<number> {
-  const admin = k.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  return offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-}
-
-/** Waits until `topic` holds TOTAL messages; events/s from the first output to the last. */
+/** Waits until the output topic holds DRAIN_TOTAL messages; events/s from the first output to the last. */
 async function drainRate(names: TopicNames, label: string): Promise<number> {
   const out = names.name(Topics.classified);
-  let firstAt = 0;
-  for (;;) {
-    const n = await count(kafka, out);
-    if (n > 0 && firstAt === 0) firstAt = Date.now();
-    progress(`  ${label}: ${n}/${TOTAL}`);
-    if (n >= TOTAL) break;
-    await new Promise((r) => setTimeout(r, 100));
+  const admin = kafka.admin();
+  await admin.connect();
+  let firstAt = 0n;
+  let firstCount = 0;
+  try {
+    for (;;) {
+      const n = (await admin.fetchTopicOffsets(out)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+      if (n > 0 && firstAt === 0n) {
+        firstAt = process.hrtime.bigint();
+        firstCount = n;
+      }
+      progress(`  ${label}: ${n}/${DRAIN_TOTAL}`);
+      if (n >= DRAIN_TOTAL) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await admin.disconnect();
   }
-  return TOTAL / Math.max(0.001, (Date.now() - firstAt) / 1000);
+  return (DRAIN_TOTAL - firstCount) / Math.max(0.001, Number(process.hrtime.bigint() - firstAt) / 1e9);
 }
 
 /** Baseline: a raw kafkajs consumer piping conv.raw to conv.classified unchanged, batch by batch. */
@@ -176,6 +182,7 @@ async function rawPipe(): Promise<number> {
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: names.name(Topics.raw), fromBeginning: true });
   await consumer.run({
+    partitionsConsumedConcurrently: 4, // as the services do (KAFKA_PARTITIONS_CONCURRENTLY)
     eachBatch: async ({ batch }) => {
       await producer.send({ topic: names.name(Topics.classified), acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
     },
@@ -210,7 +217,7 @@ async function classifier(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Switchboard ingress + classifier benchmark: ${ROUNDS} rounds, ${TOTAL} events, batches of ${BATCH}, ${CONNECTIONS} connections, ${PARTITIONS} partitions`);
+  console.log(`Switchboard ingress + classifier benchmark: ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} and ${SECONDS} s of single events over ${CONNECTIONS} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`);
   const runs = {
     rawProducer: [] as number[],
     ingressBatch: [] as number[],

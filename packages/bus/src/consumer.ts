@@ -37,6 +37,11 @@ export interface ConsumerOptions<S extends DescMessage> {
   batchHandler?: BatchHandler<S>;
   /** Most messages given to batchHandler at once. */
   maxBatchSize?: number;
+  /**
+   * Partitions handled at once (each still strictly in order). Handling is mostly waiting on Redis and
+   * Kafka round trips, so overlapping partitions multiplies throughput (bench/).
+   */
+  partitionsConcurrently?: number;
   publisher: Publisher;
   logger: Logger;
   metrics: Metrics;
@@ -52,6 +57,21 @@ export interface ConsumerOptions<S extends DescMessage> {
 function idsOf(event: unknown): { conversationId?: string; eventId?: string } {
   const e = event as { eventId?: string; conversationId?: string; message?: { eventId?: string; conversationId?: string } };
   return { eventId: e.eventId || e.message?.eventId, conversationId: e.conversationId || e.message?.conversationId };
+}
+
+/** A delivery whose event-scoped logger is made on first use: most handlers never log per event. */
+function delivery<S extends DescMessage>(event: MessageShape<S>, topic: string, partition: number, message: KafkaMessage, logger: Logger): Delivery<S> {
+  let log: Logger | undefined;
+  return {
+    event,
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? null,
+    get log() {
+      return (log ??= eventLogger(logger, idsOf(event)));
+    },
+  };
 }
 
 export class BusConsumer<S extends DescMessage> {
@@ -92,6 +112,7 @@ export class BusConsumer<S extends DescMessage> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topicName, fromBeginning: true });
     await this.consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatchAutoResolve: false,
       autoCommit: true,
       autoCommitInterval: 1000,
@@ -141,7 +162,7 @@ export class BusConsumer<S extends DescMessage> {
     for (const message of chunk) {
       try {
         const event = decode(this.options.topic.schema, message.value);
-        deliveries.push({ event, topic, partition, offset: message.offset, key: message.key?.toString() ?? null, log: eventLogger(logger, idsOf(event)) });
+        deliveries.push(delivery(event, topic, partition, message, logger));
       } catch {
         return false; // one by one, where the undecodable message goes to the DLQ alone
       }
@@ -169,12 +190,11 @@ export class BusConsumer<S extends DescMessage> {
       await this.toDlq(topic, partition, message, err as Error, 'undecodable', logger);
       return;
     }
-    const log = eventLogger(logger, idsOf(event));
-    const delivery: Delivery<S> = { event, topic, partition, offset: message.offset, key: message.key?.toString() ?? null, log };
+    const current = delivery(event, topic, partition, message, logger);
     for (let attempt = 1; ; attempt += 1) {
       const stopTimer = metrics.processingSeconds.startTimer({ topic });
       try {
-        await handler(delivery);
+        await handler(current);
         stopTimer();
         this.setBlocked(false);
         metrics.eventsTotal.inc({ topic, outcome: 'ok' });
@@ -183,13 +203,13 @@ export class BusConsumer<S extends DescMessage> {
         stopTimer();
         const decision = decideFailure(err, attempt, maxAttempts, this.options.isUnavailable);
         if (decision.action === 'dlq') {
-          await this.toDlq(topic, partition, message, err as Error, decision.reason, log);
+          await this.toDlq(topic, partition, message, err as Error, decision.reason, current.log);
           return;
         }
         metrics.eventsTotal.inc({ topic, outcome: 'retry' });
         if (decision.unlimited) this.setBlocked(true);
         const delayMs = decision.delayMs ?? backoffDelay(attempt, { baseMs: 200, maxMs: decision.unlimited ? 5000 : 2000 });
-        log.warn({ err: (err as Error).message, attempt, delayMs }, 'handler failed, retrying');
+        current.log.warn({ err: (err as Error).message, attempt, delayMs }, 'handler failed, retrying');
         if (this.stopping.signal.aborted) throw err;
         await this.sleepWithHeartbeat(delayMs, heartbeat);
       }

@@ -4,7 +4,7 @@
 // ~2,000 messages/s here while batches of 100 reach ~30,000 (bench/). So publishes that arrive while a
 // send is in flight are queued and go together in the next sendBatch; each caller's promise settles with
 // the send that carried its messages. A lone caller waits no longer than before.
-import type { Kafka, Message, Producer, IHeaders } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type IHeaders } from 'kafkajs';
 import type { DescMessage, MessageShape } from '@switchboard/proto';
 import { encode } from './codec';
 import type { TopicNames, TopicSpec } from './topics';
@@ -38,7 +38,15 @@ export class Publisher {
     kafka: Kafka,
     private readonly names: TopicNames,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // An idempotent producer keeps retrying (kafkajs warns when its retries are limited): while Kafka is
+      // away a publish waits for it, which stops a consumer where it is; ingress bounds its own wait.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10000 },
+    });
     this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
   }

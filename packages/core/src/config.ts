@@ -138,6 +138,7 @@ export const commonSpec = {
   topicPrefix: env.string('KAFKA_TOPIC_PREFIX', ''),
   topicPartitions: env.int('KAFKA_TOPIC_PARTITIONS', 12, { min: 1, max: 1000 }),
   topicReplicationFactor: env.int('KAFKA_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
+  partitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', 4, { min: 1, max: 64 }),
   redisUrl: env.url('REDIS_URL', 'redis://localhost:6379'),
   redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'sb:'),
   logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

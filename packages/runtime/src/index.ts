@@ -32,6 +32,7 @@ export interface ConsumeOptions<S extends DescMessage> {
   topic: TopicSpec<S>;
   handler: Handler<S>;
   batchHandler?: BatchHandler<S>;
+  partitionsConcurrently?: number;
   maxAttempts?: number;
   isUnavailable?: (err: unknown) => boolean;
 }
@@ -80,8 +81,9 @@ export class Runtime {
       publisher: this.publisher,
       logger: this.logger,
       metrics: this.metrics,
-      isUnavailable: (err) => isRedisConnectionError(err) || (options.isUnavailable?.(err) ?? false),
+      partitionsConcurrently: this.options.config.partitionsConcurrently,
       ...options,
+      isUnavailable: (err) => isRedisConnectionError(err) || (options.isUnavailable?.(err) ?? false),
     });
     this.consumers.push(consumer as unknown as BusConsumer<DescMessage>);
   }
