@@ -13,7 +13,7 @@ import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { create, MessageEventSchema, timestampNow } from '@switchboard/proto';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 20000);
@@ -72,7 +72,7 @@ async function rawProducer(): Promise<number> {
 }
 
 function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench-servers.js'), mode, prefix], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   return new Promise((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (line: string) => {
       const match = /listening (\d+)/.exec(line);

@@ -2,10 +2,20 @@
 // own topic prefix, Redis key prefix and free ports, so test files never see each other's events.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-export const ROOT = join(__dirname, '..', '..');
+/** The repository root, found from here whether this file runs from test/ or compiled under bench/dist. */
+function repositoryRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'switchboard') return dir;
+  }
+  throw new Error(`no Switchboard repository above ${from}`);
+}
+
+export const ROOT = repositoryRoot(__dirname);
 
 export type ServiceName = 'ingress' | 'classifier' | 'notifier' | 'ticketer' | 'status';
 

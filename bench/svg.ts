@@ -1,0 +1,48 @@
+// A grouped bar chart as a self-contained SVG, for benchmark results. Pure: data in, SVG text out.
+
+export interface Chart {
+  title: string;
+  groups: string[];
+  series: { name: string; values: number[] }[];
+}
+
+const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2'];
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function barChart({ title, groups, series }: Chart): string {
+  const width = 720;
+  const height = 360;
+  const left = 60;
+  const bottom = 300;
+  const top = 50;
+  const max = Math.max(1, ...series.flatMap((s) => s.values.filter(Number.isFinite)));
+  const groupWidth = (width - left - 20) / groups.length;
+  const barWidth = (groupWidth * 0.8) / series.length;
+  const y = (v: number) => bottom - ((bottom - top) * v) / max;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14">${escape(title)}</text>`,
+    `<line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#333"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${bottom}" stroke="#333"/>`,
+  ];
+  for (let t = 0; t <= 4; t += 1) {
+    const v = (max * t) / 4;
+    parts.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(v < 10 ? 1 : 0)}</text>`);
+  }
+  groups.forEach((group, g) => {
+    const x0 = left + g * groupWidth + groupWidth * 0.1;
+    series.forEach((s, i) => {
+      const v = Number.isFinite(s.values[g]) ? s.values[g] : 0;
+      parts.push(`<rect x="${x0 + i * barWidth}" y="${y(v)}" width="${barWidth - 2}" height="${bottom - y(v)}" fill="${COLORS[i % COLORS.length]}"/>`);
+      parts.push(`<text x="${x0 + i * barWidth + barWidth / 2}" y="${y(v) - 4}" text-anchor="middle" font-size="10">${v.toFixed(0)}</text>`);
+    });
+    parts.push(`<text x="${x0 + (barWidth * series.length) / 2}" y="${bottom + 18}" text-anchor="middle">${escape(group)}</text>`);
+  });
+  series.forEach((s, i) => {
+    parts.push(`<rect x="${left + i * 220}" y="${height - 30}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
+    parts.push(`<text x="${left + i * 220 + 18}" y="${height - 20}">${escape(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
