@@ -203,7 +203,7 @@ describe('Asana stand-in', () => {
       expect(Number(limited.response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(limited.response.body.errors[0].message).toMatch(/too many requests/);
       await expect(asanaClient(sandbox, 'another-pat').users.getUser('me', {})).resolves.toBeDefined();
-      expect((await (await fetch(`${sandbox.url}/_sandbox/state`)).json()).asana.ratelimited).toBe(1);
+      expect(((await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { asana: { ratelimited: number } }).asana.ratelimited).toBe(1);
     } finally {
       await config(null);
     }
@@ -259,7 +259,7 @@ describe('Asana stand-in', () => {
       await asana.stories.createStoryForTask({ data: { text: 'hello' } }, task.gid, {});
       await eventually(() => receiver.deliveries.length, (n) => n >= 3);
       expect(verified()[2][0]).toMatchObject({ action: 'added', resource: { resource_type: 'story' }, parent: { gid: task.gid, resource_type: 'task' } });
-      const state = await (await fetch(`${sandbox.url}/_sandbox/state`)).json();
+      const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { webhooks: Record<string, number> };
       expect(state.webhooks).toMatchObject({ handshakes: 1, delivery_failures: 1, retries: 1, deliveries: 2 });
     });
 

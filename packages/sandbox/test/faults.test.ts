@@ -41,7 +41,7 @@ describe('fault injection', () => {
 
     await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'DELETE' });
     expect(await slackOutcome()).toBe('ok');
-    const state = await (await fetch(`${sandbox.url}/_sandbox/state`)).json();
+    const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { faults: Record<string, number> };
     expect(state.faults).toEqual({ 'slack:429': 3 });
   });
 
@@ -73,7 +73,7 @@ describe('fault injection', () => {
 
   it('lists the active faults and refuses a fault it cannot apply', async () => {
     await inject({ target: 'slack', status: 500, count: 5 });
-    const listed = await (await fetch(`${sandbox.url}/_sandbox/faults`)).json();
+    const listed = (await (await fetch(`${sandbox.url}/_sandbox/faults`)).json()) as { faults: unknown[] };
     expect(listed.faults).toEqual([expect.objectContaining({ targets: ['slack'], status: 500, remaining: 5 })]);
     expect((await inject({ target: 'slack', status: 404, seconds: 1 })).status).toBe(400);
     expect((await inject({ target: 'kafka', status: 500, seconds: 1 })).status).toBe(400);

@@ -182,7 +182,7 @@ describe('Slack stand-in', () => {
       expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });
 
-      const state = await (await fetch(`${sandbox.url}/_sandbox/state`)).json();
+      const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { slack: { ratelimited: number; ratelimitedByChannel: Record<string, number> } };
       expect(state.slack.ratelimited).toBe(2);
       expect(state.slack.ratelimitedByChannel).toEqual({ '#busy': 2 });
       expect((await listed()).map((m) => m.text)).toEqual(['1', '2', 'fine']);
@@ -201,7 +201,7 @@ describe('Slack stand-in', () => {
     await slack.chat.postMessage({ channel: '#triage', thread_ts: second.ts!, text: 'in a thread' });
     const history = await slack.conversations.history({ channel: '#triage' });
     expect(history.messages!.map((m) => m.text)).toEqual(['second', 'first']);
-    const state = await (await fetch(`${sandbox.url}/_sandbox/state`)).json();
+    const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { slack: { calls: Record<string, number> } };
     expect(state.slack.calls).toMatchObject({ 'chat.postMessage': 3, 'conversations.history': 1 });
   });
 });
