@@ -6,3 +6,4 @@ export * from './kafka';
 export * from './publisher';
 export * from './consumer';
 export * from './dlq';
+export * from './health';

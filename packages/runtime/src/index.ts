@@ -10,7 +10,7 @@ import {
   type Logger,
   type Metrics,
 } from '@switchboard/core';
-import { BusConsumer, Publisher, TopicNames, createKafka, ensureTopics, type BatchHandler, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
+import { BusConsumer, KafkaHealth, Publisher, TopicNames, createKafka, ensureTopics, type BatchHandler, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis, isRedisConnectionError, redisReady, type Keys, type Redis } from '@switchboard/store';
 import type { DescMessage } from '@switchboard/proto';
 import type { FastifyInstance } from 'fastify';
@@ -46,6 +46,7 @@ export class Runtime {
   readonly names: TopicNames;
   readonly publisher: Publisher;
   readonly http: FastifyInstance;
+  private readonly kafkaHealth: KafkaHealth;
   private readonly consumers: BusConsumer<DescMessage>[] = [];
   private readonly extraClose: CloseStep[] = [];
 
@@ -58,6 +59,7 @@ export class Runtime {
     this.keys = createKeys(config.redisKeyPrefix);
     this.names = new TopicNames(config.topicPrefix);
     this.publisher = new Publisher(this.kafka, this.names);
+    this.kafkaHealth = new KafkaHealth(this.kafka);
     this.http = createHttpServer({
       logger: this.logger,
       metrics: this.metrics,
@@ -69,7 +71,7 @@ export class Runtime {
   readiness(): Record<string, boolean> {
     const checks: Record<string, boolean> = {
       redis: redisReady(this.redis),
-      kafka: this.publisher.isConnected() && this.consumers.every((c) => c.isReady()),
+      kafka: this.kafkaHealth.isUp() && this.publisher.isConnected() && this.consumers.every((c) => c.isReady()),
     };
     return { ...checks, ...this.options.readiness?.() };
   }
@@ -106,6 +108,7 @@ export class Runtime {
       if (created.length > 0) this.logger.info({ topics: created }, 'created topics');
     }
     await this.publisher.connect();
+    await this.kafkaHealth.start();
     for (const consumer of this.consumers) await consumer.start();
     this.logger.info({ port: this.options.httpPort }, 'started');
   }
@@ -116,6 +119,7 @@ export class Runtime {
       { name: 'http', close: () => this.http.close() },
       ...this.consumers.map((c, i) => ({ name: `consumer-${i}`, close: () => c.stop() })),
       ...this.extraClose,
+      { name: 'kafka-health', close: () => this.kafkaHealth.stop() },
       { name: 'producer', close: () => this.publisher.disconnect() },
       { name: 'redis', close: () => this.redis.quit().catch(() => this.redis.disconnect()) },
     ];
