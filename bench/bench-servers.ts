@@ -2,7 +2,6 @@
 // not share their CPU: `hello` (bare fastify answering 202, the ceiling) and `ingress` (the real routes,
 // validation, acceptor, Redis and an acks=all Kafka producer). Prints "listening <port>" when ready.
 import Fastify from 'fastify';
-import { Writable } from 'node:stream';
 import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
 import { Publisher, TopicNames, createKafka } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     console.log(`listening ${(app.server.address() as { port: number }).port}`);
     return;
   }
-  const quiet = createLogger({ service: 'bench', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+  const quiet = createLogger({ service: 'bench', level: 'silent' });
   const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'bench-ingress', logger: quiet });
   const publisher = new Publisher(kafka, new TopicNames(prefix));
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);

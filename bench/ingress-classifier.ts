@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
@@ -24,7 +23,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PARTITIONS = 12;
 const BENCH_KEY = 'bench-key-0123456789abcdef';
-const quiet = createLogger({ service: 'bench', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const quiet = createLogger({ service: 'bench', level: 'silent' });
 const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet });
 
 const texts = ['hi there', 'I want a refund for my last invoice', 'the price went up again, I am thinking to cancel my subscription', 'can I talk to a human?', 'thanks 🙏'];

@@ -6,7 +6,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { startSandbox } from '@switchboard/sandbox';
 import { createLogger } from '@switchboard/core';
 import { TopicNames, createKafka, ensureTopics } from '@switchboard/bus';
@@ -21,9 +20,23 @@ const BATCH = 100;
 const CONCURRENCY = 4;
 const API_KEY = 'bench-pipeline-key-0123456789';
 const SERVICES: ServiceName[] = ['ingress', 'classifier', 'notifier', 'ticketer', 'status'];
-const quiet = createLogger({ service: 'bench', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const quiet = createLogger({ service: 'bench', level: 'silent' });
 const progress = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
 const quantiles = [0.5, 0.95, 0.99];
+
+/** Sends EVENTS in batches of BATCH, CONCURRENCY batches in flight; `send(from, count)` sends one. */
+async function inBatches(send: (from: number, count: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < EVENTS) {
+        const from = next;
+        next += BATCH;
+        await send(from, Math.min(BATCH, EVENTS - from));
+      }
+    }),
+  );
+}
 
 interface Latencies {
   p50: number;
@@ -57,21 +70,14 @@ async function rawBaseline(): Promise<{ eventsPerSecond: number; latency: Latenc
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   const startedAt = Date.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < EVENTS) {
-        const from = next;
-        next += BATCH;
-        const sent = String(Date.now());
-        await producer.send({
-          topic,
-          acks: -1,
-          messages: Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) => ({ key: `conv-${(from + i) % CONVERSATIONS}`, value: 'x'.repeat(200), headers: { sent } })),
-        });
-      }
-    }),
-  );
+  await inBatches(async (from, count) => {
+    const sent = String(Date.now());
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: count }, (_, i) => ({ key: `conv-${(from + i) % CONVERSATIONS}`, value: 'x'.repeat(200), headers: { sent } })),
+    });
+  });
   await done;
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
   latencies.sort((a, b) => a - b);
@@ -115,21 +121,14 @@ async function pipeline(): Promise<{ eventsPerSecond: number; slack: Latencies; 
 
     const url = system.url('ingress', '/v1/events');
     const startedAt = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < EVENTS) {
-          const from = next;
-          next += BATCH;
-          const events = Array.from({ length: Math.min(BATCH, EVENTS - from) }, (_, i) => {
-            const n = from + i;
-            return { conversation_id: `conv-${n % CONVERSATIONS}`, user: { id: `u${n % CONVERSATIONS}`, name: 'Bench' }, team: { id: 't1', name: 'Bench Inc' }, text: n % 9 === 0 ? 'I want a refund' : `message ${n}` };
-          });
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify({ events }) });
-          if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
-        }
-      }),
-    );
+    await inBatches(async (from, count) => {
+      const events = Array.from({ length: count }, (_, i) => {
+        const n = from + i;
+        return { conversation_id: `conv-${n % CONVERSATIONS}`, user: { id: `u${n % CONVERSATIONS}`, name: 'Bench' }, team: { id: 't1', name: 'Bench Inc' }, text: n % 9 === 0 ? 'I want a refund' : `message ${n}` };
+      });
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify({ events }) });
+      if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
+    });
 
     // Done when notifier, ticketer and status have each handled every event.
     let completedAt = 0;

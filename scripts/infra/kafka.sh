@@ -36,6 +36,8 @@ LOG4J_CONFIG=$ROOT/scripts/infra/kafka/log4j2.properties
 
 say() { echo "[kafka] $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
+# shellcheck source=scripts/infra/lib.sh
+source "$ROOT/scripts/infra/lib.sh"
 
 # --- probing ---------------------------------------------------------------------------------------------------
 
@@ -125,13 +127,6 @@ print_log_tail() {
 
 # --- prerequisites ---------------------------------------------------------------------------------------------
 
-apt_install() {
-  local sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
-  say "installing $* with apt-get"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$@" >&2
-}
 
 JAVA=java
 ensure_java() {
@@ -312,21 +307,7 @@ stop() {
     say "no Kafka started by this script is running on port $KAFKA_PORT"
     return 0
   fi
-  say "stopping Kafka (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "Kafka (pid $pid) still running after 30 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-  fi
+  stop_process "$pid" Kafka 30
   rm -f "$PID_FILE"
   say "stopped"
 }

@@ -23,6 +23,8 @@ LOG_FILE=$INSTANCE_DIR/redis.log
 
 say() { echo "[redis] $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
+# shellcheck source=scripts/infra/lib.sh
+source "$ROOT/scripts/infra/lib.sh"
 
 port_open() { (exec 3<>"/dev/tcp/$REDIS_HOST/$REDIS_PORT") 2>/dev/null; }
 
@@ -51,9 +53,7 @@ our_pid() {
 
 ensure_redis_server() {
   command -v redis-server >/dev/null 2>&1 && return 0
-  local sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
-  say "redis-server is not installed; installing Debian's redis-server with apt-get"
+  say "redis-server is not installed; installing Debian's"
   # Keep the package's own service from starting (and holding port 6379): a temporary policy-rc.d that
   # forbids service starts during the install, only if the machine has none of its own.
   local policy=/usr/sbin/policy-rc.d placed_policy=0
@@ -61,10 +61,7 @@ ensure_redis_server() {
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && placed_policy=1
   fi
   local rc=0
-  {
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
-      "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends redis-server >&2
-  } || rc=$?
+  apt_install redis-server || rc=$?
   if ((placed_policy)); then rm -f "$policy"; fi
   ((rc == 0)) || die "apt-get could not install redis-server"
   command -v redis-server >/dev/null 2>&1 || die "redis-server is still not on PATH after installing it"
@@ -119,17 +116,7 @@ stop() {
     say "no Redis started by this script is running on port $REDIS_PORT"
     return 0
   fi
-  say "stopping Redis (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "Redis (pid $pid) still running after 10 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
+  stop_process "$pid" Redis 10
   rm -f "$PID_FILE"
   say "stopped"
 }

@@ -1,12 +1,11 @@
 // Conversation kinds from state in a real Redis, shared by replicas.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { EventKind } from '@switchboard/proto';
 import { createLogger } from '@switchboard/core';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { redisConversationTracker } from '../src/conversation';
 
-const quiet = createLogger({ service: 'test', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const quiet = createLogger({ service: 'test', level: 'silent' });
 
 describe('redisConversationTracker', () => {
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);

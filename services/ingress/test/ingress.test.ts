@@ -2,7 +2,6 @@
 // its 4xx and nothing reaches Kafka; duplicates yield one downstream event; /track and /v1/events give the
 // same event; Kafka unavailable gives 503, never 2xx.
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '@switchboard/bus';
@@ -13,7 +12,7 @@ import { parseApiKeys } from '../src/api-keys';
 import { registerIngressRoutes } from '../src/routes';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
-const quiet = createLogger({ service: 'ingress-test', level: 'error', destination: new Writable({ write: (_c, _e, done) => done() }) });
+const quiet = createLogger({ service: 'ingress-test', level: 'silent' });
 const KEY = 'ingress-test-key-0123456789';
 const SLOW_KEY = 'slow-bot-key-0123456789ab';
 
