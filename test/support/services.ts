@@ -59,6 +59,12 @@ export class TestSystem {
       KAFKA_TOPIC_PREFIX: `t${this.id}.`,
       KAFKA_TOPIC_PARTITIONS: '3',
       REDIS_KEY_PREFIX: `t${this.id}:`,
+      // Consumer groups of their own: kafkajs assigns every topic of a group to its members, so two test
+      // files sharing a group id (on different topic prefixes) would steal each other's partitions.
+      CLASSIFIER_GROUP_ID: `t${this.id}-classifier`,
+      NOTIFIER_GROUP_ID: `t${this.id}-notifier`,
+      TICKETER_GROUP_ID: `t${this.id}-ticketer`,
+      STATUS_GROUP_ID: `t${this.id}-status`,
       LOG_LEVEL: 'info',
       ...extraEnv,
     };

@@ -1,73 +1,69 @@
-// conv.classified → Slack: the first event of a conversation posts its root message in the triage
-// channel, later ones reply in its thread. Every event's post happens once: a done-mark per event, and a
-// lock so two replicas (during a rebalance) never both post a conversation's root.
-import { EventKind, Priority, timestampMs, type ClassifiedEvent, type ClassifiedEventSchema } from '@switchboard/proto';
-import { UnavailableError, type Delivery } from '@switchboard/bus';
-import { secondsSince, type Metrics } from '@switchboard/core';
-import type { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
-import { renderRoot, renderThreadReply, threadWorthy } from './render';
-import type { SlackPort } from './slack';
+// conv.classified → Slack: a new conversation gets its root message (or a line in a digest), later messages
+// replies in its thread, each at most once; denied and spam-marked conversations stay silent. The decision
+// is decide.ts; the posting is posting.ts; this handler reads the facts and runs them under the lock.
+import type { ClassifiedEventSchema } from '@switchboard/proto';
+import type { Delivery } from '@switchboard/bus';
+import { withConversationLock, type NotifierContext } from './context';
+import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide';
+import { suppress } from './metrics';
+import { ensurePermalink, placeConversation, replyInThread } from './posting';
+import { refreshMessage } from './refresh';
+import type { EventFacts } from './state';
 
-export interface NotifierDeps {
-  slack: SlackPort;
-  refs: ConversationRefs;
-  done: DoneMarks;
-  lock: ConversationLock;
-  metrics: Metrics;
-  triageChannel: string;
-  threadMinimum: Priority;
-  transcriptUrl: (conversationId: string) => string;
-  owner: string;
-}
+export function notifierHandler(ctx: NotifierContext) {
+  const { store, metrics } = ctx;
+  const decide = (delivery: Delivery<typeof ClassifiedEventSchema>, facts: EventFacts): ClassifiedAction =>
+    decideClassified({
+      event: delivery.event,
+      done: facts.done,
+      spamConversation: facts.spamConversation,
+      spamTeam: facts.spamTeam,
+      place: facts.state.place,
+      firstEventId: facts.state.firstEventId,
+      threadMinimum: ctx.threadMinimum,
+    });
 
-export type Decision = 'root' | 'thread' | 'skip';
-
-/** Pure: what to do with an event given whether the conversation already has a root message. */
-export function decide(event: ClassifiedEvent, hasRoot: boolean, threadMinimum: Priority): Decision {
-  if (!hasRoot) return 'root';
-  if (event.kind === EventKind.CONVERSATION_STARTED) return 'skip';
-  return threadWorthy(event, threadMinimum) ? 'thread' : 'skip';
-}
-
-export function notifierHandler(deps: NotifierDeps) {
-  const { slack, refs, done, lock, metrics } = deps;
-
-  return async ({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
-    const message = event.message;
-    if (!message) return;
-    const { conversationId, eventId } = message;
-    if (await done.isDone(eventId)) {
-      metrics.eventsTotal.inc({ topic: 'slack', outcome: 'duplicate' });
+  return async (delivery: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
+    const { event, log } = delivery;
+    const m = event.message;
+    if (!m) return;
+    const facts = await store.facts(m.conversationId, m.eventId, m.team?.id ?? '');
+    const first = decide(delivery, facts);
+    if (first.act === 'nothing' && first.why === 'duplicate') {
+      metrics.shared.eventsTotal.inc({ topic: 'slack', outcome: 'duplicate' });
       return;
     }
-    if (event.denied) {
-      log.info({ reason: event.deniedReason }, 'not notified: denied');
-      await done.markDone(eventId);
+    const linkTask = needsTaskLink(facts.state.place, facts.state.taskUrl, facts.knownTaskUrl);
+    if (first.act === 'suppress' && !linkTask) {
+      suppress(metrics, first.reason);
+      log.debug({ reason: first.reason }, 'not notified');
+      await store.done.markDone(m.eventId);
       return;
     }
-    const root = await refs.slackRoot(conversationId);
-    const decision = decide(event, root !== null, deps.threadMinimum);
-    if (decision === 'root') {
-      if (!(await lock.acquire(conversationId, deps.owner))) {
-        throw new UnavailableError('another notifier is posting this conversation', 'lock', 500);
+
+    // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
+    await withConversationLock(ctx, m.conversationId, async () => {
+      const state = await store.state(m.conversationId);
+      const fresh = { ...facts, state };
+      const action = decide(delivery, fresh);
+      if (needsTaskLink(state.place, state.taskUrl, facts.knownTaskUrl)) {
+        await refreshMessage(ctx, m.conversationId, state, facts.knownTaskUrl, 'if_free', log);
       }
-      try {
-        if ((await refs.slackRoot(conversationId)) === null) {
-          const task = await refs.asanaTask(conversationId);
-          const rendered = renderRoot(event, { transcriptUrl: deps.transcriptUrl(conversationId), taskUrl: task?.permalinkUrl || undefined });
-          const posted = await slack.postMessage({ channel: deps.triageChannel, ...rendered });
-          await refs.setSlackRoot(conversationId, posted);
-          log.info({ channel: posted.channel, ts: posted.ts }, 'posted root notification');
-        }
-      } finally {
-        await lock.release(conversationId, deps.owner);
+      switch (action.act) {
+        case 'place':
+          await placeConversation(ctx, event, state, facts.knownTaskUrl, log);
+          break;
+        case 'thread':
+          await replyInThread(ctx, event, state, facts.repliesQueued, log);
+          break;
+        case 'nothing':
+          await ensurePermalink(ctx, m.conversationId, state);
+          break;
+        case 'suppress':
+          suppress(metrics, action.reason);
+          break;
       }
-    } else if (decision === 'thread' && root) {
-      await slack.postMessage({ channel: root.channel, threadTs: root.ts, ...renderThreadReply(event) });
-    }
-    await done.markDone(eventId);
-    if (decision !== 'skip' && message.receivedAt) {
-      metrics.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(timestampMs(message.receivedAt)));
-    }
+    });
+    await store.done.markDone(m.eventId);
   };
 }

@@ -1,84 +1,96 @@
-// Slack messages for a conversation, as Block Kit: pure functions from events to message payloads.
-// User text is untrusted: it is escaped so `<!channel>`, `<@U123>` or `<http://x|y>` typed by a user
-// shows as text and can never ping anyone or disguise a link.
-import { Direction, EventKind, Priority, type ClassifiedEvent } from '@switchboard/proto';
+// Slack messages for one conversation, as Block Kit: pure functions from what the notifier knows (the first
+// event's summary, the operators' status, the links) to message payloads. Re-rendering the same inputs gives
+// the same message, which is what makes chat.update after a status change or a late task link safe.
+import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
+import { buttonsFor, type ButtonName, type ConversationSummary, type StatusView } from './conversation';
+import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
 
-export const MAX_TEXT = 2500;
-
-/** Escapes the three characters Slack treats as control sequences in mrkdwn. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** Cuts overlong text on a character boundary (not inside a surrogate pair) and says so. */
-export function truncate(text: string, max = MAX_TEXT): string {
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  return chars.slice(0, max).join('') + ` … (${chars.length - max} more characters)`;
-}
-
-export const userText = (text: string) => escapeMrkdwn(truncate(text));
-
-const PRIORITY_LABEL: Record<Priority, string> = {
-  [Priority.UNSPECIFIED]: 'normal',
-  [Priority.LOW]: 'low',
-  [Priority.NORMAL]: 'normal',
-  [Priority.HIGH]: ':warning: *HIGH*',
-  [Priority.URGENT]: ':rotating_light: *URGENT*',
-};
-
-export interface RootLinks {
-  transcriptUrl: string;
-  taskUrl?: string;
-}
+export { MAX_TEXT, escapeMrkdwn, truncate, userText } from './render-text';
 
 export interface SlackMessage {
   text: string;
   blocks: object[];
 }
 
-export const ACTION_IDS = { reviewed: 'sb_reviewed', spam: 'sb_spam', takeover: 'sb_takeover' } as const;
+/** The operator buttons' action ids; the status service handles the clicks. Values carry the conversation id. */
+export const ACTION_IDS = {
+  reviewed: 'sb_reviewed',
+  spam: 'sb_spam',
+  takeover: 'sb_takeover',
+  handback: 'sb_handback',
+  notSpam: 'sb_not_spam',
+} as const;
 
-function who(event: ClassifiedEvent): string {
-  const m = event.message;
-  const user = m?.user?.name || m?.user?.id || 'unknown user';
-  const team = m?.team?.name || m?.team?.id || 'unknown team';
-  return `${escapeMrkdwn(user)} (${escapeMrkdwn(team)}${m?.platform ? `, ${escapeMrkdwn(m.platform)}` : ''})`;
+const BUTTONS: Record<ButtonName, { label: string; actionId: string; style?: 'primary' | 'danger' }> = {
+  reviewed: { label: 'Reviewed', actionId: ACTION_IDS.reviewed, style: 'primary' },
+  spam: { label: 'Spam', actionId: ACTION_IDS.spam, style: 'danger' },
+  takeover: { label: 'Take over', actionId: ACTION_IDS.takeover },
+  handback: { label: 'Hand back', actionId: ACTION_IDS.handback, style: 'primary' },
+  not_spam: { label: 'Not spam', actionId: ACTION_IDS.notSpam },
+};
+
+export interface RootInputs {
+  summary: ConversationSummary;
+  status?: StatusView;
+  transcriptUrl: string;
+  taskUrl?: string;
 }
 
-/** The triage channel's root message for a new conversation, with the operator buttons. */
-export function renderRoot(event: ClassifiedEvent, links: RootLinks): SlackMessage {
-  const m = event.message;
-  const conversationId = m?.conversationId ?? '';
-  const headline = `${event.kind === EventKind.CONVERSATION_RESUMED ? 'Conversation resumed' : 'New conversation'} with ${who(event)}`;
-  const facts = [`Priority: ${PRIORITY_LABEL[event.priority]}`];
-  if (event.tags.length > 0) facts.push(`Tags: ${event.tags.map(escapeMrkdwn).join(', ')}`);
-  facts.push(`<${links.transcriptUrl}|Live transcript>`);
-  if (links.taskUrl) facts.push(`<${links.taskUrl}|Asana task>`);
-  const button = (text: string, actionId: string, style?: 'primary' | 'danger') => ({
-    type: 'button',
-    text: { type: 'plain_text', text },
-    action_id: actionId,
-    value: conversationId,
-    ...(style ? { style } : {}),
-  });
-  return {
-    text: `${headline}: ${userText(m?.text ?? '')}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${headline}*` } },
-      { type: 'section', text: { type: 'mrkdwn', text: `>${userText(m?.text ?? '') || '_(no text)_'}` } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join('  ·  ') }] },
-      {
-        type: 'actions',
-        block_id: `sb_conv_actions`,
-        elements: [
-          button('Reviewed', ACTION_IDS.reviewed, 'primary'),
-          button('Spam', ACTION_IDS.spam, 'danger'),
-          button('Take over', ACTION_IDS.takeover),
-        ],
-      },
-    ],
-  };
+/** "Reviewed by Xavier · Taken over by Zoe": who did what, escaped (operator names come from Slack profiles). */
+export function statusLine(view: StatusView | undefined): string {
+  if (!view) return '';
+  const by = (name: string) => `*${escapeMrkdwn(name)}*`;
+  const facts: string[] = [];
+  if (view.spamBy) facts.push(`:no_entry_sign: Marked spam by ${by(view.spamBy)}`);
+  if (view.closedBy) facts.push(`:white_check_mark: Closed by ${by(view.closedBy)}`);
+  if (view.takenOverBy) facts.push(`:raising_hand: Taken over by ${by(view.takenOverBy)}`);
+  if (view.reviewedBy) facts.push(`:eyes: Reviewed by ${by(view.reviewedBy)}`);
+  const last = view.last;
+  if (last?.change === 'handed_back') facts.push(`:leftwards_arrow_with_hook: Handed back to the bot by ${by(last.by)}`);
+  if (last?.change === 'not_spam') facts.push(`Marked not spam by ${by(last.by)}`);
+  if (last?.change === 'reopened') facts.push(`Reopened by ${by(last.by)}`);
+  return facts.join('  ·  ');
+}
+
+function headline(summary: ConversationSummary): string {
+  const what = summary.resumed ? 'Conversation resumed' : 'New conversation';
+  return `${priorityFlag(summary.priority)}*${what}* with ${whoText(summary)}`;
+}
+
+/** The triage channel's root message for a conversation, with the buttons its status allows. */
+export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInputs): SlackMessage {
+  const facts = [`Priority: ${PRIORITY_LABEL[summary.priority]}`];
+  if (summary.tags.length > 0) facts.push(`Tags: ${summary.tags.slice(0, 10).map((t) => escapeMrkdwn(clip(t, 40))).join(', ')}`);
+  const when = slackDate(summary.atMs);
+  if (when) facts.push(when);
+  facts.push(link(transcriptUrl, 'Live transcript'));
+  if (taskUrl) facts.push(link(taskUrl, 'Asana task'));
+  const quoted = userText(summary.text);
+  const blocks: object[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: headline(summary) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `>${quoted || '_(no text)_'}` } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join('  ·  ') }] },
+  ];
+  const done = statusLine(status);
+  if (done) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: done }] });
+  const buttons = buttonsFor(status ?? {});
+  if (buttons.length > 0) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'sb_conv_actions',
+      elements: buttons.map((name) => {
+        const b = BUTTONS[name];
+        return {
+          type: 'button',
+          text: { type: 'plain_text', text: b.label },
+          action_id: b.actionId,
+          value: summary.conversationId,
+          ...(b.style ? { style: b.style } : {}),
+        };
+      }),
+    });
+  }
+  return { text: `${headline(summary)}: ${quoted}`, blocks };
 }
 
 const SPEAKER: Record<Direction, string> = {
@@ -88,16 +100,47 @@ const SPEAKER: Record<Direction, string> = {
   [Direction.OPERATOR]: 'Operator',
 };
 
-/** A later message of the conversation, as a reply in the root message's thread. */
-export function renderThreadReply(event: ClassifiedEvent): SlackMessage {
+/** One later message as a line of its thread: who speaks, a flag when high or urgent, the escaped text. */
+export function replyLine(event: ClassifiedEvent, room = 2400): string {
   const m = event.message;
   const speaker = SPEAKER[m?.direction ?? Direction.USER];
   const flag = event.priority >= Priority.HIGH ? ` ${PRIORITY_LABEL[event.priority]}` : '';
-  const text = `*${speaker}*${flag}: ${userText(m?.text ?? '')}`;
+  return `*${speaker}*${flag}: ${userText(m?.text ?? '', MAX_TEXT, room)}`;
+}
+
+/** Where a reply in a digest's thread says which conversation it belongs to (that thread is shared). */
+export interface DigestThread {
+  summary: ConversationSummary;
+  transcriptUrl: string;
+}
+
+const inDigestLabel = (d: DigestThread) => link(d.transcriptUrl, `${d.summary.user} (${d.summary.team})`);
+
+/** A later message of the conversation, as a reply in its thread (its root's, or its digest's). */
+export function renderThreadReply(event: ClassifiedEvent, inDigest?: DigestThread): SlackMessage {
+  const line = replyLine(event);
+  const text = inDigest ? line.replace(/^\*(\w+)\*/, (_all, speaker: string) => `*${speaker}* in ${inDigestLabel(inDigest)}`) : line;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-/** Which later messages go into the thread: user messages and rule hits, not every bot reply. */
+/** Most replies grouped in one message; queued lines are rendered with this room, so three fit a section. */
+export const MAX_REPLY_GROUP = 40;
+export const QUEUED_LINE_ROOM = 900;
+
+/** Several later messages that queued up while the channel was busy, as one reply in the thread. */
+export function renderReplyGroup(lines: string[], inDigest?: DigestThread): SlackMessage {
+  if (lines.length === 1 && !inDigest) return { text: lines[0], blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines[0] } }] };
+  const title = `${lines.length} message${lines.length === 1 ? '' : 's'}${inDigest ? ` in ${inDigestLabel(inDigest)}` : ''}`;
+  return {
+    text: `${title}: ${lines[0].slice(0, 200)}`,
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: title }] },
+      ...packSections(lines).map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+    ],
+  };
+}
+
+/** Which later messages go into the thread: user messages at or above the threshold, and rule hits. */
 export function threadWorthy(event: ClassifiedEvent, minimum: Priority): boolean {
   const fromUser = (event.message?.direction ?? Direction.USER) === Direction.USER;
   return (fromUser && event.priority >= minimum) || event.matchedRules.length > 0;

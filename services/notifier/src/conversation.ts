@@ -1,0 +1,121 @@
+// What the notifier remembers of a conversation to render (and re-render) its Slack message: a summary of
+// the first event and the operators' status. Pure data and transitions; stored as JSON in Redis.
+import { EventKind, Priority, StatusChange, timestampMs, type ClassifiedEvent, type Operator } from '@switchboard/proto';
+import { truncate } from './render-text';
+
+/** The first text's length kept (and shown in the root); the transcript has all of it. */
+export const SUMMARY_TEXT = 1000;
+
+/** The render inputs of a conversation's root message or digest line, taken from its first event. */
+export interface ConversationSummary {
+  conversationId: string;
+  eventId: string;
+  user: string;
+  userId: string;
+  team: string;
+  teamId: string;
+  platform: string;
+  /** The first text, raw (escaped only when rendered), cut to SUMMARY_TEXT characters. */
+  text: string;
+  priority: Priority;
+  tags: string[];
+  resumed: boolean;
+  /** When the user sent it (or ingress received it), ms since the epoch; 0 when unknown. */
+  atMs: number;
+  /** When ingress received it, for the end-to-end latency metric; 0 when unknown. */
+  receivedAtMs: number;
+}
+
+export function summarize(event: ClassifiedEvent): ConversationSummary {
+  const m = event.message;
+  const receivedAtMs = m?.receivedAt ? timestampMs(m.receivedAt) : 0;
+  return {
+    conversationId: m?.conversationId ?? '',
+    eventId: m?.eventId ?? '',
+    user: m?.user?.name || m?.user?.id || 'unknown user',
+    userId: m?.user?.id ?? '',
+    team: m?.team?.name || m?.team?.id || 'unknown team',
+    teamId: m?.team?.id ?? '',
+    platform: m?.platform ?? '',
+    text: truncate(m?.text ?? '', SUMMARY_TEXT),
+    priority: event.priority,
+    tags: [...event.tags],
+    resumed: event.kind === EventKind.CONVERSATION_RESUMED,
+    atMs: m?.sentAt ? timestampMs(m.sentAt) : receivedAtMs,
+    receivedAtMs,
+  };
+}
+
+/** Operators' actions on a conversation, as its Slack message shows them. Absent fields: not so. */
+export interface StatusView {
+  reviewedBy?: string;
+  spamBy?: string;
+  takenOverBy?: string;
+  closedBy?: string;
+  /** The latest change, shown as "who acted last". */
+  last?: { change: StatusName; by: string; atMs: number };
+}
+
+export type StatusName = 'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened';
+
+const NAMES: Partial<Record<StatusChange, StatusName>> = {
+  [StatusChange.REVIEWED]: 'reviewed',
+  [StatusChange.SPAM]: 'spam',
+  [StatusChange.NOT_SPAM]: 'not_spam',
+  [StatusChange.TAKEOVER_STARTED]: 'taken_over',
+  [StatusChange.TAKEOVER_ENDED]: 'handed_back',
+  [StatusChange.CLOSED]: 'closed',
+  [StatusChange.REOPENED]: 'reopened',
+};
+
+/** True when the change shows on the Slack message (notes and unknown changes do not). */
+export function isVisibleChange(change: StatusChange): boolean {
+  return NAMES[change] !== undefined;
+}
+
+/** Who acted, as a person reads it. */
+export function actorName(actor: Operator | undefined): string {
+  return actor?.name || actor?.email || actor?.id || 'someone';
+}
+
+/** Pure: the status after one change. Changes that do not show return the view unchanged. */
+export function applyStatus(view: StatusView, change: StatusChange, by: string, atMs: number): StatusView {
+  const name = NAMES[change];
+  if (!name) return view;
+  const next: StatusView = { ...view, last: { change: name, by, atMs } };
+  switch (name) {
+    case 'reviewed':
+      next.reviewedBy = by;
+      break;
+    case 'spam':
+      next.spamBy = by;
+      break;
+    case 'not_spam':
+      delete next.spamBy;
+      break;
+    case 'taken_over':
+      next.takenOverBy = by;
+      break;
+    case 'handed_back':
+      delete next.takenOverBy;
+      break;
+    case 'closed':
+      next.closedBy = by;
+      delete next.takenOverBy;
+      break;
+    case 'reopened':
+      delete next.closedBy;
+      break;
+  }
+  return next;
+}
+
+/** Which operator buttons a conversation's message offers in a given status. */
+export type ButtonName = 'reviewed' | 'spam' | 'takeover' | 'handback' | 'not_spam';
+
+export function buttonsFor(view: StatusView): ButtonName[] {
+  if (view.spamBy) return ['not_spam'];
+  if (view.closedBy) return [];
+  if (view.takenOverBy) return ['handback'];
+  return view.reviewedBy ? ['spam', 'takeover'] : ['reviewed', 'spam', 'takeover'];
+}

@@ -1,0 +1,72 @@
+// What to do with a classified event, and where a new conversation goes: pure decisions from what Redis
+// says about the conversation, so that the rules read (and are tested) as a table.
+import { EventKind, Priority, type ClassifiedEvent } from '@switchboard/proto';
+import { threadWorthy } from './render';
+
+/** Where a conversation's Slack message is. `posting`: a post was started and not recorded (maybe a crash). */
+export type Place = 'posting' | 'pending' | 'root' | 'digest';
+
+export type SuppressReason = 'denied' | 'spam_conversation' | 'spam_team' | 'below_threshold';
+
+export interface ClassifiedFacts {
+  event: ClassifiedEvent;
+  /** This event's side effect is already done (a redelivery). */
+  done: boolean;
+  spamConversation: boolean;
+  spamTeam: boolean;
+  place?: Place;
+  firstEventId?: string;
+  threadMinimum: Priority;
+}
+
+export type ClassifiedAction =
+  | { act: 'nothing'; why: 'duplicate' | 'already_placed' | 'repeated_start' }
+  | { act: 'suppress'; reason: SuppressReason }
+  /** A new conversation: its own root message, or a place in the channel's next digest. */
+  | { act: 'place' }
+  /** A reply in the conversation's thread (now, or grouped with others by the flusher). */
+  | { act: 'thread' };
+
+export function decideClassified(f: ClassifiedFacts): ClassifiedAction {
+  const eventId = f.event.message?.eventId ?? '';
+  if (f.done) return { act: 'nothing', why: 'duplicate' };
+  if (f.event.denied) return { act: 'suppress', reason: 'denied' };
+  if (f.spamConversation) return { act: 'suppress', reason: 'spam_conversation' };
+  if (f.spamTeam) return { act: 'suppress', reason: 'spam_team' };
+  if (f.place === undefined || f.place === 'posting') return { act: 'place' };
+  if (f.firstEventId === eventId) return { act: 'nothing', why: 'already_placed' };
+  if (f.event.kind === EventKind.CONVERSATION_STARTED) return { act: 'nothing', why: 'repeated_start' };
+  return threadWorthy(f.event, f.threadMinimum) ? { act: 'thread' } : { act: 'suppress', reason: 'below_threshold' };
+}
+
+/** Post now, wait (briefly) for the channel's slot and post, or queue for the flusher (digest, grouped replies). */
+export type Placement = 'post_now' | 'wait_and_post' | 'queue';
+
+/**
+ * A new conversation's own root, or the digest queue; likewise a thread reply, or the conversation's queue of
+ * replies posted together. Urgent ones are posted on their own. The others are if they can be posted within
+ * `digestAfterMs` of the event's arrival — counting both the time the event already spent getting here
+ * (`ageMs`: a backlog in Kafka is as late as a queue at Slack) and the wait for the channel's next free
+ * slot — else they are queued rather than fall behind.
+ */
+export function placement(input: { priority: Priority; ageMs: number; digestAfterMs: number; slot?: { now: boolean; waitMs: number } }): Placement | 'ask_slot' {
+  const { priority, ageMs, digestAfterMs, slot } = input;
+  const urgent = priority >= Priority.URGENT;
+  if (!urgent && ageMs > digestAfterMs) return 'queue';
+  if (!slot) return 'ask_slot';
+  if (slot.now) return 'post_now';
+  return urgent || ageMs + slot.waitMs <= digestAfterMs ? 'wait_and_post' : 'queue';
+}
+
+/**
+ * A thread reply: as `placement`, except that while the conversation has replies queued (or is itself still
+ * queued for a digest) every reply joins the queue, urgent ones too, so the thread keeps the messages' order.
+ */
+export function replyPlacement(input: Parameters<typeof placement>[0] & { queued: boolean }): Placement | 'ask_slot' {
+  return input.queued ? 'queue' : placement(input);
+}
+
+/** A root posted before the ticketer recorded the Asana task gets the link added (once per link). */
+export function needsTaskLink(place: Place | undefined, shownTaskUrl: string | undefined, knownTaskUrl: string | undefined): boolean {
+  return place === 'root' && !!knownTaskUrl && shownTaskUrl !== knownTaskUrl;
+}

@@ -1,0 +1,122 @@
+// Redis side of digests. A conversation is queued once per channel (a sorted set, idempotent by conversation
+// id); a flusher takes up to N of them atomically into the channel's one open batch, which stays until the
+// digest is posted and recorded, so a crash in between is recovered by whoever flushes next. Every queued
+// conversation therefore ends in exactly one digest (or, alone, in a root of its own).
+import type { Redis } from 'ioredis';
+import type { Keys, SlackRootRef } from '@switchboard/store';
+import type { ConversationSummary } from './conversation';
+import type { PostedMessage } from './slack';
+import { placementFields } from './state';
+
+const RETENTION_SECONDS = 90 * 24 * 60 * 60;
+
+export interface DigestBatch {
+  id: string;
+  conversationIds: string[];
+  createdAtMs: number;
+}
+
+// KEYS: pending set, batch key. ARGV: max, batch id, now ms. Returns the open batch (JSON) or nil.
+const TAKE_BATCH = `
+local open = redis.call('GET', KEYS[2])
+if open then return open end
+local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
+if #ids == 0 then return false end
+redis.call('ZREM', KEYS[1], unpack(ids))
+local batch = cjson.encode({id = ARGV[2], conversationIds = ids, createdAtMs = tonumber(ARGV[3])})
+redis.call('SET', KEYS[2], batch)
+return batch
+`;
+
+export class DigestStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Queues a new conversation for its channel's next digest; queuing it again changes nothing. */
+  async enqueue(channel: string, summary: ConversationSummary, nowMs = Date.now()): Promise<void> {
+    const key = this.keys.notifierConversation(summary.conversationId);
+    await this.redis
+      .multi()
+      .hset(key, placementFields('pending', summary, channel))
+      .expire(key, RETENTION_SECONDS)
+      .zadd(this.keys.digestPending(channel), 'NX', nowMs, summary.conversationId)
+      .sadd(this.keys.digestChannels(), channel)
+      .exec();
+  }
+
+  /** Channels that have (or had) conversations waiting. */
+  async channels(): Promise<string[]> {
+    return this.redis.smembers(this.keys.digestChannels());
+  }
+
+  /** Waiting conversations, and whether a taken batch is not recorded yet. */
+  async backlog(channel: string): Promise<{ pending: number; openBatch: boolean }> {
+    const [[e1, pending], [e2, open]] = (await this.redis.pipeline().zcard(this.keys.digestPending(channel)).exists(this.keys.digestBatch(channel)).exec())!;
+    if (e1 || e2) throw e1 ?? e2;
+    return { pending: pending as number, openBatch: open === 1 };
+  }
+
+  async openBatch(channel: string): Promise<DigestBatch | null> {
+    const raw = await this.redis.get(this.keys.digestBatch(channel));
+    return raw ? (JSON.parse(raw) as DigestBatch) : null;
+  }
+
+  /** The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one. */
+  async takeBatch(channel: string, max: number, batchId: string, nowMs = Date.now()): Promise<DigestBatch | null> {
+    const raw = (await this.redis.eval(TAKE_BATCH, 2, this.keys.digestPending(channel), this.keys.digestBatch(channel), max, batchId, nowMs)) as string | null;
+    if (!raw) return null;
+    const batch = JSON.parse(raw) as DigestBatch;
+    // cjson encodes an empty table as {}; a batch is never empty, but be strict about the shape.
+    return { ...batch, conversationIds: Array.isArray(batch.conversationIds) ? batch.conversationIds : [] };
+  }
+
+  /**
+   * Records where the batch's conversations now are and closes the batch, in one transaction: each one's
+   * thread is the posted message (a digest, or its own root when the batch had one conversation).
+   */
+  async recordPosted(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage): Promise<void> {
+    const multi = this.redis.multi();
+    for (const id of batch.conversationIds) {
+      const key = this.keys.notifierConversation(id);
+      multi.hset(key, { place, channel_id: posted.channel, ts: posted.ts }).expire(key, RETENTION_SECONDS);
+      multi.set(this.keys.slackRoot(id), JSON.stringify({ channel: posted.channel, ts: posted.ts } satisfies SlackRootRef), 'EX', RETENTION_SECONDS);
+    }
+    if (place === 'digest') {
+      multi.set(this.keys.digestMessage(posted.channel, posted.ts), JSON.stringify(batch.conversationIds), 'EX', RETENTION_SECONDS);
+    }
+    multi.set(this.keys.slackChannelId(channel), posted.channel, 'EX', RETENTION_SECONDS);
+    multi.del(this.keys.digestBatch(channel));
+    await multi.exec();
+  }
+
+  /** The digest's permalink, for each conversation it lists (the ticketer links it from the task). */
+  async recordPermalink(conversationIds: string[], posted: PostedMessage, permalink: string): Promise<void> {
+    const multi = this.redis.multi();
+    const ref: SlackRootRef = { channel: posted.channel, ts: posted.ts, permalink };
+    for (const id of conversationIds) {
+      multi.hset(this.keys.notifierConversation(id), 'permalink', permalink);
+      multi.set(this.keys.slackRoot(id), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+    }
+    await multi.exec();
+  }
+
+  /** Closes a batch without posting it: its conversations are no longer placed anywhere. */
+  async release(channel: string, batch: DigestBatch): Promise<void> {
+    const multi = this.redis.multi();
+    for (const id of batch.conversationIds) multi.hdel(this.keys.notifierConversation(id), 'place');
+    await multi.del(this.keys.digestBatch(channel)).exec();
+  }
+
+  /** Closes a batch that has nothing to post (its conversations' records are gone). */
+  async dropBatch(channel: string): Promise<void> {
+    await this.redis.del(this.keys.digestBatch(channel));
+  }
+
+  /** The conversations a posted digest lists. */
+  async members(channelId: string, ts: string): Promise<string[]> {
+    const raw = await this.redis.get(this.keys.digestMessage(channelId, ts));
+    return raw ? (JSON.parse(raw) as string[]) : [];
+  }
+}

@@ -1,0 +1,71 @@
+// The digest message: when new conversations arrive faster than a channel's Slack budget, they are listed
+// together in one message ("14 new conversations, 3 high"), one line each with its transcript link. Pure.
+import { Priority } from '@switchboard/proto';
+import type { ConversationSummary, StatusView } from './conversation';
+import type { SlackMessage } from './render';
+import { clip, escapeMrkdwn, link, packSections, priorityFlag, whoText } from './render-text';
+
+export { packSections } from './render-text';
+
+export interface DigestEntry {
+  summary: ConversationSummary;
+  status?: StatusView;
+  transcriptUrl: string;
+  taskUrl?: string;
+}
+
+/** Most conversations one digest lists; every line is kept short enough for all of them to fit Slack's limits. */
+export const MAX_DIGEST_SIZE = 150;
+/** Longest line, so that four fit in a section (3,000 characters) and 150 in the 48 sections left. */
+export const LINE_ROOM = 700;
+const MAX_SECTIONS = 48;
+
+/** "14 new conversations, 3 high". */
+export function digestHeadline(entries: DigestEntry[]): string {
+  const n = entries.length;
+  const count = (p: Priority) => entries.filter((e) => e.summary.priority === p).length;
+  const parts = [`${n} new conversation${n === 1 ? '' : 's'}`];
+  if (count(Priority.URGENT) > 0) parts.push(`${count(Priority.URGENT)} urgent`);
+  if (count(Priority.HIGH) > 0) parts.push(`${count(Priority.HIGH)} high`);
+  return parts.join(', ');
+}
+
+function statusWord(view: StatusView | undefined): string {
+  if (!view) return '';
+  const by = (name: string) => escapeMrkdwn(clip(name, 40));
+  if (view.spamBy) return ` · :no_entry_sign: spam (${by(view.spamBy)})`;
+  if (view.closedBy) return ` · :white_check_mark: closed (${by(view.closedBy)})`;
+  if (view.takenOverBy) return ` · :raising_hand: taken over (${by(view.takenOverBy)})`;
+  if (view.reviewedBy) return ` · :eyes: reviewed (${by(view.reviewedBy)})`;
+  return '';
+}
+
+/** One conversation's line: flag, who, the first words, its links, and what operators did. */
+export function digestLine(entry: DigestEntry): string {
+  const build = (textMax: number, nameMax: number) => {
+    const { summary } = entry;
+    const words = clip(summary.text, textMax);
+    const links = [link(entry.transcriptUrl, 'transcript'), ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : [])].join(' · ');
+    return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${statusWord(entry.status)}`;
+  };
+  const line = build(120, 40);
+  return line.length <= LINE_ROOM ? line : build(20, 16).slice(0, LINE_ROOM);
+}
+
+/** The digest message. Urgent conversations are never given to it (they always get their own root). */
+export function renderDigest(entries: DigestEntry[]): SlackMessage {
+  const title = digestHeadline(entries);
+  const ordered = [...entries].sort((a, b) => b.summary.priority - a.summary.priority);
+  const sections = packSections(ordered.map(digestLine)).slice(0, MAX_SECTIONS);
+  return {
+    text: title,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${title}*` } },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: "Grouped to stay within Slack's rate limit. Later messages of these conversations are replied in this thread." }],
+      },
+      ...sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+    ],
+  };
+}

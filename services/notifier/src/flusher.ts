@@ -1,0 +1,179 @@
+// Posts what was queued because a channel's budget was behind: digests of new conversations and grouped
+// thread replies. Every replica polls the channels with a backlog; whichever takes a channel's flush lock
+// books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
+// one message (a root of its own when there is only one) and records where each is; then posts a few
+// conversations' queued replies (reply-flush.ts). A batch taken but not recorded (a crash, a lost answer)
+// is looked up in Slack by its id before it is posted again.
+import { randomUUID } from 'node:crypto';
+import { PermanentError, UnavailableError } from '@switchboard/bus';
+import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';
+import type { ConversationLock } from '@switchboard/store';
+import { LOOKBACK_MS, METADATA, type NotifierContext } from './context';
+import { renderDigest, type DigestEntry } from './digest';
+import type { DigestBatch } from './digest-store';
+import { renderRoot } from './render';
+import { ReplyFlush } from './reply-flush';
+import { surelyNotPosted, type PostMetadata, type PostedMessage } from './slack';
+
+/** Conversations with queued replies looked at, and grouped replies posted, per turn of a channel's lock. */
+const REPLY_CANDIDATES = 10;
+const REPLY_POSTS_PER_TURN = 3;
+
+export interface FlusherOptions {
+  pollMs: number;
+  maxSize: number;
+  /** The channel lock (its TTL bounds how long a crashed replica holds a channel's digests back). */
+  lock: ConversationLock;
+  log: Logger;
+}
+
+export class DigestFlusher {
+  private stopped = false;
+  private loop?: Promise<void>;
+  private readonly retryAt = new Map<string, { atMs: number; attempt: number }>();
+  /** Batches Slack refused (429, ok:false) in this process: no need to look them up before retrying. */
+  private readonly refused = new Set<string>();
+  private readonly replyFlush: ReplyFlush;
+
+  constructor(
+    private readonly ctx: NotifierContext,
+    private readonly options: FlusherOptions,
+  ) {
+    this.replyFlush = new ReplyFlush(ctx, options.log);
+  }
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await this.tick().catch((err) => this.options.log.warn({ err: (err as Error).message }, 'digest poll failed'));
+        await sleep(this.options.pollMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  async tick(): Promise<void> {
+    const channels = await this.ctx.digests.channels();
+    await Promise.all(channels.map((channel) => this.flush(channel)));
+  }
+
+  /** Flushes one channel if it has a backlog and this replica gets its lock: the digest, then some replies. */
+  async flush(channel: string): Promise<void> {
+    const { digests, replies, metrics } = this.ctx;
+    const retry = this.retryAt.get(channel);
+    if (retry && Date.now() < retry.atMs) return;
+    const backlog = await digests.backlog(channel);
+    const waitingReplies = await replies.pendingCount(channel);
+    metrics.digestPending.set({ channel }, backlog.pending);
+    if (backlog.pending === 0 && !backlog.openBatch && waitingReplies === 0) return;
+    const { lock, log } = this.options;
+    if (!(await lock.acquire(channel, this.ctx.owner))) return;
+    let replying: string | undefined;
+    try {
+      if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel);
+      let posted = 0;
+      for (const conversationId of waitingReplies > 0 ? await replies.conversations(channel, REPLY_CANDIDATES) : []) {
+        if (posted >= REPLY_POSTS_PER_TURN) break;
+        replying = conversationId;
+        if (await this.replyFlush.flush(channel, conversationId)) posted += 1;
+      }
+      this.retryAt.delete(channel);
+    } catch (err) {
+      if (err instanceof PermanentError) {
+        await (replying ? this.replyFlush.giveUp(channel, replying, err.reason) : this.giveUp(channel, err));
+        return;
+      }
+      const attempt = (retry?.attempt ?? 0) + 1;
+      const delayMs = err instanceof UnavailableError && err.retryAfterMs ? err.retryAfterMs : backoffDelay(attempt, { baseMs: 500, maxMs: 30000 });
+      this.retryAt.set(channel, { atMs: Date.now() + delayMs, attempt });
+      log.warn({ err: (err as Error).message, channel, attempt, delayMs }, 'digest or grouped reply not posted, will retry');
+    } finally {
+      await lock.release(channel, this.ctx.owner);
+    }
+  }
+
+  private async flushDigest(channel: string): Promise<void> {
+    const { digests } = this.ctx;
+    const open = await digests.openBatch(channel);
+    if (open && (await this.recover(channel, open))) return;
+    await this.ctx.pacing.waitForPost(channel);
+    const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID());
+    if (batch) await this.post(channel, batch);
+  }
+
+  /**
+   * Slack refuses the channel for good (channel_not_found, not_in_channel, invalid_auth...): the batch's
+   * conversations are released unplaced, so that their next events try a root of their own and, failing
+   * the same way, reach the DLQ like any event; their first events are counted and logged here.
+   */
+  private async giveUp(channel: string, err: PermanentError): Promise<void> {
+    const batch = await this.ctx.digests.openBatch(channel);
+    if (!batch) return;
+    await this.ctx.digests.release(channel, batch);
+    this.ctx.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
+    this.options.log.error({ err: err.message, channel, conversations: batch.conversationIds }, 'digest refused by Slack; its conversations were not notified');
+  }
+
+  /** True when the open batch turned out to be posted already (and is now recorded). */
+  private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
+    if (this.refused.has(batch.id)) return false;
+    const found = await this.ctx.slack.findByMetadata({
+      channel: await this.ctx.store.channelId(channel),
+      eventTypes: [METADATA.digest, METADATA.conversation],
+      oldestMs: batch.createdAtMs - LOOKBACK_MS,
+      matches: (p) => p.batch_id === batch.id,
+    });
+    this.ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    if (!found) return false;
+    this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest was posted before a crash; recorded it instead of posting again');
+    await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
+    return true;
+  }
+
+  private async post(channel: string, batch: DigestBatch): Promise<void> {
+    const { ctx } = this;
+    const entries: DigestEntry[] = [];
+    for (const [i, { state, knownTaskUrl }] of (await ctx.store.states(batch.conversationIds)).entries()) {
+      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: ctx.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
+    }
+    if (entries.length === 0) {
+      await ctx.digests.dropBatch(channel);
+      return;
+    }
+    // One conversation alone is not a digest: it gets the root message (with buttons) it would have had.
+    const single = entries.length === 1 ? entries[0] : undefined;
+    const message = single ? renderRoot(single) : renderDigest(entries);
+    const metadata: PostMetadata = single
+      ? { event_type: METADATA.conversation, event_payload: { conversation_id: single.summary.conversationId, event_id: single.summary.eventId, batch_id: batch.id } }
+      : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
+    let posted: PostedMessage;
+    try {
+      posted = await ctx.slack.postMessage({ channel, ...message, metadata });
+    } catch (err) {
+      if (surelyNotPosted(err)) this.refused.add(batch.id);
+      throw err;
+    }
+    await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
+    ctx.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
+    if (!single) ctx.metrics.digestedConversations.inc(entries.length);
+    for (const e of entries) if (e.summary.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
+    this.options.log.info({ channel, batch: batch.id, conversations: entries.length, ts: posted.ts }, single ? 'posted a queued conversation as its root' : 'posted digest');
+  }
+
+  private async record(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage, taskUrl?: string): Promise<void> {
+    const { ctx } = this;
+    await ctx.digests.recordPosted(channel, batch, place, posted);
+    this.refused.delete(batch.id);
+    if (place === 'root' && taskUrl) await ctx.store.update(batch.conversationIds[0], { task_url: taskUrl });
+    try {
+      await ctx.digests.recordPermalink(batch.conversationIds, posted, await ctx.slack.permalink(posted.channel, posted.ts));
+    } catch (err) {
+      // Recorded where they are; the permalink is filled in by the conversations' next events.
+      this.options.log.warn({ err: (err as Error).message, channel }, 'no permalink for the digest yet');
+    }
+  }
+}

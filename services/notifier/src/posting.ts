@@ -1,0 +1,154 @@
+// Posting a conversation's messages to Slack exactly once: its root (or its place in a digest) and its
+// thread replies. Each post is preceded by an intent marker in Redis and carries Slack metadata naming the
+// conversation and event; when a marker is found without a recorded result (a crash or a lost answer),
+// the post is looked up in Slack before anything is posted again. Runs under the conversation's lock.
+import { Priority, timestampMs, type ClassifiedEvent } from '@switchboard/proto';
+import { secondsSince, type Logger } from '@switchboard/core';
+import { METADATA, LOOKBACK_MS, type NotifierContext } from './context';
+import { summarize } from './conversation';
+import { placement, replyPlacement } from './decide';
+import { QUEUED_LINE_ROOM, renderRoot, renderThreadReply, replyLine } from './render';
+import { channelFor } from './routes';
+import { surelyNotPosted, type PostedMessage } from './slack';
+import type { ConversationState } from './state';
+
+function observeLatency(ctx: NotifierContext, receivedAtMs: number): void {
+  if (receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(receivedAtMs));
+}
+
+/** Stores the root's permalink (the ticketer links it from the task) unless it is known already. */
+export async function ensurePermalink(ctx: NotifierContext, conversationId: string, state: ConversationState): Promise<void> {
+  if (state.permalink || !state.channelId || !state.ts) return;
+  const posted = { channel: state.channelId, ts: state.ts };
+  await ctx.store.recordPermalink(conversationId, posted, await ctx.slack.permalink(posted.channel, posted.ts));
+}
+
+async function recordRoot(ctx: NotifierContext, conversationId: string, channel: string, posted: PostedMessage, taskUrl: string | undefined): Promise<void> {
+  await ctx.store.recordPlaced(conversationId, 'root', channel, posted);
+  if (taskUrl) await ctx.store.update(conversationId, { task_url: taskUrl });
+}
+
+/**
+ * A new conversation: its own root message in its channel if a slot is free soon enough (always, if urgent),
+ * else a place in the channel's next digest. Returns where it went.
+ */
+export async function placeConversation(
+  ctx: NotifierContext,
+  event: ClassifiedEvent,
+  state: ConversationState,
+  knownTaskUrl: string | undefined,
+  log: Logger,
+): Promise<'root' | 'pending'> {
+  const summary = state.summary ?? summarize(event);
+  const id = summary.conversationId;
+  const channel = state.channel ?? channelFor(ctx.routes, ctx.triageChannel, summary);
+
+  if (state.place === 'posting') {
+    const found = await ctx.slack.findByMetadata({
+      channel: await ctx.store.channelId(channel),
+      eventTypes: [METADATA.conversation],
+      oldestMs: (state.postingAtMs ?? 0) - LOOKBACK_MS,
+      matches: (p) => p.conversation_id === id,
+    });
+    ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    if (found) {
+      log.warn({ ts: found.ts }, 'root was posted before a crash; recorded it instead of posting again');
+      await recordRoot(ctx, id, channel, found, undefined);
+      await ensurePermalink(ctx, id, { channelId: found.channel, ts: found.ts });
+      return 'root';
+    }
+  }
+
+  const ageMs = summary.receivedAtMs > 0 ? Math.max(0, Date.now() - summary.receivedAtMs) : 0;
+  const rule = { priority: summary.priority, ageMs, digestAfterMs: ctx.digestAfterMs };
+  let where = placement(rule);
+  // Only a conversation that can still make it asks for a slot (a free one is taken at once).
+  const slot = where === 'ask_slot' ? await ctx.pacing.trySlot(channel) : undefined;
+  if (slot) where = placement({ ...rule, slot });
+  if (where === 'queue') {
+    await ctx.digests.enqueue(channel, summary);
+    log.info({ channel, ageMs, waitMs: slot?.waitMs }, 'behind the channel budget: conversation queued for the next digest');
+    return 'pending';
+  }
+  if (where === 'wait_and_post') await ctx.pacing.waitForPost(channel);
+
+  await ctx.store.markPosting(id, summary, channel);
+  const message = renderRoot({ summary, status: state.status, transcriptUrl: ctx.transcriptUrl(id), taskUrl: knownTaskUrl });
+  let posted: PostedMessage;
+  try {
+    posted = await ctx.slack.postMessage({
+      channel,
+      ...message,
+      metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
+    });
+  } catch (err) {
+    // Slack said no: nothing to look up next time.
+    if (surelyNotPosted(err)) await ctx.store.update(id, { place: '' });
+    throw err;
+  }
+  await recordRoot(ctx, id, channel, posted, knownTaskUrl);
+  ctx.metrics.notifications.inc({ kind: 'root' });
+  observeLatency(ctx, summary.receivedAtMs);
+  log.info({ channel: posted.channel, ts: posted.ts }, 'posted root notification');
+  // If this fails, the event is retried, finds its root recorded, and only asks for the permalink again.
+  await ensurePermalink(ctx, id, { channelId: posted.channel, ts: posted.ts });
+  return 'root';
+}
+
+/**
+ * A later message as a reply in the conversation's thread (its root's, or its digest's): posted now if it can
+ * be within `digestAfterMs` of its arrival (urgent ones always), else queued with the conversation's other
+ * late replies for the flusher to post together — as is every reply while some are queued, or while the
+ * conversation itself still waits for its digest, so that the thread keeps the messages' order.
+ */
+export async function replyInThread(ctx: NotifierContext, event: ClassifiedEvent, state: ConversationState, repliesQueued: boolean, log: Logger): Promise<void> {
+  const m = event.message!;
+  const { channelId, ts } = state;
+  const channel = state.channel ?? channelId;
+  if (!channel) throw new Error(`conversation ${m.conversationId} has a thread but no channel`);
+  const placed = state.place === 'root' || state.place === 'digest';
+  if (placed && (await ctx.store.hasIntent(m.eventId))) {
+    const found = await ctx.slack.findByMetadata({
+      channel: channelId!,
+      threadTs: ts,
+      eventTypes: [METADATA.message],
+      matches: (p) => p.event_id === m.eventId,
+    });
+    ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    if (found) {
+      log.warn({ ts: found.ts }, 'thread reply was posted before a crash; not posting it again');
+      await ctx.store.finish(m.eventId);
+      return;
+    }
+  }
+  const receivedAtMs = m.receivedAt ? timestampMs(m.receivedAt) : 0;
+  const rule = { priority: event.priority, ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0, digestAfterMs: ctx.digestAfterMs, queued: repliesQueued || !placed };
+  let where = replyPlacement(rule);
+  const slot = where === 'ask_slot' ? await ctx.pacing.trySlot(channel) : undefined;
+  if (slot) where = replyPlacement({ ...rule, slot });
+  if (where === 'queue') {
+    const reply = { eventId: m.eventId, line: replyLine(event, QUEUED_LINE_ROOM), priority: event.priority, receivedAtMs };
+    await ctx.replies.queue(channel, m.conversationId, reply, event.priority >= Priority.URGENT);
+    log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: reply queued to be posted with others');
+    return;
+  }
+  if (where === 'wait_and_post') await ctx.pacing.waitForPost(channel);
+  await ctx.store.setIntent(m.eventId);
+  const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(m.conversationId) } : undefined;
+  try {
+    await ctx.slack.postMessage({
+      channel: channelId!,
+      threadTs: ts,
+      ...renderThreadReply(event, inDigest),
+      metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
+      // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
+      replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
+    });
+  } catch (err) {
+    if (surelyNotPosted(err)) await ctx.store.clearIntent(m.eventId);
+    throw err;
+  }
+  await ctx.store.finish(m.eventId);
+  ctx.metrics.notifications.inc({ kind: 'thread' });
+  observeLatency(ctx, receivedAtMs);
+}

@@ -1,0 +1,85 @@
+// Posts a conversation's queued thread replies as one reply in its thread (a root's, or a digest's), once:
+// the batch is taken atomically, posted with its id in the message metadata, and closed; an open batch found
+// on the next turn (a crash between posting and closing) is looked up in the thread before it is reposted.
+import { randomUUID } from 'node:crypto';
+import { Priority } from '@switchboard/proto';
+import { secondsSince, type Logger } from '@switchboard/core';
+import { METADATA, type NotifierContext } from './context';
+import { MAX_REPLY_GROUP, renderReplyGroup } from './render';
+import { surelyNotPosted } from './slack';
+
+export class ReplyFlush {
+  /** Batches Slack refused (429, ok:false) in this process: no need to look them up before retrying. */
+  private readonly refused = new Set<string>();
+
+  constructor(
+    private readonly ctx: NotifierContext,
+    private readonly log: Logger,
+  ) {}
+
+  /** Posts the conversation's queued replies (after booking the channel's next slot). False if not placed yet. */
+  async flush(channel: string, conversationId: string): Promise<boolean> {
+    const { ctx } = this;
+    const state = await ctx.store.state(conversationId);
+    // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
+    if ((state.place !== 'root' && state.place !== 'digest') || !state.channelId || !state.ts) return false;
+    const thread = { channel: state.channelId, ts: state.ts };
+    const open = await ctx.replies.openBatch(conversationId);
+    if (open && !this.refused.has(open.id)) {
+      const found = await ctx.slack.findByMetadata({
+        channel: thread.channel,
+        threadTs: thread.ts,
+        eventTypes: [METADATA.replies],
+        matches: (p) => p.batch_id === open.id,
+      });
+      ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+      if (found) {
+        this.log.warn({ conversation_id: conversationId, batch: open.id }, 'grouped reply was posted before a crash; not posting it again');
+        await ctx.replies.close(channel, conversationId);
+        return true;
+      }
+    }
+    if (state.status?.spamBy) {
+      // Marked spam since its replies were queued: they are dropped, as they would have been on arrival.
+      const dropped = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
+      await ctx.replies.close(channel, conversationId);
+      ctx.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
+      return false;
+    }
+    await ctx.pacing.waitForPost(channel);
+    const batch = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
+    if (!batch || batch.items.length === 0) {
+      await ctx.replies.close(channel, conversationId);
+      return true;
+    }
+    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(conversationId) } : undefined;
+    try {
+      await ctx.slack.postMessage({
+        channel: thread.channel,
+        threadTs: thread.ts,
+        ...renderReplyGroup(
+          batch.items.map((i) => i.line),
+          inDigest,
+        ),
+        metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
+        replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
+      });
+    } catch (err) {
+      if (surelyNotPosted(err)) this.refused.add(batch.id);
+      throw err;
+    }
+    await ctx.replies.close(channel, conversationId);
+    this.refused.delete(batch.id);
+    ctx.metrics.notifications.inc({ kind: 'thread' });
+    for (const item of batch.items) if (item.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
+    return true;
+  }
+
+  /** Slack refuses the thread for good: the batch is dropped (and counted), so the channel moves on. */
+  async giveUp(channel: string, conversationId: string, reason: string): Promise<void> {
+    const batch = await this.ctx.replies.openBatch(conversationId);
+    await this.ctx.replies.close(channel, conversationId);
+    this.ctx.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
+    this.log.error({ conversation_id: conversationId, channel, reason, events: batch?.items.map((i) => i.eventId) }, 'grouped reply refused by Slack; not posted');
+  }
+}

@@ -1,0 +1,189 @@
+// The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
+// it, spam marks, and the markers that make a crash between posting and recording recoverable.
+import type { Redis } from 'ioredis';
+import { ConversationRefs, DoneMarks, type Keys } from '@switchboard/store';
+import type { ConversationSummary, StatusView } from './conversation';
+import type { Place } from './decide';
+import type { PostedMessage } from './slack';
+
+const RETENTION_SECONDS = 90 * 24 * 60 * 60;
+const INTENT_SECONDS = 7 * 24 * 60 * 60;
+
+export interface ConversationState {
+  place?: Place;
+  /** The channel as configured (routes, triage channel): the key of its rate budget and digests. */
+  channel?: string;
+  /** Where the conversation's thread is: its own root, or the digest that lists it. */
+  channelId?: string;
+  ts?: string;
+  firstEventId?: string;
+  summary?: ConversationSummary;
+  status?: StatusView;
+  /** The Asana task link the root shows. */
+  taskUrl?: string;
+  permalink?: string;
+  /** When a post of the root started, to bound the look-up after a crash. */
+  postingAtMs?: number;
+}
+
+export interface EventFacts {
+  done: boolean;
+  spamConversation: boolean;
+  spamTeam: boolean;
+  state: ConversationState;
+  /** The task link the ticketer recorded, if any. */
+  knownTaskUrl?: string;
+  /** Thread replies of the conversation are queued for the flusher (later ones must queue behind them). */
+  repliesQueued: boolean;
+}
+
+function parseJson<T>(raw: string | undefined): T | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function stateFromHash(h: Record<string, string>): ConversationState {
+  return {
+    place: (h.place as Place) || undefined,
+    channel: h.channel || undefined,
+    channelId: h.channel_id || undefined,
+    ts: h.ts || undefined,
+    firstEventId: h.first_event_id || undefined,
+    summary: parseJson<ConversationSummary>(h.summary),
+    status: parseJson<StatusView>(h.status),
+    taskUrl: h.task_url || undefined,
+    permalink: h.permalink || undefined,
+    postingAtMs: h.posting_at ? Number(h.posting_at) : undefined,
+  };
+}
+
+/** The hash fields that place a conversation (a new one: first event, channel, where). */
+export function placementFields(place: Place, summary: ConversationSummary, channel: string): Record<string, string> {
+  return { place, channel, first_event_id: summary.eventId, summary: JSON.stringify(summary) };
+}
+
+export class ConversationStore {
+  readonly refs: ConversationRefs;
+  readonly done: DoneMarks;
+
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+    private readonly doneScope: string,
+  ) {
+    this.refs = new ConversationRefs(redis, keys);
+    this.done = new DoneMarks(redis, keys, doneScope);
+  }
+
+  /** Everything one event's decision needs, in one round trip. */
+  async facts(conversationId: string, eventId: string, teamId: string): Promise<EventFacts> {
+    const k = this.keys;
+    const results = await this.redis
+      .pipeline()
+      .exists(k.done(this.doneScope, eventId))
+      .exists(k.spamConversation(conversationId))
+      .exists(teamId ? k.spamTeam(teamId) : k.spamTeam('-'))
+      .hgetall(k.notifierConversation(conversationId))
+      .get(k.asanaTask(conversationId))
+      .exists(k.notifierReplies(conversationId), k.notifierReplyBatch(conversationId))
+      .exec();
+    const value = (i: number) => {
+      const [err, v] = results![i];
+      if (err) throw err;
+      return v;
+    };
+    const task = parseJson<{ permalinkUrl?: string }>(value(4) as string | undefined);
+    return {
+      done: value(0) === 1,
+      spamConversation: value(1) === 1,
+      spamTeam: teamId !== '' && value(2) === 1,
+      state: stateFromHash(value(3) as Record<string, string>),
+      knownTaskUrl: task?.permalinkUrl || undefined,
+      repliesQueued: (value(5) as number) > 0,
+    };
+  }
+
+  async state(conversationId: string): Promise<ConversationState> {
+    return stateFromHash(await this.redis.hgetall(this.keys.notifierConversation(conversationId)));
+  }
+
+  /** States and known task links of many conversations (for a digest), in one round trip. */
+  async states(conversationIds: string[]): Promise<{ state: ConversationState; knownTaskUrl?: string }[]> {
+    if (conversationIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of conversationIds) pipeline.hgetall(this.keys.notifierConversation(id)).get(this.keys.asanaTask(id));
+    const results = (await pipeline.exec())!;
+    return conversationIds.map((_, i) => {
+      const [e1, hash] = results[2 * i];
+      const [e2, task] = results[2 * i + 1];
+      if (e1 || e2) throw e1 ?? e2;
+      return { state: stateFromHash(hash as Record<string, string>), knownTaskUrl: parseJson<{ permalinkUrl?: string }>(task as string)?.permalinkUrl || undefined };
+    });
+  }
+
+  async update(conversationId: string, fields: Record<string, string>): Promise<void> {
+    const key = this.keys.notifierConversation(conversationId);
+    await this.redis.multi().hset(key, fields).expire(key, RETENTION_SECONDS).exec();
+  }
+
+  /** The intent marker of a root post: if we crash after Slack took it, the next attempt looks it up first. */
+  markPosting(conversationId: string, summary: ConversationSummary, channel: string, nowMs = Date.now()): Promise<void> {
+    return this.update(conversationId, { ...placementFields('posting', summary, channel), posting_at: String(nowMs) });
+  }
+
+  /** Where the conversation's thread is now, for every replica and for the ticketer (ConversationRefs). */
+  async recordPlaced(conversationId: string, place: 'root' | 'digest', configured: string, posted: PostedMessage): Promise<void> {
+    await this.update(conversationId, { place, channel_id: posted.channel, ts: posted.ts });
+    await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts });
+    await this.redis.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS);
+  }
+
+  async recordPermalink(conversationId: string, posted: PostedMessage, permalink: string): Promise<void> {
+    await this.update(conversationId, { permalink });
+    await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts, permalink });
+  }
+
+  /** The Slack id of a configured channel, once a post told us; else the configured name. */
+  async channelId(configured: string): Promise<string> {
+    return (await this.redis.get(this.keys.slackChannelId(configured))) ?? configured;
+  }
+
+  // ---- thread replies: an intent marker per event, so a crash after posting is found and not repeated
+
+  async hasIntent(eventId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.notifierPostIntent(eventId))) === 1;
+  }
+
+  async setIntent(eventId: string): Promise<void> {
+    await this.redis.set(this.keys.notifierPostIntent(eventId), String(Date.now()), 'EX', INTENT_SECONDS);
+  }
+
+  async clearIntent(eventId: string): Promise<void> {
+    await this.redis.del(this.keys.notifierPostIntent(eventId));
+  }
+
+  /** The event's side effect is done: a redelivery does nothing. */
+  async finish(eventId: string): Promise<void> {
+    await this.done.markDone(eventId);
+    await this.redis.del(this.keys.notifierPostIntent(eventId));
+  }
+
+  // ---- spam marks (reversible)
+
+  async markSpam(conversationId: string, teamId: string | undefined, by: string): Promise<void> {
+    const value = JSON.stringify({ by, at: Date.now() });
+    const multi = this.redis.multi().set(this.keys.spamConversation(conversationId), value, 'EX', RETENTION_SECONDS);
+    if (teamId) multi.set(this.keys.spamTeam(teamId), value);
+    await multi.exec();
+  }
+
+  async clearSpam(conversationId: string, teamId: string | undefined): Promise<void> {
+    const multi = this.redis.multi().del(this.keys.spamConversation(conversationId));
+    if (teamId) multi.del(this.keys.spamTeam(teamId));
+    await multi.exec();
+  }
+}

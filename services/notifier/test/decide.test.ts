@@ -1,0 +1,104 @@
+import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
+import { decideClassified, needsTaskLink, placement, replyPlacement, type ClassifiedFacts } from '../src/decide';
+import { applyStatus, buttonsFor, type StatusView } from '../src/conversation';
+import { classified } from './fixtures';
+
+const later = (o = {}) => classified('hello', { eventId: 'e2', kind: EventKind.MESSAGE, ...o });
+const facts = (over: Partial<ClassifiedFacts>): ClassifiedFacts => ({
+  event: classified('hi'),
+  done: false,
+  spamConversation: false,
+  spamTeam: false,
+  threadMinimum: Priority.NORMAL,
+  ...over,
+});
+
+describe('decideClassified', () => {
+  it.each<[string, Partial<ClassifiedFacts>, unknown]>([
+    ['a redelivered event', { done: true }, { act: 'nothing', why: 'duplicate' }],
+    ['a denied event', { event: classified('hi', { denied: true }) }, { act: 'suppress', reason: 'denied' }],
+    ['an event of a spam conversation', { spamConversation: true, place: 'root' }, { act: 'suppress', reason: 'spam_conversation' }],
+    ['an event of a spam team', { spamTeam: true }, { act: 'suppress', reason: 'spam_team' }],
+    ['the first event of a new conversation', {}, { act: 'place' }],
+    ['a later event of a conversation never placed', { event: later() }, { act: 'place' }],
+    ['an event whose root post was started and not recorded', { place: 'posting', firstEventId: 'e1' }, { act: 'place' }],
+    ['the first event again, once its conversation is queued', { place: 'pending', firstEventId: 'e1' }, { act: 'nothing', why: 'already_placed' }],
+    ['the first event again, once posted', { place: 'root', firstEventId: 'e1' }, { act: 'nothing', why: 'already_placed' }],
+    ['a later event while its conversation waits for a digest', { event: later(), place: 'pending', firstEventId: 'e1' }, { act: 'thread' }],
+    ['a later user message', { event: later(), place: 'root', firstEventId: 'e1' }, { act: 'thread' }],
+    ['a later user message of a digested conversation', { event: later(), place: 'digest', firstEventId: 'e1' }, { act: 'thread' }],
+    ['a plain bot reply', { event: later({ direction: Direction.BOT }), place: 'root', firstEventId: 'e1' }, { act: 'suppress', reason: 'below_threshold' }],
+    ['another "conversation started"', { event: classified('hi', { eventId: 'e9' }), place: 'root', firstEventId: 'e1' }, { act: 'nothing', why: 'repeated_start' }],
+  ])('%s', (_name, over, action) => {
+    expect(decideClassified(facts(over))).toEqual(action);
+  });
+});
+
+describe('placement', () => {
+  const now = (waitMs = 0) => ({ now: waitMs === 0, waitMs });
+  it.each([
+    ['a fresh event asks for a slot', Priority.NORMAL, 0, undefined, 'ask_slot'],
+    ['a fresh event with a free slot', Priority.NORMAL, 0, now(), 'post_now'],
+    ['a fresh event with a near slot', Priority.NORMAL, 500, now(2000), 'wait_and_post'],
+    ['an event that makes it exactly in time', Priority.HIGH, 1000, now(2000), 'wait_and_post'],
+    ['an event whose slot is too far', Priority.HIGH, 0, now(3001), 'queue'],
+    ['an event already late, whose slot would be in time alone', Priority.NORMAL, 2500, now(1000), 'queue'],
+    ['an event too late to ask for a slot (a backlog in Kafka)', Priority.NORMAL, 3001, undefined, 'queue'],
+    ['an urgent event with a far slot', Priority.URGENT, 0, now(60000), 'wait_and_post'],
+    ['a late urgent event', Priority.URGENT, 60000, undefined, 'ask_slot'],
+  ])('%s', (_name, priority, ageMs, slot, where) => {
+    expect(placement({ priority, ageMs, slot, digestAfterMs: 3000 })).toBe(where);
+  });
+
+  it.each([
+    ['a fresh reply, nothing queued', Priority.NORMAL, false, 'ask_slot'],
+    ['a fresh reply behind queued ones', Priority.NORMAL, true, 'queue'],
+    ['an urgent reply behind queued ones (order kept)', Priority.URGENT, true, 'queue'],
+    ['an urgent reply, nothing queued', Priority.URGENT, false, 'ask_slot'],
+  ])('replies: %s', (_name, priority, queued, where) => {
+    expect(replyPlacement({ priority, ageMs: 0, queued, digestAfterMs: 3000 })).toBe(where);
+  });
+});
+
+describe('needsTaskLink', () => {
+  it.each([
+    ['root without a link, task known', 'root', undefined, 'http://t/1', true],
+    ['root with that link', 'root', 'http://t/1', 'http://t/1', false],
+    ['root, no task yet', 'root', undefined, undefined, false],
+    ['a digest line (refreshed on status changes only)', 'digest', undefined, 'http://t/1', false],
+  ] as const)('%s', (_name, place, shown, known, expected) => {
+    expect(needsTaskLink(place, shown, known)).toBe(expected);
+  });
+});
+
+describe('applyStatus', () => {
+  const step = (view: StatusView, change: StatusChange, by = 'Xavier') => applyStatus(view, change, by, 1000);
+  it.each<[string, StatusView, StatusChange, StatusView]>([
+    ['reviewed', {}, StatusChange.REVIEWED, { reviewedBy: 'Xavier' }],
+    ['spam', { reviewedBy: 'Ann' }, StatusChange.SPAM, { reviewedBy: 'Ann', spamBy: 'Xavier' }],
+    ['not spam', { spamBy: 'Yan' }, StatusChange.NOT_SPAM, {}],
+    ['taken over', {}, StatusChange.TAKEOVER_STARTED, { takenOverBy: 'Xavier' }],
+    ['handed back', { takenOverBy: 'Zoe' }, StatusChange.TAKEOVER_ENDED, {}],
+    ['closed', { takenOverBy: 'Zoe' }, StatusChange.CLOSED, { closedBy: 'Xavier' }],
+    ['reopened', { closedBy: 'Zoe' }, StatusChange.REOPENED, {}],
+  ])('%s', (name, before, change, expected) => {
+    const { last, ...rest } = step(before, change);
+    expect(rest).toEqual(expected);
+    expect(last).toEqual({ change: name.replace(' ', '_'), by: 'Xavier', atMs: 1000 });
+  });
+
+  it('ignores notes', () => {
+    const view = { reviewedBy: 'Ann' };
+    expect(step(view, StatusChange.NOTE)).toBe(view);
+  });
+
+  it.each<[StatusView, string[]]>([
+    [{}, ['reviewed', 'spam', 'takeover']],
+    [{ reviewedBy: 'A' }, ['spam', 'takeover']],
+    [{ takenOverBy: 'A', reviewedBy: 'B' }, ['handback']],
+    [{ spamBy: 'A', takenOverBy: 'B' }, ['not_spam']],
+    [{ closedBy: 'A' }, []],
+  ])('buttons for %j', (view, buttons) => {
+    expect(buttonsFor(view)).toEqual(buttons);
+  });
+});
