@@ -37,7 +37,7 @@ describe('walking skeleton', () => {
       body: JSON.stringify(body),
     });
   const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as { channel: string; text: string; thread_ts?: string }[];
-  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { name: string; external?: { gid: string }; stories: { text: string }[] }[];
+  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { name: string; notes: string; stories: { text: string }[] }[];
   const listOf = <T>(value: T[] | { messages?: T[]; tasks?: T[] }): T[] => (Array.isArray(value) ? value : (value.messages ?? value.tasks ?? []));
 
   it('turns one posted event into exactly one Slack root message and one Asana task', async () => {
@@ -61,7 +61,8 @@ describe('walking skeleton', () => {
     expect(messages[0].channel).toBe('#triage-e2e');
     expect(messages[0].text).toContain('Ann');
     expect(tasks[0].name).toBe('Ann (Acme): hi');
-    expect(tasks[0].external?.gid).toBe('c1');
+    // The marker that lets the ticketer find its task again in Asana (ASANA_EXTERNAL_IDS=false, the default).
+    expect(tasks[0].notes).toContain('Switchboard conversation: c1');
   });
 
   it('threads a later message under the root and comments it on the task', async () => {

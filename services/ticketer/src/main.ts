@@ -1,30 +1,64 @@
-// The ticketer service: one Asana task per conversation.
+// The ticketer service: one Asana task per conversation, following it to the end.
 import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
-import { transcriptUrl } from '@switchboard/core';
+import { sleep, transcriptUrl } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
 import { asanaTasks } from './asana';
 import { readTicketerConfig } from './config';
-import { ticketerHandler } from './ticket';
+import { CommentFlusher } from './flusher';
+import { Ticketer } from './ticket';
+import { TicketStore } from './ticket-store';
 
 async function main(): Promise<void> {
   const config = readTicketerConfig(process.env);
   const runtime = new Runtime({ service: 'ticketer', config, httpPort: config.port });
-  runtime.consume({
-    groupId: config.groupId,
-    topic: Topics.classified,
-    handler: ticketerHandler({
-      tasks: asanaTasks({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, projectGid: config.asanaProjectGid, metrics: runtime.metrics }),
-      refs: new ConversationRefs(runtime.redis, runtime.keys),
-      done: new DoneMarks(runtime.redis, runtime.keys, 'ticketer'),
-      lock: new ConversationLock(runtime.redis, runtime.keys, 'ticketer-task'),
-      metrics: runtime.metrics,
-      transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
-      owner: `${hostname()}:${process.pid}`,
-    }),
+  const owner = `${hostname()}:${process.pid}`;
+  const ratePerSecond = config.asanaRequestsPerMinute / 60;
+  const budget = new RateBudget(runtime.redis, runtime.keys, 'asana', { ratePerSecond, burst: Math.max(1, Math.floor(ratePerSecond)) });
+  const tasks = asanaTasks({
+    token: config.asanaToken,
+    baseUrl: config.asanaBaseUrl,
+    projectGid: config.asanaProjectGid,
+    workspaceGid: config.asanaWorkspaceGid,
+    sectionGid: config.asanaSectionGid,
+    externalIds: config.asanaExternalIds,
+    metrics: runtime.metrics,
+    pace: async () => {
+      const { waitMs } = await budget.reserve();
+      if (waitMs > 0) {
+        runtime.metrics.rateLimitWaitSeconds.inc({ api: 'asana' }, waitMs / 1000);
+        await sleep(waitMs);
+      }
+    },
   });
+  const refs = new ConversationRefs(runtime.redis, runtime.keys);
+  const store = new TicketStore(runtime.redis, runtime.keys);
+  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, owner, commentWindowMs: config.commentWindowMs });
+  const ticketer = new Ticketer({
+    tasks,
+    store,
+    refs,
+    done: new DoneMarks(runtime.redis, runtime.keys, 'ticketer'),
+    metrics: runtime.metrics,
+    workspaceGid: config.asanaWorkspaceGid,
+    assignees: config.assignees,
+    commentWindowMs: config.commentWindowMs,
+    transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
+    owner,
+    flushComments: async (id) => void (await flusher.flush(id)),
+    afterCreate: config.testExitAfterCreate
+      ? () => {
+          runtime.logger.warn('TICKETER_TEST_EXIT_AFTER_CREATE: exiting right after creating a task');
+          process.exit(86);
+        }
+      : undefined,
+  });
+  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: (d) => ticketer.onClassified(d) });
+  runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: (d) => ticketer.onStatus(d) });
+  runtime.onClose('comment-flusher', () => flusher.stop());
   await runtime.start();
+  flusher.start();
 }
 
 main().catch((err) => {

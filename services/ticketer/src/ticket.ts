@@ -1,91 +1,142 @@
-// conv.classified → Asana: exactly one task per conversation, and later user messages as comments.
-// The Redis mapping says which task a conversation has; a lock keeps two replicas from creating at once;
-// and before creating, the task is looked up in Asana by its external id, so a crash between creating
-// and recording never makes a second task.
-import { Direction, Priority, timestampMs, type ClassifiedEvent, type ClassifiedEventSchema } from '@switchboard/proto';
+// conv.classified and conv.status → Asana: exactly one task per conversation, then what happens to it.
+// The Redis mapping says which task a conversation has; a lease keeps two replicas from creating at once;
+// and a create intent recorded before the create call says when Asana may hold a task Redis does not know
+// of (a crash between creating and recording): then the task is looked up in Asana before creating.
+import { timestampMs, type ClassifiedEventSchema, type ClassifiedEvent, type StatusEventSchema } from '@switchboard/proto';
 import { UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
-import type { ConversationLock, ConversationRefs, DoneMarks } from '@switchboard/store';
-import type { NewTask, TaskPort, TaskRef } from './asana';
+import type { ConversationRefs, DoneMarks } from '@switchboard/store';
+import type { TaskPort, TaskRef } from './asana';
+import type { PriorityName } from './config';
+import { nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
+import type { TicketStore } from './ticket-store';
 
 export interface TicketerDeps {
   tasks: TaskPort;
+  store: TicketStore;
   refs: ConversationRefs;
+  /** Per-event marks: status events handled, and each op of an event done. */
   done: DoneMarks;
-  lock: ConversationLock;
   metrics: Metrics;
+  workspaceGid: string;
+  assignees: Partial<Record<PriorityName, string>>;
+  commentWindowMs: number;
   transcriptUrl: (conversationId: string) => string;
   owner: string;
+  now?: () => number;
+  /** Test hook: runs right after Asana created a task, before it is recorded (crash-recovery tests). */
+  afterCreate?: () => void;
+  /** Writes a conversation's buffered comment lines now (before a status comment, to keep the order). */
+  flushComments?: (conversationId: string) => Promise<void>;
 }
 
-const MAX_NAME = 120;
+const busy = (what: string) => new UnavailableError(`another ticketer is ${what}`, 'lock', 300);
 
-/** Pure: the task for a conversation's first event. */
-export function taskFor(event: ClassifiedEvent, transcriptUrl: string): NewTask {
-  const m = event.message!;
-  const user = m.user?.name || m.user?.id || 'unknown user';
-  const team = m.team?.name || m.team?.id || 'unknown team';
-  const first = m.text.replace(/\s+/g, ' ').trim();
-  const name = `${user} (${team}): ${first || '(no text)'}`;
-  const notes = [
-    `Conversation ${m.conversationId} on ${m.platform || 'an unknown platform'}`,
-    `User: ${user}${m.user?.id ? ` [${m.user.id}]` : ''}`,
-    `Team: ${team}${m.team?.id ? ` [${m.team.id}]` : ''}`,
-    `Priority: ${Priority[event.priority].toLowerCase()}`,
-    event.tags.length > 0 ? `Tags: ${event.tags.join(', ')}` : '',
-    '',
-    `First message: ${m.text}`,
-    '',
-    `Live transcript: ${transcriptUrl}`,
-  ].filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
-  return { name: Array.from(name).length > MAX_NAME ? Array.from(name).slice(0, MAX_NAME - 1).join('') + '…' : name, notes: notes.join('\n'), externalId: m.conversationId };
-}
+export class Ticketer {
+  private readonly now: () => number;
 
-/** Pure: the comment a later message adds to the task. */
-export function commentFor(event: ClassifiedEvent): string {
-  const m = event.message!;
-  const who = m.direction === Direction.BOT ? 'Bot' : m.user?.name || m.user?.id || 'User';
-  return `${who}: ${m.text}`;
-}
-
-export function ticketerHandler(deps: TicketerDeps) {
-  const { tasks, refs, done, lock, metrics } = deps;
-  const recorded = (conversationId: string) => refs.asanaTask(conversationId);
-
-  async function ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
-    const conversationId = event.message!.conversationId;
-    const known = await recorded(conversationId);
-    if (known) return { task: known, created: false };
-    if (!(await lock.acquire(conversationId, deps.owner))) {
-      throw new UnavailableError('another ticketer is creating this task', 'lock', 500);
-    }
-    try {
-      const again = await recorded(conversationId);
-      if (again) return { task: again, created: false };
-      const found = await tasks.findByExternalId(conversationId);
-      const task = found ?? (await tasks.createTask(taskFor(event, deps.transcriptUrl(conversationId))));
-      await refs.setAsanaTask(conversationId, task);
-      return { task, created: found === null };
-    } finally {
-      await lock.release(conversationId, deps.owner);
-    }
+  constructor(private readonly deps: TicketerDeps) {
+    this.now = deps.now ?? Date.now;
   }
 
-  return async ({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
-    const m = event.message;
-    if (!m) return;
-    if (await done.isDone(m.eventId)) return;
-    if (event.denied) {
-      await done.markDone(m.eventId);
-      return;
+  /** The tag's gid, found or created once per workspace and remembered in Redis. */
+  async tagGid(name: string): Promise<string> {
+    const { store, tasks, workspaceGid, owner } = this.deps;
+    const cached = await store.tagGid(workspaceGid, name);
+    if (cached) return cached;
+    const leased = await store.withLease('ticketer-tag', name, owner, async () => {
+      const again = await store.tagGid(workspaceGid, name);
+      if (again) return again;
+      const gid = (await tasks.findTag(name)) ?? (await tasks.createTag(name));
+      await store.setTagGid(workspaceGid, name, gid);
+      return gid;
+    });
+    if (!leased) throw busy(`finding the tag "${name}"`);
+    return leased.value;
+  }
+
+  /** The conversation's task, creating it from this event when there is none. */
+  async ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
+    const { refs, store, tasks, owner } = this.deps;
+    const m = event.message!;
+    const conversationId = m.conversationId;
+    const known = await refs.asanaTask(conversationId);
+    if (known) return { task: known, created: false };
+    const leased = await store.withLease('ticketer-task', conversationId, owner, async () => {
+      const again = await refs.asanaTask(conversationId);
+      if (again) return { task: again, created: false };
+      const slack = await refs.slackRoot(conversationId);
+      const draft = taskFor(event, this.deps.transcriptUrl(conversationId), slack?.permalink);
+      const intent = await store.createIntent(conversationId);
+      let task = intent ? await tasks.findTask(conversationId) : null;
+      const firstEventId = task && intent ? intent : m.eventId;
+      if (!task) {
+        const tagGids = await Promise.all(draft.tags.map((name) => this.tagGid(name)));
+        await store.markCreateIntent(conversationId, m.eventId);
+        task = await tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee: this.deps.assignees[draft.priority] });
+        this.deps.afterCreate?.();
+      }
+      await store.saveTicket(conversationId, { notes: draft.notes, slackLinked: !!slack?.permalink, firstEventId, createdAtMs: this.now() });
+      await refs.setAsanaTask(conversationId, task);
+      if (!slack?.permalink) await store.awaitSlackLink(conversationId, this.now() + 1000);
+      return { task, created: true };
+    });
+    if (!leased) throw busy('creating this task');
+    return leased.value;
+  }
+
+  /** Carries out planned ops on the task: each op once per event, lines into the comment buffer. */
+  async apply(conversationId: string, task: TaskRef | null, eventId: string, state: TicketState, ops: TicketOp[]): Promise<void> {
+    const { tasks, store, done } = this.deps;
+    for (const [i, op] of ops.entries()) {
+      if (op.op === 'buffer') {
+        await store.bufferLine(conversationId, eventId, op.line, this.now() + this.deps.commentWindowMs);
+        continue;
+      }
+      if (!task) continue;
+      const mark = `${eventId}:${i}`;
+      if (await done.isDone(mark)) continue;
+      if (op.op === 'comment') await tasks.addComment(task.gid, op.text);
+      else if (op.op === 'complete' || op.op === 'uncomplete') await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
+      else if (op.op === 'addTag') await tasks.addTag(task.gid, await this.tagGid(op.name));
+      else await tasks.removeTag(task.gid, await this.tagGid(op.name));
+      await done.markDone(mark);
     }
-    const { task, created } = await ensureTask(event);
+    const next = nextState(state, ops);
+    if (next.completed !== state.completed || next.spam !== state.spam) await store.saveTicket(conversationId, next);
+  }
+
+  /** conv.classified: the first event makes the task; later user messages become batched comments. */
+  async onClassified({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> {
+    const m = event.message;
+    if (!m || event.denied) return;
+    const { task, created } = await this.ensureTask(event);
+    const ticket = await this.deps.store.ticket(m.conversationId);
     if (created) {
       log.info({ task: task.gid }, 'created asana task');
-      if (m.receivedAt) metrics.endToEndSeconds.observe({ stage: 'asana_task' }, secondsSince(timestampMs(m.receivedAt)));
-    } else if (m.direction === Direction.USER || m.direction === Direction.UNSPECIFIED) {
-      await tasks.addComment(task.gid, commentFor(event));
+      if (m.receivedAt) this.deps.metrics.endToEndSeconds.observe({ stage: 'asana_task' }, secondsSince(timestampMs(m.receivedAt)));
+      // Status changes that came before the task existed (spam, closed) are carried over now.
+      const carried: TicketOp[] = [...(ticket.spam ? [{ op: 'addTag', name: 'spam' } as const] : []), ...(ticket.completed ? [{ op: 'complete' } as const] : [])];
+      await this.apply(m.conversationId, task, `${m.eventId}:created`, { completed: false, spam: false }, carried);
+      return;
     }
-    await done.markDone(m.eventId);
-  };
+    if (ticket.firstEventId === m.eventId) return;
+    await this.apply(m.conversationId, task, m.eventId, ticket, planTicketOps(ticket, { type: 'message', event }));
+  }
+
+  /** conv.status: comments, tags and completion as the conversation changes. */
+  async onStatus({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> {
+    const { refs, store, done } = this.deps;
+    const conversationId = event.conversationId;
+    if (!conversationId || (await done.isDone(event.eventId))) return;
+    const task = await refs.asanaTask(conversationId);
+    // A task being created right now will carry this change over only if it is saved first: wait for it.
+    if (!task && (await store.createIntent(conversationId))) throw busy('creating this task');
+    const ticket = await store.ticket(conversationId);
+    const ops = planTicketOps(ticket, { type: 'status', event });
+    if (task) await this.deps.flushComments?.(conversationId);
+    else log.info({ change: event.change }, 'no task yet; remembering the state for when it is created');
+    await this.apply(conversationId, task, event.eventId, ticket, ops);
+    await done.markDone(event.eventId);
+  }
 }

@@ -1,0 +1,148 @@
+// What the ticketer does to a conversation's Asana task, decided without I/O: the task a first event makes,
+// the line a later message adds, and `planTicketOps(state, event)` for every later event.
+import { Direction, Priority, StatusChange, type ClassifiedEvent, type StatusEvent } from '@switchboard/proto';
+import type { PriorityName } from './config';
+
+const MAX_NAME = 120;
+export const SPAM_TAG = 'spam';
+
+/** What the ticketer remembers of a task (Redis), enough to plan without asking Asana. */
+export interface TicketState {
+  completed: boolean;
+  spam: boolean;
+}
+
+export const NEW_TICKET: TicketState = { completed: false, spam: false };
+
+export type TicketOp =
+  | { op: 'comment'; text: string }
+  /** A line for the next batched comment (later user messages). */
+  | { op: 'buffer'; line: string }
+  | { op: 'complete' }
+  | { op: 'uncomplete' }
+  | { op: 'addTag'; name: string }
+  | { op: 'removeTag'; name: string };
+
+export type TicketEvent = { type: 'message'; event: ClassifiedEvent } | { type: 'status'; event: StatusEvent };
+
+export interface TaskDraft {
+  name: string;
+  notes: string;
+  priority: PriorityName;
+  /** Tag names the task is created with (its priority). */
+  tags: string[];
+}
+
+/** The line in the notes by which the task is found again through the workspace search. */
+export const conversationMarker = (conversationId: string) => `Switchboard conversation: ${conversationId}`;
+
+export const priorityName = (priority: Priority): PriorityName =>
+  priority === Priority.URGENT ? 'urgent' : priority === Priority.HIGH ? 'high' : priority === Priority.LOW ? 'low' : 'normal';
+
+const cut = (text: string, max: number) => (Array.from(text).length > max ? Array.from(text).slice(0, max - 1).join('') + '…' : text);
+
+/** The task for a conversation's first event. */
+export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPermalink?: string): TaskDraft {
+  const m = event.message!;
+  const user = m.user?.name || m.user?.id || 'unknown user';
+  const team = m.team?.name || m.team?.id || 'unknown team';
+  const first = m.text.replace(/\s+/g, ' ').trim();
+  const priority = priorityName(event.priority);
+  const notes = [
+    `Conversation ${m.conversationId} on ${m.platform || 'an unknown platform'}`,
+    `User: ${user}${m.user?.id ? ` [${m.user.id}]` : ''}`,
+    `Team: ${team}${m.team?.id ? ` [${m.team.id}]` : ''}`,
+    `Priority: ${priority}`,
+    event.tags.length > 0 ? `Tags: ${event.tags.join(', ')}` : '',
+    '',
+    `First message: ${m.text}`,
+    '',
+    `Live transcript: ${transcriptUrl}`,
+    slackPermalink ? slackLine(slackPermalink) : '',
+    '',
+    conversationMarker(m.conversationId),
+  ].filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
+  return { name: cut(`${user} (${team}): ${first || '(no text)'}`, MAX_NAME), notes: notes.join('\n'), priority, tags: [`priority: ${priority}`] };
+}
+
+const slackLine = (permalink: string) => `Slack thread: ${permalink}`;
+
+/** The notes once the Slack permalink is known: the link goes under the transcript link. */
+export function notesWithSlack(notes: string, permalink: string): string {
+  if (notes.includes(slackLine(permalink))) return notes;
+  const lines = notes.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('Live transcript: '));
+  lines.splice(at >= 0 ? at + 1 : lines.length, 0, slackLine(permalink));
+  return lines.join('\n');
+}
+
+const who = (m: ClassifiedEvent['message']) => m?.user?.name || m?.user?.id || 'User';
+const actorOf = (e: StatusEvent) => e.actor?.name || e.actor?.email || e.actor?.id || 'someone';
+
+/** The comment line a later message adds. */
+export function commentLine(event: ClassifiedEvent): string {
+  const m = event.message!;
+  return `${m.direction === Direction.BOT ? 'Bot' : who(m)}: ${m.text}`;
+}
+
+/** Everything to do to an existing task for one later event, in order. */
+export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[] {
+  if (input.type === 'message') {
+    const m = input.event.message;
+    if (!m || input.event.denied) return [];
+    if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return [];
+    const reopen: TicketOp[] = state.completed ? [{ op: 'uncomplete' }, { op: 'comment', text: `Reopened: ${who(m)} wrote again.` }] : [];
+    return [...reopen, { op: 'buffer', line: commentLine(input.event) }];
+  }
+  const e = input.event;
+  const actor = actorOf(e);
+  switch (e.change) {
+    case StatusChange.REVIEWED:
+      return [{ op: 'comment', text: `Reviewed by ${actor}.` }];
+    case StatusChange.SPAM:
+      return [
+        ...(state.spam ? [] : [{ op: 'addTag', name: SPAM_TAG } as const]),
+        ...(state.completed ? [] : [{ op: 'complete' } as const]),
+        { op: 'comment', text: `Marked as spam by ${actor}${e.note ? `: ${e.note}` : '.'}` },
+      ];
+    case StatusChange.NOT_SPAM:
+      return [
+        ...(state.spam ? [{ op: 'removeTag', name: SPAM_TAG } as const] : []),
+        ...(state.completed ? [{ op: 'uncomplete' } as const] : []),
+        { op: 'comment', text: `Marked as not spam by ${actor}.` },
+      ];
+    case StatusChange.TAKEOVER_STARTED:
+      return [{ op: 'comment', text: `${actor} took over the conversation from the bot.` }];
+    case StatusChange.TAKEOVER_ENDED:
+      return [{ op: 'comment', text: `${actor} handed the conversation back to the bot.` }];
+    case StatusChange.CLOSED:
+      return state.completed ? [] : [{ op: 'complete' }];
+    case StatusChange.REOPENED:
+      return [...(state.completed ? [{ op: 'uncomplete' } as const] : []), { op: 'comment', text: `Reopened by ${actor}.` }];
+    case StatusChange.NOTE:
+      return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
+    default:
+      return [];
+  }
+}
+
+/** The state after the ops are applied. */
+export function nextState(state: TicketState, ops: TicketOp[]): TicketState {
+  let next = { ...state };
+  for (const op of ops) {
+    if (op.op === 'complete') next = { ...next, completed: true };
+    if (op.op === 'uncomplete') next = { ...next, completed: false };
+    if (op.op === 'addTag' && op.name === SPAM_TAG) next = { ...next, spam: true };
+    if (op.op === 'removeTag' && op.name === SPAM_TAG) next = { ...next, spam: false };
+  }
+  return next;
+}
+
+/** A batch of buffered lines as one comment. */
+export const batchText = (lines: string[]) => lines.join('\n');
+
+/**
+ * After a crash between writing a batch and recording it: was it written? Only the task's last few comments
+ * count (a status comment may have come after it); an identical older comment is a different batch.
+ */
+export const batchAlreadyWritten = (comments: string[], text: string, lookBack = 3) => comments.slice(-lookBack).includes(text);

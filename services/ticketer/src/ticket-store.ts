@@ -1,0 +1,167 @@
+// The ticketer's Redis records: what it knows of each task, the create intent, the comment buffer with its
+// due set and in-flight batch, the conversations waiting for a Slack link, tag gids, and a renewed lease.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '@switchboard/store';
+import type { TicketState } from './plan';
+
+const RETENTION_SECONDS = 90 * 24 * 60 * 60;
+const DAY_SECONDS = 24 * 60 * 60;
+
+// Buffer a line once per event id: the done mark, the line and the due time in one step, so a redelivery
+// after the offset was not committed adds nothing. The due time is set only when none is (NX): the window
+// starts at the first waiting line.
+const BUFFER = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) == false then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[2], ARGV[3])
+return 1
+`;
+
+// Take the waiting lines as one batch (or return the batch a crashed flusher left): {id, lines json, recovered}.
+const TAKE = `
+local id = redis.call('HGET', KEYS[2], 'id')
+if id then return {id, redis.call('HGET', KEYS[2], 'lines'), '1'} end
+local lines = redis.call('LRANGE', KEYS[1], 0, -1)
+if #lines == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[3])
+  return false
+end
+redis.call('HSET', KEYS[2], 'id', ARGV[1], 'lines', cjson.encode(lines))
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('DEL', KEYS[1])
+return {ARGV[1], cjson.encode(lines), '0'}
+`;
+
+// Done with a batch: forget it, and drop the conversation from the due set, or start a new window for the
+// lines that came meanwhile.
+const FINISH = `
+redis.call('DEL', KEYS[2])
+if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) end
+return 1
+`;
+
+const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+export interface CommentBatch {
+  id: string;
+  lines: string[];
+  /** Left by an earlier attempt that may have written it before it crashed. */
+  recovered: boolean;
+}
+
+export interface StoredTicket extends TicketState {
+  /** The notes the task was created with, to add the Slack link to later. */
+  notes: string;
+  slackLinked: boolean;
+  /** The event whose message the task was made from (it is in the notes, not a comment). */
+  firstEventId: string;
+  createdAtMs: number;
+}
+
+export class TicketStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  async ticket(conversationId: string): Promise<StoredTicket> {
+    const h = await this.redis.hgetall(this.keys.ticketerTask(conversationId));
+    return {
+      completed: h.completed === '1',
+      spam: h.spam === '1',
+      notes: h.notes ?? '',
+      slackLinked: h.slackLinked === '1',
+      firstEventId: h.firstEventId ?? '',
+      createdAtMs: Number(h.createdAtMs ?? 0),
+    };
+  }
+
+  async saveTicket(conversationId: string, change: Partial<StoredTicket>): Promise<void> {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of Object.entries(change)) fields[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    if (Object.keys(fields).length === 0) return;
+    const key = this.keys.ticketerTask(conversationId);
+    await this.redis.multi().hset(key, fields).expire(key, RETENTION_SECONDS).exec();
+  }
+
+  /** Marks that a create is about to be tried: only then can Asana hold a task Redis does not know of. */
+  async markCreateIntent(conversationId: string, eventId: string): Promise<void> {
+    await this.redis.set(this.keys.ticketerCreateIntent(conversationId), eventId, 'EX', RETENTION_SECONDS);
+  }
+
+  /** The event id of an earlier create attempt, or null when none was tried. */
+  async createIntent(conversationId: string): Promise<string | null> {
+    return this.redis.get(this.keys.ticketerCreateIntent(conversationId));
+  }
+
+  /** True when the line was added; false when this event's line is already buffered. */
+  async bufferLine(conversationId: string, eventId: string, line: string, dueAtMs: number): Promise<boolean> {
+    const keys = [this.keys.done('ticketer-line', eventId), this.keys.ticketerComments(conversationId), this.keys.ticketerCommentsDue()];
+    return (await this.redis.eval(BUFFER, keys.length, ...keys, line, dueAtMs, conversationId, 7 * DAY_SECONDS, RETENTION_SECONDS)) === 1;
+  }
+
+  async dueConversations(nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.ticketerCommentsDue(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  async postpone(conversationId: string, untilMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.ticketerCommentsDue(), 'XX', untilMs, conversationId);
+  }
+
+  async takeBatch(conversationId: string): Promise<CommentBatch | null> {
+    const keys = [this.keys.ticketerComments(conversationId), this.keys.ticketerCommentBatch(conversationId), this.keys.ticketerCommentsDue()];
+    const got = (await this.redis.eval(TAKE, keys.length, ...keys, randomUUID().slice(0, 12), DAY_SECONDS, conversationId)) as [string, string, string] | null;
+    if (!got) return null;
+    return { id: got[0], lines: JSON.parse(got[1]) as string[], recovered: got[2] === '1' };
+  }
+
+  async batchWritten(batchId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.done('ticketer-batch', batchId))) === 1;
+  }
+
+  async finishBatch(conversationId: string, batchId: string, nextDueMs: number): Promise<void> {
+    await this.redis.set(this.keys.done('ticketer-batch', batchId), '1', 'EX', 7 * DAY_SECONDS);
+    const keys = [this.keys.ticketerComments(conversationId), this.keys.ticketerCommentBatch(conversationId), this.keys.ticketerCommentsDue()];
+    await this.redis.eval(FINISH, keys.length, ...keys, conversationId, nextDueMs);
+  }
+
+  async awaitSlackLink(conversationId: string, checkAtMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.ticketerLinkPending(), checkAtMs, conversationId);
+  }
+
+  async linksToCheck(nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.ticketerLinkPending(), '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  async stopAwaitingSlackLink(conversationId: string): Promise<void> {
+    await this.redis.zrem(this.keys.ticketerLinkPending(), conversationId);
+  }
+
+  async tagGid(workspaceGid: string, name: string): Promise<string | null> {
+    return this.redis.get(this.keys.asanaTagGid(workspaceGid, name));
+  }
+
+  async setTagGid(workspaceGid: string, name: string, gid: string): Promise<void> {
+    await this.redis.set(this.keys.asanaTagGid(workspaceGid, name), gid, 'EX', 30 * DAY_SECONDS);
+  }
+
+  /**
+   * Runs `work` holding a short lease on `scope:id`, renewed while it runs, so a crashed holder blocks others
+   * for one TTL only. Returns undefined when another holder has it.
+   */
+  async withLease<T>(scope: string, id: string, owner: string, work: () => Promise<T>, ttlMs = 5000): Promise<{ value: T } | undefined> {
+    const key = this.keys.lock(scope, id);
+    const token = `${owner}:${randomUUID().slice(0, 8)}`;
+    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    const renew = setInterval(() => void this.redis.eval(RENEW, 1, key, token, ttlMs).catch(() => undefined), Math.max(200, ttlMs / 3));
+    try {
+      return { value: await work() };
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { create, ClassifiedEventSchema, Direction, EventKind, Priority, StatusChange, StatusEventSchema } from '@switchboard/proto';
+import { parseAssignees } from '../src/config';
+import { batchAlreadyWritten, conversationMarker, nextState, notesWithSlack, planTicketOps, taskFor, type TicketOp, type TicketState } from '../src/plan';
+
+const message = (text: string, direction = Direction.USER) =>
+  create(ClassifiedEventSchema, {
+    message: { eventId: 'e1', conversationId: 'conv-9', text, platform: 'slack', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, direction },
+    kind: EventKind.CONVERSATION_STARTED,
+    priority: Priority.HIGH,
+    tags: ['billing'],
+  });
+const status = (change: StatusChange, note = '') => create(StatusEventSchema, { eventId: 's1', conversationId: 'conv-9', change, note, actor: { name: 'Bo' } });
+
+const open: TicketState = { completed: false, spam: false };
+const done: TicketState = { completed: true, spam: false };
+const spammed: TicketState = { completed: true, spam: true };
+
+describe('taskFor', () => {
+  it('names the task after user, team and first text, and puts details, link and marker in the notes', () => {
+    const task = taskFor(message('I want a\nrefund'), 'http://console/conv-9');
+    expect(task.name).toBe('Ann (Acme): I want a refund');
+    expect(task.notes).toContain('Priority: high');
+    expect(task.notes).toContain('Tags: billing');
+    expect(task.notes).toContain('Live transcript: http://console/conv-9');
+    expect(task.notes.split('\n')).toContain(conversationMarker('conv-9'));
+    expect(task.tags).toEqual(['priority: high']);
+    expect(task.priority).toBe('high');
+  });
+
+  it('cuts long names', () => {
+    expect(Array.from(taskFor(message('x'.repeat(500)), 'u').name)).toHaveLength(120);
+  });
+
+  it('links the Slack thread when known at creation, or adds it to the notes once later', () => {
+    expect(taskFor(message('hi'), 'u', 'http://slack/p1').notes).toContain('Slack thread: http://slack/p1');
+    const later = notesWithSlack(taskFor(message('hi'), 'http://t').notes, 'http://slack/p2');
+    expect(later.split('\n').indexOf('Slack thread: http://slack/p2')).toBe(later.split('\n').indexOf('Live transcript: http://t') + 1);
+    expect(notesWithSlack(later, 'http://slack/p2')).toBe(later);
+  });
+});
+
+describe('planTicketOps', () => {
+  const cases: [string, TicketState, Parameters<typeof planTicketOps>[1], TicketOp[]][] = [
+    ['buffers a later user message', open, { type: 'message', event: message('more') }, [{ op: 'buffer', line: 'Ann: more' }]],
+    ['ignores bot messages', open, { type: 'message', event: message('beep', Direction.BOT) }, []],
+    ['ignores operator messages', open, { type: 'message', event: message('hi', Direction.OPERATOR) }, []],
+    [
+      'reopens a completed task on a new user message and says so',
+      done,
+      { type: 'message', event: message('again') },
+      [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened: Ann wrote again.' }, { op: 'buffer', line: 'Ann: again' }],
+    ],
+    ['comments who reviewed', open, { type: 'status', event: status(StatusChange.REVIEWED) }, [{ op: 'comment', text: 'Reviewed by Bo.' }]],
+    [
+      'tags spam and completes',
+      open,
+      { type: 'status', event: status(StatusChange.SPAM) },
+      [{ op: 'addTag', name: 'spam' }, { op: 'complete' }, { op: 'comment', text: 'Marked as spam by Bo.' }],
+    ],
+    ['does not tag spam twice', spammed, { type: 'status', event: status(StatusChange.SPAM) }, [{ op: 'comment', text: 'Marked as spam by Bo.' }]],
+    [
+      'not spam removes the tag and reopens',
+      spammed,
+      { type: 'status', event: status(StatusChange.NOT_SPAM) },
+      [{ op: 'removeTag', name: 'spam' }, { op: 'uncomplete' }, { op: 'comment', text: 'Marked as not spam by Bo.' }],
+    ],
+    ['comments a takeover', open, { type: 'status', event: status(StatusChange.TAKEOVER_STARTED) }, [{ op: 'comment', text: 'Bo took over the conversation from the bot.' }]],
+    ['comments the end of a takeover', open, { type: 'status', event: status(StatusChange.TAKEOVER_ENDED) }, [{ op: 'comment', text: 'Bo handed the conversation back to the bot.' }]],
+    ['completes on close', open, { type: 'status', event: status(StatusChange.CLOSED) }, [{ op: 'complete' }]],
+    ['does nothing on a second close', done, { type: 'status', event: status(StatusChange.CLOSED) }, []],
+    ['uncompletes and comments on reopen', done, { type: 'status', event: status(StatusChange.REOPENED) }, [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened by Bo.' }]],
+    ['comments a note', open, { type: 'status', event: status(StatusChange.NOTE, 'called them') }, [{ op: 'comment', text: 'Note from Bo: called them' }]],
+    ['skips an empty note', open, { type: 'status', event: status(StatusChange.NOTE, '  ') }, []],
+    ['ignores unknown changes', open, { type: 'status', event: status(StatusChange.UNSPECIFIED) }, []],
+  ];
+  it.each(cases)('%s', (_name, state, event, ops) => {
+    expect(planTicketOps(state, event)).toEqual(ops);
+  });
+
+  it('tracks completion and spam through the ops', () => {
+    expect(nextState(open, [{ op: 'addTag', name: 'spam' }, { op: 'complete' }])).toEqual(spammed);
+    expect(nextState(spammed, [{ op: 'removeTag', name: 'spam' }, { op: 'uncomplete' }])).toEqual(open);
+  });
+});
+
+describe('batchAlreadyWritten', () => {
+  it('looks only at the last few comments', () => {
+    expect(batchAlreadyWritten(['a', 'b', 'x', 'c'], 'x')).toBe(true);
+    expect(batchAlreadyWritten(['x', 'a', 'b', 'c'], 'x')).toBe(false);
+  });
+});
+
+describe('parseAssignees', () => {
+  it('reads priority=gid pairs', () => {
+    expect(parseAssignees('urgent=123, high=456')).toEqual({ urgent: '123', high: '456' });
+    expect(parseAssignees(undefined)).toEqual({});
+  });
+  it.each(['critical=1', 'urgent', 'urgent=1=2', 'high=not a gid'])('refuses %s', (text) => {
+    expect(() => parseAssignees(text)).toThrow('TICKETER_ASSIGNEE_BY_PRIORITY');
+  });
+});
