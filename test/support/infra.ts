@@ -2,7 +2,7 @@
 // restart them without disturbing any other test. Kafka keeps its log dirs and Redis its append-only file
 // across restarts, as they would in production.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './services';
 
@@ -31,6 +31,12 @@ export class OwnKafka {
 
   stop(): void {
     this.run('stop');
+  }
+
+  /** Stops the broker and deletes its data: the end of a test. */
+  remove(): void {
+    this.stop();
+    rmSync(this.home, { recursive: true, force: true });
   }
 }
 
@@ -67,5 +73,11 @@ export class OwnRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
+  }
+
+  /** Stops the server and deletes its data: the end of a test. */
+  async remove(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -75,32 +75,66 @@ function delivery<S extends DescMessage>(event: MessageShape<S>, topic: string, 
 }
 
 export class BusConsumer<S extends DescMessage> {
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly topicName: string;
   private joined = false;
   private crashed = false;
   private blocked = false;
+  private restarts = 0;
+  private restartTimer?: NodeJS.Timeout;
   private readonly stopping = new AbortController();
 
   constructor(private readonly options: ConsumerOptions<S>) {
     this.topicName = options.names.name(options.topic);
-    this.consumer = options.kafka.consumer({
+    this.consumer = this.makeConsumer();
+  }
+
+  /**
+   * A kafkajs consumer with our listeners. kafkajs would restart itself only after a crash it deems
+   * retriable, with its own growing pauses, and stay down for good after any other (seen after a broker
+   * restart on a loaded machine); so every crash is ours to handle: a fresh consumer after a short pause.
+   */
+  private makeConsumer(): Consumer {
+    const { options } = this;
+    const consumer = options.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
+      retry: { restartOnFailure: async () => false },
     });
-    const { events } = this.consumer;
-    this.consumer.on(events.GROUP_JOIN, () => {
+    const { events } = consumer;
+    consumer.on(events.GROUP_JOIN, () => {
       this.joined = true;
       this.crashed = false;
+      this.restarts = 0;
     });
-    this.consumer.on(events.CRASH, (e) => {
+    consumer.on(events.CRASH, (e) => {
       this.crashed = true;
       this.joined = false;
-      options.logger.error({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed');
+      options.logger.error({ err: e.payload.error?.message, errName: e.payload.error?.name, topic: this.topicName }, 'consumer crashed');
+      if (consumer === this.consumer) this.scheduleRestart();
     });
-    this.consumer.on(events.STOP, () => (this.joined = false));
+    consumer.on(events.STOP, () => (this.joined = false));
+    return consumer;
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopping.signal.aborted) return;
+    const delay = backoffDelay(this.restarts++, { baseMs: 500, maxMs: 5000 });
+    this.options.logger.warn({ topic: this.topicName, inMs: Math.round(delay) }, 'starting a fresh consumer');
+    this.restartTimer = setTimeout(() => {
+      const old = this.consumer;
+      this.consumer = this.makeConsumer();
+      void old
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => this.start())
+        .catch((err: Error) => {
+          this.options.logger.error({ err: err.message, topic: this.topicName }, 'consumer restart failed');
+          this.scheduleRestart();
+        });
+    }, delay);
   }
 
   /** Ready = in its group, not crashed, and not stuck on an unavailable dependency. */
@@ -109,9 +143,11 @@ export class BusConsumer<S extends DescMessage> {
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topicName, fromBeginning: true });
-    await this.consumer.run({
+    if (this.stopping.signal.aborted) return;
+    const consumer = this.consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topicName, fromBeginning: true });
+    await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       eachBatchAutoResolve: false,
       autoCommit: true,
@@ -123,6 +159,7 @@ export class BusConsumer<S extends DescMessage> {
   /** Finishes the message in hand, commits what is resolved and leaves the group. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
   }
 
