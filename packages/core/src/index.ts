@@ -6,3 +6,4 @@ export * from './http';
 export * from './lifecycle';
 export * from './retry';
 export * from './links';
+export * from './api-keys';

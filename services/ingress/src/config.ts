@@ -1,6 +1,5 @@
 // Ingress settings, read once from the environment by main.ts.
-import { readFileSync } from 'node:fs';
-import { ConfigError, commonSpec, env, readConfig, type Env } from '@switchboard/core';
+import { apiKeyEntries, commonSpec, env, readConfig, type Env } from '@switchboard/core';
 
 export const ingressSpec = {
   ...commonSpec,
@@ -15,24 +14,7 @@ export const ingressSpec = {
 
 export function readIngressConfig(source: Env) {
   const config = readConfig(ingressSpec, source);
-  const fromFile = config.apiKeysFile ? keysFromFile(config.apiKeysFile) : [];
-  const apiKeys = [...config.apiKeys, ...fromFile];
-  if (apiKeys.length === 0) {
-    throw new ConfigError('INGRESS_API_KEYS', 'no API key configured: set name:token pairs (comma-separated) or INGRESS_API_KEYS_FILE');
-  }
-  return { ...config, apiKeys };
-}
-
-/** One key a line (name:token or name:sha256:<hex>); blank lines and # comments ignored. */
-function keysFromFile(path: string): string[] {
-  try {
-    return readFileSync(path, 'utf8')
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && !line.startsWith('#'));
-  } catch (err) {
-    throw new ConfigError('INGRESS_API_KEYS_FILE', `cannot read ${path}: ${(err as Error).message}`);
-  }
+  return { ...config, apiKeys: apiKeyEntries(config.apiKeys, config.apiKeysFile) };
 }
 
 export type IngressConfig = ReturnType<typeof readIngressConfig>;

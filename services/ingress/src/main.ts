@@ -2,7 +2,7 @@
 import { Runtime } from '@switchboard/runtime';
 import { RateBudget } from '@switchboard/store';
 import { EventAcceptor } from './accept';
-import { parseApiKeys } from './api-keys';
+import { parseApiKeys } from '@switchboard/core';
 import { readIngressConfig } from './config';
 import { registerIngressRoutes } from './routes';
 

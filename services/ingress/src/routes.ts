@@ -2,9 +2,8 @@
 // 202 only after Kafka acknowledged every new event, 503 with Retry-After when it cannot, 429 over the
 // key's rate budget, and 4xx with a message naming what is wrong for bad input.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger, Metrics } from '@switchboard/core';
+import { authenticate, bearerToken, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
 import type { RateBudget } from '@switchboard/store';
-import { authenticate, bearerToken, type ApiKey } from './api-keys';
 import { KafkaUnavailable, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
 import { openApiDocument } from './openapi';

@@ -4,11 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { EventAcceptor } from '../src/accept';
-import { parseApiKeys } from '../src/api-keys';
 import { registerIngressRoutes } from '../src/routes';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');

@@ -3,12 +3,11 @@
 // same event; Kafka unavailable gives 503, never 2xx.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis, RateBudget } from '@switchboard/store';
 import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/proto';
 import { EventAcceptor } from '../src/accept';
-import { parseApiKeys } from '../src/api-keys';
 import { registerIngressRoutes } from '../src/routes';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');

@@ -1,7 +1,7 @@
 import { Direction, timestampDate } from '@switchboard/proto';
 import { BadRequest, eventsOf } from '../src/validate';
 import { toMessageEvent, uniqueById } from '../src/events';
-import { authenticate, bearerToken, parseApiKeys } from '../src/api-keys';
+import { authenticate, bearerToken, parseApiKeys } from '@switchboard/core';
 import { uuidv7 } from '../src/ids';
 import { MAX_BATCH } from '../src/schema';
 

@@ -1,7 +1,9 @@
-// API keys per bot. Keys are configured as `name:token` or `name:sha256:<hex of the token's SHA-256>`
+// API keys per bot (ingress takes events with them; status answers who is in control with them). Keys are configured as `name:token` or `name:sha256:<hex of the token's SHA-256>`
 // and only their hashes are kept; a presented token is hashed and compared in constant time against
 // every key, so neither the comparison nor the loop leaks which key nearly matched.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './config';
 
 export interface ApiKey {
   /** The bot's name, recorded on its events as bot_id. */
@@ -47,4 +49,28 @@ export function authenticate(keys: ApiKey[], token: string | undefined): string 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
+}
+
+/**
+ * The configured key entries: the comma-separated list plus a file of one key a line (blank lines and
+ * # comments ignored). Both come from INGRESS_API_KEYS / INGRESS_API_KEYS_FILE, shared by the services.
+ */
+export function apiKeyEntries(list: string[], file: string | undefined): string[] {
+  const fromFile = file ? keysFromFile(file) : [];
+  const entries = [...list, ...fromFile];
+  if (entries.length === 0) {
+    throw new ConfigError('INGRESS_API_KEYS', 'no API key configured: set name:token pairs (comma-separated) or INGRESS_API_KEYS_FILE');
+  }
+  return entries;
+}
+
+function keysFromFile(path: string): string[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+  } catch (err) {
+    throw new ConfigError('INGRESS_API_KEYS_FILE', `cannot read ${path}: ${(err as Error).message}`);
+  }
 }
