@@ -14,4 +14,6 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  // Scripts served to browsers (the status console).
+  { files: ['services/*/public/**/*.js'], languageOptions: { sourceType: 'script', globals: { ...globals.browser } } },
 );

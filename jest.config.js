@@ -7,8 +7,9 @@ module.exports = {
   moduleNameMapper: {
     '^@switchboard/(core|bus|store|proto|runtime|sandbox|cli)$': '<rootDir>/packages/$1/src',
     '^@switchboard/(ingress|classifier|notifier|ticketer|status)$': '<rootDir>/services/$1/src',
+    '^@switchboard/example-bot$': '<rootDir>/examples/bot/src/bot',
   },
-  testMatch: ['<rootDir>/{packages,services}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,services,examples}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -70,8 +70,9 @@ export class TestSystem {
     };
   }
 
+  /** Starts a service on a free port, or on the one its port variable names in `extraEnv`. */
   async start(name: ServiceName, extraEnv: Record<string, string> = {}): Promise<RunningService> {
-    const port = await freePort();
+    const port = extraEnv[PORT_VARIABLE[name]] ? Number(extraEnv[PORT_VARIABLE[name]]) : await freePort();
     const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
       env: { ...this.env, ...extraEnv, [PORT_VARIABLE[name]]: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],

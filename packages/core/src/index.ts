@@ -7,3 +7,4 @@ export * from './lifecycle';
 export * from './retry';
 export * from './links';
 export * from './api-keys';
+export * from './html';

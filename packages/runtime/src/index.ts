@@ -35,6 +35,11 @@ export interface ConsumeOptions<S extends DescMessage> {
   partitionsConcurrently?: number;
   maxAttempts?: number;
   isUnavailable?: (err: unknown) => boolean;
+  /**
+   * Whether the service is not ready while this consumer cannot make progress (default true). False for
+   * work whose outage must not take the service's HTTP side out of rotation (a bot's webhook being down).
+   */
+  affectsReadiness?: boolean;
 }
 
 export class Runtime {
@@ -48,6 +53,7 @@ export class Runtime {
   readonly http: FastifyInstance;
   private readonly kafkaHealth: KafkaHealth;
   private readonly consumers: BusConsumer<DescMessage>[] = [];
+  private readonly readinessConsumers: BusConsumer<DescMessage>[] = [];
   private readonly extraClose: CloseStep[] = [];
 
   constructor(private readonly options: RuntimeOptions) {
@@ -71,7 +77,7 @@ export class Runtime {
   readiness(): Record<string, boolean> {
     const checks: Record<string, boolean> = {
       redis: redisReady(this.redis),
-      kafka: this.kafkaHealth.isUp() && this.publisher.isConnected() && this.consumers.every((c) => c.isReady()),
+      kafka: this.kafkaHealth.isUp() && this.publisher.isConnected() && this.readinessConsumers.every((c) => c.isReady()),
     };
     return { ...checks, ...this.options.readiness?.() };
   }
@@ -88,6 +94,7 @@ export class Runtime {
       isUnavailable: (err) => isRedisConnectionError(err) || (options.isUnavailable?.(err) ?? false),
     });
     this.consumers.push(consumer as unknown as BusConsumer<DescMessage>);
+    if (options.affectsReadiness ?? true) this.readinessConsumers.push(consumer as unknown as BusConsumer<DescMessage>);
   }
 
   /** Runs `close` during shutdown after the consumers stopped and before Kafka and Redis disconnect. */

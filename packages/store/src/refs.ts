@@ -28,8 +28,18 @@ export class ConversationRefs {
     return raw ? (JSON.parse(raw) as SlackRootRef) : null;
   }
 
+  /** Also records the way back, so a reply in the thread finds its conversation. */
   async setSlackRoot(conversationId: string, ref: SlackRootRef): Promise<void> {
-    await this.redis.set(this.keys.slackRoot(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+    await this.redis
+      .multi()
+      .set(this.keys.slackRoot(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS)
+      .set(this.keys.slackThread(ref.channel, ref.ts), conversationId, 'EX', RETENTION_SECONDS)
+      .exec();
+  }
+
+  /** The conversation whose own root message is this one (digests list several: see the notifier). */
+  async conversationOfThread(channelId: string, ts: string): Promise<string | null> {
+    return this.redis.get(this.keys.slackThread(channelId, ts));
   }
 
   async asanaTask(conversationId: string): Promise<AsanaTaskRef | null> {
@@ -37,7 +47,16 @@ export class ConversationRefs {
     return raw ? (JSON.parse(raw) as AsanaTaskRef) : null;
   }
 
+  /** Also records the way back, so an Asana webhook event about the task finds its conversation. */
   async setAsanaTask(conversationId: string, ref: AsanaTaskRef): Promise<void> {
-    await this.redis.set(this.keys.asanaTask(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+    await this.redis
+      .multi()
+      .set(this.keys.asanaTask(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS)
+      .set(this.keys.asanaTaskConversation(ref.gid), conversationId, 'EX', RETENTION_SECONDS)
+      .exec();
+  }
+
+  async conversationOfTask(taskGid: string): Promise<string | null> {
+    return this.redis.get(this.keys.asanaTaskConversation(taskGid));
   }
 }

@@ -3,7 +3,7 @@
 import type { MessageEvent } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import type { Keys, Redis } from '@switchboard/store';
-import type { Logger } from '@switchboard/core';
+import { withTimeout, type Logger } from '@switchboard/core';
 import { uniqueById } from './events';
 
 export interface Accepted {
@@ -54,6 +54,7 @@ export class EventAcceptor {
       await withTimeout(
         this.publisher.publish(Topics.raw, fresh.map((event) => ({ key: event.conversationId, value: event }))),
         this.publishTimeoutMs,
+        `no acknowledgement from Kafka within ${this.publishTimeoutMs} ms`,
       );
     } catch (err) {
       throw new KafkaUnavailable(err);
@@ -91,12 +92,4 @@ export class EventAcceptor {
 /** The second and later copies of one id in the same request are duplicates of the first. */
 function isLaterCopy(all: MessageEvent[], event: MessageEvent): boolean {
   return all.find((e) => e.eventId === event.eventId) !== event;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no acknowledgement from Kafka within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

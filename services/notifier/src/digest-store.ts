@@ -82,6 +82,8 @@ export class DigestStore {
       const key = this.keys.notifierConversation(id);
       multi.hset(key, { place, channel_id: posted.channel, ts: posted.ts }).expire(key, RETENTION_SECONDS);
       multi.set(this.keys.slackRoot(id), JSON.stringify({ channel: posted.channel, ts: posted.ts } satisfies SlackRootRef), 'EX', RETENTION_SECONDS);
+      // A root of its own: a reply in its thread is this conversation's (a digest's thread is shared).
+      if (place === 'root') multi.set(this.keys.slackThread(posted.channel, posted.ts), id, 'EX', RETENTION_SECONDS);
     }
     if (place === 'digest') {
       multi.set(this.keys.digestMessage(posted.channel, posted.ts), JSON.stringify(batch.conversationIds), 'EX', RETENTION_SECONDS);

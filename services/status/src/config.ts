@@ -1,5 +1,5 @@
 // The status service's settings, read once from the environment by main.ts.
-import { commonSpec, env, readConfig, type Env } from '@switchboard/core';
+import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env } from '@switchboard/core';
 
 export const statusSpec = {
   ...commonSpec,
@@ -7,7 +7,61 @@ export const statusSpec = {
   groupId: env.string('STATUS_GROUP_ID', 'switchboard-status'),
   transcriptMaxEntries: env.int('TRANSCRIPT_MAX_ENTRIES', 1000, { min: 10 }),
   transcriptRetentionDays: env.int('TRANSCRIPT_RETENTION_DAYS', 30, { min: 1 }),
+  /** Bots ask who is in control with the same keys they post events with. */
+  apiKeys: env.list('INGRESS_API_KEYS', []),
+  apiKeysFile: env.optionalString('INGRESS_API_KEYS_FILE'),
+
+  slackSigningSecret: env.optionalString('SLACK_SIGNING_SECRET'),
+  slackBotToken: env.optionalString('SLACK_BOT_TOKEN'),
+  slackApiUrl: env.optionalString('SLACK_API_URL'),
+  /** A thread reply starting with this stays internal: a note on the task, never sent to the user. */
+  notePrefix: env.string('STATUS_NOTE_PREFIX', 'note:'),
+
+  asanaToken: env.optionalString('ASANA_TOKEN'),
+  asanaBaseUrl: env.url('ASANA_BASE_URL', 'https://app.asana.com/api/1.0'),
+  asanaProjectGid: env.optionalString('ASANA_PROJECT_GID'),
+  asanaWorkspaceGid: env.string('ASANA_WORKSPACE_GID', '1100000000000001'),
+  /** The public URL of this service's /asana/webhook; when set, the webhook is registered at start-up. */
+  asanaWebhookTargetUrl: env.optionalString('ASANA_WEBHOOK_TARGET_URL'),
+  /** For a webhook registered by hand: the X-Hook-Secret Asana gave then. */
+  asanaWebhookSecret: env.optionalString('ASANA_WEBHOOK_SECRET'),
+
+  consoleBaseUrl: env.url('CONSOLE_BASE_URL', 'http://localhost:8081/'),
+  /** Signs console sessions and CSRF tokens; at least 32 characters. */
+  consoleSessionSecret: env.optionalString('CONSOLE_SESSION_SECRET'),
+  /** `login:scrypt$…` pairs, comma-separated (`switchboard hash-password` makes the hash). */
+  consoleOperators: env.list('CONSOLE_OPERATORS', []),
+  /** A YAML file of operators with names, emails and Slack user ids. */
+  consoleOperatorsFile: env.optionalString('CONSOLE_OPERATORS_FILE'),
+  /** Behind an auth proxy: the header carrying the signed-in operator's login or email. */
+  consoleTrustedHeader: env.optionalString('CONSOLE_TRUSTED_HEADER'),
+  consoleSessionHours: env.int('CONSOLE_SESSION_HOURS', 12, { min: 1, max: 24 * 30 }),
+  /** A takeover with no operator message for this long is handed back to the bot. */
+  takeoverIdleMinutes: env.int('TAKEOVER_IDLE_MINUTES', 30, { min: 1 }),
+
+  botWebhookUrl: env.optionalString('BOT_WEBHOOK_URL'),
+  botWebhookSecret: env.optionalString('BOT_WEBHOOK_SECRET'),
+  botWebhookMaxAttempts: env.int('BOT_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1 }),
+  botWebhookTimeoutMs: env.int('BOT_WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
+  /** How long an operator action may wait for Kafka before the request fails (Slack gives 3 s in all). */
+  publishTimeoutMs: env.int('STATUS_PUBLISH_TIMEOUT_MS', 2500, { min: 100 }),
 };
 
-export const readStatusConfig = (source: Env) => readConfig(statusSpec, source);
+export function readStatusConfig(source: Env) {
+  const config = readConfig(statusSpec, source);
+  if (config.consoleSessionSecret !== undefined && config.consoleSessionSecret.length < 32) {
+    throw new ConfigError('CONSOLE_SESSION_SECRET', 'must be at least 32 characters');
+  }
+  if (config.botWebhookUrl && !config.botWebhookSecret) {
+    throw new ConfigError('BOT_WEBHOOK_SECRET', 'is required with BOT_WEBHOOK_URL: every delivery to the bot is signed');
+  }
+  if (config.botWebhookSecret !== undefined && config.botWebhookSecret.length < 16) {
+    throw new ConfigError('BOT_WEBHOOK_SECRET', 'must be at least 16 characters');
+  }
+  if (config.asanaWebhookTargetUrl && !(config.asanaToken && config.asanaProjectGid)) {
+    throw new ConfigError('ASANA_WEBHOOK_TARGET_URL', 'needs ASANA_TOKEN and ASANA_PROJECT_GID to register the webhook');
+  }
+  return { ...config, apiKeys: apiKeyEntries(config.apiKeys, config.apiKeysFile) };
+}
+
 export type StatusConfig = ReturnType<typeof readStatusConfig>;

@@ -1,16 +1,150 @@
-// The status service: keeps transcripts; (operator actions, console and takeover build on this).
+// The status service: where operators act. Slack buttons and thread replies, Asana task completion and the
+// console become conv.status and bot.outbound events; transcripts, conversation summaries and takeovers
+// are kept in Redis; operator messages reach the bot on Kafka or through a signed webhook.
+import { ConfigError, parseApiKeys } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import { Runtime } from '@switchboard/runtime';
+import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
+import { StatusChange, create, OperatorSchema } from '@switchboard/proto';
+import { OperatorActions } from './actions';
+import { AsanaApi, ensureAsanaWebhook, registerAsanaRoutes } from './asana-webhook';
+import { botWebhookHandler } from './bot-webhook';
 import { readStatusConfig } from './config';
-import { transcriptRecorder } from './record';
+import { ConsoleAuth } from './console-auth';
+import { registerConsoleRoutes } from './console-routes';
+import { registerControlApi } from './control-api';
+import { ConversationIndex } from './conversations';
+import { DeliveryLog } from './delivery-log';
+import { Identities } from './identities';
+import { LiveHub } from './live';
+import { OperatorDirectory, loadOperators } from './operators';
+import { classifiedRecorder, outboundRecorder, statusRecorder } from './record';
+import { registerSlackRoutes } from './slack-routes';
+import { TakeoverStore } from './takeover';
 import { TranscriptStore } from './transcript';
+
+const SWEEP_INTERVAL_MS = 5000;
 
 async function main(): Promise<void> {
   const config = readStatusConfig(process.env);
+  const apiKeys = parseApiKeys(config.apiKeys);
+  const directory = new OperatorDirectory(loadOperators(config.consoleOperators, config.consoleOperatorsFile));
+  const consoleEnabled = directory.accounts.length > 0 || config.consoleTrustedHeader !== undefined;
+  if (consoleEnabled && !config.consoleSessionSecret) {
+    throw new ConfigError('CONSOLE_SESSION_SECRET', 'is required when console operators or CONSOLE_TRUSTED_HEADER are configured (it signs sessions and CSRF tokens)');
+  }
+
   const runtime = new Runtime({ service: 'status', config, httpPort: config.port });
-  const transcripts = new TranscriptStore(runtime.redis, runtime.keys, config.transcriptMaxEntries, config.transcriptRetentionDays * 86400);
-  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: transcriptRecorder(transcripts, runtime.metrics) });
+  const { redis, keys, logger, metrics } = runtime;
+  const retentionSeconds = config.transcriptRetentionDays * 86400;
+  const transcripts = new TranscriptStore(redis, keys, config.transcriptMaxEntries, retentionSeconds);
+  const conversations = new ConversationIndex(redis, keys, retentionSeconds);
+  const takeovers = new TakeoverStore(redis, keys, config.takeoverIdleMinutes * 60000, retentionSeconds);
+  const refs = new ConversationRefs(redis, keys);
+  const live = new LiveHub(redis, keys, logger);
+  const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
+  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
+  const identities = new Identities({
+    redis,
+    keys,
+    directory,
+    logger,
+    metrics,
+    slack: config.slackBotToken ? { token: config.slackBotToken, apiUrl: config.slackApiUrl } : undefined,
+    asana: config.asanaToken ? { token: config.asanaToken, baseUrl: config.asanaBaseUrl } : undefined,
+  });
+
+  // The bus: transcripts and summaries, and the bot's webhook when there is one.
+  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl) };
+  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders) });
+  runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
+  runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundRecorder(recorders) });
+  if (config.botWebhookUrl && config.botWebhookSecret) {
+    runtime.consume({
+      groupId: `${config.groupId}-bot-webhook`,
+      topic: Topics.outbound,
+      affectsReadiness: false,
+      handler: botWebhookHandler({
+        url: config.botWebhookUrl,
+        secret: config.botWebhookSecret,
+        maxAttempts: config.botWebhookMaxAttempts,
+        timeoutMs: config.botWebhookTimeoutMs,
+        deliveries,
+        done: new DoneMarks(redis, keys, 'status-bot-webhook'),
+        metrics,
+      }),
+    });
+  }
+
+  // HTTP: Slack, Asana, the console and the bots' control API.
+  if (config.slackSigningSecret) {
+    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
+  } else {
+    logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
+  }
+  const asana =
+    config.asanaToken && config.asanaProjectGid
+      ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
+      : undefined;
+  if (asana) {
+    await registerAsanaRoutes(runtime.http, { api: asana, configuredSecret: config.asanaWebhookSecret, actions, identities, conversations, refs, redis, keys, logger, metrics });
+  }
+  if (consoleEnabled) {
+    await registerConsoleRoutes(runtime.http, {
+      auth: new ConsoleAuth(config.consoleSessionSecret!, config.consoleSessionHours * 3600, config.consoleTrustedHeader),
+      directory,
+      actions,
+      conversations,
+      transcripts,
+      deliveries,
+      takeovers,
+      refs,
+      live,
+      loginBudget: new RateBudget(redis, keys, 'console-login', { ratePerSecond: 0.2, burst: 10 }),
+      secureCookies: config.consoleBaseUrl.startsWith('https:'),
+      logger,
+    });
+  } else {
+    logger.warn('no console operators configured (CONSOLE_OPERATORS, CONSOLE_OPERATORS_FILE or CONSOLE_TRUSTED_HEADER): the console is off');
+    runtime.http.all('/console*', async (_request, reply) =>
+      reply.code(503).send({ error: 'the console is not configured: set CONSOLE_OPERATORS (or CONSOLE_OPERATORS_FILE, or CONSOLE_TRUSTED_HEADER) and CONSOLE_SESSION_SECRET' }),
+    );
+  }
+  registerControlApi(runtime.http, apiKeys, takeovers);
+
+  runtime.onClose('live-updates', () => live.stop());
   await runtime.start();
+  await live.start();
+
+  // Takeovers idle past their deadline go back to the bot. Every replica sweeps; the release is atomic and
+  // the event id is the same for all of them, so one hand-back is recorded once.
+  const system = create(OperatorSchema, { id: 'system', name: `idle for ${config.takeoverIdleMinutes} minutes`, source: 'system' });
+  const sweep = setInterval(() => {
+    void (async () => {
+      for (const conversationId of await takeovers.due()) {
+        const deadline = await redis.zscore(keys.takeoverDeadlines(), conversationId);
+        if (deadline === null || !(await takeovers.releaseIfDue(conversationId))) continue;
+        await actions.act({ conversationId, change: StatusChange.TAKEOVER_ENDED, actor: system, eventId: `takeover-idle-${conversationId}-${deadline}` });
+      }
+    })().catch((err: Error) => logger.warn({ err: err.message }, 'takeover sweep failed; next one in a few seconds'));
+  }, SWEEP_INTERVAL_MS);
+  runtime.onClose('takeover-sweep', () => clearInterval(sweep));
+
+  if (asana && config.asanaWebhookTargetUrl) {
+    const target = config.asanaWebhookTargetUrl;
+    void (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const result = await ensureAsanaWebhook(asana, target, redis, keys, logger);
+          logger.info({ target, result }, 'Asana webhook in place');
+          return;
+        } catch (err) {
+          logger.error({ err: (err as Error).message, attempt }, 'could not register the Asana webhook; trying again in 30 s');
+          await new Promise((r) => setTimeout(r, 30000).unref());
+        }
+      }
+    })();
+  }
 }
 
 main().catch((err) => {

@@ -1,7 +1,26 @@
-// conv.classified → the conversation's transcript.
-import { Direction, EventKind, Priority, timestampDate, timestampMs, type ClassifiedEvent, type ClassifiedEventSchema } from '@switchboard/proto';
+// What the status service records from the bus, for the console: conv.classified and bot.outbound become
+// transcript lines, conv.status becomes a line too and changes the conversation's summary. Each is pushed
+// to open consoles. Appends are idempotent by event id, so a redelivered event changes nothing.
+import {
+  Direction,
+  EventKind,
+  Priority,
+  StatusChange,
+  timestampDate,
+  timestampMs,
+  type ClassifiedEvent,
+  type ClassifiedEventSchema,
+  type OperatorMessage,
+  type OperatorMessageSchema,
+  type StatusEvent,
+  type StatusEventSchema,
+} from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
+import { operatorName, statusLine } from './conversation-state';
+import type { ConversationIndex } from './conversations';
+import type { DeliveryLog } from './delivery-log';
+import type { LiveHub } from './live';
 import type { TranscriptEntry, TranscriptStore } from './transcript';
 
 const FROM: Record<Direction, string> = {
@@ -11,28 +30,81 @@ const FROM: Record<Direction, string> = {
   [Direction.OPERATOR]: 'operator',
 };
 
+const iso = (ts: Parameters<typeof timestampDate>[0] | undefined) => (ts ? timestampDate(ts).toISOString() : new Date().toISOString());
+
 /** Pure: the transcript line for a classified event. */
 export function transcriptEntry(event: ClassifiedEvent): TranscriptEntry {
   const m = event.message!;
-  const at = m.sentAt ?? m.receivedAt;
   return {
     eventId: m.eventId,
     from: FROM[m.direction],
     author: m.direction === Direction.BOT ? 'bot' : m.user?.name || m.user?.id || '',
     text: m.text,
-    at: at ? timestampDate(at).toISOString() : new Date().toISOString(),
+    at: iso(m.sentAt ?? m.receivedAt),
     kind: EventKind[event.kind]?.toLowerCase(),
     priority: Priority[event.priority]?.toLowerCase(),
     tags: event.tags,
   };
 }
 
-export function transcriptRecorder(store: TranscriptStore, metrics: Metrics) {
+/** Pure: the line for a status change ("note" lines are internal notes, never sent to the user). */
+export function statusEntry(event: StatusEvent): TranscriptEntry {
+  return {
+    eventId: event.eventId,
+    from: event.change === StatusChange.NOTE ? 'note' : 'status',
+    author: operatorName(event.actor),
+    text: statusLine(event),
+    at: iso(event.at),
+  };
+}
+
+/** Pure: the line for an operator's message to the user. */
+export function operatorEntry(m: OperatorMessage): TranscriptEntry {
+  return { eventId: m.eventId, from: 'operator', author: operatorName(m.operator), text: m.text, at: iso(m.sentAt) };
+}
+
+export interface RecorderDeps {
+  transcripts: TranscriptStore;
+  conversations: ConversationIndex;
+  live: LiveHub;
+  deliveries: DeliveryLog;
+  metrics: Metrics;
+  /** True when BOT_WEBHOOK_URL is set: operator messages also go to the bot over HTTP. */
+  webhook: boolean;
+}
+
+export function classifiedRecorder({ transcripts, conversations, live, metrics }: RecorderDeps) {
   return async ({ event }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
     if (!event.message) return;
-    const added = await store.append(event.message.conversationId, transcriptEntry(event));
-    if (added && event.message.receivedAt) {
-      metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
-    }
+    const entry = transcriptEntry(event);
+    const id = event.message.conversationId;
+    const added = await transcripts.append(id, entry);
+    if (!added) return;
+    const summary = await conversations.recordMessage(event);
+    if (event.message.receivedAt) metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
+    await live.publish({ type: 'entry', conversationId: id, entry });
+    await live.publish({ type: 'summary', conversationId: id, summary });
+  };
+}
+
+export function statusRecorder({ transcripts, conversations, live }: RecorderDeps) {
+  return async ({ event }: Delivery<typeof StatusEventSchema>): Promise<void> => {
+    if (!event.conversationId) return;
+    const entry = statusEntry(event);
+    // The summary first: if we crash after it, the redelivery still adds the line (and the summary write is idempotent).
+    const summary = await conversations.recordStatus(event);
+    const added = await transcripts.append(event.conversationId, entry);
+    if (added) await live.publish({ type: 'entry', conversationId: event.conversationId, entry });
+    if (summary) await live.publish({ type: 'summary', conversationId: event.conversationId, summary });
+  };
+}
+
+export function outboundRecorder({ transcripts, live, deliveries, webhook }: RecorderDeps) {
+  return async ({ event }: Delivery<typeof OperatorMessageSchema>): Promise<void> => {
+    if (!event.conversationId) return;
+    const entry = operatorEntry(event);
+    const added = await transcripts.append(event.conversationId, entry);
+    await deliveries.initial(event.conversationId, event.eventId, webhook ? 'pending' : 'on_kafka');
+    if (added) await live.publish({ type: 'entry', conversationId: event.conversationId, entry });
   };
 }

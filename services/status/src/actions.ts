@@ -1,0 +1,108 @@
+// Operator actions, from Slack buttons, Slack thread replies, the console and Asana alike: the takeover
+// state changes in Redis at once (ingress reads it on the bot's next event), then the event goes to Kafka
+// (conv.status for the notifier and ticketer, bot.outbound for the bot). A request is answered 2xx only
+// after Kafka acknowledged; a publish that takes too long fails the request so the operator can retry.
+import { randomUUID } from 'node:crypto';
+import { create, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
+import { Topics, type Publisher } from '@switchboard/bus';
+import { withTimeout, type Logger } from '@switchboard/core';
+import type { ConversationIndex } from './conversations';
+import type { TakeoverStore } from './takeover';
+
+export interface ActionRequest {
+  conversationId: string;
+  change: StatusChange;
+  actor: Operator;
+  /** Stable for one operator action, so a retried request makes the same event (consumers dedupe by it). */
+  eventId?: string;
+  note?: string;
+  wholeTeam?: boolean;
+}
+
+export interface OperatorReply {
+  conversationId: string;
+  text: string;
+  actor: Operator;
+  eventId?: string;
+}
+
+export class KafkaTimeout extends Error {
+  constructor(ms: number) {
+    super(`Kafka did not acknowledge within ${ms} ms; try again`);
+    this.name = 'KafkaTimeout';
+  }
+}
+
+/** Longest operator message passed on to the bot (Slack's own message limit is 40,000 characters). */
+export const MAX_REPLY_LENGTH = 4000;
+
+export class OperatorActions {
+  constructor(
+    private readonly deps: {
+      publisher: Publisher;
+      takeovers: TakeoverStore;
+      conversations: ConversationIndex;
+      logger: Logger;
+      publishTimeoutMs: number;
+    },
+  ) {}
+
+  async act(request: ActionRequest): Promise<void> {
+    const { takeovers, conversations } = this.deps;
+    const { conversationId, change } = request;
+    if (change === StatusChange.TAKEOVER_STARTED) await takeovers.take(conversationId, request.actor.name || request.actor.id);
+    if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED) await takeovers.release(conversationId);
+    const summary = await conversations.get(conversationId);
+    const event = create(StatusEventSchema, {
+      eventId: request.eventId ?? randomUUID(),
+      conversationId,
+      change,
+      actor: request.actor,
+      at: timestampNow(),
+      note: request.note ?? '',
+      wholeTeam: request.wholeTeam ?? false,
+      teamId: summary?.teamId ?? '',
+    });
+    await this.publish(() => this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]));
+    this.deps.logger.info({ conversationId, eventId: event.eventId, change: StatusChange[change], by: request.actor.id, source: request.actor.source }, 'operator action');
+  }
+
+  /**
+   * Sends text to the user as the bot. An operator speaking takes the conversation over first (the bot must
+   * not talk over them), and each message restarts the takeover's idle clock.
+   */
+  async reply(request: OperatorReply): Promise<void> {
+    const { takeovers, conversations } = this.deps;
+    const { conversationId } = request;
+    const eventId = request.eventId ?? randomUUID();
+    const state = await takeovers.state(conversationId);
+    if (state.control !== 'human') {
+      await this.act({ conversationId, change: StatusChange.TAKEOVER_STARTED, actor: request.actor, eventId: `${eventId}:takeover` });
+    } else {
+      await takeovers.touch(conversationId);
+    }
+    const summary = await conversations.get(conversationId);
+    const message = create(OperatorMessageSchema, {
+      eventId,
+      conversationId,
+      operator: request.actor,
+      text: request.text.slice(0, MAX_REPLY_LENGTH),
+      sentAt: timestampNow(),
+      platform: summary?.platform ?? '',
+      teamId: summary?.teamId ?? '',
+      userId: summary?.userId ?? '',
+    });
+    await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
+    this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');
+  }
+
+  private async publish(send: () => Promise<void>): Promise<void> {
+    const ms = this.deps.publishTimeoutMs;
+    try {
+      await withTimeout(send(), ms, 'timeout');
+    } catch (err) {
+      if ((err as Error).message === 'timeout') throw new KafkaTimeout(ms);
+      throw err;
+    }
+  }
+}

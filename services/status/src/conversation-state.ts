@@ -1,0 +1,197 @@
+// What the console knows of a conversation, and what an operator may do next. Pure: events in, fields out.
+import { Direction, Priority, StatusChange, timestampDate, type ClassifiedEvent, type Operator, type StatusEvent } from '@switchboard/proto';
+
+export interface ConversationSummary {
+  id: string;
+  platform: string;
+  teamId: string;
+  teamName: string;
+  userId: string;
+  userName: string;
+  botId: string;
+  startedAt: string;
+  lastAt: string;
+  lastText: string;
+  lastFrom: string;
+  /** The highest priority any of its messages had: low, normal, high, urgent. */
+  priority: string;
+  tags: string[];
+  messages: number;
+  reviewedBy: string;
+  spam: boolean;
+  closed: boolean;
+  control: 'human' | 'bot';
+  /** Who holds it while taken over. */
+  operator: string;
+}
+
+export type ActionName = 'reviewed' | 'spam' | 'not_spam' | 'takeover' | 'handback' | 'close' | 'reopen';
+
+export const ACTIONS: Record<ActionName, { change: StatusChange; label: string }> = {
+  reviewed: { change: StatusChange.REVIEWED, label: 'Reviewed' },
+  spam: { change: StatusChange.SPAM, label: 'Spam' },
+  not_spam: { change: StatusChange.NOT_SPAM, label: 'Not spam' },
+  takeover: { change: StatusChange.TAKEOVER_STARTED, label: 'Take over' },
+  handback: { change: StatusChange.TAKEOVER_ENDED, label: 'Hand back' },
+  close: { change: StatusChange.CLOSED, label: 'Close' },
+  reopen: { change: StatusChange.REOPENED, label: 'Reopen' },
+};
+
+export const isActionName = (name: string): name is ActionName => Object.hasOwn(ACTIONS, name);
+
+/** The Slack buttons the notifier renders (render.ts), by action_id. */
+export const SLACK_ACTIONS: Record<string, ActionName> = {
+  sb_reviewed: 'reviewed',
+  sb_spam: 'spam',
+  sb_not_spam: 'not_spam',
+  sb_takeover: 'takeover',
+  sb_handback: 'handback',
+};
+
+/** What an operator may do now: each action only where it changes something. */
+export function availableActions(s: ConversationSummary): ActionName[] {
+  const out: ActionName[] = [];
+  if (!s.reviewedBy) out.push('reviewed');
+  out.push(s.spam ? 'not_spam' : 'spam');
+  if (!s.closed) out.push(s.control === 'human' ? 'handback' : 'takeover');
+  out.push(s.closed ? 'reopen' : 'close');
+  return out;
+}
+
+const PRIORITY_ORDER = ['', 'low', 'normal', 'high', 'urgent'];
+const priorityName = (p: Priority) => (p === Priority.UNSPECIFIED ? '' : (Priority[p]?.toLowerCase() ?? ''));
+const FROM: Record<Direction, string> = { [Direction.UNSPECIFIED]: 'user', [Direction.USER]: 'user', [Direction.BOT]: 'bot', [Direction.OPERATOR]: 'operator' };
+
+/** The summary's fields after a classified message (`current` as stored, or null for a new conversation). */
+export function summaryAfterMessage(current: Partial<ConversationSummary> | null, event: ClassifiedEvent): Record<string, string> {
+  const m = event.message!;
+  const at = (m.sentAt ?? m.receivedAt) ? timestampDate((m.sentAt ?? m.receivedAt)!).toISOString() : new Date().toISOString();
+  const priority = priorityName(event.priority);
+  const keep = PRIORITY_ORDER.indexOf(current?.priority ?? '') >= PRIORITY_ORDER.indexOf(priority) ? (current?.priority ?? '') : priority;
+  const tags = [...new Set([...(current?.tags ?? []), ...event.tags])];
+  const fields: Record<string, string> = {
+    id: m.conversationId,
+    lastAt: at,
+    lastText: m.text.slice(0, 500),
+    lastFrom: FROM[m.direction],
+    priority: keep,
+    tags: JSON.stringify(tags),
+    messages: String((current?.messages ?? 0) + 1),
+  };
+  if (!current?.startedAt) fields.startedAt = at;
+  if (m.platform) fields.platform = m.platform;
+  if (m.team?.id) fields.teamId = m.team.id;
+  if (m.team?.name) fields.teamName = m.team.name;
+  if (m.botId) fields.botId = m.botId;
+  if (m.direction === Direction.USER || m.direction === Direction.UNSPECIFIED) {
+    if (m.user?.id) fields.userId = m.user.id;
+    if (m.user?.name) fields.userName = m.user.name;
+  }
+  return fields;
+}
+
+export const operatorName = (o: Operator | undefined) => o?.name || o?.email || o?.id || 'someone';
+
+/** The summary's fields after a status change. */
+export function summaryAfterStatus(event: StatusEvent): Record<string, string> {
+  const by = operatorName(event.actor);
+  switch (event.change) {
+    case StatusChange.REVIEWED:
+      return { reviewedBy: by };
+    case StatusChange.SPAM:
+      return { spam: '1' };
+    case StatusChange.NOT_SPAM:
+      return { spam: '' };
+    case StatusChange.TAKEOVER_STARTED:
+      return { control: 'human', operator: by };
+    case StatusChange.TAKEOVER_ENDED:
+      return { control: 'bot', operator: '' };
+    case StatusChange.CLOSED:
+      return { closed: '1', control: 'bot', operator: '' };
+    case StatusChange.REOPENED:
+      return { closed: '' };
+    default:
+      return {};
+  }
+}
+
+/** The transcript's line for a status change: who did what. */
+export function statusLine(event: StatusEvent): string {
+  const by = operatorName(event.actor);
+  const team = event.wholeTeam ? ' (the whole team)' : '';
+  switch (event.change) {
+    case StatusChange.REVIEWED:
+      return `${by} marked it reviewed`;
+    case StatusChange.SPAM:
+      return `${by} marked it as spam${team}`;
+    case StatusChange.NOT_SPAM:
+      return `${by} marked it as not spam${team}`;
+    case StatusChange.TAKEOVER_STARTED:
+      return `${by} took over: the bot stays silent`;
+    case StatusChange.TAKEOVER_ENDED:
+      return event.actor?.source === 'system' ? `handed back to the bot (${by})` : `${by} handed it back to the bot`;
+    case StatusChange.CLOSED:
+      return `${by} closed it`;
+    case StatusChange.REOPENED:
+      return `${by} reopened it`;
+    case StatusChange.NOTE:
+      return event.note;
+    default:
+      return `${by}: ${StatusChange[event.change] ?? 'unknown change'}`;
+  }
+}
+
+/** A stored hash back into a summary (missing fields become empty). */
+export function summaryFromHash(hash: Record<string, string>): ConversationSummary | null {
+  if (!hash.id) return null;
+  let tags: string[] = [];
+  try {
+    tags = JSON.parse(hash.tags || '[]') as string[];
+  } catch {
+    tags = [];
+  }
+  return {
+    id: hash.id,
+    platform: hash.platform ?? '',
+    teamId: hash.teamId ?? '',
+    teamName: hash.teamName ?? '',
+    userId: hash.userId ?? '',
+    userName: hash.userName ?? '',
+    botId: hash.botId ?? '',
+    startedAt: hash.startedAt ?? '',
+    lastAt: hash.lastAt ?? '',
+    lastText: hash.lastText ?? '',
+    lastFrom: hash.lastFrom ?? '',
+    priority: hash.priority ?? '',
+    tags,
+    messages: Number(hash.messages ?? 0),
+    reviewedBy: hash.reviewedBy ?? '',
+    spam: hash.spam === '1',
+    closed: hash.closed === '1',
+    control: hash.control === 'human' ? 'human' : 'bot',
+    operator: hash.operator ?? '',
+  };
+}
+
+export interface ListFilter {
+  status?: 'open' | 'closed' | 'spam' | 'taken_over' | 'unreviewed';
+  priority?: string;
+  team?: string;
+  /** Words to find in the user, team or last message. */
+  q?: string;
+}
+
+export function matchesFilter(s: ConversationSummary, f: ListFilter): boolean {
+  if (f.status === 'open' && (s.closed || s.spam)) return false;
+  if (f.status === 'closed' && !s.closed) return false;
+  if (f.status === 'spam' && !s.spam) return false;
+  if (f.status === 'taken_over' && s.control !== 'human') return false;
+  if (f.status === 'unreviewed' && (s.reviewedBy || s.spam)) return false;
+  if (f.priority && s.priority !== f.priority) return false;
+  if (f.team && s.teamId !== f.team && s.teamName.toLowerCase() !== f.team.toLowerCase()) return false;
+  if (f.q) {
+    const hay = `${s.id} ${s.userName} ${s.userId} ${s.teamName} ${s.lastText}`.toLowerCase();
+    if (!f.q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w))) return false;
+  }
+  return true;
+}

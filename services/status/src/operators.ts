@@ -1,0 +1,131 @@
+// The operators who may use the console, and who is who across Slack, Asana and the console.
+// Passwords are kept only as scrypt hashes, `scrypt$N$r$p$<salt base64>$<hash base64>`, checked in
+// constant time; `switchboard hash-password` makes one.
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '@switchboard/core';
+
+export interface OperatorAccount {
+  login: string;
+  name: string;
+  email?: string;
+  slackUserId?: string;
+  asanaUserGid?: string;
+  passwordHash?: string;
+}
+
+const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+
+const HASH = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+export async function hashPassword(password: string, { N = 16384, r = 8, p = 1 } = {}): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, 32, { N, r, p, maxmem: 64 * 1024 * 1024 });
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export function isPasswordHash(text: string): boolean {
+  return HASH.test(text);
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const m = HASH.exec(stored);
+  if (!m) return false;
+  const [, N, r, p, salt, hash] = m;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(N), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 });
+  return timingSafeEqual(key, expected);
+}
+
+/** `login:scrypt$…` entries (CONSOLE_OPERATORS). */
+export function parseOperatorEntries(entries: string[]): OperatorAccount[] {
+  return entries.map((entry, i) => {
+    const at = entry.indexOf(':');
+    const login = at > 0 ? entry.slice(0, at).trim() : '';
+    const passwordHash = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!login || !isPasswordHash(passwordHash)) {
+      throw new ConfigError('CONSOLE_OPERATORS', `entry #${i + 1} must look like login:scrypt$N$r$p$salt$hash (make one with "npm run switchboard -- hash-password")`);
+    }
+    return { login, name: login, passwordHash };
+  });
+}
+
+/** The operators file: `operators: [{login, name, email, slackUserId, asanaUserGid, passwordHash}]`. */
+export function parseOperatorsFile(text: string, path: string): OperatorAccount[] {
+  const fail = (message: string) => new ConfigError('CONSOLE_OPERATORS_FILE', `${path}: ${message}`);
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw fail(`not valid YAML: ${(err as Error).message}`);
+  }
+  const list = (doc as { operators?: unknown } | null)?.operators;
+  if (!Array.isArray(list)) throw fail('expected a list under "operators"');
+  return list.map((item: unknown, i) => {
+    const o = item as Record<string, unknown>;
+    const text = (key: string) => (typeof o?.[key] === 'string' && (o[key] as string).trim() !== '' ? (o[key] as string).trim() : undefined);
+    const login = text('login');
+    if (!login) throw fail(`operator #${i + 1} has no login`);
+    const passwordHash = text('passwordHash');
+    if (passwordHash !== undefined && !isPasswordHash(passwordHash)) throw fail(`operator "${login}" has a passwordHash that is not scrypt$N$r$p$salt$hash`);
+    return { login, name: text('name') ?? login, email: text('email'), slackUserId: text('slackUserId'), asanaUserGid: text('asanaUserGid'), passwordHash };
+  });
+}
+
+export function loadOperators(entries: string[], file: string | undefined): OperatorAccount[] {
+  let fromFile: OperatorAccount[] = [];
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError('CONSOLE_OPERATORS_FILE', `cannot read ${file}: ${(err as Error).message}`);
+    }
+    fromFile = parseOperatorsFile(text, file);
+  }
+  const all = [...parseOperatorEntries(entries), ...fromFile];
+  const seen = new Set<string>();
+  for (const o of all) {
+    if (seen.has(o.login)) throw new ConfigError('CONSOLE_OPERATORS', `operator "${o.login}" is configured twice`);
+    seen.add(o.login);
+  }
+  return all;
+}
+
+export class OperatorDirectory {
+  private readonly byLogin = new Map<string, OperatorAccount>();
+
+  constructor(readonly accounts: OperatorAccount[]) {
+    for (const a of accounts) this.byLogin.set(a.login.toLowerCase(), a);
+  }
+
+  /** By login or email, case-insensitive (an auth proxy may send either). */
+  find(loginOrEmail: string): OperatorAccount | undefined {
+    const key = loginOrEmail.trim().toLowerCase();
+    return this.byLogin.get(key) ?? this.accounts.find((a) => a.email?.toLowerCase() === key);
+  }
+
+  bySlackUser(userId: string): OperatorAccount | undefined {
+    return this.accounts.find((a) => a.slackUserId === userId);
+  }
+
+  byAsanaUser(gid: string): OperatorAccount | undefined {
+    return this.accounts.find((a) => a.asanaUserGid === gid);
+  }
+
+  /**
+   * The account for a login attempt, or null. A wrong login costs the same scrypt work as a wrong
+   * password, so timing does not tell which logins exist.
+   */
+  async authenticate(login: string, password: string): Promise<OperatorAccount | null> {
+    const account = this.find(login);
+    const hash = account?.passwordHash ?? DUMMY_HASH;
+    const ok = await verifyPassword(password, hash);
+    return ok && account?.passwordHash ? account : null;
+  }
+}
+
+/** scrypt of a random password nobody knows: compared against when the login does not exist. */
+const DUMMY_HASH = `scrypt$16384$8$1$${randomBytes(16).toString('base64')}$${randomBytes(32).toString('base64')}`;
