@@ -133,6 +133,7 @@ describe('the operator loop', () => {
 
     // The notifier re-renders the root with who reviewed it; the ticketer records it on the task.
     const root = await eventually(() => rootOf('conv-buttons'), (m) => /review/i.test(JSON.stringify(m.blocks ?? m.text)) && m.history.length > 0, 30000, 'the root updated');
+    expect(root.history.length).toBeGreaterThan(0); // chat.update of the root, not a new message
     const task = await eventually(() => taskOf('conv-buttons'), (t) => Boolean(t?.stories.some((s) => /review/i.test(s.text))), 30000, 'the task told');
     expect(task!.stories.filter((s) => /review/i.test(s.text))).toHaveLength(1);
   });
