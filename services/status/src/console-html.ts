@@ -26,7 +26,7 @@ function layout(title: string, user: PageUser | null, body: string, data: Record
     : '<header><span class="brand">Switchboard</span></header>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)} · Switchboard</title><link rel="stylesheet" href="${ASSETS}/console.css">
+<title>${e(title)} · Switchboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${ASSETS}/console.css">
 <script src="${ASSETS}/console.js" defer></script></head>
 <body${attrs}>${header}<main>${body}</main></body></html>`;
 }
