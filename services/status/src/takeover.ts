@@ -19,6 +19,12 @@ redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
 return 1`;
 
+const TOUCH = `
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], 'until', ARGV[3])
+return 1`;
+
 export class TakeoverStore {
   constructor(
     private readonly redis: Redis,
@@ -41,11 +47,7 @@ export class TakeoverStore {
   /** An operator spoke: the idle clock starts again. No-op unless taken over. */
   async touch(conversationId: string, nowMs = Date.now()): Promise<void> {
     const deadline = nowMs + this.idleMs;
-    await this.redis
-      .multi()
-      .zadd(this.keys.takeoverDeadlines(), 'XX', deadline, conversationId)
-      .hset(this.keys.takeover(conversationId), 'until', new Date(deadline).toISOString())
-      .exec();
+    await this.redis.eval(TOUCH, 2, this.keys.takeoverDeadlines(), this.keys.takeover(conversationId), conversationId, String(deadline), new Date(deadline).toISOString());
   }
 
   async release(conversationId: string): Promise<void> {
