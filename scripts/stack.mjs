@@ -3,10 +3,15 @@
 // REDIS_URL are given), the Slack and Asana sandbox (unless SLACK_BOT_TOKEN and ASANA_TOKEN are set), and
 // the five services, with prefixed readable logs. Ctrl-C stops all of it and leaves no process behind.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const core = createRequire(import.meta.url)(join(root, 'packages/core/dist/index.js'));
+/** The development operator's password: for the local stack only, printed at start. */
+const DEV_PASSWORD = 'switchboard-dev';
 const env = { ...process.env };
 const children = [];
 let infraStartedHere = false;
@@ -123,9 +128,14 @@ async function main() {
   startInfra();
 
   const sandboxPort = env.SANDBOX_PORT ?? '8090';
+  const statusPort = env.STATUS_PORT ?? '8081';
   const useSandbox = !env.SLACK_BOT_TOKEN || !env.ASANA_TOKEN;
   if (useSandbox) {
     const sandbox = `http://127.0.0.1:${sandboxPort}`;
+    // The sandbox page's buttons and thread replies go to the status service, signed as Slack signs them.
+    env.SANDBOX_SLACK_INTERACTIVITY_URL ??= `http://127.0.0.1:${statusPort}/slack/interactions`;
+    env.SANDBOX_SLACK_EVENTS_URL ??= `http://127.0.0.1:${statusPort}/slack/events`;
+    env.ASANA_WEBHOOK_TARGET_URL ??= `http://127.0.0.1:${statusPort}/asana/webhook`;
     env.SANDBOX_PORT = sandboxPort;
     env.SLACK_BOT_TOKEN ??= 'xoxb-sandbox-token';
     env.SLACK_API_URL ??= `${sandbox}/slack/api/`;
@@ -138,14 +148,22 @@ async function main() {
     await waitReady('sandbox', `${sandbox}/_sandbox/state`);
   }
   env.INGRESS_API_KEYS ??= 'dev-bot:dev-key-change-me-0123456789';
-  env.CONSOLE_BASE_URL ??= `http://localhost:${env.STATUS_PORT ?? 8081}/`;
+  env.CONSOLE_BASE_URL ??= `http://localhost:${statusPort}/`;
+  // The console: one development operator unless operators are configured, a fresh session secret per run.
+  const devOperator = !env.CONSOLE_OPERATORS && !env.CONSOLE_OPERATORS_FILE && !env.CONSOLE_TRUSTED_HEADER;
+  if (devOperator) env.CONSOLE_OPERATORS = `operator:${await core.hashPassword(DEV_PASSWORD)}`;
+  env.CONSOLE_SESSION_SECRET ??= randomBytes(32).toString('hex');
+  // Operator messages go to the example bot's webhook (`npm run example:bot` in another terminal).
+  env.BOT_WEBHOOK_URL ??= 'http://127.0.0.1:8095/switchboard/webhook';
+  const devBotSecret = !env.BOT_WEBHOOK_SECRET;
+  env.BOT_WEBHOOK_SECRET ??= 'dev-bot-webhook-secret-change-me';
 
   const services = [
     ['ingress', env.INGRESS_PORT ?? 8080],
     ['classifier', env.CLASSIFIER_PORT ?? 9101],
     ['notifier', env.NOTIFIER_PORT ?? 9102],
     ['ticketer', env.TICKETER_PORT ?? 9103],
-    ['status', env.STATUS_PORT ?? 8081],
+    ['status', statusPort],
   ];
   services.forEach(([name], i) => run(name, `services/${name}/dist/main.js`, COLORS[i]));
   await Promise.all(services.map(([name, port]) => waitReady(name, `http://127.0.0.1:${port}/readyz`)));
@@ -153,10 +171,14 @@ async function main() {
   const key = env.INGRESS_API_KEYS.split(',')[0].split(':').slice(1).join(':');
   say(paint(32, 'Switchboard is up.'));
   say(`  ingress   http://localhost:${services[0][1]}/v1/events   (API key: ${key.startsWith('sha256:') ? 'as configured' : key})`);
-  say(`  status    http://localhost:${services[4][1]}/`);
+  say(`  console   http://localhost:${services[4][1]}/console   ${devOperator ? `(sign in as operator / ${DEV_PASSWORD})` : '(your configured operators)'}`);
   if (useSandbox) say(`  sandbox   http://localhost:${sandboxPort}/   (the triage channel and the Asana tasks)`);
   say(`  try: curl -s -X POST localhost:${services[0][1]}/v1/events -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`);
   say(`         -d '{"conversation_id":"c1","user":{"id":"u1","name":"Ann"},"team":{"id":"t1","name":"Acme"},"text":"hi"}'`);
+  if (env.BOT_WEBHOOK_URL === 'http://127.0.0.1:8095/switchboard/webhook') {
+    const secret = devBotSecret ? env.BOT_WEBHOOK_SECRET : '<your BOT_WEBHOOK_SECRET>';
+    say(`  the bot   BOT_API_KEY=${key} BOT_WEBHOOK_SECRET=${secret} npm run example:bot   (in another terminal)`);
+  }
   say('Ctrl-C stops everything.');
 }
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
-// `switchboard` — operator commands. Today: dead-letter topics.
+// `switchboard` — operator commands.
 //   switchboard dlq list <topic> [--limit N]
 //   switchboard dlq replay <topic> [--limit N] [--dry-run]
+//   switchboard hash-password            (reads the password from stdin; prints the hash for CONSOLE_OPERATORS)
 // <topic> is a topic's deployed name (with KAFKA_TOPIC_PREFIX), e.g. conv.classified; ".dlq" is implied.
-import { commonSpec, createLogger, readConfig } from '@switchboard/core';
+import { commonSpec, createLogger, hashPassword, readConfig } from '@switchboard/core';
 import { createKafka } from '@switchboard/bus';
 import { listDeadLetters, replayDeadLetters } from './dlq';
 
 const USAGE = `usage:
   switchboard dlq list <topic> [--limit N]
   switchboard dlq replay <topic> [--limit N] [--dry-run]
+  switchboard hash-password    (password on stdin, e.g. read -s p; echo "$p" | switchboard hash-password)
 Kafka is found through KAFKA_BROKERS (default localhost:9092).`;
 
 function option(args: string[], name: string): string | undefined {
@@ -19,6 +21,7 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const [area, command, topic, ...rest] = argv;
+  if (area === 'hash-password') return printPasswordHash();
   if (area !== 'dlq' || !['list', 'replay'].includes(command ?? '') || !topic) {
     console.error(USAGE);
     return 2;
@@ -39,6 +42,19 @@ async function main(argv: string[]): Promise<number> {
   }
   const result = await replayDeadLetters(kafka, topic, { limit, dryRun: rest.includes('--dry-run') });
   console.error(`${rest.includes('--dry-run') ? 'would replay' : 'replayed'} ${result.replayed} message(s) from ${topic}.dlq`);
+  return 0;
+}
+
+/** The scrypt hash of the first line on stdin (never an argument: it would stay in the shell history). */
+async function printPasswordHash(): Promise<number> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+  if (password.length < 8) {
+    console.error('give a password of at least 8 characters on stdin');
+    return 2;
+  }
+  console.log(await hashPassword(password));
   return 0;
 }
 

@@ -8,3 +8,4 @@ export * from './retry';
 export * from './links';
 export * from './api-keys';
 export * from './html';
+export * from './passwords';
