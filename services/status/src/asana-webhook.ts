@@ -106,9 +106,11 @@ export function completionEvents(events: unknown): Map<string, AsanaEvent> {
   const out = new Map<string, AsanaEvent>();
   if (!Array.isArray(events)) return out;
   for (const e of events as AsanaEvent[]) {
-    const gid = e?.resource?.gid;
-    if (e?.resource?.resource_type !== 'task' || typeof gid !== 'string' || e.action !== 'changed') continue;
-    if (e.change && e.change.field !== 'completed') continue;
+    if (typeof e !== 'object' || e === null) continue;
+    const resource = typeof e.resource === 'object' && e.resource !== null ? e.resource : undefined;
+    const gid = resource?.gid;
+    if (resource?.resource_type !== 'task' || typeof gid !== 'string' || !/^\d{1,30}$/.test(gid) || e.action !== 'changed') continue;
+    if (e.change && (typeof e.change !== 'object' || e.change.field !== 'completed')) continue;
     out.set(gid, e);
   }
   return out;
@@ -164,6 +166,7 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
       } catch {
         return reply.code(400).send({ error: 'body is not JSON' });
       }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
       for (const [taskGid, event] of completionEvents(body.events)) await onTaskChanged(options, once, taskGid, event);
       return reply.code(200).send();
     });
@@ -178,7 +181,15 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
 
 async function onTaskChanged(options: AsanaRouteOptions, once: InboundOnce, taskGid: string, event: AsanaEvent): Promise<void> {
   const { api, refs, conversations, actions, identities, logger, metrics } = options;
-  const task = await api.task(taskGid);
+  let task: TaskState;
+  try {
+    task = await api.task(taskGid);
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status !== 404 && status !== 403) throw err;
+    metrics.eventsTotal.inc({ topic: 'asana', outcome: 'ignored' });
+    return; // deleted since, or not ours to read: nothing to close
+  }
   const conversationId = (await refs.conversationOfTask(taskGid)) ?? MARKER.exec(task.notes)?.[1];
   if (!conversationId) {
     metrics.eventsTotal.inc({ topic: 'asana', outcome: 'ignored' });
@@ -189,9 +200,10 @@ async function onTaskChanged(options: AsanaRouteOptions, once: InboundOnce, task
   if (task.completed === closed) return; // already so: our own change coming back, or a repeat
   if (task.completed && summary?.spam) return; // the ticketer completes the task of a spam conversation
   const change = task.completed ? StatusChange.CLOSED : StatusChange.REOPENED;
-  const id = `asana-${taskGid}-${event.created_at ?? ''}-${task.completed ? 'completed' : 'uncompleted'}`;
+  const id = `asana-${taskGid}-${typeof event.created_at === 'string' ? event.created_at.slice(0, 40) : ''}-${task.completed ? 'completed' : 'uncompleted'}`;
   const handled = await once.run('asana', id, async () => {
-    const actor = await identities.asanaUser(event.user?.gid ?? undefined);
+    const userGid = typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string' ? event.user.gid : undefined;
+    const actor = await identities.asanaUser(userGid);
     await actions.act({ conversationId, change, actor, eventId: id });
   });
   metrics.eventsTotal.inc({ topic: 'asana', outcome: handled ? 'ok' : 'duplicate' });

@@ -21,6 +21,7 @@ export function parseSlackAction(rawBody: string): ParsedInteraction {
   } catch {
     return { error: '"payload" is not JSON' };
   }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { error: '"payload" is not a JSON object' };
   if (payload.type !== 'block_actions') return { userId: '', userName: '', actions: [] };
   const user = payload.user as { id?: unknown; username?: unknown; name?: unknown } | undefined;
   if (typeof user?.id !== 'string' || !user.id) return { error: 'block_actions payload without user.id' };
@@ -45,8 +46,8 @@ export interface ThreadReply {
 
 /** A person's reply in a thread (not a bot, not an edit or a join, not a top-level post), or null. */
 export function parseThreadReply(envelope: unknown): ThreadReply | null {
-  const event = (envelope as { event?: Record<string, unknown> }).event;
-  if (!event || event.type !== 'message') return null;
+  const event = (envelope as { event?: Record<string, unknown> } | null)?.event;
+  if (typeof event !== 'object' || event === null || event.type !== 'message') return null;
   if (event.bot_id || event.app_id || (event.subtype !== undefined && event.subtype !== 'thread_broadcast')) return null;
   const { channel, thread_ts: threadTs, ts, user, text } = event;
   if (typeof channel !== 'string' || typeof threadTs !== 'string' || typeof ts !== 'string' || typeof user !== 'string') return null;

@@ -78,8 +78,9 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       } catch {
         return reply.code(400).send({ error: 'body is not JSON' });
       }
-      const envelope = body as { type?: string; challenge?: string; event_id?: string };
-      if (envelope.type === 'url_verification') return reply.send({ challenge: envelope.challenge ?? '' });
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
+      const envelope = body as { type?: unknown; challenge?: unknown; event_id?: unknown };
+      if (envelope.type === 'url_verification') return reply.send({ challenge: typeof envelope.challenge === 'string' ? envelope.challenge : '' });
       if (envelope.type !== 'event_callback') return reply.code(200).send();
       const found = parseThreadReply(body);
       if (!found) return reply.code(200).send(); // not an operator's thread reply: bots, edits, top-level posts
@@ -89,7 +90,7 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
         metrics.eventsTotal.inc({ topic: 'slack', outcome: 'ignored' });
         return reply.code(200).send();
       }
-      const id = stableId('slack-event', [envelope.event_id || `${found.channel}:${found.ts}`]);
+      const id = stableId('slack-event', [typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`]);
       const handled = await once.run('slack', id, async () => {
         const actor = await identities.slackUser(found.userId);
         const text = slackPlainText(found.text).trim();
