@@ -7,6 +7,7 @@ COPY package.json package-lock.json .npmrc buf.yaml buf.gen.yaml tsconfig.base.j
 COPY proto proto
 COPY packages packages
 COPY services services
+COPY examples examples
 RUN npm ci && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
