@@ -63,7 +63,7 @@ const priorityName = (p: Priority) => (p === Priority.UNSPECIFIED ? '' : (Priori
 const FROM: Record<Direction, string> = { [Direction.UNSPECIFIED]: 'user', [Direction.USER]: 'user', [Direction.BOT]: 'bot', [Direction.OPERATOR]: 'operator' };
 
 /** The summary's fields after a classified message (`current` as stored, or null for a new conversation). */
-export function summaryAfterMessage(current: Partial<ConversationSummary> | null, event: ClassifiedEvent): Record<string, string> {
+export function summaryAfterMessage(current: Partial<ConversationSummary> | null, event: ClassifiedEvent, isNew = true): Record<string, string> {
   const m = event.message!;
   const at = (m.sentAt ?? m.receivedAt) ? timestampDate((m.sentAt ?? m.receivedAt)!).toISOString() : new Date().toISOString();
   const priority = priorityName(event.priority);
@@ -76,7 +76,8 @@ export function summaryAfterMessage(current: Partial<ConversationSummary> | null
     lastFrom: FROM[m.direction],
     priority: keep,
     tags: JSON.stringify(tags),
-    messages: String((current?.messages ?? 0) + 1),
+    // A redelivered event (already in the transcript) refreshes the summary without counting twice.
+    messages: String((current?.messages ?? 0) + (isNew ? 1 : 0)),
   };
   if (!current?.startedAt) fields.startedAt = at;
   if (m.platform) fields.platform = m.platform;

@@ -14,20 +14,39 @@ export class ConversationIndex {
     private readonly retentionSeconds: number,
   ) {}
 
-  /** One conversation's events come in order from one partition, so read-then-write is safe here. */
-  async recordMessage(event: ClassifiedEvent, nowMs = Date.now()): Promise<ConversationSummary> {
-    const id = event.message!.conversationId;
-    const key = this.keys.consoleConversation(id);
-    const current = summaryFromHash(await this.redis.hgetall(key));
-    const fields = summaryAfterMessage(current, event);
-    await this.redis
-      .multi()
-      .hset(key, fields)
-      .expire(key, this.retentionSeconds)
-      .zadd(this.keys.consoleConversations(), nowMs, id)
-      .zremrangebyscore(this.keys.consoleConversations(), '-inf', nowMs - this.retentionSeconds * 1000)
-      .exec();
-    return summaryFromHash({ ...(await this.redis.hgetall(key)) })!;
+  /** One message; see recordMessages. */
+  async recordMessage(event: ClassifiedEvent, isNew = true, nowMs = Date.now()): Promise<ConversationSummary> {
+    return (await this.recordMessages([event], [isNew], nowMs)).get(event.message!.conversationId)!;
+  }
+
+  /**
+   * Many messages in two round trips: read the summaries they touch, fold each conversation's messages in
+   * order, write them back. One conversation's events come in order from one partition, handled by one
+   * consumer at a time, so read-then-write is safe. The summaries after, by conversation id.
+   */
+  async recordMessages(events: ClassifiedEvent[], isNew: boolean[], nowMs = Date.now()): Promise<Map<string, ConversationSummary>> {
+    const ids = [...new Set(events.map((e) => e.message!.conversationId))];
+    if (ids.length === 0) return new Map();
+    const read = this.redis.pipeline();
+    for (const id of ids) read.hgetall(this.keys.consoleConversation(id));
+    const hashes = new Map<string, Record<string, string>>();
+    ((await read.exec()) ?? []).forEach(([err, hash], i) => {
+      if (err) throw err;
+      hashes.set(ids[i], hash as Record<string, string>);
+    });
+    events.forEach((event, i) => {
+      const id = event.message!.conversationId;
+      const current = hashes.get(id)!;
+      hashes.set(id, { ...current, ...summaryAfterMessage(summaryFromHash(current), event, isNew[i]) });
+    });
+    const write = this.redis.multi();
+    for (const id of ids) {
+      const key = this.keys.consoleConversation(id);
+      write.hset(key, hashes.get(id)!).expire(key, this.retentionSeconds).zadd(this.keys.consoleConversations(), nowMs, id);
+    }
+    write.zremrangebyscore(this.keys.consoleConversations(), '-inf', nowMs - this.retentionSeconds * 1000);
+    await write.exec();
+    return new Map(ids.map((id) => [id, summaryFromHash(hashes.get(id)!)!]));
   }
 
   /** Status fields only; a change for a conversation never seen is kept (its messages may come later). */

@@ -50,6 +50,14 @@ export class LiveHub {
     });
   }
 
+  /** Many updates in one round trip; best effort like publish. */
+  async publishMany(updates: LiveUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const update of updates) pipeline.publish(this.keys.liveUpdates(), JSON.stringify(update));
+    await pipeline.exec().catch((err: Error) => this.logger.warn({ err: err.message, updates: updates.length }, 'live updates not published'));
+  }
+
   listen(conversationId: string, listener: Listener): () => void {
     let set = this.listeners.get(conversationId);
     if (!set) this.listeners.set(conversationId, (set = new Set()));

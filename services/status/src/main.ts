@@ -18,7 +18,7 @@ import { DeliveryLog } from './delivery-log';
 import { Identities } from './identities';
 import { LiveHub } from './live';
 import { OperatorDirectory, loadOperators } from './operators';
-import { classifiedRecorder, outboundRecorder, statusRecorder } from './record';
+import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './record';
 import { registerSlackRoutes } from './slack-routes';
 import { TakeoverStore } from './takeover';
 import { TranscriptStore } from './transcript';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
 
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
   const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl) };
-  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders) });
+  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders), batchHandler: classifiedBatchRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundRecorder(recorders) });
   if (config.botWebhookUrl && config.botWebhookSecret) {

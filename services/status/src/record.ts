@@ -79,11 +79,36 @@ export function classifiedRecorder({ transcripts, conversations, live, metrics }
     const entry = transcriptEntry(event);
     const id = event.message.conversationId;
     const added = await transcripts.append(id, entry);
+    // Also after a redelivery: a crash between the two writes must not leave the summary behind.
+    const summary = await conversations.recordMessage(event, added);
     if (!added) return;
-    const summary = await conversations.recordMessage(event);
     if (event.message.receivedAt) metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
-    await live.publish({ type: 'entry', conversationId: id, entry });
-    await live.publish({ type: 'summary', conversationId: id, summary });
+    await live.publishMany([
+      { type: 'entry', conversationId: id, entry },
+      { type: 'summary', conversationId: id, summary },
+    ]);
+  };
+}
+
+/**
+ * The same for a whole fetch of messages (the consumer's batch handler): a few Redis round trips for the
+ * batch instead of six for each event. If it throws, the consumer handles the messages one by one.
+ */
+export function classifiedBatchRecorder({ transcripts, conversations, live, metrics }: RecorderDeps) {
+  return async (deliveries: Delivery<typeof ClassifiedEventSchema>[]): Promise<void> => {
+    const events = deliveries.map((d) => d.event).filter((e) => e.message);
+    const entries = events.map((event) => ({ conversationId: event.message!.conversationId, entry: transcriptEntry(event) }));
+    const added = await transcripts.appendMany(entries);
+    const summaries = await conversations.recordMessages(events, added);
+    const fresh = events.filter((_, i) => added[i]);
+    if (fresh.length === 0) return;
+    for (const event of fresh) {
+      if (event.message!.receivedAt) metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message!.receivedAt)));
+    }
+    await live.publishMany([
+      ...entries.filter((_, i) => added[i]).map(({ conversationId, entry }) => ({ type: 'entry' as const, conversationId, entry })),
+      ...[...summaries].map(([conversationId, summary]) => ({ type: 'summary' as const, conversationId, summary })),
+    ]);
   };
 }
 

@@ -47,6 +47,29 @@ export class TranscriptStore {
     return added === 1;
   }
 
+  /** Many appends in one round trip, in order; for each, true when it was new. */
+  async appendMany(items: { conversationId: string; entry: TranscriptEntry }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { conversationId, entry } of items) {
+      pipeline.eval(
+        APPEND_ONCE,
+        2,
+        this.keys.transcript(conversationId),
+        this.keys.transcriptIds(conversationId),
+        entry.eventId,
+        JSON.stringify(entry),
+        String(this.maxEntries),
+        String(this.retentionSeconds),
+      );
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, added]) => {
+      if (err) throw err;
+      return added === 1;
+    });
+  }
+
   async read(conversationId: string): Promise<TranscriptEntry[]> {
     const raw = await this.redis.lrange(this.keys.transcript(conversationId), 0, -1);
     return raw.map((line) => JSON.parse(line) as TranscriptEntry);
