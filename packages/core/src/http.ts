@@ -25,6 +25,13 @@ export function createHttpServer({ logger, metrics, readiness, bodyLimit, trustP
     // Request lines would drown the event logs; errors are logged where they are handled.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Every answer counted by its route's pattern (never the raw URL: ids would explode the series).
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics' || route === '/healthz' || route === '/readyz') return;
+    metrics.httpRequestsTotal.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpRequestSeconds.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const checks = await readiness();

@@ -24,6 +24,9 @@ export interface Metrics {
   readonly consumerLag: Gauge<'topic' | 'partition'>;
   /** 1 while a dependency (kafka, redis) is usable, else 0. */
   readonly dependencyUp: Gauge<'dependency'>;
+  /** HTTP requests answered, by route pattern (not the raw URL) and status code. */
+  readonly httpRequestsTotal: Counter<'method' | 'route' | 'status'>;
+  readonly httpRequestSeconds: Histogram<'method' | 'route'>;
 }
 
 export function createMetrics(service: string): Metrics {
@@ -88,6 +91,19 @@ export function createMetrics(service: string): Metrics {
       name: 'switchboard_dependency_up',
       help: '1 while a dependency is usable, else 0',
       labelNames: ['dependency'],
+      registers,
+    }),
+    httpRequestsTotal: new Counter({
+      name: 'switchboard_http_requests_total',
+      help: 'HTTP requests answered, by route and status code',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
+    httpRequestSeconds: new Histogram({
+      name: 'switchboard_http_request_seconds',
+      help: 'Time to answer an HTTP request, by route',
+      labelNames: ['method', 'route'],
+      buckets: LATENCY_BUCKETS,
       registers,
     }),
   };

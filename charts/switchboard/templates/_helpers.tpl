@@ -1,0 +1,71 @@
+{{/* Names and labels shared by every template. */}}
+{{- define "switchboard.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+app.kubernetes.io/name: switchboard
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* Selector labels of one component: call with (dict "root" $ "component" "ingress"). */}}
+{{- define "switchboard.selectorLabels" -}}
+app.kubernetes.io/name: switchboard
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "switchboard.secretName" -}}
+{{- default (printf "%s-secrets" (include "switchboard.fullname" .)) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{- define "switchboard.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "switchboard.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* Each component's HTTP port (health, readiness, metrics; the API for ingress and status). */}}
+{{- define "switchboard.port" -}}
+{{- get (dict "ingress" 8080 "status" 8081 "classifier" 9101 "notifier" 9102 "ticketer" 9103) . -}}
+{{- end -}}
+
+{{/* The topic each consumer's lag is measured on (KEDA), with the prefix. */}}
+{{- define "switchboard.lagTopic" -}}
+{{- $topic := get (dict "classifier" "conv.raw" "notifier" "conv.classified" "ticketer" "conv.classified" "status" "conv.classified") .component -}}
+{{- printf "%s%s" .root.Values.kafka.topicPrefix $topic -}}
+{{- end -}}
+
+{{/* Consumer group ids of their own per release: two installations must never share a group. */}}
+{{- define "switchboard.groupId" -}}
+{{- printf "%s-%s" (include "switchboard.fullname" .root) .component -}}
+{{- end -}}
+
+{{/* The most replicas a component can be scaled to. */}}
+{{- define "switchboard.maxReplicas" -}}
+{{- $s := .svc -}}
+{{- if $s.keda.enabled -}}{{ $s.autoscaling.maxReplicas }}{{- else if $s.autoscaling.enabled -}}{{ $s.autoscaling.maxReplicas }}{{- else -}}{{ $s.replicas }}{{- end -}}
+{{- end -}}
+
+{{- define "switchboard.publicUrl" -}}
+{{- if .Values.console.publicUrl -}}
+{{- trimSuffix "/" .Values.console.publicUrl -}}/
+{{- else if .Values.ingress.enabled -}}
+{{- printf "%s://%s/" (ternary "https" "http" (gt (len .Values.ingress.tls) 0)) .Values.ingress.host -}}
+{{- else -}}
+{{- printf "http://%s-status:8081/" (include "switchboard.fullname" .) -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The Helm chart, checked with the real helm CLI: lint --strict, render with the default values and with a
+# production-like values file, validate every rendered object against the Kubernetes API's OpenAPI schemas
+# (and the CRDs' own, for ServiceMonitor, PrometheusRule, ScaledObject) with kubeconform --strict, and
+# make sure that mistakes are refused: a typo'd value (values.schema.json), more replicas than partitions,
+# and a malformed object (so the validation itself is known to bite).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(bash scripts/ci/install-tools.sh | tail -1)
+export PATH="$bin:$PATH"
+cache="${SWITCHBOARD_CACHE:-$HOME/.cache/switchboard}"
+export GOMODCACHE="$cache/gomod" GOFLAGS=-mod=mod
+chart=charts/switchboard
+kube=1.34.0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+crd_dir() { go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
+prom=$(crd_dir github.com/prometheus-operator/prometheus-operator@v0.85.0)/example/prometheus-operator-crd
+keda=$(crd_dir github.com/kedacore/keda/v2@v2.18.0)/config/crd/bases
+schemas="$cache/k8s-schemas-v1.34.1"
+if ! [ -s "$schemas/deployment-apps-v1.json" ]; then
+  node scripts/ci/k8s-schemas.mjs "$cache/kubernetes-v1.34.1-swagger.json" "$schemas" \
+    "$prom/monitoring.coreos.com_servicemonitors.yaml" "$prom/monitoring.coreos.com_prometheusrules.yaml" \
+    "$keda/keda.sh_scaledobjects.yaml"
+fi
+validate() { kubeconform -strict -summary -schema-location "$schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json" "$@"; }
+
+echo "[chart] helm lint --strict"
+helm lint --strict "$chart" --kube-version "$kube"
+helm lint --strict "$chart" --kube-version "$kube" -f "$chart/ci/production-values.yaml"
+
+echo "[chart] render and validate: default values"
+helm template sb "$chart" --kube-version "$kube" >"$work/default.yaml"
+validate "$work/default.yaml"
+echo "[chart] render and validate: production values (with the Prometheus operator and KEDA present)"
+helm template sb "$chart" --kube-version "$kube" -f "$chart/ci/production-values.yaml" \
+  --api-versions monitoring.coreos.com/v1 --api-versions keda.sh/v1alpha1 >"$work/production.yaml"
+validate "$work/production.yaml"
+for kind in ServiceMonitor PrometheusRule ScaledObject HorizontalPodAutoscaler Ingress; do
+  grep -q "^kind: $kind$" "$work/production.yaml" || { echo "[chart] production render lacks a $kind" >&2; exit 1; }
+done
+
+refused() { # <what> <expected message part> <helm args...>
+  local what=$1 expected=$2
+  shift 2
+  if out=$(helm template sb "$chart" --kube-version "$kube" "$@" 2>&1); then
+    echo "[chart] $what was accepted" >&2
+    exit 1
+  fi
+  grep -q -- "$expected" <<<"$out" || { echo "[chart] $what refused without saying \"$expected\":" >&2; echo "$out" >&2; exit 1; }
+  echo "[chart] refused as it should: $what"
+}
+refused "a misspelled value" "replicsa" --set services.notifier.replicsa=3
+refused "a wrong type" "partitions" --set kafka.partitions=many
+refused "more replicas than partitions" "kafka.partitions=1" --set kafka.partitions=1
+refused "no secrets at all" "secrets.create" --set secrets.existingSecret=
+
+sed 's/^  replicas: 2$/  replicas: "two"/' "$work/default.yaml" >"$work/broken.yaml"
+if validate "$work/broken.yaml" >/dev/null 2>&1; then
+  echo "[chart] kubeconform accepted replicas: \"two\"" >&2
+  exit 1
+fi
+echo "[chart] refused as it should: a malformed Deployment"
+echo "[chart] all checks passed"
