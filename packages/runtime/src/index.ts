@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   httpPort: number;
   httpHost?: string;
   bodyLimit?: number;
+  /** Behind a load balancer or ingress controller: take the client's address from X-Forwarded-For. */
+  trustProxy?: boolean;
   /** Create missing topics at start-up (on in development; the chart may run a job instead). */
   createTopics?: boolean;
   /** Extra readiness checks of the service's own (e.g. "slack"). */
@@ -70,6 +72,7 @@ export class Runtime {
       logger: this.logger,
       metrics: this.metrics,
       bodyLimit: options.bodyLimit,
+      trustProxy: options.trustProxy,
       readiness: () => this.readiness(),
     });
   }

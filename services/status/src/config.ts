@@ -4,6 +4,8 @@ import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env } fro
 export const statusSpec = {
   ...commonSpec,
   port: env.int('STATUS_PORT', 8081, { min: 0, max: 65535 }),
+  /** Behind a proxy (an Ingress): client addresses (for the sign-in limit) come from X-Forwarded-For. */
+  trustProxy: env.bool('STATUS_TRUST_PROXY', false),
   groupId: env.string('STATUS_GROUP_ID', 'switchboard-status'),
   transcriptMaxEntries: env.int('TRANSCRIPT_MAX_ENTRIES', 1000, { min: 10 }),
   transcriptRetentionDays: env.int('TRANSCRIPT_RETENTION_DAYS', 30, { min: 1 }),

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     throw new ConfigError('CONSOLE_SESSION_SECRET', 'is required when console operators or CONSOLE_TRUSTED_HEADER are configured (it signs sessions and CSRF tokens)');
   }
 
-  const runtime = new Runtime({ service: 'status', config, httpPort: config.port });
+  const runtime = new Runtime({ service: 'status', config, httpPort: config.port, trustProxy: config.trustProxy });
   const { redis, keys, logger, metrics } = runtime;
   const retentionSeconds = config.transcriptRetentionDays * 86400;
   const transcripts = new TranscriptStore(redis, keys, config.transcriptMaxEntries, retentionSeconds);
