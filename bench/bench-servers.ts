@@ -2,11 +2,10 @@
 // not share their CPU: `hello` (bare fastify answering 202, the ceiling) and `ingress` (the real routes,
 // validation, acceptor, Redis and an acks=all Kafka producer). Prints "listening <port>" when ready.
 import Fastify from 'fastify';
-import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
 import { Publisher, TopicNames, createKafka } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { EventAcceptor } from '@switchboard/ingress/dist/accept';
-import { parseApiKeys } from '@switchboard/ingress/dist/api-keys';
 import { registerIngressRoutes } from '@switchboard/ingress/dist/routes';
 
 export const BENCH_KEY = 'bench-key-0123456789abcdef';
