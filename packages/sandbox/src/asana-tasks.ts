@@ -3,8 +3,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AsanaError, type Json, badRequest, htmlToText, listItem, notFound, notesToHtml, paginate, richTextProblem, storyJson, tagCompact, tagJson, taskJson, withFields } from './asana-model';
 import type { AsanaSettings } from './settings';
+import { taskChanges } from './asana-changes';
 import type { AsanaMembership, AsanaStore, AsanaStory, AsanaTask, AsanaUser, SandboxState } from './state';
-import type { AsanaEvent, WebhookDispatcher } from './webhooks';
+import type { WebhookDispatcher } from './webhooks';
 
 /** What every Asana route needs, made by the plugin. */
 export interface AsanaContext {
@@ -76,22 +77,7 @@ function flag(value: unknown, field: string): boolean {
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): void {
   const store = () => ctx.state.asana;
-  const ref = (gid: string, type: string) => ({ gid, resource_type: type });
-  const taskRef = (t: AsanaTask) => ({ gid: t.gid, resource_type: 'task', resource_subtype: 'default_task' });
-  const event = (actor: AsanaUser, e: Omit<AsanaEvent, 'user' | 'created_at'>): AsanaEvent => ({ ...e, user: { gid: actor.gid, resource_type: 'user' }, created_at: new Date().toISOString() });
-
-  const systemStory = (task: AsanaTask, actor: AsanaUser, subtype: string, text: string): void => {
-    store().stories.push({ gid: store().nextGid(), taskGid: task.gid, type: 'system', subtype, text, htmlText: '', isPinned: false, createdAt: new Date().toISOString(), createdByGid: actor.gid });
-  };
-  const changed = (task: AsanaTask, actor: AsanaUser, field: string, subtype: string, text: string) => {
-    systemStory(task, actor, subtype, text);
-    ctx.dispatcher.publishForTask(task, event(actor, { action: 'changed', resource: taskRef(task), parent: null, change: { field, action: 'changed' } }));
-  };
-  const addToProject = (task: AsanaTask, actor: AsanaUser, membership: AsanaMembership) => {
-    task.memberships.push(membership);
-    systemStory(task, actor, 'added_to_project', `added to ${store().projects.get(membership.projectGid)?.name ?? membership.projectGid}`);
-    ctx.dispatcher.publishForTask(task, event(actor, { action: 'added', resource: taskRef(task), parent: ref(membership.projectGid, 'project') }));
-  };
+  const { ref, taskRef, event, systemStory, changed, addToProject, setCompleted } = taskChanges(ctx.state, ctx.dispatcher);
   const membership = (projectGid: string, sectionGid?: string): AsanaMembership => {
     const project = store().projects.get(projectGid);
     if (!project) throw badRequest(`projects: Unknown object: ${projectGid}`);
@@ -178,15 +164,7 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
       changed(task, actor, 'custom_fields', 'enum_custom_field_changed', 'changed a custom field');
     }
     if (data.external !== undefined) task.external = external(data.external);
-    if (data.completed !== undefined) {
-      const completed = flag(data.completed, 'completed');
-      if (completed !== task.completed) {
-        task.completed = completed;
-        task.completedAt = completed ? now : null;
-        task.completedByGid = completed ? actor.gid : null;
-        changed(task, actor, 'completed', completed ? 'marked_complete' : 'marked_incomplete', completed ? 'marked this task complete' : 'marked incomplete');
-      }
-    }
+    if (data.completed !== undefined) setCompleted(task, actor, flag(data.completed, 'completed'), now);
     task.modifiedAt = now;
     return reply(request, task);
   });

@@ -13,7 +13,12 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port: numberFrom('SANDBOX_PORT') ?? 8090,
     host: process.env.SANDBOX_HOST || '127.0.0.1',
-    slack: { postMessagePerSecond: numberFrom('SANDBOX_SLACK_POST_PER_SECOND') ?? null },
+    slack: {
+      postMessagePerSecond: numberFrom('SANDBOX_SLACK_POST_PER_SECOND') ?? null,
+      interactivityUrl: process.env.SANDBOX_SLACK_INTERACTIVITY_URL || null,
+      eventsUrl: process.env.SANDBOX_SLACK_EVENTS_URL || null,
+      signingSecret: process.env.SLACK_SIGNING_SECRET || null,
+    },
     asana: {
       requestsPerMinute: numberFrom('SANDBOX_ASANA_REQUESTS_PER_MINUTE') ?? null,
       projectGid: process.env.ASANA_PROJECT_GID || undefined,
@@ -21,6 +26,9 @@ async function main(): Promise<void> {
     },
   });
   console.log(`sandbox listening on ${sandbox.url} (Slack ${sandbox.slackApiUrl}, Asana ${sandbox.asanaBaseUrl}, page ${sandbox.url}/)`);
+  const { interactivityUrl, eventsUrl, signingSecretSet } = sandbox.settings.slack.view();
+  // The secret itself is never printed: only whether there is one.
+  console.log(`operator clicks → ${interactivityUrl ?? '(SANDBOX_SLACK_INTERACTIVITY_URL not set)'}, thread replies → ${eventsUrl ?? '(SANDBOX_SLACK_EVENTS_URL not set)'}, signing secret ${signingSecretSet ? 'set' : 'not set (SLACK_SIGNING_SECRET)'}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,12 +1,15 @@
-// The sandbox server: the Slack and Asana stand-ins, fault injection, the page, and the /_sandbox endpoints
-// that show what the stand-ins were sent and change how they behave at run time.
+// The sandbox server: the Slack and Asana stand-ins, fault injection, the page, the /_sandbox endpoints
+// that show what the stand-ins were sent and change how they behave at run time, and the operator's
+// actions (/_sandbox/slack/click, /_sandbox/slack/reply, /_sandbox/asana/tasks/:gid/complete).
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ASANA_PREFIX, asanaApi } from './asana';
 import { FaultInjector, registerFaultRoutes } from './faults';
+import { operatorRoutes } from './operator';
 import { renderLive, renderPage } from './page';
 import { type SandboxOptions, SandboxSettings } from './settings';
 import { SLACK_PREFIX, slackApi } from './slack';
+import { SlackSender } from './slack-delivery';
 import { type AsanaTask, SandboxState, type SlackMessage } from './state';
 import { WebhookDispatcher } from './webhooks';
 
@@ -33,6 +36,11 @@ const configSchema = {
         invalidTokens: stringList,
         missingChannels: stringList,
         missingUsers: stringList,
+        interactivityUrl: { type: ['string', 'null'], pattern: '^(https?://.+)?$' },
+        eventsUrl: { type: ['string', 'null'], pattern: '^(https?://.+)?$' },
+        signingSecret: { type: ['string', 'null'] },
+        eventRetryDelaysMs: { type: 'array', maxItems: 3, items: { type: 'number', minimum: 0 } },
+        deliveryTimeoutMs: { type: 'number', exclusiveMinimum: 0 },
       },
     },
     asana: {
@@ -99,11 +107,13 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const state = new SandboxState({ projectGid: settings.asana.projectGid, workspaceGid: settings.asana.workspaceGid });
   const faults = new FaultInjector();
   const dispatcher = new WebhookDispatcher(state, settings.asana);
+  const sender = new SlackSender(state, settings.slack);
   // Unknown fields in /_sandbox bodies are refused rather than silently dropped.
   const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
 
   const reset = () => {
     dispatcher.stop();
+    sender.stop();
     faults.clear();
     state.reset();
     settings.resetLimits();
@@ -111,11 +121,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   app.register(slackApi, { prefix: SLACK_PREFIX, state, settings: settings.slack, faults });
   app.register(asanaApi, { prefix: ASANA_PREFIX, state, settings: settings.asana, faults, dispatcher });
+  app.register(operatorRoutes, { state, settings, sender, dispatcher });
   registerFaultRoutes(app, faults, state);
-  app.addHook('onClose', async () => dispatcher.stop());
+  app.addHook('onClose', async () => {
+    dispatcher.stop();
+    sender.stop();
+  });
 
   app.get<{ Querystring: { fragment?: string } }>('/', async (request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(request.query.fragment ? renderLive(state) : renderPage(state)),
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(request.query.fragment ? renderLive(state, settings.slack) : renderPage(state, settings.slack)),
   );
   // Where permalinks lead: the message or task on the page.
   app.get<{ Params: { channel: string; p: string } }>('/slack/archives/:channel/:p', async (request, reply) => {
@@ -148,10 +162,18 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     return { ok: true };
   });
   app.get('/_sandbox/config', async () => settings.view());
-  app.post<{ Body: SandboxOptions }>('/_sandbox/config', { schema: { body: configSchema } }, async (request) => {
-    settings.apply(request.body);
-    return settings.view();
-  });
+  // Changes what is given and leaves the rest; PATCH says so, POST is kept for the callers that use it.
+  for (const method of ['POST', 'PATCH'] as const) {
+    app.route<{ Body: SandboxOptions }>({
+      method,
+      url: '/_sandbox/config',
+      schema: { body: configSchema },
+      handler: async (request) => {
+        settings.apply(request.body);
+        return settings.view();
+      },
+    });
+  }
 
   return { app, state, settings, faults, reset };
 }

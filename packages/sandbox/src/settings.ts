@@ -1,4 +1,5 @@
-// How the stand-ins behave: rate limits, tokens treated as invalid, channels and users that "do not exist".
+// How the stand-ins behave: rate limits, tokens treated as invalid, channels and users that "do not exist",
+// and where Slack's side sends what an operator does (interactivity and Events API URLs, signing secret).
 // Set at start from options and changed at run time through POST /_sandbox/config.
 import { KeyedLimiter } from './limiter';
 
@@ -13,6 +14,16 @@ export interface SlackOptions {
   missingChannels?: string[];
   /** User ids answered with user_not_found by users.info. */
   missingUsers?: string[];
+  /** Where button clicks go as signed block_actions payloads (the app's Interactivity Request URL); null unsets. */
+  interactivityUrl?: string | null;
+  /** Where thread replies go as signed event_callback envelopes (the app's Events API Request URL); null unsets. */
+  eventsUrl?: string | null;
+  /** The app's signing secret, for X-Slack-Signature; null unsets. Never shown back, only whether it is set. */
+  signingSecret?: string | null;
+  /** Pauses before each redelivery of an event the target did not take (default 200 ms, 1 s, 3 s). */
+  eventRetryDelaysMs?: number[];
+  /** How long Slack waits for the target to answer a click or an event (default 3 s, as Slack). */
+  deliveryTimeoutMs?: number;
 }
 
 export interface AsanaOptions {
@@ -44,6 +55,12 @@ export class SlackSettings {
   invalidTokens = new Set<string>();
   missingChannels = new Set<string>();
   missingUsers = new Set<string>();
+  interactivityUrl: string | null = null;
+  eventsUrl: string | null = null;
+  signingSecret: string | null = null;
+  // Slack itself redelivers at once, after 1 minute and after 5 minutes; the sandbox is quicker.
+  eventRetryDelaysMs: number[] = [200, 1000, 3000];
+  deliveryTimeoutMs = 3000;
   postLimiter: KeyedLimiter | null = null;
 
   apply(patch: SlackOptions): void {
@@ -52,6 +69,11 @@ export class SlackSettings {
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.missingChannels) this.missingChannels = new Set(patch.missingChannels);
     if (patch.missingUsers) this.missingUsers = new Set(patch.missingUsers);
+    if (patch.interactivityUrl !== undefined) this.interactivityUrl = patch.interactivityUrl || null;
+    if (patch.eventsUrl !== undefined) this.eventsUrl = patch.eventsUrl || null;
+    if (patch.signingSecret !== undefined) this.signingSecret = patch.signingSecret || null;
+    if (patch.eventRetryDelaysMs) this.eventRetryDelaysMs = patch.eventRetryDelaysMs.filter((ms) => ms >= 0).slice(0, 3);
+    if (patch.deliveryTimeoutMs !== undefined && patch.deliveryTimeoutMs > 0) this.deliveryTimeoutMs = patch.deliveryTimeoutMs;
     this.resetLimits();
   }
 
@@ -67,6 +89,11 @@ export class SlackSettings {
       invalidTokens: [...this.invalidTokens],
       missingChannels: [...this.missingChannels],
       missingUsers: [...this.missingUsers],
+      interactivityUrl: this.interactivityUrl,
+      eventsUrl: this.eventsUrl,
+      signingSecretSet: this.signingSecret !== null,
+      eventRetryDelaysMs: this.eventRetryDelaysMs,
+      deliveryTimeoutMs: this.deliveryTimeoutMs,
     };
   }
 }

@@ -1,5 +1,7 @@
 // What the sandbox knows about Block Kit and mrkdwn: the checks Slack makes before accepting blocks
-// (invalid_blocks), who a message would notify, and a plain reading of blocks for the page.
+// (invalid_blocks), who a message would notify, a plain reading of blocks for the page, and the buttons
+// a person can click (with the block_id / action_id Slack makes up when the app gave none).
+import { createHash } from 'node:crypto';
 
 type Json = Record<string, unknown>;
 
@@ -71,35 +73,96 @@ export function mentionsIn(text: string, blocks: unknown[] | undefined): string[
   return [...found];
 }
 
+/** Slack fills in a short block_id (or action_id) the app left out; here it is derived, so it is stable. */
+function madeUpId(seed: string): string {
+  return createHash('sha256').update(seed).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 5);
+}
+
+const blockIdOf = (block: Json, index: number) => (typeof block.block_id === 'string' ? block.block_id : madeUpId(`block:${index}:${JSON.stringify(block)}`));
+
+/** The blocks as Slack shows them to the app in an interaction payload: every block has its block_id. */
+export function withBlockIds(blocks: unknown[] | undefined): unknown[] | undefined {
+  return blocks?.map((block, i) => (isObject(block) ? { ...block, block_id: blockIdOf(block, i) } : block));
+}
+
+/** A button a person can click: in an actions block, or a section's accessory. */
+export interface SlackButton {
+  blockId: string;
+  actionId: string;
+  /** The button's text object ({type: 'plain_text', text}). */
+  text: Json;
+  value?: string;
+  style?: string;
+  url?: string;
+}
+
+function buttonOf(element: unknown, blockId: string, seed: string): SlackButton | null {
+  if (!isObject(element) || element.type !== 'button') return null;
+  return {
+    blockId,
+    actionId: typeof element.action_id === 'string' ? element.action_id : madeUpId(`action:${seed}`),
+    text: isObject(element.text) ? element.text : { type: 'plain_text', text: '' },
+    ...(typeof element.value === 'string' ? { value: element.value } : {}),
+    ...(typeof element.style === 'string' ? { style: element.style } : {}),
+    ...(typeof element.url === 'string' ? { url: element.url } : {}),
+  };
+}
+
+/** Every button in the blocks, in reading order. */
+export function buttonsIn(blocks: unknown[] | undefined): SlackButton[] {
+  return (blocks ?? []).flatMap((block, i) => buttonsOfBlock(block, i));
+}
+
+function buttonsOfBlock(block: unknown, index: number): SlackButton[] {
+  if (!isObject(block)) return [];
+  const blockId = blockIdOf(block, index);
+  const elements = block.type === 'actions' && Array.isArray(block.elements) ? block.elements : block.type === 'section' ? [block.accessory] : [];
+  return elements.map((e, j) => buttonOf(e, blockId, `${blockId}:${j}`)).filter((b) => b !== null);
+}
+
+/** One element of an actions block as the page shows it: a label, and the button when it is one. */
+export interface BlockElement {
+  label: string;
+  button?: SlackButton;
+}
+
 export interface BlockLine {
   kind: 'text' | 'context' | 'buttons' | 'divider' | 'other';
   text: string;
-  /** For 'buttons': each element's label. */
-  labels?: string[];
+  /** For 'buttons' (and a section with a button accessory): the elements, buttons clickable. */
+  elements?: BlockElement[];
 }
 
-/** Blocks read as plain lines: section and header text, fields, context, and button labels. */
+/** Blocks read as plain lines: section and header text, fields, context, and the actions' elements. */
 export function blockLines(blocks: unknown[] | undefined): BlockLine[] {
   if (!blocks) return [];
-  return blocks.filter(isObject).map((block): BlockLine => {
+  return blocks.flatMap((block, index): BlockLine[] => {
+    if (!isObject(block)) return [];
     const elements = Array.isArray(block.elements) ? block.elements.filter(isObject) : [];
     switch (block.type) {
       case 'section': {
         const fields = Array.isArray(block.fields) ? block.fields.map(textOf).filter((t) => t !== undefined) : [];
-        return { kind: 'text', text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n') };
+        const line: BlockLine = { kind: 'text', text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n') };
+        const [accessory] = buttonsOfBlock(block, index);
+        return accessory ? [line, { kind: 'buttons', text: textOf(accessory.text) ?? '', elements: [{ label: textOf(accessory.text) ?? '', button: accessory }] }] : [line];
       }
       case 'header':
-        return { kind: 'text', text: textOf(block.text) ?? '' };
+        return [{ kind: 'text', text: textOf(block.text) ?? '' }];
       case 'context':
-        return { kind: 'context', text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · ') };
+        return [{ kind: 'context', text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · ') }];
       case 'actions': {
-        const labels = elements.map((e) => textOf(e.text) ?? textOf(e.placeholder) ?? String(e.type));
-        return { kind: 'buttons', text: labels.join(' | '), labels };
+        const buttons = buttonsOfBlock(block, index);
+        const shown = elements.map((e): BlockElement => {
+          const label = textOf(e.text) ?? textOf(e.placeholder) ?? String(e.type);
+          const button = e.type === 'button' ? buttons.shift() : undefined;
+          return button ? { label, button } : { label };
+        });
+        return [{ kind: 'buttons', text: shown.map((e) => e.label).join(' | '), elements: shown }];
       }
       case 'divider':
-        return { kind: 'divider', text: '' };
+        return [{ kind: 'divider', text: '' }];
       default:
-        return { kind: 'other', text: `[${String(block.type)}]` };
+        return [{ kind: 'other', text: `[${String(block.type)}]` }];
     }
   });
 }

@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import { blocksProblem, mentionsIn } from './slack-blocks';
 import type { SlackSettings } from './settings';
+import { SANDBOX_TEAM_ID, slackPerson, userJson } from './slack-workspace';
 import type { Counters, SlackChannel, SlackMessage, SlackStore } from './state';
 
 type Json = Record<string, unknown>;
-
-export const SANDBOX_TEAM_ID = 'T0SANDBOX0';
 
 /** The bot behind a token: stable ids derived from the token, so every token is its own bot. */
 export interface Caller {
@@ -121,7 +120,7 @@ export function messageJson(store: SlackStore, m: SlackMessage): Json {
           latest_reply: replies[replies.length - 1].ts,
         }
       : {}),
-    bot_profile: { id: m.botId, app_id: m.appId, name: 'switchboard', deleted: false, team_id: SANDBOX_TEAM_ID },
+    ...(m.botId ? { bot_profile: { id: m.botId, app_id: m.appId, name: 'switchboard', deleted: false, team_id: SANDBOX_TEAM_ID } } : {}),
   };
 }
 
@@ -240,33 +239,7 @@ function history(ctx: MethodContext): MethodResult {
 function userInfo(ctx: MethodContext): MethodResult {
   const id = str(ctx.args.user);
   if (!id || ctx.settings.missingUsers.has(id)) return fail('user_not_found');
-  const handle = id.toLowerCase();
-  const realName = `Sandbox User ${id}`;
-  return {
-    ok: true,
-    user: {
-      id,
-      team_id: SANDBOX_TEAM_ID,
-      name: handle,
-      deleted: false,
-      real_name: realName,
-      tz: 'Europe/Amsterdam',
-      tz_offset: 3600,
-      is_admin: false,
-      is_bot: false,
-      is_app_user: false,
-      updated: 1700000000,
-      profile: {
-        real_name: realName,
-        real_name_normalized: realName,
-        display_name: handle,
-        display_name_normalized: handle,
-        email: `${handle}@sandbox.example`,
-        image_48: `https://sandbox.example/avatars/${handle}_48.png`,
-        team: SANDBOX_TEAM_ID,
-      },
-    },
-  };
+  return { ok: true, user: userJson(slackPerson(id)) };
 }
 
 function authTest(ctx: MethodContext): MethodResult {

@@ -25,9 +25,10 @@ export interface SlackMessage {
   text: string;
   blocks?: unknown[];
   attachments?: unknown[];
-  botId: string;
+  /** Absent on what a person wrote (a thread reply from /_sandbox/slack/reply). */
+  botId?: string;
   userId: string;
-  appId: string;
+  appId?: string;
   unfurlLinks?: boolean;
   unfurlMedia?: boolean;
   replyBroadcast?: boolean;
@@ -39,7 +40,23 @@ export interface SlackMessage {
   history: SlackMessageVersion[];
 }
 
+/** One thing Slack's side sent to the app for an operator: a click or a thread reply, and how it went. */
+export interface SlackDelivery {
+  kind: 'click' | 'reply';
+  /** What it was about, for people: the action id, or the first words of the reply. */
+  what: string;
+  channelId: string;
+  ts: string;
+  target: string | null;
+  /** Each attempt's HTTP status, or why there was none (http_timeout, connection_failed, not_configured). */
+  attempts: (number | string)[];
+  ok: boolean | null;
+  at: string;
+}
+
 const SLACK_ID = /^[CGD][A-Z0-9]{6,}$/;
+
+const DELIVERIES_KEPT = 50;
 
 /** A stable Slack-looking id for a name, so the same channel name maps to the same id across resets. */
 function slackIdFor(prefix: string, seed: string): string {
@@ -50,6 +67,8 @@ export class SlackStore {
   readonly channels = new Map<string, SlackChannel>();
   /** Every message of every channel, in the order they were posted. */
   readonly messages: SlackMessage[] = [];
+  /** The latest clicks and replies sent to the app, newest last (at most DELIVERIES_KEPT). */
+  readonly deliveries: SlackDelivery[] = [];
   private readonly idByName = new Map<string, string>();
   private lastTsMicros = 0;
 
@@ -89,6 +108,12 @@ export class SlackStore {
 
   repliesTo(channelId: string, rootTs: string): SlackMessage[] {
     return this.messages.filter((m) => m.channelId === channelId && m.threadTs === rootTs);
+  }
+
+  recordDelivery(delivery: SlackDelivery): SlackDelivery {
+    this.deliveries.push(delivery);
+    if (this.deliveries.length > DELIVERIES_KEPT) this.deliveries.splice(0, this.deliveries.length - DELIVERIES_KEPT);
+    return delivery;
   }
 
   roots(channelId: string): SlackMessage[] {
@@ -195,14 +220,14 @@ export class AsanaStore {
     this.used.add(gid);
   }
 
-  /** The user a token acts as: one user per distinct token, made on first use. */
-  userFor(token: string): AsanaUser {
+  /** The user a token acts as: one user per distinct token, made on first use (named after `profile` if given). */
+  userFor(token: string, profile?: { name: string; email: string }): AsanaUser {
     let gid = this.userByToken.get(token);
     if (!gid) {
       gid = this.nextGid();
       const n = this.userByToken.size + 1;
       this.userByToken.set(token, gid);
-      this.users.set(gid, { gid, name: `Sandbox User ${n}`, email: `user${n}@sandbox.example` });
+      this.users.set(gid, { gid, name: profile?.name ?? `Sandbox User ${n}`, email: profile?.email ?? `user${n}@sandbox.example` });
     }
     return this.users.get(gid)!;
   }
@@ -263,6 +288,8 @@ export class Counters {
   readonly asanaStatuses = new Tally();
   readonly faultsServed = new Tally();
   readonly webhooks = new Tally();
+  /** Clicks and thread replies sent to the app: '<kind>_delivered' | '<kind>_failed' | 'event_retries' | 'not_configured'. */
+  readonly slackDeliveries = new Tally();
 
   snapshot() {
     return {
@@ -271,6 +298,7 @@ export class Counters {
         outcomes: this.slackOutcomes.counts,
         ratelimited: this.slackOutcomes.get('ratelimited'),
         ratelimitedByChannel: this.slackRateLimitedByChannel.counts,
+        deliveries: this.slackDeliveries.counts,
       },
       asana: {
         calls: this.asanaCalls.counts,

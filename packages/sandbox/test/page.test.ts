@@ -63,7 +63,7 @@ describe('sandbox page', () => {
 
     const html = await page('/');
     expect(html).toContain('#triage');
-    for (const label of ['Reviewed', 'Spam', 'Take over']) expect(html).toContain(`<span class="button">${label}</span>`);
+    for (const label of ['Reviewed', 'Spam', 'Take over']) expect(html).toContain(`<button type="submit" class="button" title="action_id ${label}">${label}</button>`);
     expect(html).toMatch(/<div class="thread">[\s\S]*are you there\?/);
     expect(html).toContain(`id="task-${task.gid}"`);
     expect(html).toContain('<span class="tag">refund</span>');
