@@ -40,6 +40,14 @@ validate "$work/production.yaml"
 for kind in ServiceMonitor PrometheusRule ScaledObject HorizontalPodAutoscaler Ingress; do
   grep -q "^kind: $kind$" "$work/production.yaml" || { echo "[chart] production render lacks a $kind" >&2; exit 1; }
 done
+echo "[chart] render and validate: a Secret made by the chart from values (no existing Secret)"
+helm template sb "$chart" --kube-version "$kube" --set secrets.existingSecret= \
+  --set secrets.create.slackBotToken=xoxb-ci --set secrets.create.slackSigningSecret=ci-signing \
+  --set secrets.create.asanaToken=ci-asana --set secrets.create.ingressApiKeys=ci-bot:ci-token-0123456789 \
+  --set secrets.create.consoleSessionSecret=ci-session-secret-0123456789abcdef0123 \
+  --set secrets.create.asanaWebhookSecret=ci-hook >"$work/created-secret.yaml"
+validate "$work/created-secret.yaml"
+grep -q "^kind: Secret$" "$work/created-secret.yaml" || { echo "[chart] no Secret rendered from secrets.create" >&2; exit 1; }
 
 refused() { # <what> <expected message part> <helm args...>
   local what=$1 expected=$2
@@ -62,4 +70,11 @@ if validate "$work/broken.yaml" >/dev/null 2>&1; then
   exit 1
 fi
 echo "[chart] refused as it should: a malformed Deployment"
+sed '0,/^  revisionHistoryLimit: 5$/s//  revisionHistoryLimit: 5\n  revisionHistoryLimt: 5/' "$work/default.yaml" >"$work/unknown.yaml"
+grep -q revisionHistoryLimt "$work/unknown.yaml" || { echo "[chart] could not plant an unknown field" >&2; exit 1; }
+if validate "$work/unknown.yaml" >/dev/null 2>&1; then
+  echo "[chart] kubeconform accepted an unknown field (revisionHistoryLimt)" >&2
+  exit 1
+fi
+echo "[chart] refused as it should: an unknown field in a Deployment"
 echo "[chart] all checks passed"

@@ -33,9 +33,9 @@ if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  # Debian starts the packaged server as a service where it can; the tests run their own.
-  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
-  $sudo pkill -x prometheus >/dev/null 2>&1 || true
+  # Debian starts the packaged server as a service where it can; the tests run their own. Stop only that
+  # service (never another prometheus on the machine).
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || $sudo service prometheus stop >/dev/null 2>&1 || true
 fi
 "$bin/helm" version --short >&2
 "$bin/kubeconform" -v >&2

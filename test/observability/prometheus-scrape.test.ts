@@ -41,6 +41,8 @@ describeIfPrometheus('the dashboard and alerts against a real Prometheus', () =>
   const promLog: string[] = [];
 
   beforeAll(async () => {
+    // Under CI the suite runs even without the binary, so that a missing Prometheus fails rather than skips.
+    if (!available) throw new Error(`${PROMETHEUS} not found: CI must install Debian's prometheus (bash scripts/ci/install-tools.sh)`);
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     system = new TestSystem({
       SLACK_BOT_TOKEN: 'xoxb-observability',
