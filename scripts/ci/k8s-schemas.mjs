@@ -40,13 +40,13 @@ for (const key of Object.keys(definitions)) {
 }
 function reachable(start) {
   const seen = new Set([start]);
-  const todo = [definitions[start]];
-  while (todo.length) {
-    const text = JSON.stringify(todo.pop());
+  const pending = [definitions[start]];
+  while (pending.length) {
+    const text = JSON.stringify(pending.pop());
     for (const [, ref] of text.matchAll(/"#\/definitions\/([^"]+)"/g)) {
       if (!seen.has(ref)) {
         seen.add(ref);
-        todo.push(definitions[ref]);
+        pending.push(definitions[ref]);
       }
     }
   }

@@ -1,5 +1,23 @@
-// Links into the operator console, used in Slack messages and Asana tasks; built in one place so they agree.
+// What services agree on about Slack messages and Asana tasks, built in one place so they agree: links into
+// the operator console, the buttons' action ids, and the line that ties a task to its conversation.
 
 export function transcriptUrl(consoleBaseUrl: string, conversationId: string): string {
   return new URL(`console/conversations/${encodeURIComponent(conversationId)}`, consoleBaseUrl).toString();
+}
+
+/** The operator buttons on Slack notifications: the notifier renders them, the status service handles them. */
+export const SLACK_ACTION_IDS = {
+  reviewed: 'sb_reviewed',
+  spam: 'sb_spam',
+  takeover: 'sb_takeover',
+  handback: 'sb_handback',
+  notSpam: 'sb_not_spam',
+} as const;
+
+/** The line the ticketer writes into every task's notes: the way back from a task to its conversation. */
+export const conversationMarker = (conversationId: string) => `Switchboard conversation: ${conversationId}`;
+
+/** The conversation a task's notes name, or undefined. */
+export function conversationInNotes(notes: string): string | undefined {
+  return /^Switchboard conversation: (\S+)$/m.exec(notes)?.[1];
 }

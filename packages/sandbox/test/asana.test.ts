@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
 import { startSandbox, type RunningSandbox } from '../src';
 import { type AsanaClient, asanaClient } from './clients';
+import { eventually } from './support';
 
 const PROJECT = '1200000000000001';
 const WORKSPACE = '1100000000000001';
@@ -66,15 +67,6 @@ class Receiver {
   }
 }
 
-async function eventually<T>(read: () => T, ok: (value: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('Asana stand-in', () => {
   let sandbox: RunningSandbox;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { WebClient } from '@slack/web-api';
 import { startSandbox, type RunningSandbox } from '../src';
 import { asanaClient, slackClient } from './clients';
+import { eventually } from './support';
 
 const SECRET = 'test-signing-secret';
 const PROJECT = '1200000000000001';
@@ -59,15 +60,6 @@ function expectSignedBySlack(request: Received): void {
   expect(request.headers['x-slack-signature']).toBe(expected);
 }
 
-async function eventually<T>(read: () => T, ok: (value: T) => boolean, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('operator interactivity', () => {
   let sandbox: RunningSandbox;

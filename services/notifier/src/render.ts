@@ -2,6 +2,7 @@
 // event's summary, the operators' status, the links) to message payloads. Re-rendering the same inputs gives
 // the same message, which is what makes chat.update after a status change or a late task link safe.
 import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
+import { SLACK_ACTION_IDS } from '@switchboard/core';
 import { buttonsFor, type ButtonName, type ConversationSummary, type StatusView } from './conversation';
 import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
 
@@ -13,13 +14,7 @@ export interface SlackMessage {
 }
 
 /** The operator buttons' action ids; the status service handles the clicks. Values carry the conversation id. */
-export const ACTION_IDS = {
-  reviewed: 'sb_reviewed',
-  spam: 'sb_spam',
-  takeover: 'sb_takeover',
-  handback: 'sb_handback',
-  notSpam: 'sb_not_spam',
-} as const;
+export const ACTION_IDS = SLACK_ACTION_IDS;
 
 const BUTTONS: Record<ButtonName, { label: string; actionId: string; style?: 'primary' | 'danger' }> = {
   reviewed: { label: 'Reviewed', actionId: ACTION_IDS.reviewed, style: 'primary' },

@@ -5,7 +5,7 @@
 import * as Asana from 'asana';
 import type { FastifyInstance } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
-import type { Logger, Metrics } from '@switchboard/core';
+import { conversationInNotes, type Logger, type Metrics } from '@switchboard/core';
 import type { ConversationRefs, Keys, Redis } from '@switchboard/store';
 import { KafkaTimeout, type OperatorActions } from './actions';
 import type { ConversationIndex } from './conversations';
@@ -13,8 +13,6 @@ import type { Identities } from './identities';
 import { InboundOnce } from './inbound-once';
 import { verifyAsana } from './signatures';
 
-/** The ticketer writes this line into every task's notes: the way back when the Redis mapping is gone. */
-const MARKER = /Switchboard conversation: (\S+)/;
 const HANDSHAKE_WINDOW_SECONDS = 60;
 
 export interface AsanaApiOptions {
@@ -29,10 +27,11 @@ export interface TaskState {
   notes: string;
 }
 
-/** The two Asana calls the webhook needs, through the real `asana` client. */
+/** The Asana calls the status service makes, through the real `asana` client, each counted in metrics. */
 export class AsanaApi {
   private readonly tasks: Asana.TasksApi;
   private readonly webhooks: Asana.WebhooksApi;
+  private readonly users: Asana.UsersApi;
 
   constructor(
     readonly options: AsanaApiOptions,
@@ -45,6 +44,15 @@ export class AsanaApi {
     client.timeout = 10000;
     this.tasks = new Asana.TasksApi(client);
     this.webhooks = new Asana.WebhooksApi(client);
+    this.users = new Asana.UsersApi(client);
+  }
+
+  /** Who an Asana user is, for the records; null when Asana does not say. */
+  user(gid: string): Promise<{ name: string; email?: string } | null> {
+    return this.call('users.get', async () => {
+      const res = (await this.users.getUser(gid, { opt_fields: 'name,email' })) as { data?: { name?: string; email?: string } };
+      return res.data?.name ? { name: res.data.name, email: res.data.email } : null;
+    });
   }
 
   task(gid: string): Promise<TaskState> {
@@ -190,7 +198,7 @@ async function onTaskChanged(options: AsanaRouteOptions, once: InboundOnce, task
     metrics.eventsTotal.inc({ topic: 'asana', outcome: 'ignored' });
     return; // deleted since, or not ours to read: nothing to close
   }
-  const conversationId = (await refs.conversationOfTask(taskGid)) ?? MARKER.exec(task.notes)?.[1];
+  const conversationId = (await refs.conversationOfTask(taskGid)) ?? conversationInNotes(task.notes);
   if (!conversationId) {
     metrics.eventsTotal.inc({ topic: 'asana', outcome: 'ignored' });
     return; // a task of the project that is not a conversation's

@@ -1,4 +1,5 @@
 // What the console knows of a conversation, and what an operator may do next. Pure: events in, fields out.
+import { SLACK_ACTION_IDS } from '@switchboard/core';
 import { Direction, Priority, StatusChange, timestampDate, type ClassifiedEvent, type Operator, type StatusEvent } from '@switchboard/proto';
 
 export interface ConversationSummary {
@@ -41,11 +42,11 @@ export const isActionName = (name: string): name is ActionName => Object.hasOwn(
 
 /** The Slack buttons the notifier renders (render.ts), by action_id. */
 export const SLACK_ACTIONS: Record<string, ActionName> = {
-  sb_reviewed: 'reviewed',
-  sb_spam: 'spam',
-  sb_not_spam: 'not_spam',
-  sb_takeover: 'takeover',
-  sb_handback: 'handback',
+  [SLACK_ACTION_IDS.reviewed]: 'reviewed',
+  [SLACK_ACTION_IDS.spam]: 'spam',
+  [SLACK_ACTION_IDS.notSpam]: 'not_spam',
+  [SLACK_ACTION_IDS.takeover]: 'takeover',
+  [SLACK_ACTION_IDS.handback]: 'handback',
 };
 
 /** What an operator may do now: each action only where it changes something. */

@@ -44,6 +44,10 @@ async function main(): Promise<void> {
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
   const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
+  const asana =
+    config.asanaToken && config.asanaProjectGid
+      ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
+      : undefined;
   const identities = new Identities({
     redis,
     keys,
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     slack: config.slackBotToken ? { token: config.slackBotToken, apiUrl: config.slackApiUrl } : undefined,
-    asana: config.asanaToken ? { token: config.asanaToken, baseUrl: config.asanaBaseUrl } : undefined,
+    asana,
   });
 
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
@@ -82,10 +86,6 @@ async function main(): Promise<void> {
   } else {
     logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
   }
-  const asana =
-    config.asanaToken && config.asanaProjectGid
-      ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
-      : undefined;
   if (asana) {
     await registerAsanaRoutes(runtime.http, { api: asana, configuredSecret: config.asanaWebhookSecret, actions, identities, conversations, refs, redis, keys, logger, metrics });
   }

@@ -34,17 +34,8 @@ export class TranscriptStore {
 
   /** True when the entry was new; false when it was already there. */
   async append(conversationId: string, entry: TranscriptEntry): Promise<boolean> {
-    const added = await this.redis.eval(
-      APPEND_ONCE,
-      2,
-      this.keys.transcript(conversationId),
-      this.keys.transcriptIds(conversationId),
-      entry.eventId,
-      JSON.stringify(entry),
-      String(this.maxEntries),
-      String(this.retentionSeconds),
-    );
-    return added === 1;
+    const [added] = await this.appendMany([{ conversationId, entry }]);
+    return added;
   }
 
   /** Many appends in one round trip, in order; for each, true when it was new. */

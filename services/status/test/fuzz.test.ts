@@ -100,6 +100,7 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     const metrics = createMetrics('fuzz-status');
     const conversations = new ConversationIndex(redis, keys, 3600);
     const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), conversations, logger: quiet, publishTimeoutMs: 5000 });
+    const api = new AsanaApi({ token: 'asana-fuzz', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, metrics);
     const identities = new Identities({
       redis,
       keys,
@@ -107,12 +108,11 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
       logger: quiet,
       metrics,
       slack: { token: 'xoxb-fuzz', apiUrl: sandbox.slackApiUrl },
-      asana: { token: 'asana-fuzz', baseUrl: sandbox.asanaBaseUrl },
+      asana: api,
     });
     const refs = new ConversationRefs(redis, keys);
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
     await registerSlackRoutes(app, { signingSecret: SECRET, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
-    const api = new AsanaApi({ token: 'asana-fuzz', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, metrics);
     await registerAsanaRoutes(app, { api, configuredSecret: ASANA_SECRET, actions, identities, conversations, refs, redis, keys, logger: quiet, metrics });
     await app.ready();
   });

@@ -1,6 +1,7 @@
 // What the ticketer does to a conversation's Asana task, decided without I/O: the task a first event makes,
 // the line a later message adds, and `planTicketOps(state, event)` for every later event.
 import { Direction, Priority, StatusChange, type ClassifiedEvent, type StatusEvent } from '@switchboard/proto';
+import { conversationMarker } from '@switchboard/core';
 import type { PriorityName } from './config';
 
 const MAX_NAME = 120;
@@ -34,7 +35,7 @@ export interface TaskDraft {
 }
 
 /** The line in the notes by which the task is found again through the workspace search. */
-export const conversationMarker = (conversationId: string) => `Switchboard conversation: ${conversationId}`;
+export { conversationMarker };
 
 export const priorityName = (priority: Priority): PriorityName =>
   priority === Priority.URGENT ? 'urgent' : priority === Priority.HIGH ? 'high' : priority === Priority.LOW ? 'low' : 'normal';
