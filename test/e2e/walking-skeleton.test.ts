@@ -36,7 +36,8 @@ describe('walking skeleton', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
       body: JSON.stringify(body),
     });
-  const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as { channel: string; text: string; thread_ts?: string }[];
+  const slackMessages = async () =>
+    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as { channel: string; channel_id: string; ts: string; text: string; thread_ts?: string; reply_count?: number }[];
   const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { name: string; notes: string; stories: { text: string }[] }[];
   const listOf = <T>(value: T[] | { messages?: T[]; tasks?: T[] }): T[] => (Array.isArray(value) ? value : (value.messages ?? value.tasks ?? []));
 
@@ -69,11 +70,19 @@ describe('walking skeleton', () => {
     const res = await post({ conversation_id: 'c1', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'are you there?' });
     expect(res.status).toBe(202);
     const messages = await eventually(async () => listOf(await slackMessages()), (m) => m.length >= 2, 30000, 'a thread reply');
-    const root = messages.find((m) => !m.thread_ts)!;
-    const reply = messages.find((m) => m.thread_ts)!;
-    expect(reply.thread_ts).toBeDefined();
+    // Exactly one root and one reply, and the reply sits in the root's thread (same channel, thread_ts = root's ts).
+    const roots = messages.filter((m) => !m.thread_ts);
+    const replies = messages.filter((m) => m.thread_ts);
+    expect(roots).toHaveLength(1);
+    expect(replies).toHaveLength(1);
+    const [root] = roots;
+    const [reply] = replies;
+    expect(reply.channel_id).toBe(root.channel_id);
+    expect(reply.thread_ts).toBe(root.ts);
     expect(reply.text).toContain('are you there?');
-    expect(root).toBeDefined();
+    expect(root.text).not.toContain('are you there?');
+    const rootNow = (listOf(await slackMessages())).find((m) => m.ts === root.ts)!;
+    expect(rootNow.reply_count).toBe(1);
     const [task] = await eventually(async () => listOf(await asanaTasks()), (t) => t[0]?.stories.some((s) => s.text.includes('are you there?')), 30000, 'a task comment');
     expect(task.stories.filter((s) => s.text === 'Ann: are you there?')).toHaveLength(1);
   });
