@@ -8,7 +8,7 @@ import { decode, DecodeError } from './codec';
 import { decideFailure } from './errors';
 import type { Publisher } from './publisher';
 import type { TopicNames, TopicSpec } from './topics';
-import { dlqHeaders } from './dlq';
+import { dlqHeaders, replayedForAnotherGroup } from './dlq';
 
 export interface Delivery<S extends DescMessage> {
   event: MessageShape<S>;
@@ -196,7 +196,12 @@ export class BusConsumer<S extends DescMessage> {
   private async tryBatch(topic: string, partition: number, chunk: KafkaMessage[], batchHandler: BatchHandler<S>): Promise<boolean> {
     const { logger, metrics } = this.options;
     const deliveries: Delivery<S>[] = [];
+    let skipped = 0;
     for (const message of chunk) {
+      if (replayedForAnotherGroup(message.headers, this.options.groupId)) {
+        skipped += 1;
+        continue;
+      }
       try {
         const event = decode(this.options.topic.schema, message.value);
         deliveries.push(delivery(event, topic, partition, message, logger));
@@ -204,6 +209,8 @@ export class BusConsumer<S extends DescMessage> {
         return false; // one by one, where the undecodable message goes to the DLQ alone
       }
     }
+    if (skipped > 0) metrics.eventsTotal.inc({ topic, outcome: 'skipped' }, skipped);
+    if (deliveries.length === 0) return true;
     const stopTimer = metrics.processingSeconds.startTimer({ topic });
     try {
       await batchHandler(deliveries);
@@ -220,6 +227,10 @@ export class BusConsumer<S extends DescMessage> {
 
   private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
     const { logger, metrics, handler, maxAttempts = 5 } = this.options;
+    if (replayedForAnotherGroup(message.headers, this.options.groupId)) {
+      metrics.eventsTotal.inc({ topic, outcome: 'skipped' });
+      return;
+    }
     let event: MessageShape<S>;
     try {
       event = decode(this.options.topic.schema, message.value);

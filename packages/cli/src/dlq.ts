@@ -1,10 +1,11 @@
 // Dead-letter topics, read and re-driven: `switchboard dlq list` shows what is in a DLQ and why;
 // `switchboard dlq replay` publishes each message back to the topic it came from (original key, value
-// and headers, minus the x-dlq-* ones) and commits its progress in a consumer group of its own, so a
-// replay interrupted half-way resumes where it stopped and a message is re-driven once.
+// and headers, minus the x-dlq-* ones) for the one consumer group that dead-lettered it (the other groups
+// on that topic skip the copy: they handled the original), and commits its progress in a consumer group of
+// its own, so a replay interrupted half-way resumes where it stopped and a message is re-driven once.
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { DLQ_SUFFIX, DlqHeader } from '@switchboard/bus';
+import { DLQ_SUFFIX, DlqHeader, REPLAY_FOR_HEADER } from '@switchboard/bus';
 
 export interface DeadLetter {
   partition: number;
@@ -13,6 +14,8 @@ export interface DeadLetter {
   originalTopic: string;
   reason: string;
   error: string;
+  /** The consumer group that failed on it: the one a replay is meant for. */
+  consumerGroup: string;
   failedAt: string;
   size: number;
 }
@@ -30,15 +33,22 @@ export function describe(partition: number, message: KafkaMessage): DeadLetter {
     originalTopic: text(h[DlqHeader.originalTopic]),
     reason: text(h[DlqHeader.reason]),
     error: text(h[DlqHeader.error]),
+    consumerGroup: text(h[DlqHeader.consumerGroup]),
     failedAt: text(h[DlqHeader.failedAt]),
     size: message.value?.length ?? 0,
   };
 }
 
-/** The headers to re-publish with: the message's own, without what the DLQ added. */
+/** The headers to re-publish with: the message's own, without what the DLQ or an earlier replay added. */
 export function originalHeaders(headers: IHeaders | undefined): IHeaders {
-  const dlqNames = new Set<string>(Object.values(DlqHeader));
-  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !dlqNames.has(name)));
+  const added = new Set<string>([...Object.values(DlqHeader), REPLAY_FOR_HEADER]);
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !added.has(name)));
+}
+
+/** The headers of a replayed copy: the original ones, addressed to the group that failed (when known). */
+export function replayHeaders(headers: IHeaders | undefined): IHeaders {
+  const group = text(headers?.[DlqHeader.consumerGroup]);
+  return { ...originalHeaders(headers), ...(group ? { [REPLAY_FOR_HEADER]: group } : {}) };
 }
 
 export function dlqTopicOf(topic: string): string {
@@ -125,7 +135,7 @@ export async function replayDeadLetters(kafka: Kafka, topic: string, options: { 
       async (partition, message) => {
         const letter = describe(partition, message);
         const target = letter.originalTopic || dlq.slice(0, -DLQ_SUFFIX.length);
-        if (!options.dryRun) await producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers: originalHeaders(message.headers) }] });
+        if (!options.dryRun) await producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers: replayHeaders(message.headers) }] });
         result.replayed += 1;
         return result.replayed < limit;
       },

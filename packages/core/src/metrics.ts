@@ -8,7 +8,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Events a consumer or ingress handled, by topic and outcome (ok, duplicate, dlq, retry, rejected). */
+  /** Events a consumer or ingress handled, by topic and outcome (ok, duplicate, dlq, retry, rejected, skipped: a DLQ replay meant for another consumer group). */
   readonly eventsTotal: Counter<'topic' | 'outcome'>;
   /** Time spent on one event in a consumer's handler. */
   readonly processingSeconds: Histogram<'topic'>;
