@@ -74,6 +74,20 @@ function delivery<S extends DescMessage>(event: MessageShape<S>, topic: string, 
   };
 }
 
+/** Outcomes and dead-letter reasons every consumer can produce, served as 0 from start-up. */
+const CONSUMER_OUTCOMES = ['ok', 'retry', 'dlq', 'skipped'] as const;
+const GENERIC_DLQ_REASONS = ['undecodable', 'handler_failed'] as const;
+
+/**
+ * A counter series that first appears at its first increment has no earlier sample, so `increase()` and
+ * `rate()` never see that first event (the first dead letter after a start would not alert). Serve the
+ * known label sets as 0 from the start instead.
+ */
+function zeroCounters(metrics: Metrics, topic: string): void {
+  for (const outcome of CONSUMER_OUTCOMES) metrics.eventsTotal.inc({ topic, outcome }, 0);
+  for (const reason of GENERIC_DLQ_REASONS) metrics.dlqTotal.inc({ topic, reason }, 0);
+}
+
 export class BusConsumer<S extends DescMessage> {
   private consumer: Consumer;
   private readonly topicName: string;
@@ -87,6 +101,7 @@ export class BusConsumer<S extends DescMessage> {
   constructor(private readonly options: ConsumerOptions<S>) {
     this.topicName = options.names.name(options.topic);
     this.consumer = this.makeConsumer();
+    zeroCounters(options.metrics, this.topicName);
   }
 
   /**

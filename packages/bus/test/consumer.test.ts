@@ -123,6 +123,16 @@ describe('BusConsumer (real Kafka)', () => {
     expect(second).toEqual(['e3', 'e4']);
     await localPublisher.disconnect();
   });
+
+  it('serves its outcome and dead-letter counters as 0 from start-up, so the first dead letter is seen by increase()', async () => {
+    const metrics = createMetrics('bus-test');
+    new BusConsumer({ kafka, names, groupId: `g-${randomUUID()}`, topic: Topics.raw, publisher, logger: quiet, metrics, handler: async () => undefined });
+    const topic = names.name(Topics.raw);
+    const dlq = await metrics.registry.getSingleMetricAsString('switchboard_dlq_messages_total');
+    const events = await metrics.registry.getSingleMetricAsString('switchboard_events_total');
+    for (const reason of ['undecodable', 'handler_failed']) expect(dlq).toContain(`switchboard_dlq_messages_total{topic="${topic}",reason="${reason}",service="bus-test"} 0`);
+    for (const outcome of ['ok', 'retry', 'dlq', 'skipped']) expect(events).toContain(`switchboard_events_total{topic="${topic}",outcome="${outcome}",service="bus-test"} 0`);
+  });
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 30000): Promise<void> {
