@@ -5,6 +5,7 @@
 #                                   format the storage (once) and start one in the background; waits until it serves
 #   scripts/infra/kafka.sh stop     stop the broker this script started (never someone else's)
 #   scripts/infra/kafka.sh status   exit 0 when a Kafka broker serves on KAFKA_PORT
+#   scripts/infra/kafka.sh fetch    only make sure a JDK and the jars are there (CI, before tests that start brokers)
 #
 # Environment:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1, so 9093), KAFKA_VERSION (4.1.2),
@@ -334,8 +335,12 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  fetch)
+    ensure_java
+    ensure_jars
+    ;;
   *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|status|fetch" >&2
     exit 2
     ;;
 esac

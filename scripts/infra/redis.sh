@@ -5,6 +5,7 @@
 #                                   with apt-get (only if it is not on PATH) and start one, daemonized; waits for PING
 #   scripts/infra/redis.sh stop     stop the Redis this script started (never someone else's)
 #   scripts/infra/redis.sh status   exit 0 when a Redis answers PING on REDIS_PORT
+#   scripts/infra/redis.sh install  only make sure redis-server is installed (CI, before tests that start their own)
 #
 # Environment: REDIS_PORT (6379), SWITCHBOARD_HOME (<repo>/.switchboard) for the pid file, working dir and log,
 # REDIS_START_TIMEOUT seconds (20). No persistence: the data lives as long as the process.
@@ -139,8 +140,9 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
+  install) ensure_redis_server ;;
   *)
-    echo "usage: $0 start|stop|status" >&2
+    echo "usage: $0 start|stop|status|install" >&2
     exit 2
     ;;
 esac
