@@ -125,6 +125,9 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     };
     store().tasks.set(task.gid, task);
     for (const m of wanted) if (!task.memberships.some((have) => have.projectGid === m.projectGid)) addToProject(task, actor, m);
+    // The task exists from here on; a held answer is what a client sees when its create times out.
+    const delayMs = ctx.settings.createAnswerDelayMs;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     return res.code(201).send(reply(request, task));
   });
 

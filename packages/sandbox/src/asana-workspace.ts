@@ -1,5 +1,5 @@
 // The Asana resources around tasks: workspaces, users (the token's user is "me"), projects with their
-// sections, and tags. The seeded workspace and project exist from the start; more may be made.
+// sections, and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the start; more may be made.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './asana-model';
 import { type AsanaContext, dataOf } from './asana-tasks';
@@ -122,5 +122,12 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: AsanaContext)
     const tag = store().tags.get(request.params.tag_gid);
     if (!tag) throw notFound(request.params.tag_gid);
     return { data: withFields(tagJson(store(), tag), request.query) };
+  });
+  // Deleting a tag takes it off every task that had it, as Asana does.
+  app.delete<Gid<'tag_gid'>>('/tags/:tag_gid', async (request) => {
+    const gid = request.params.tag_gid;
+    if (!store().tags.delete(gid)) throw notFound(gid);
+    for (const task of store().tasks.values()) if (task.tagGids.includes(gid)) task.tagGids = task.tagGids.filter((t) => t !== gid);
+    return { data: {} };
   });
 }
