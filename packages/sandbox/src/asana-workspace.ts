@@ -1,5 +1,6 @@
 // The Asana resources around tasks: workspaces, users (the token's user is "me"), projects with their
-// sections, and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the start; more may be made.
+// sections, and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the
+// start; more may be made.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './asana-model';
 import { type AsanaContext, dataOf } from './asana-tasks';
