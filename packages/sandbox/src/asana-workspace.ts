@@ -1,5 +1,5 @@
 // The Asana resources around tasks: workspaces, users (the token's user is "me"), projects with their
-// sections, and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the
+// sections (an empty one may be deleted), and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the
 // start; more may be made.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './asana-model';
@@ -84,6 +84,15 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: AsanaContext)
   app.get<Gid<'section_gid'>>('/sections/:section_gid', async (request) => {
     if (!store().sections.has(request.params.section_gid)) throw notFound(request.params.section_gid);
     return { data: withFields(sectionJson(request.params.section_gid), request.query) };
+  });
+  // As Asana: only an empty section may be deleted, and never a project's last one.
+  app.delete<Gid<'section_gid'>>('/sections/:section_gid', async (request) => {
+    const section = store().sections.get(request.params.section_gid);
+    if (!section) throw notFound(request.params.section_gid);
+    if ([...store().tasks.values()].some((t) => t.memberships.some((m) => m.sectionGid === section.gid))) throw badRequest('Sections must be empty to be deleted.');
+    if (store().sectionsOf(section.projectGid).length === 1) throw badRequest('The last section in a project cannot be deleted.');
+    store().sections.delete(section.gid);
+    return { data: {} };
   });
 
   // ---- tags

@@ -234,6 +234,16 @@ describe('Asana stand-in', () => {
     expect((await failure(asana.tasks.addTagForTask({ data: { tag: tag.data.gid } }, task.data.gid))).status).toBe(400);
   });
 
+  it('deletes an empty section, never a full one nor the last, and refuses tasks placed in a deleted one', async () => {
+    const section = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Inbox' } } });
+    const full = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Full' } } });
+    await createTask({ name: 'placed', projects: undefined, memberships: [{ project: PROJECT, section: full.data.gid }] });
+    expect((await failure(asana.sections.deleteSection(full.data.gid))).status).toBe(400);
+    await asana.sections.deleteSection(section.data.gid);
+    expect((await failure(asana.sections.getSection(section.data.gid, {}))).status).toBe(404);
+    expect((await failure(createTask({ name: 'nowhere', projects: undefined, memberships: [{ project: PROJECT, section: section.data.gid }] }))).status).toBe(400);
+  });
+
   it('refuses requests without a valid token with 401', async () => {
     const anonymous = await failure(asanaClient(sandbox).tasks.getTask('1', {}));
     expect(anonymous.status).toBe(401);
