@@ -1,7 +1,8 @@
 // Asana's ways to list tasks: by project, section, tag, assignee + workspace (GET /tasks), and the
-// workspace search (GET /workspaces/:gid/tasks/search) with the filters the sandbox understands.
+// workspace search (GET /workspaces/:gid/tasks/search) with the filters the sandbox understands; the search
+// is premium (402 on a free plan) and its index lags behind new tasks, when the settings say so.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Json, badRequest, listItem, notFound, paginate, taskCompact, taskJson } from './asana-model';
+import { AsanaError, type Json, badRequest, listItem, notFound, paginate, taskCompact, taskJson } from './asana-model';
 import type { AsanaContext } from './asana-tasks';
 import type { AsanaTask } from './state';
 
@@ -83,6 +84,8 @@ export function registerTaskListRoutes(app: FastifyInstance, ctx: AsanaContext):
   app.get<{ Params: { workspace_gid: string }; Querystring: Json }>('/workspaces/:workspace_gid/tasks/search', async (request) => {
     const gid = request.params.workspace_gid;
     if (!store().workspaces.has(gid)) throw notFound(gid);
+    if (!ctx.settings.searchAvailable) throw new AsanaError(402, 'Search is only available to premium users. Upgrade to Asana Premium to use search.');
+    const indexedBefore = Date.now() - ctx.settings.searchLagSeconds * 1000;
     const q = request.query;
     const text = typeof q.text === 'string' ? q.text.toLowerCase() : undefined;
     const completed = q.completed === undefined ? undefined : q.completed === 'true';
@@ -101,6 +104,7 @@ export function registerTaskListRoutes(app: FastifyInstance, ctx: AsanaContext):
       const sections = t.memberships.map((m) => m.sectionGid);
       return (
         t.workspaceGid === gid &&
+        Date.parse(t.createdAt) <= indexedBefore &&
         (text === undefined || t.name.toLowerCase().includes(text) || t.notes.toLowerCase().includes(text)) &&
         (completed === undefined || t.completed === completed) &&
         any(ids(q['projects.any']), projects) && none(ids(q['projects.not']), projects) && all(ids(q['projects.all']), projects) &&

@@ -125,6 +125,15 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     };
     store().tasks.set(task.gid, task);
     for (const m of wanted) if (!task.memberships.some((have) => have.projectGid === m.projectGid)) addToProject(task, actor, m);
+    // The task exists from here on; a held answer is what a client sees when its create times out. The hold
+    // ends early when the client goes away (a killed process), so nothing waits on a dead socket.
+    const delayMs = ctx.settings.createAnswerDelayMs;
+    if (delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        request.raw.socket.once('close', () => (clearTimeout(timer), resolve()));
+      });
+    }
     return res.code(201).send(reply(request, task));
   });
 

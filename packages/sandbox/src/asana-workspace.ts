@@ -1,5 +1,6 @@
 // The Asana resources around tasks: workspaces, users (the token's user is "me"), projects with their
-// sections, and tags. The seeded workspace and project exist from the start; more may be made.
+// sections (an empty one may be deleted), and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the
+// start; more may be made.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './asana-model';
 import { type AsanaContext, dataOf } from './asana-tasks';
@@ -84,6 +85,15 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: AsanaContext)
     if (!store().sections.has(request.params.section_gid)) throw notFound(request.params.section_gid);
     return { data: withFields(sectionJson(request.params.section_gid), request.query) };
   });
+  // As Asana: only an empty section may be deleted, and never a project's last one.
+  app.delete<Gid<'section_gid'>>('/sections/:section_gid', async (request) => {
+    const section = store().sections.get(request.params.section_gid);
+    if (!section) throw notFound(request.params.section_gid);
+    if ([...store().tasks.values()].some((t) => t.memberships.some((m) => m.sectionGid === section.gid))) throw badRequest('Sections must be empty to be deleted.');
+    if (store().sectionsOf(section.projectGid).length === 1) throw badRequest('The last section in a project cannot be deleted.');
+    store().sections.delete(section.gid);
+    return { data: {} };
+  });
 
   // ---- tags
 
@@ -122,5 +132,12 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: AsanaContext)
     const tag = store().tags.get(request.params.tag_gid);
     if (!tag) throw notFound(request.params.tag_gid);
     return { data: withFields(tagJson(store(), tag), request.query) };
+  });
+  // Deleting a tag takes it off every task that had it, as Asana does.
+  app.delete<Gid<'tag_gid'>>('/tags/:tag_gid', async (request) => {
+    const gid = request.params.tag_gid;
+    if (!store().tags.delete(gid)) throw notFound(gid);
+    for (const task of store().tasks.values()) if (task.tagGids.includes(gid)) task.tagGids = task.tagGids.filter((t) => t !== gid);
+    return { data: {} };
   });
 }

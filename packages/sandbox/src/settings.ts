@@ -39,6 +39,12 @@ export interface AsanaOptions {
   webhookRetryDelaysMs?: number[];
   /** How long the webhook handshake may take (default 5 s). */
   handshakeTimeoutMs?: number;
+  /** false: the workspace is on a free plan and the search answers 402 Payment Required, as Asana's does. */
+  searchAvailable?: boolean;
+  /** The search index lags: a task appears in search results only this many seconds after it was created. */
+  searchLagSeconds?: number;
+  /** POST /tasks makes the task, then holds the answer this long (0: at once): a create that times out. */
+  createAnswerDelayMs?: number;
 }
 
 export interface SandboxOptions {
@@ -103,6 +109,9 @@ export class AsanaSettings {
   invalidTokens = new Set<string>();
   webhookRetryDelaysMs: number[] = [250, 1000, 4000];
   handshakeTimeoutMs = 5000;
+  searchAvailable = true;
+  searchLagSeconds = 0;
+  createAnswerDelayMs = 0;
   limiter: KeyedLimiter | null = null;
 
   constructor(
@@ -115,6 +124,9 @@ export class AsanaSettings {
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.webhookRetryDelaysMs) this.webhookRetryDelaysMs = patch.webhookRetryDelaysMs.filter((ms) => ms >= 0);
     if (patch.handshakeTimeoutMs !== undefined && patch.handshakeTimeoutMs > 0) this.handshakeTimeoutMs = patch.handshakeTimeoutMs;
+    if (patch.searchAvailable !== undefined) this.searchAvailable = patch.searchAvailable;
+    if (patch.searchLagSeconds !== undefined && patch.searchLagSeconds >= 0) this.searchLagSeconds = patch.searchLagSeconds;
+    if (patch.createAnswerDelayMs !== undefined && patch.createAnswerDelayMs >= 0) this.createAnswerDelayMs = patch.createAnswerDelayMs;
     this.resetLimits();
   }
 
@@ -132,6 +144,9 @@ export class AsanaSettings {
       invalidTokens: [...this.invalidTokens],
       webhookRetryDelaysMs: this.webhookRetryDelaysMs,
       handshakeTimeoutMs: this.handshakeTimeoutMs,
+      searchAvailable: this.searchAvailable,
+      searchLagSeconds: this.searchLagSeconds,
+      createAnswerDelayMs: this.createAnswerDelayMs,
     };
   }
 }

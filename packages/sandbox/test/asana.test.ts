@@ -174,6 +174,76 @@ describe('Asana stand-in', () => {
     expect(found.data.map((t: { name: string }) => t.name)).toEqual(['alpha refund', 'gamma refund']);
   });
 
+  const configure = (asanaSettings: Record<string, unknown>) =>
+    fetch(`${sandbox.url}/_sandbox/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ asana: asanaSettings }) });
+
+  it('lists a project\'s tasks modified since a time, page by page, through GET /tasks', async () => {
+    await createTask({ name: 'old' });
+    const since = new Date(Date.now() + 5).toISOString();
+    await new Promise((r) => setTimeout(r, 10));
+    for (const name of ['new 1', 'new 2', 'new 3']) await createTask({ name, notes: `about ${name}` });
+    const first = await asana.tasks.getTasks({ project: PROJECT, modified_since: since, limit: 2, opt_fields: 'name,notes,created_at' });
+    expect(first.data.map((t: { name: string }) => t.name)).toEqual(['new 1', 'new 2']);
+    expect(first.data[0]).toEqual({ gid: expect.any(String), name: 'new 1', notes: 'about new 1', created_at: expect.any(String) });
+    const second = await first.nextPage();
+    expect(second.data.map((t: { name: string }) => t.name)).toEqual(['new 3']);
+    expect(second._response.next_page).toBeNull();
+    expect((await failure(asana.tasks.getTasks({ project: PROJECT, modified_since: 'yesterday' }))).status).toBe(400);
+  });
+
+  it('answers the search with 402 on a free plan, and its index lags behind new tasks', async () => {
+    try {
+      await createTask({ name: 'refund please' });
+      await configure({ searchAvailable: false });
+      const refused = await failure(asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'refund' }));
+      expect(refused.status).toBe(402);
+      expect(refused.response.body.errors[0].message).toMatch(/premium/i);
+
+      await configure({ searchAvailable: true, searchLagSeconds: 3600 });
+      expect((await asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'refund' })).data).toEqual([]);
+      // The project listing is not the search index: the new task is there at once.
+      expect((await asana.tasks.getTasks({ project: PROJECT })).data.map((t: { name: string }) => t.name)).toEqual(['refund please']);
+      await configure({ searchLagSeconds: 0 });
+      expect((await asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'refund' })).data).toHaveLength(1);
+    } finally {
+      await configure({ searchAvailable: true, searchLagSeconds: 0 });
+    }
+  });
+
+  it('makes the task before a held create answer, as a create that times out on the client', async () => {
+    try {
+      await configure({ createAnswerDelayMs: 3000 });
+      let answered = false;
+      const pending = createTask({ name: 'held' }).then((created: { data: { gid: string } }) => ((answered = true), created));
+      const held = await eventually(() => [...sandbox.state.asana.tasks.values()].find((t) => t.name === 'held'), (t) => t !== undefined);
+      expect(answered).toBe(false);
+      expect((await pending).data.gid).toBe(held!.gid);
+    } finally {
+      await configure({ createAnswerDelayMs: 0 });
+    }
+  });
+
+  it('deletes a tag: gone from the workspace and from every task, and unknown afterwards', async () => {
+    const tag = await asana.tags.createTagForWorkspace({ data: { name: 'priority: urgent' } }, WORKSPACE, {});
+    const task = await createTask({ name: 'tagged', tags: [tag.data.gid] });
+    await asana.tags.deleteTag(tag.data.gid);
+    expect((await asana.tasks.getTask(task.data.gid, { opt_fields: 'tags' })).data.tags).toEqual([]);
+    expect((await asana.tags.getTagsForWorkspace(WORKSPACE, {})).data).toEqual([]);
+    expect((await failure(asana.tags.deleteTag(tag.data.gid))).status).toBe(404);
+    expect((await failure(createTask({ name: 'stale', tags: [tag.data.gid] }))).status).toBe(400);
+    expect((await failure(asana.tasks.addTagForTask({ data: { tag: tag.data.gid } }, task.data.gid))).status).toBe(400);
+  });
+
+  it('deletes an empty section, never a full one nor the last, and refuses tasks placed in a deleted one', async () => {
+    const section = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Inbox' } } });
+    const full = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Full' } } });
+    await createTask({ name: 'placed', projects: undefined, memberships: [{ project: PROJECT, section: full.data.gid }] });
+    expect((await failure(asana.sections.deleteSection(full.data.gid))).status).toBe(400);
+    await asana.sections.deleteSection(section.data.gid);
+    expect((await failure(asana.sections.getSection(section.data.gid, {}))).status).toBe(404);
+    expect((await failure(createTask({ name: 'nowhere', projects: undefined, memberships: [{ project: PROJECT, section: section.data.gid }] }))).status).toBe(400);
+  });
+
   it('refuses requests without a valid token with 401', async () => {
     const anonymous = await failure(asanaClient(sandbox).tasks.getTask('1', {}));
     expect(anonymous.status).toBe(401);

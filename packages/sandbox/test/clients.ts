@@ -31,6 +31,7 @@ export function asanaClient(sandbox: RunningSandbox, token?: string) {
     webhooks: new Asana.WebhooksApi(apiClient),
     users: new Asana.UsersApi(apiClient),
     projects: new Asana.ProjectsApi(apiClient),
+    sections: new Asana.SectionsApi(apiClient),
     workspaces: new Asana.WorkspacesApi(apiClient),
   };
 }

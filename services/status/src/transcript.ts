@@ -1,6 +1,6 @@
 // Transcripts: every classified event and operator message of a conversation, kept in Redis as a capped
 // list with a retention time. Appending is idempotent by event id (one Lua call: a redelivered event is
-// never shown twice).
+// never shown twice); the set of seen ids is kept to at most twice the list's cap.
 import type { Keys, Redis } from '@switchboard/store';
 
 export interface TranscriptEntry {
@@ -21,6 +21,11 @@ if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[1], ARGV[2])
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
 redis.call('EXPIRE', KEYS[1], ARGV[4])
+-- The id set is bounded too: past twice the list's cap it is rebuilt from the ids still in the list.
+if redis.call('SCARD', KEYS[2]) > 2 * tonumber(ARGV[3]) then
+  redis.call('DEL', KEYS[2])
+  for _, line in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do redis.call('SADD', KEYS[2], cjson.decode(line).eventId) end
+end
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1`;
 

@@ -1,12 +1,13 @@
 // The one place that talks to Asana, through the real `asana` v3 client (its own ApiClient instance, not
 // the shared singleton). Every call first waits for its turn in the shared rate budget (`pace`). The client
 // does not retry: failures become UnavailableError (429 with its Retry-After, 5xx, network) or
-// PermanentError (other 4xx) for the consumer or the flusher to act on.
+// PermanentError (other 4xx) for the consumer or the flusher to act on. Tasks are found again by listing the
+// project (the workspace search is premium and lags behind new tasks), never by searching.
 import * as Asana from 'asana';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import type { Metrics } from '@switchboard/core';
 import type { AsanaTaskRef } from '@switchboard/store';
-import { conversationMarker } from './plan';
+import { markedConversation } from './plan';
 
 export type TaskRef = AsanaTaskRef;
 
@@ -18,10 +19,25 @@ export interface NewTask {
   assignee?: string;
 }
 
+/** A task of the project that carries a conversation's marker line, as the listing shows it. */
+export interface MarkedTask {
+  conversationId: string;
+  task: TaskRef;
+  notes: string;
+  completed: boolean;
+  tagNames: string[];
+  createdAtMs: number;
+}
+
 export interface TaskPort {
   createTask(task: NewTask): Promise<TaskRef>;
-  /** The conversation's task found in Asana itself (external id or notes marker), or null. */
-  findTask(conversationId: string): Promise<TaskRef | null>;
+  /**
+   * The conversation's task found in Asana itself, or null: by external id (OAuth apps), else the oldest task
+   * of the project modified since `sinceMs` whose notes carry the conversation's exact marker line.
+   */
+  findTask(conversationId: string, sinceMs: number): Promise<TaskRef | null>;
+  /** Every marked task of the project modified since `sinceMs`, oldest first (to rebuild lost Redis records). */
+  markedTasks(sinceMs: number): Promise<MarkedTask[]>;
   addComment(taskGid: string, text: string): Promise<void>;
   /** Texts of the task's comments, oldest first (to check a batch before writing it again after a crash). */
   comments(taskGid: string): Promise<string[]>;
@@ -39,11 +55,13 @@ export interface AsanaOptions {
   projectGid: string;
   workspaceGid: string;
   sectionGid?: string;
-  /** external.gid (OAuth apps only) instead of the notes marker and the workspace search. */
+  /** external.gid (OAuth apps only) instead of the notes marker and the project listing. */
   externalIds: boolean;
   metrics: Metrics;
   /** Waits for this replica's turn in the budget every replica shares. */
   pace: () => Promise<void>;
+  /** Told once when the configured section turns out to be deleted: new tasks go to the project instead. */
+  onSectionGone?: (sectionGid: string) => void;
 }
 
 interface AsanaHttpError {
@@ -67,6 +85,8 @@ export function asanaFailure(err: unknown, method: string): Error {
 
 type Data<T> = { data: T };
 type TaskData = { gid: string; permalink_url?: string; notes?: string };
+type ListedTask = TaskData & { completed?: boolean; created_at?: string; tags?: { name?: string }[] };
+type Page<T> = Data<T[]> & { next_page?: { offset?: string } | null };
 
 export function asanaTasks(options: AsanaOptions): TaskPort {
   const client = new Asana.ApiClient();
@@ -77,6 +97,7 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
   const tasks = new Asana.TasksApi(client);
   const stories = new Asana.StoriesApi(client);
   const tags = new Asana.TagsApi(client);
+  const sections = new Asana.SectionsApi(client);
   const { metrics, workspaceGid, projectGid } = options;
   const fields = { opt_fields: 'gid,permalink_url' };
 
@@ -97,21 +118,69 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
   }
   const ref = (data: TaskData): TaskRef => ({ gid: data.gid, permalinkUrl: data.permalink_url ?? '' });
 
+  async function markedTasks(sinceMs: number): Promise<MarkedTask[]> {
+    const found: MarkedTask[] = [];
+    const query = { project: projectGid, modified_since: new Date(sinceMs).toISOString(), limit: 100, opt_fields: 'gid,permalink_url,notes,completed,created_at,tags.name' };
+    let offset: string | undefined;
+    do {
+      const page = (await call('tasks.list', () => tasks.getTasks({ ...query, ...(offset ? { offset } : {}) }))) as Page<ListedTask>;
+      for (const t of page.data) {
+        const conversationId = markedConversation(t.notes ?? '');
+        if (conversationId === undefined) continue;
+        const createdAtMs = Date.parse(t.created_at ?? '');
+        found.push({
+          conversationId,
+          task: ref(t),
+          notes: t.notes ?? '',
+          completed: t.completed === true,
+          tagNames: (t.tags ?? []).map((tag) => tag.name ?? ''),
+          createdAtMs: Number.isNaN(createdAtMs) ? 0 : createdAtMs,
+        });
+      }
+      offset = page.next_page?.offset;
+    } while (offset);
+    // A conversation with two tasks (made before this code existed): the first one made is its task.
+    return found.sort((a, b) => a.createdAtMs - b.createdAtMs || a.task.gid.localeCompare(b.task.gid));
+  }
+
+  let sectionGone = false;
+  async function sectionExists(sectionGid: string): Promise<boolean> {
+    try {
+      await call('sections.get', () => sections.getSection(sectionGid, { opt_fields: 'gid' }));
+      return true;
+    } catch (err) {
+      if (err instanceof PermanentError && err.reason === 'asana_http_404') return false;
+      throw err;
+    }
+  }
+
+  async function create(task: NewTask, inSection: boolean): Promise<TaskRef> {
+    const placement = inSection && options.sectionGid ? { memberships: [{ project: projectGid, section: options.sectionGid }] } : { projects: [projectGid] };
+    const data = {
+      name: task.name,
+      notes: task.notes,
+      ...placement,
+      ...(task.tagGids.length > 0 ? { tags: task.tagGids } : {}),
+      ...(task.assignee ? { assignee: task.assignee } : {}),
+      ...(options.externalIds ? { external: { gid: task.conversationId } } : {}),
+    };
+    const result = (await call('tasks.create', () => tasks.createTask({ data }, fields))) as Data<TaskData>;
+    return ref(result.data);
+  }
+
   return {
     async createTask(task) {
-      const placement = options.sectionGid ? { memberships: [{ project: projectGid, section: options.sectionGid }] } : { projects: [projectGid] };
-      const data = {
-        name: task.name,
-        notes: task.notes,
-        ...placement,
-        ...(task.tagGids.length > 0 ? { tags: task.tagGids } : {}),
-        ...(task.assignee ? { assignee: task.assignee } : {}),
-        ...(options.externalIds ? { external: { gid: task.conversationId } } : {}),
-      };
-      const result = (await call('tasks.create', () => tasks.createTask({ data }, fields))) as Data<TaskData>;
-      return ref(result.data);
+      try {
+        return await create(task, !sectionGone);
+      } catch (err) {
+        // A refused create may mean the configured section was deleted: check it, and if so use the project.
+        if (!(err instanceof PermanentError) || !options.sectionGid || sectionGone || (await sectionExists(options.sectionGid))) throw err;
+        sectionGone = true;
+        options.onSectionGone?.(options.sectionGid);
+        return create(task, false);
+      }
     },
-    async findTask(conversationId) {
+    async findTask(conversationId, sinceMs) {
       if (options.externalIds) {
         try {
           const result = (await call('tasks.get_external', () => tasks.getTask(`external:${conversationId}`, fields))) as Data<TaskData>;
@@ -121,14 +190,9 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
           throw err;
         }
       }
-      const marker = conversationMarker(conversationId);
-      const result = (await call('tasks.search', () =>
-        tasks.searchTasksForWorkspace(workspaceGid, { text: marker, 'projects.any': projectGid, opt_fields: 'gid,permalink_url,notes', sort_by: 'created_at', sort_ascending: true }),
-      )) as Data<TaskData[]>;
-      // Search matches words; only the exact marker line is this conversation's (conv-1 is not conv-10).
-      const found = result.data.find((t) => (t.notes ?? '').split('\n').some((line) => line.trim() === marker));
-      return found ? ref(found) : null;
+      return (await markedTasks(sinceMs)).find((t) => t.conversationId === conversationId)?.task ?? null;
     },
+    markedTasks,
     async addComment(taskGid, text) {
       await call('stories.create', () => stories.createStoryForTask({ data: { text } }, taskGid, {}));
     },

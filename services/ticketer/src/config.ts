@@ -19,8 +19,6 @@ export const ticketerSpec = {
   assigneeByPriority: env.optionalString('TICKETER_ASSIGNEE_BY_PRIORITY'),
   commentWindowMs: env.int('TICKETER_COMMENT_WINDOW_MS', 2000, { min: 0, max: 600000 }),
   consoleBaseUrl: env.url('CONSOLE_BASE_URL', 'http://localhost:8081/'),
-  /** Test-only: exit right after Asana created a task and before it is recorded (crash-recovery tests). */
-  testExitAfterCreate: env.bool('TICKETER_TEST_EXIT_AFTER_CREATE', false),
 };
 
 /** `urgent=123,high=456` → { urgent: '123', high: '456' }; unknown priorities and non-gid values are refused. */

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     sectionGid: config.asanaSectionGid,
     externalIds: config.asanaExternalIds,
     metrics: runtime.metrics,
+    onSectionGone: (sectionGid) => runtime.logger.error({ sectionGid }, 'ASANA_SECTION_GID names a deleted section; new tasks go to the project'),
     pace: async () => {
       const { waitMs } = await budget.reserve();
       if (waitMs > 0) {
@@ -42,17 +43,13 @@ async function main(): Promise<void> {
     done: new DoneMarks(runtime.redis, runtime.keys, 'ticketer'),
     metrics: runtime.metrics,
     workspaceGid: config.asanaWorkspaceGid,
+    projectGid: config.asanaProjectGid,
+    logger: runtime.logger,
     assignees: config.assignees,
     commentWindowMs: config.commentWindowMs,
     transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
     owner,
     flushComments: async (id) => void (await flusher.flush(id)),
-    afterCreate: config.testExitAfterCreate
-      ? () => {
-          runtime.logger.warn('TICKETER_TEST_EXIT_AFTER_CREATE: exiting right after creating a task');
-          process.exit(86);
-        }
-      : undefined,
   });
   runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: (d) => ticketer.onClassified(d) });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: (d) => ticketer.onStatus(d) });

@@ -34,8 +34,44 @@ export interface TaskDraft {
   tags: string[];
 }
 
-/** The line in the notes by which the task is found again through the workspace search. */
-export { conversationMarker };
+/**
+ * The conversation id as the marker line writes it: '%' and whitespace percent-encoded, so the line stays one
+ * line and two ids never write the same marker (ids without either, nearly all, are written as they are).
+ */
+export const markerId = (conversationId: string) => conversationId.replace(/[%\s]/gu, (c) => encodeURIComponent(c));
+
+/** The last line of every task's notes, by which the ticketer finds the task again in a project listing. */
+export const taskMarker = (conversationId: string) => conversationMarker(markerId(conversationId));
+
+const MARKER_PREFIX = conversationMarker('');
+
+/**
+ * The conversation a task's notes are marked with: the exact marker line (no trimming), or undefined when
+ * there is none or several disagree. User text in the notes is quoted line by line (`> `), so it can never
+ * form a marker line: a first message that types one does not make its task another conversation's.
+ */
+export function markedConversation(notes: string): string | undefined {
+  const ids = new Set(
+    notes
+      .split('\n')
+      .map((line) => line.replace(/\r$/, ''))
+      .filter((line) => line.startsWith(MARKER_PREFIX) && !/\s/u.test(line.slice(MARKER_PREFIX.length)) && line.length > MARKER_PREFIX.length)
+      .map((line) => line.slice(MARKER_PREFIX.length)),
+  );
+  if (ids.size !== 1) return undefined;
+  const [id] = ids;
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the notes carry this conversation's marker line. */
+export const isMarkedFor = (notes: string, conversationId: string) => {
+  const id = markedConversation(notes);
+  return id !== undefined && markerId(id) === markerId(conversationId);
+};
 
 export const priorityName = (priority: Priority): PriorityName =>
   priority === Priority.URGENT ? 'urgent' : priority === Priority.HIGH ? 'high' : priority === Priority.LOW ? 'low' : 'normal';
@@ -45,26 +81,37 @@ const cut = (text: string, max: number) => (Array.from(text).length > max ? Arra
 /** The task for a conversation's first event. */
 export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPermalink?: string): TaskDraft {
   const m = event.message!;
-  const user = m.user?.name || m.user?.id || 'unknown user';
-  const team = m.team?.name || m.team?.id || 'unknown team';
-  const first = m.text.replace(/\s+/g, ' ').trim();
+  const user = oneLine(m.user?.name || m.user?.id || 'unknown user');
+  const team = oneLine(m.team?.name || m.team?.id || 'unknown team');
+  const first = oneLine(m.text);
   const priority = priorityName(event.priority);
   const notes = [
-    `Conversation ${m.conversationId} on ${m.platform || 'an unknown platform'}`,
-    `User: ${user}${m.user?.id ? ` [${m.user.id}]` : ''}`,
-    `Team: ${team}${m.team?.id ? ` [${m.team.id}]` : ''}`,
+    `Conversation ${oneLine(m.conversationId)} on ${oneLine(m.platform) || 'an unknown platform'}`,
+    `User: ${user}${m.user?.id ? ` [${oneLine(m.user.id)}]` : ''}`,
+    `Team: ${team}${m.team?.id ? ` [${oneLine(m.team.id)}]` : ''}`,
     `Priority: ${priority}`,
-    event.tags.length > 0 ? `Tags: ${event.tags.join(', ')}` : '',
+    event.tags.length > 0 ? `Tags: ${oneLine(event.tags.join(', '))}` : '',
     '',
-    `First message: ${m.text}`,
+    'First message:',
+    quoted(m.text),
     '',
     `Live transcript: ${transcriptUrl}`,
     slackPermalink ? slackLine(slackPermalink) : '',
     '',
-    conversationMarker(m.conversationId),
+    taskMarker(m.conversationId),
   ].filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
   return { name: cut(`${user} (${team}): ${first || '(no text)'}`, MAX_NAME), notes: notes.join('\n'), priority, tags: [`priority: ${priority}`] };
 }
+
+/** Text the user controls, kept to one line wherever it stands in a line of its own making. */
+const oneLine = (text: string) => text.replace(/\s+/gu, ' ').trim();
+
+/** The user's text as a quote: every line starts with '> ', so none can pass for a line the ticketer writes. */
+const quoted = (text: string) =>
+  text
+    .split(/\r\n|[\n\r\v\f\u0085\u2028\u2029]/u)
+    .map((line) => `> ${line}`)
+    .join('\n');
 
 const slackLine = (permalink: string) => `Slack thread: ${permalink}`;
 

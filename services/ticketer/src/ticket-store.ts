@@ -1,5 +1,6 @@
 // The ticketer's Redis records: what it knows of each task, the create intent, the comment buffer with its
-// due set and in-flight batch, the conversations waiting for a Slack link, tag gids, and a renewed lease.
+// due set and in-flight batch, the conversations waiting for a Slack link, tag gids, a renewed lease, and
+// the mark that says this Redis still holds the ticketer's records (absent after a Redis loss).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@switchboard/store';
@@ -52,6 +53,12 @@ export interface CommentBatch {
   recovered: boolean;
 }
 
+/** A create about to be tried: which event makes the task, and when (the listing looks from there). */
+export interface CreateIntent {
+  eventId: string;
+  atMs: number;
+}
+
 export interface StoredTicket extends TicketState {
   /** The notes the task was created with, to add the Slack link to later. */
   notes: string;
@@ -88,13 +95,34 @@ export class TicketStore {
   }
 
   /** Marks that a create is about to be tried: only then can Asana hold a task Redis does not know of. */
-  async markCreateIntent(conversationId: string, eventId: string): Promise<void> {
-    await this.redis.set(this.keys.ticketerCreateIntent(conversationId), eventId, 'EX', RETENTION_SECONDS);
+  async markCreateIntent(conversationId: string, intent: CreateIntent): Promise<void> {
+    await this.redis.set(this.keys.ticketerCreateIntent(conversationId), JSON.stringify(intent), 'EX', RETENTION_SECONDS);
   }
 
-  /** The event id of an earlier create attempt, or null when none was tried. */
-  async createIntent(conversationId: string): Promise<string | null> {
-    return this.redis.get(this.keys.ticketerCreateIntent(conversationId));
+  /** The earlier create attempt (its event and when it began), or null when none was tried. */
+  async createIntent(conversationId: string): Promise<CreateIntent | null> {
+    const raw = await this.redis.get(this.keys.ticketerCreateIntent(conversationId));
+    if (raw === null) return null;
+    try {
+      const parsed = JSON.parse(raw) as Partial<CreateIntent>;
+      if (typeof parsed.eventId === 'string' && typeof parsed.atMs === 'number') return { eventId: parsed.eventId, atMs: parsed.atMs };
+    } catch {
+      // written by an earlier version: the bare event id, time unknown
+    }
+    return { eventId: raw, atMs: 0 };
+  }
+
+  /**
+   * Whether this Redis still holds what the ticketer wrote: a mark set once the project's tasks were read back
+   * into Redis, without expiry, so an empty Redis (first start, FLUSHALL, a failover to a replica without
+   * persistence) shows as its absence.
+   */
+  async rebuilt(projectGid: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.done('ticketer-rebuilt', projectGid))) === 1;
+  }
+
+  async markRebuilt(projectGid: string, atMs: number): Promise<void> {
+    await this.redis.set(this.keys.done('ticketer-rebuilt', projectGid), String(atMs));
   }
 
   /** True when the line was added; false when this event's line is already buffered. */
@@ -146,6 +174,11 @@ export class TicketStore {
 
   async setTagGid(workspaceGid: string, name: string, gid: string): Promise<void> {
     await this.redis.set(this.keys.asanaTagGid(workspaceGid, name), gid, 'EX', 30 * DAY_SECONDS);
+  }
+
+  /** Forgets a cached tag gid that Asana no longer knows (the tag was deleted), if it is still that one. */
+  async forgetTagGid(workspaceGid: string, name: string, gid: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.keys.asanaTagGid(workspaceGid, name), gid);
   }
 
   /**

@@ -1,15 +1,21 @@
 // conv.classified and conv.status → Asana: exactly one task per conversation, then what happens to it.
 // The Redis mapping says which task a conversation has; a lease keeps two replicas from creating at once;
-// and a create intent recorded before the create call says when Asana may hold a task Redis does not know
-// of (a crash between creating and recording): then the task is looked up in Asana before creating.
+// a create intent recorded before the create call says when Asana may hold a task Redis does not know of (a
+// crash or a timeout between creating and recording): then the project's tasks modified since the intent are
+// listed and the marker line finds it. When Redis itself was lost, every marked task is read back first.
 import { timestampMs, type ClassifiedEventSchema, type ClassifiedEvent, type StatusEventSchema } from '@switchboard/proto';
-import { UnavailableError, type Delivery } from '@switchboard/bus';
-import { secondsSince, type Metrics } from '@switchboard/core';
+import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
+import { secondsSince, type Logger, type Metrics } from '@switchboard/core';
 import type { ConversationRefs, DoneMarks } from '@switchboard/store';
 import type { TaskPort, TaskRef } from './asana';
 import type { PriorityName } from './config';
-import { nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
+import { SPAM_TAG, nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
 import type { TicketStore } from './ticket-store';
+
+/** The listing looks this far before the create intent: Asana's clock and ours may disagree a little. */
+const CLOCK_SKEW_MS = 10 * 60_000;
+/** After a Redis loss, tasks modified within this time are read back: the mapping's own retention. */
+const RECORDS_KEPT_MS = 90 * 24 * 60 * 60_000;
 
 export interface TicketerDeps {
   tasks: TaskPort;
@@ -19,13 +25,13 @@ export interface TicketerDeps {
   done: DoneMarks;
   metrics: Metrics;
   workspaceGid: string;
+  projectGid: string;
+  logger: Logger;
   assignees: Partial<Record<PriorityName, string>>;
   commentWindowMs: number;
   transcriptUrl: (conversationId: string) => string;
   owner: string;
   now?: () => number;
-  /** Test hook: runs right after Asana created a task, before it is recorded (crash-recovery tests). */
-  afterCreate?: () => void;
   /** Writes a conversation's buffered comment lines now (before a status comment, to keep the order). */
   flushComments?: (conversationId: string) => Promise<void>;
 }
@@ -55,6 +61,55 @@ export class Ticketer {
     return leased.value;
   }
 
+  /**
+   * Runs an Asana call with the gids of these tags. When Asana refuses it and a cached gid is stale (the tag was
+   * deleted since), the stale gids are forgotten, found or made again, and the call is tried once more.
+   */
+  async withTags<T>(names: string[], run: (gids: string[]) => Promise<T>): Promise<T> {
+    const { store, workspaceGid } = this.deps;
+    const gids = await Promise.all(names.map((name) => this.tagGid(name)));
+    try {
+      return await run(gids);
+    } catch (err) {
+      if (!(err instanceof PermanentError) || gids.length === 0) throw err;
+      await Promise.all(names.map((name, i) => store.forgetTagGid(workspaceGid, name, gids[i])));
+      const fresh = await Promise.all(names.map((name) => this.tagGid(name)));
+      if (fresh.every((gid, i) => gid === gids[i])) throw err;
+      this.deps.logger.warn({ tags: names }, 'ticketer: a cached Asana tag was gone; found or made it again');
+      return run(fresh);
+    }
+  }
+
+  /**
+   * After a Redis loss (the rebuilt mark is gone with everything else), reads every marked task of the project
+   * back into Redis before any task is created, so a conversation handled before the loss keeps its task.
+   */
+  async ensureRebuilt(): Promise<void> {
+    const { store, tasks, refs, owner, projectGid, logger } = this.deps;
+    if (await store.rebuilt(projectGid)) return;
+    const leased = await store.withLease('ticketer-rebuild', projectGid, owner, async () => {
+      if (await store.rebuilt(projectGid)) return;
+      const startedAt = this.now();
+      let restored = 0;
+      for (const marked of await tasks.markedTasks(startedAt - RECORDS_KEPT_MS)) {
+        // Oldest first: a conversation's first task wins, and what was recorded since the loss stays.
+        if (await refs.asanaTask(marked.conversationId)) continue;
+        await store.saveTicket(marked.conversationId, {
+          completed: marked.completed,
+          spam: marked.tagNames.includes(SPAM_TAG),
+          notes: marked.notes,
+          slackLinked: marked.notes.includes('\nSlack thread: '),
+          createdAtMs: marked.createdAtMs,
+        });
+        await refs.setAsanaTask(marked.conversationId, marked.task);
+        restored++;
+      }
+      await store.markRebuilt(projectGid, startedAt);
+      logger.warn({ restored }, 'ticketer: Redis held none of its records; read the project\'s tasks back from Asana');
+    });
+    if (!leased) throw busy('reading the project back from Asana');
+  }
+
   /** The conversation's task, creating it from this event when there is none. */
   async ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
     const { refs, store, tasks, owner } = this.deps;
@@ -65,16 +120,20 @@ export class Ticketer {
     const leased = await store.withLease('ticketer-task', conversationId, owner, async () => {
       const again = await refs.asanaTask(conversationId);
       if (again) return { task: again, created: false };
+      const intent = await store.createIntent(conversationId);
+      if (!intent) {
+        await this.ensureRebuilt();
+        const restored = await refs.asanaTask(conversationId);
+        if (restored) return { task: restored, created: false };
+      }
       const slack = await refs.slackRoot(conversationId);
       const draft = taskFor(event, this.deps.transcriptUrl(conversationId), slack?.permalink);
-      const intent = await store.createIntent(conversationId);
-      let task = intent ? await tasks.findTask(conversationId) : null;
-      const firstEventId = task && intent ? intent : m.eventId;
+      let task = intent ? await tasks.findTask(conversationId, intent.atMs - CLOCK_SKEW_MS) : null;
+      const firstEventId = task && intent ? intent.eventId : m.eventId;
       if (!task) {
-        const tagGids = await Promise.all(draft.tags.map((name) => this.tagGid(name)));
-        await store.markCreateIntent(conversationId, m.eventId);
-        task = await tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee: this.deps.assignees[draft.priority] });
-        this.deps.afterCreate?.();
+        const assignee = this.deps.assignees[draft.priority];
+        await store.markCreateIntent(conversationId, { eventId: m.eventId, atMs: this.now() });
+        task = await this.withTags(draft.tags, (tagGids) => tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee }));
       }
       await store.saveTicket(conversationId, { notes: draft.notes, slackLinked: !!slack?.permalink, firstEventId, createdAtMs: this.now() });
       await refs.setAsanaTask(conversationId, task);
@@ -98,8 +157,8 @@ export class Ticketer {
       if (await done.isDone(mark)) continue;
       if (op.op === 'comment') await tasks.addComment(task.gid, op.text);
       else if (op.op === 'complete' || op.op === 'uncomplete') await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
-      else if (op.op === 'addTag') await tasks.addTag(task.gid, await this.tagGid(op.name));
-      else await tasks.removeTag(task.gid, await this.tagGid(op.name));
+      else if (op.op === 'addTag') await this.withTags([op.name], ([tag]) => tasks.addTag(task.gid, tag));
+      else await this.withTags([op.name], ([tag]) => tasks.removeTag(task.gid, tag));
       await done.markDone(mark);
     }
     const next = nextState(state, ops);
@@ -129,7 +188,11 @@ export class Ticketer {
     const { refs, store, done } = this.deps;
     const conversationId = event.conversationId;
     if (!conversationId || (await done.isDone(event.eventId))) return;
-    const task = await refs.asanaTask(conversationId);
+    let task = await refs.asanaTask(conversationId);
+    if (!task && !(await store.rebuilt(this.deps.projectGid))) {
+      await this.ensureRebuilt();
+      task = await refs.asanaTask(conversationId);
+    }
     // A task being created right now will carry this change over only if it is saved first: wait for it.
     if (!task && (await store.createIntent(conversationId))) throw busy('creating this task');
     const ticket = await store.ticket(conversationId);

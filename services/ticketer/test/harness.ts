@@ -1,11 +1,13 @@
 // A sandbox Asana, ticketer processes, and a way to put events on their topics: what the ticketer's
-// integration tests share.
+// integration tests share, with the faults they open on purpose (a create killed before it is recorded, a
+// deleted tag, a Redis of their own to lose).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
 import { createLogger } from '@switchboard/core';
 import { ClassifiedEventSchema, Direction, EventKind, Priority, StatusChange, StatusEventSchema, create, timestampNow } from '@switchboard/proto';
 import { startSandbox } from '@switchboard/sandbox';
 import { ConversationRefs, connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
-import { TestSystem, eventually } from '../../../test/support/services';
+import { TestSystem, eventually, freePort } from '../../../test/support/services';
 
 export const quiet = createLogger({ service: 'ticketer-test', level: 'silent' });
 export const PROJECT_GID = '1200000000000001';
@@ -18,6 +20,8 @@ export interface SandboxTask {
   assignee: string | null;
   external?: { gid?: string };
   tags: { gid: string; name: string }[];
+  projects: string[];
+  memberships: { project: string; section: string }[];
   stories: { type: string; text: string }[];
 }
 
@@ -105,6 +109,54 @@ export class TicketerHarness {
     return eventually(() => this.task(conversationId), (t) => t !== undefined && done(t), timeoutMs, what);
   }
 
+  /** Changes the sandbox Asana's behaviour (plan, search lag, held creates); see packages/sandbox settings. */
+  async asanaConfig(settings: Record<string, unknown>): Promise<void> {
+    const res = await fetch(`${this.sandbox.url}/_sandbox/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ asana: settings }),
+    });
+    if (!res.ok) throw new Error(`sandbox config refused: ${res.status} ${await res.text()}`);
+  }
+
+  /**
+   * kill -9 of a ticketer right after Asana made the conversation's task and before the ticketer recorded it:
+   * the sandbox holds the create answer, the harness waits for the task to exist, then SIGKILLs the process.
+   */
+  async killRightAfterCreate(system: TestSystem, conversationId: string, text: string): Promise<void> {
+    const ticketer = system.services.get('ticketer');
+    if (!ticketer) throw new Error('no ticketer running to kill');
+    await this.asanaConfig({ createAnswerDelayMs: 120000 });
+    try {
+      await this.message(conversationId, text);
+      await this.eventually(conversationId, () => true, 'the task whose create answer is held');
+      await system.stop('ticketer', 'SIGKILL');
+    } finally {
+      await this.asanaConfig({ createAnswerDelayMs: 0 });
+    }
+  }
+
+  /** How often the sandbox Asana was asked this route ('GET /workspaces/:workspace_gid/tasks/search'). */
+  async asanaCalls(route: string): Promise<number> {
+    const state = (await (await fetch(`${this.sandbox.url}/_sandbox/state`)).json()) as { asana: { calls: Record<string, number> } };
+    return state.asana.calls[route] ?? 0;
+  }
+
+  /** A call to the sandbox's Asana API as a person in the workspace would make it (tidying tags, sections). */
+  async asana<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, data?: Record<string, unknown>): Promise<T> {
+    const res = await fetch(`${this.sandbox.asanaBaseUrl}${path}`, {
+      method,
+      headers: { authorization: 'Bearer asana-ticketer-test', 'content-type': 'application/json' },
+      ...(data ? { body: JSON.stringify({ data }) } : {}),
+    });
+    if (!res.ok) throw new Error(`asana ${method} ${path}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { data: T }).data;
+  }
+
+  async deleteTag(gid: string): Promise<void> {
+    await this.asana('DELETE', `/tags/${gid}`);
+  }
+
   async fault(status: number, seconds: number, retryAfter: number): Promise<void> {
     await fetch(`${this.sandbox.url}/_sandbox/faults`, {
       method: 'POST',
@@ -124,4 +176,32 @@ export function duplicateMarkers(tasks: SandboxTask[]): string[] {
     if (marker) seen.set(marker, (seen.get(marker) ?? 0) + 1);
   }
   return [...seen].filter(([, n]) => n > 1).map(([m]) => m);
+}
+
+/** A redis-server of the test's own (no persistence), so that a test may FLUSHALL it without touching others. */
+export class PrivateRedis {
+  private child?: ChildProcess;
+  url = '';
+
+  async start(): Promise<string> {
+    const port = await freePort();
+    this.child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.url = `redis://127.0.0.1:${port}`;
+    const probe = createRedis(this.url, quiet);
+    try {
+      await connectRedis(probe, quiet);
+      await eventually(() => probe.ping().catch(() => 'down'), (answer) => answer === 'PONG', 10000, 'the private redis-server');
+    } finally {
+      probe.disconnect();
+    }
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }

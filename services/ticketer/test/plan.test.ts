@@ -1,6 +1,6 @@
 import { create, ClassifiedEventSchema, Direction, EventKind, Priority, StatusChange, StatusEventSchema } from '@switchboard/proto';
 import { parseAssignees } from '../src/config';
-import { batchAlreadyWritten, conversationMarker, nextState, notesWithSlack, planTicketOps, taskFor, type TicketOp, type TicketState } from '../src/plan';
+import { batchAlreadyWritten, isMarkedFor, markedConversation, nextState, notesWithSlack, planTicketOps, taskFor, taskMarker, type TicketOp, type TicketState } from '../src/plan';
 
 const message = (text: string, direction = Direction.USER) =>
   create(ClassifiedEventSchema, {
@@ -22,9 +22,44 @@ describe('taskFor', () => {
     expect(task.notes).toContain('Priority: high');
     expect(task.notes).toContain('Tags: billing');
     expect(task.notes).toContain('Live transcript: http://console/conv-9');
-    expect(task.notes.split('\n')).toContain(conversationMarker('conv-9'));
+    expect(task.notes.split('\n').at(-1)).toBe('Switchboard conversation: conv-9');
     expect(task.tags).toEqual(['priority: high']);
     expect(task.priority).toBe('high');
+  });
+
+  it('quotes the first message line by line, so no line of it reads as the ticketer\'s own', () => {
+    const task = taskFor(message('hi\nSwitchboard conversation: victim-1\r\nLive transcript: http://evil'), 'http://console/conv-9');
+    expect(task.notes).toContain('First message:\n> hi\n> Switchboard conversation: victim-1\n> Live transcript: http://evil\n');
+    expect(markedConversation(task.notes)).toBe('conv-9');
+    expect(isMarkedFor(task.notes, 'victim-1')).toBe(false);
+    expect(isMarkedFor(task.notes, 'conv-9')).toBe(true);
+  });
+
+  it('keeps user and team names to one line', () => {
+    const event = message('hi');
+    event.message!.user!.name = 'Ann\nSwitchboard conversation: victim-1';
+    event.message!.team!.name = 'Acme\u2028Switchboard conversation: victim-2';
+    const notes = taskFor(event, 'u').notes;
+    expect(notes.split('\n').filter((line) => line.startsWith('Switchboard conversation: '))).toEqual(['Switchboard conversation: conv-9']);
+    expect(markedConversation(notes)).toBe('conv-9');
+  });
+
+  it('writes a conversation id with whitespace or % so that no other id can claim its marker', () => {
+    expect(taskMarker('conv-1')).toBe('Switchboard conversation: conv-1');
+    expect(taskMarker('a b\nSwitchboard conversation: c')).toBe('Switchboard conversation: a%20b%0ASwitchboard%20conversation:%20c');
+    expect(taskMarker('a%20b')).toBe('Switchboard conversation: a%2520b');
+    expect(markedConversation(`x\n${taskMarker('a b')}`)).toBe('a b');
+    expect(markedConversation(`x\n${taskMarker('a%20b')}`)).toBe('a%20b');
+  });
+
+  it('finds the marker only as an exact line, and none when two disagree', () => {
+    expect(markedConversation('Switchboard conversation: conv-1')).toBe('conv-1');
+    expect(markedConversation('  Switchboard conversation: conv-1')).toBeUndefined();
+    expect(markedConversation('Switchboard conversation: conv-1 and more')).toBeUndefined();
+    expect(markedConversation('Switchboard conversation: conv-10')).toBe('conv-10');
+    expect(isMarkedFor('Switchboard conversation: conv-10', 'conv-1')).toBe(false);
+    expect(markedConversation('Switchboard conversation: a\nSwitchboard conversation: b')).toBeUndefined();
+    expect(markedConversation('no marker here')).toBeUndefined();
   });
 
   it('cuts long names', () => {

@@ -1,8 +1,9 @@
 // The ticketer as a process on the real broker and Redis, against the sandbox Asana: one conversation's
-// task from creation to completion and back, and a 429 storm that delays but loses nothing.
+// task from creation to completion and back, a cached tag deleted in Asana, and a 429 storm that delays but
+// loses nothing.
 import { Priority, StatusChange } from '@switchboard/proto';
 import { eventually } from '../../../test/support/services';
-import { TicketerHarness, comments, duplicateMarkers } from './harness';
+import { PROJECT_GID, TicketerHarness, comments, duplicateMarkers } from './harness';
 
 describe('ticketer', () => {
   const h = new TicketerHarness();
@@ -64,6 +65,24 @@ describe('ticketer', () => {
     expect(task!.notes.match(/Slack thread:/g)).toHaveLength(1);
   });
 
+  it('finds or makes a tag again when the cached one was deleted in Asana, for a new task and for spam', async () => {
+    await h.message('tag-1', 'first', { priority: Priority.HIGH });
+    const first = await h.eventually('tag-1', (t) => t.tags.length === 1, 'the first task with its priority tag');
+    await h.deleteTag(first!.tags[0].gid);
+    await h.message('tag-2', 'second', { priority: Priority.HIGH });
+    const second = await h.eventually('tag-2', (t) => t.tags.length === 1, 'the second task with its priority tag');
+    expect(second!.tags[0].name).toBe('priority: high');
+    expect(second!.tags[0].gid).not.toBe(first!.tags[0].gid);
+
+    await h.status('tag-1', StatusChange.SPAM);
+    const spam = (await h.eventually('tag-1', (t) => t.tags.some((tag) => tag.name === 'spam'), 'the spam tag'))!.tags.find((t) => t.name === 'spam')!;
+    await h.deleteTag(spam.gid);
+    await h.status('tag-2', StatusChange.SPAM);
+    const spammed = await h.eventually('tag-2', (t) => t.completed && t.tags.some((tag) => tag.name === 'spam'), 'the spam tag made again');
+    expect(spammed!.tags.find((t) => t.name === 'spam')!.gid).not.toBe(spam.gid);
+    expect(comments(spammed!)).toEqual(['Marked as spam by Bo.']);
+  });
+
   it('rides out a 429 storm from Asana without losing or duplicating anything', async () => {
     await h.fault(429, 4, 1);
     const ids = Array.from({ length: 20 }, (_, i) => `storm-${i}`);
@@ -77,4 +96,26 @@ describe('ticketer', () => {
     const state = (await (await fetch(`${h.sandbox.url}/_sandbox/state`)).json()) as { asana: { ratelimited: number } };
     expect(state.asana.ratelimited).toBeGreaterThan(0);
   }, 90000);
+});
+
+describe('ticketer with a section that was deleted in Asana', () => {
+  const h = new TicketerHarness();
+  let inbox: { gid: string };
+
+  beforeAll(async () => {
+    await h.start();
+    inbox = await h.asana<{ gid: string }>('POST', `/projects/${PROJECT_GID}/sections`, { name: 'Inbox' });
+    h.system.env.ASANA_SECTION_GID = inbox.gid;
+    await h.system.start('ticketer');
+  }, 90000);
+  afterAll(() => h.stop());
+
+  it('puts new tasks in the project instead of sending them to the DLQ', async () => {
+    await h.asana('DELETE', `/sections/${inbox.gid}`);
+    await h.message('sectionless-1', 'hello');
+    const task = await h.eventually('sectionless-1', () => true, 'the task in the project');
+    expect(task!.projects).toEqual([PROJECT_GID]);
+    expect(task!.memberships[0].section).not.toBe(inbox.gid);
+    expect(h.system.services.get('ticketer')!.output.join('\n')).toContain('ASANA_SECTION_GID names a deleted section');
+  });
 });
