@@ -8,7 +8,7 @@ import { KafkaUnavailable, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
 import { openApiDocument } from './openapi';
 import type { EventBody } from './schema';
-import { trackToEvents, type TrackQuery } from './track';
+import { trackToEvents, type TrackQuery } from './track/index';
 import { BadRequest, checked, eventsOf } from './validate';
 
 export interface IngressRoutesOptions {
