@@ -1,6 +1,8 @@
 // The /track mappings, table-tested on what Dashbot's real Node SDK sends (recorded by a stand-in tracker)
 // for each platform and direction, plus the payloads that must be refused with a 400 naming what is missing.
-import { trackToEvents, type TrackOutcome } from '../src/track';
+import Ajv from 'ajv';
+import { openApiDocument } from '../src/openapi';
+import { trackToEvents, type TrackOutcome } from '../src/track/index';
 import { BadRequest } from '../src/validate';
 import { SdkRecorder } from './dashbot/recorder';
 import { scenarios } from './dashbot/scenarios';
@@ -320,5 +322,27 @@ describe('trackToEvents on payloads it does not understand', () => {
     const builderReply = { response: { status: 200, body: { prompt: { firstSimple: { speech: 'Hi!', text: 'Hi there!' } } } }, fulfillmentLib: '@assistant/conversation' };
     expect(trackToEvents({ type: 'incoming', platform: 'google' }, { request_body: builder }).events[0]).toMatchObject({ conversation_id: 'sess-1', text: 'Talk to Acme', intent: 'actions.intent.MAIN' });
     expect(trackToEvents({ type: 'outgoing', platform: 'google' }, { request_body: builder, message: builderReply }).events[0]).toMatchObject({ conversation_id: 'sess-1', text: 'Hi there!', direction: 'bot' });
+  });
+});
+
+describe('the OpenAPI examples of /track', () => {
+  const content = openApiDocument.paths['/track'].post.requestBody.content['application/json'];
+  const queries: Record<string, { platform: string; type: string }> = {
+    universal: { platform: 'universal', type: 'incoming' },
+    slack: { platform: 'slack', type: 'incoming' },
+    facebookIncoming: { platform: 'facebook', type: 'incoming' },
+    facebookOutgoing: { platform: 'facebook', type: 'outgoing' },
+    microsoft: { platform: 'microsoft', type: 'incoming' },
+    google: { platform: 'google', type: 'incoming' },
+    alexa: { platform: 'alexa', type: 'incoming' },
+  };
+
+  it.each(Object.entries(content.examples))('%s matches its schema and maps to one event', (name, example) => {
+    const ajv = new Ajv({ strict: false });
+    const index = Object.keys(content.examples).indexOf(name);
+    expect(ajv.validate(content.schema.oneOf[index], example.value)).toBe(true);
+    const outcome = trackToEvents(queries[name], example.value);
+    expect(outcome.ignored).toEqual([]);
+    expect(outcome.events).toHaveLength(1);
   });
 });
