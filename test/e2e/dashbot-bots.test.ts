@@ -106,4 +106,10 @@ describe('bots logging with the Dashbot SDK, through the whole system', () => {
     expect((await eventually(async () => taskOf(await asanaTasks(), bob), (t) => t.length === 1, 30000, "Bob's task"))[0].name).toContain('Talk to a human');
     await eventually(() => transcript(ann), (html) => html.includes('Sorry! Do you want a refund or a replacement?'), 30000, "the bot's reply in Ann's transcript");
   });
+
+  it("never writes the API key the SDK puts in the query string to any service's log", () => {
+    const lines = [...system.services.values()].flatMap((service) => service.output);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes(API_KEY))).toEqual([]);
+  });
 });
