@@ -1,5 +1,6 @@
 // The OpenAPI 3.1 document served at /docs/json, built from the same schemas the routes validate with.
 import { MAX_BATCH, eventSchema } from './schema';
+import { trackPath } from './track/openapi';
 
 const errorBody = {
   type: 'object',
@@ -16,6 +17,7 @@ const accepted = {
       type: 'array',
       items: { type: 'object', properties: { event_id: { type: 'string' }, conversation_id: { type: 'string' }, duplicate: { type: 'boolean' } } },
     },
+    ignored: { type: 'array', items: { type: 'string' }, description: '/track only: parts of the payload that are not messages, and why they were not recorded' },
     control: {
       description: 'Who holds the conversation: "human" while an operator has taken over (the bot should stay silent). For a batch, an object by conversation id.',
       oneOf: [{ type: 'string', enum: ['bot', 'human', 'unknown'] }, { type: 'object', additionalProperties: { type: 'string', enum: ['bot', 'human', 'unknown'] } }],
@@ -63,39 +65,6 @@ export const openApiDocument = {
         responses,
       },
     },
-    '/track': {
-      post: {
-        summary: 'Dashbot-compatible tracking (universal REST format)',
-        security: [],
-        parameters: [
-          { name: 'apiKey', in: 'query', required: true, schema: { type: 'string' } },
-          { name: 'type', in: 'query', required: true, schema: { type: 'string', enum: ['incoming', 'outgoing'] } },
-          { name: 'platform', in: 'query', schema: { type: 'string' } },
-          { name: 'v', in: 'query', schema: { type: 'string' } },
-        ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['userId'],
-                properties: {
-                  text: { type: 'string' },
-                  userId: { type: 'string' },
-                  conversationId: { type: 'string' },
-                  intent: { type: 'object', properties: { name: { type: 'string' } } },
-                  buttons: { type: 'array' },
-                  images: { type: 'array' },
-                  platformJson: { type: 'object' },
-                  platformUserJson: { type: 'object' },
-                },
-              },
-            },
-          },
-        },
-        responses,
-      },
-    },
+    '/track': trackPath(responses),
   },
 };

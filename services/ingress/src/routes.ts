@@ -8,7 +8,7 @@ import { KafkaUnavailable, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
 import { openApiDocument } from './openapi';
 import type { EventBody } from './schema';
-import { trackToEvent, type TrackQuery } from './track';
+import { trackToEvents, type TrackQuery } from './track/index';
 import { BadRequest, checked, eventsOf } from './validate';
 
 export interface IngressRoutesOptions {
@@ -84,7 +84,8 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
     }
   };
 
-  async function acceptAndReply(request: FastifyRequest, reply: FastifyReply, bodies: EventBody[], single: boolean) {
+  /** `single`: control is one value, not an object by conversation. `extra` joins the 202 (what /track ignored). */
+  async function acceptAndReply(request: FastifyRequest, reply: FastifyReply, bodies: EventBody[], single: boolean, extra: Record<string, unknown> = {}) {
     const now = new Date();
     const events = bodies.map((body) => toMessageEvent(body, { botId: request.botId!, now }));
     try {
@@ -97,6 +98,7 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
         duplicates,
         events: result.events.map((e) => ({ event_id: e.eventId, conversation_id: e.conversationId, duplicate: e.duplicate })),
         control: single ? result.control[events[0].conversationId] : result.control,
+        ...extra,
       });
     } catch (err) {
       if (!(err instanceof KafkaUnavailable)) throw err;
@@ -118,23 +120,37 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
     return acceptAndReply(request, reply, bodies, !('events' in (request.body as object)));
   });
 
+  // The key may come as a header (preferred: query strings end up in proxies' access logs) or, as Dashbot's
+  // SDKs send it, as the apiKey query parameter. Ingress never logs the query string.
+  const trackKey = (request: FastifyRequest) => bearerToken(request.headers.authorization) ?? queryString((request.query as TrackQuery).apiKey);
+
   app.post<{ Querystring: TrackQuery }>(
     '/track',
-    { preHandler: (request, reply) => admit((request.query as TrackQuery).apiKey, request, reply, 'as the apiKey query parameter') },
+    { preHandler: (request, reply) => admit(trackKey(request), request, reply, 'as "Authorization: Bearer <key>" or the apiKey query parameter') },
     async (request, reply) => {
-      let body: EventBody;
+      let outcome;
       try {
-        body = checked(trackToEvent(request.query, request.body), '');
+        const mapped = trackToEvents(request.query, request.body);
+        outcome = { ...mapped, events: mapped.events.map((event, i) => checked(event, mapped.events.length > 1 ? `event ${i + 1} of ${mapped.events.length}` : '')) };
       } catch (err) {
         if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
         throw err;
       }
-      return acceptAndReply(request, reply, [body], true);
+      const ignored = outcome.ignored.length > 0 ? { ignored: outcome.ignored } : {};
+      if (outcome.events.length === 0) {
+        metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'ignored' });
+        return reply.code(200).send({ accepted: 0, duplicates: 0, events: [], message: `nothing was recorded: ${outcome.ignored.join('; ')}`, ...ignored });
+      }
+      const conversations = new Set(outcome.events.map((e) => e.conversation_id));
+      return acceptAndReply(request, reply, outcome.events, conversations.size === 1, ignored);
     },
   );
 
   app.get('/docs/json', async () => openApiDocument);
 }
+
+/** A query parameter given once; a repeated one (an array) counts as absent. */
+const queryString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** fastify's own messages for parse errors are clear enough; others are shortened to one line. */
 function clientMessage(error: FastifyError): string {
