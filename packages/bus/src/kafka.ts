@@ -1,6 +1,7 @@
 // The kafkajs client with its logs routed into pino, and the topic set-up every component can call.
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '@switchboard/core';
+import { describeKafkaLog } from './kafka-log';
 import { DLQ_SUFFIX, type TopicNames } from './topics';
 
 export type { Kafka } from 'kafkajs';
@@ -23,8 +24,8 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        const line = describeKafkaLog(LEVELS[level] ?? 'info', entry);
+        log[line.level](line.fields, line.message);
       },
   });
 }
