@@ -15,6 +15,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 
 export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
+  const saidOnce = new Set<string>();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -25,7 +26,10 @@ export function createKafka(options: { brokers: string[]; clientId: string; logg
       () =>
       ({ level, log: entry }: LogEntry) => {
         const line = describeKafkaLog(LEVELS[level] ?? 'info', entry);
-        log[line.level](line.fields, line.message);
+        // Five services starting at once meet the same transient condition dozens of times: say it once.
+        const repeat = line.transient !== undefined && saidOnce.has(line.transient);
+        if (line.transient !== undefined) saidOnce.add(line.transient);
+        log[repeat ? 'debug' : line.level](line.fields, line.message);
       },
   });
 }

@@ -22,6 +22,7 @@ describe('describeKafkaLog', () => {
     expect(line.level).toBe(expected);
     expect(line.message).toMatch(explanation);
     expect(line.fields).toMatchObject({ kafkajs: input.message, transient: true, broker: '127.0.0.1:9092' });
+    expect(line.transient).toEqual(expect.any(String));
   });
 
   it.each<[string, KafkaLogLevel, ReturnType<typeof entry>]>([
