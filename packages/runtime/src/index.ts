@@ -62,7 +62,7 @@ export class Runtime {
     const { service, config } = options;
     this.logger = createLogger({ service, level: config.logLevel });
     this.metrics = createMetrics(service);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger });
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger, security: config.kafkaSecurity });
     this.redis = createRedis(config.redisUrl, this.logger);
     this.keys = createKeys(config.redisKeyPrefix);
     this.names = new TopicNames(config.topicPrefix);
