@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run stack`: the whole system in one terminal. Starts Kafka and Redis (unless KAFKA_BROKERS /
 // REDIS_URL are given), the Slack and Asana sandbox (unless SLACK_BOT_TOKEN and ASANA_TOKEN are set), and
-// the five services, with prefixed readable logs. Ctrl-C stops all of it and leaves no process behind.
+// the five services (the classifier with rules.example.yaml unless CLASSIFIER_RULES_FILE is given), with
+// prefixed readable logs. Ctrl-C stops all of it and leaves no process behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -146,6 +147,13 @@ async function main() {
     env.ASANA_WORKSPACE_GID ??= '1100000000000001';
     run('sandbox', 'packages/sandbox/dist/main.js', COLORS[6]);
     await waitReady('sandbox', `${sandbox}/_sandbox/state`);
+  }
+  // The example rules (refunds, legal threats, "talk to a human"…) unless told otherwise: a newcomer's first
+  // "I want a refund, my lawyer…" should come out urgent, as it would with a real rules file.
+  if (env.CLASSIFIER_RULES_FILE) say(`classifier rules: ${env.CLASSIFIER_RULES_FILE} (CLASSIFIER_RULES_FILE)`);
+  else {
+    env.CLASSIFIER_RULES_FILE = join(root, 'services/classifier/rules.example.yaml');
+    say('classifier rules: services/classifier/rules.example.yaml (the example; set CLASSIFIER_RULES_FILE to use yours)');
   }
   env.INGRESS_API_KEYS ??= 'dev-bot:dev-key-change-me-0123456789';
   env.CONSOLE_BASE_URL ??= `http://localhost:${statusPort}/`;

@@ -40,6 +40,11 @@ validate "$work/production.yaml"
 for kind in ServiceMonitor PrometheusRule ScaledObject HorizontalPodAutoscaler Ingress; do
   grep -q "^kind: $kind$" "$work/production.yaml" || { echo "[chart] production render lacks a $kind" >&2; exit 1; }
 done
+# Kafka over TLS with SASL: the CA mounted from its Secret, the password from the Secret, in the services and the Job.
+grep -q "KAFKA_SASL_MECHANISM: \"scram-sha-512\"" "$work/production.yaml" || { echo "[chart] production render lacks KAFKA_SASL_MECHANISM" >&2; exit 1; }
+grep -q "KAFKA_SSL_CA_FILE: \"/etc/switchboard/kafka-tls/ca.crt\"" "$work/production.yaml" || { echo "[chart] production render lacks KAFKA_SSL_CA_FILE" >&2; exit 1; }
+[ "$(grep -c "key: KAFKA_SASL_PASSWORD" "$work/production.yaml")" -eq 6 ] || { echo "[chart] KAFKA_SASL_PASSWORD should reach the five services and the topics Job" >&2; exit 1; }
+[ "$(grep -c "secretName: kafka-ca" "$work/production.yaml")" -eq 6 ] || { echo "[chart] the kafka-ca Secret should be mounted in the five services and the topics Job" >&2; exit 1; }
 echo "[chart] render and validate: a Secret made by the chart from values (no existing Secret)"
 helm template sb "$chart" --kube-version "$kube" --set secrets.existingSecret= \
   --set secrets.create.slackBotToken=xoxb-ci --set secrets.create.slackSigningSecret=ci-signing \
@@ -63,6 +68,12 @@ refused "a misspelled value" "replicsa" --set services.notifier.replicsa=3
 refused "a wrong type" "partitions" --set kafka.partitions=many
 refused "more replicas than partitions" "kafka.partitions=1" --set kafka.partitions=1
 refused "no secrets at all" "secrets.create" --set secrets.existingSecret=
+refused "an unknown SASL mechanism" "mechanism" --set kafka.sasl.mechanism=gssapi --set kafka.sasl.username=u
+refused "SASL without a user" "kafka.sasl.username" --set kafka.sasl.mechanism=scram-sha-512
+refused "a client certificate without its key" "kafka.tls.keyKey" --set kafka.tls.enabled=true --set kafka.tls.secretName=kafka-tls --set kafka.tls.certKey=tls.crt
+refused "SASL with the chart's Secret and the topics Job" "secrets.existingSecret" --set kafka.sasl.mechanism=plain --set kafka.sasl.username=u \
+  --set secrets.existingSecret= --set secrets.create.slackBotToken=x --set secrets.create.slackSigningSecret=x --set secrets.create.asanaToken=x \
+  --set secrets.create.ingressApiKeys=b:t --set secrets.create.consoleSessionSecret=s --set secrets.create.kafkaSaslPassword=p
 
 sed 's/^  replicas: 2$/  replicas: "two"/' "$work/default.yaml" >"$work/broken.yaml"
 if validate "$work/broken.yaml" >/dev/null 2>&1; then

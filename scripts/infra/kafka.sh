@@ -5,14 +5,15 @@
 #                                   format the storage (once) and start one in the background; waits until it serves
 #   scripts/infra/kafka.sh stop     stop the broker this script started (never someone else's)
 #   scripts/infra/kafka.sh status   exit 0 when a Kafka broker serves on KAFKA_PORT
-#   scripts/infra/kafka.sh fetch    only make sure a JDK and the jars are there (CI, before tests that start brokers)
+#   scripts/infra/kafka.sh jars     fetch the jars (once) and print their directory (for brokers tests start
+#                                   themselves, e.g. test/support/secure-kafka.ts)
 #
 # Environment:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1, so 9093), KAFKA_VERSION (4.1.2),
 #   SWITCHBOARD_HOME (<repo>/.switchboard) for config, data, logs and the pid file,
 #   SWITCHBOARD_CACHE ($HOME/.cache/switchboard) for the jars (kafka-<version>/),
 #   KAFKA_HEAP_OPTS (-Xms128m -Xmx512m), KAFKA_START_TIMEOUT seconds (90).
-# Progress goes to stderr; nothing is written to stdout.
+# Progress goes to stderr; only `jars` writes to stdout (the directory).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -335,12 +336,13 @@ case ${1:-} in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  fetch)
+  jars)
     ensure_java
     ensure_jars
+    echo "$CACHE_DIR"
     ;;
   *)
-    echo "usage: $0 start|stop|status|fetch" >&2
+    echo "usage: $0 start|stop|status|jars" >&2
     exit 2
     ;;
 esac

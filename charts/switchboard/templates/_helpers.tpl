@@ -69,3 +69,37 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "http://%s-status:8081/" (include "switchboard.fullname" .) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* Kafka's TLS and SASL values, checked together; fails with the value to fix. */}}
+{{- define "switchboard.kafkaSecurityCheck" -}}
+{{- $k := .Values.kafka -}}
+{{- if and $k.sasl.mechanism (not $k.sasl.username) }}{{ fail "kafka.sasl.username is required when kafka.sasl.mechanism is set" }}{{ end }}
+{{- if ne (not $k.tls.certKey) (not $k.tls.keyKey) }}{{ fail "kafka.tls.certKey and kafka.tls.keyKey: set both (a client certificate and its key) or neither" }}{{ end }}
+{{- if and (or $k.tls.certKey $k.tls.secretName) (not $k.tls.enabled) }}{{ fail "kafka.tls.secretName or certKey is set but kafka.tls.enabled is false" }}{{ end }}
+{{- if and $k.tls.certKey (not $k.tls.secretName) }}{{ fail "kafka.tls.certKey needs kafka.tls.secretName (the Secret that holds it)" }}{{ end }}
+{{- if and $k.sasl.mechanism .Values.topics.job.enabled (not .Values.secrets.existingSecret) }}{{ fail "kafka.sasl with topics.job.enabled needs secrets.existingSecret: the topics Job runs before the chart's own Secret exists (or set topics.job.enabled=false; the services create missing topics)" }}{{ end }}
+{{- end }}
+
+{{/* Where the Kafka TLS Secret is mounted, in every pod that talks to Kafka. */}}
+{{- define "switchboard.kafkaTlsDir" -}}/etc/switchboard/kafka-tls{{- end }}
+
+{{- define "switchboard.kafkaTlsVolumeMount" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.secretName }}
+- { name: kafka-tls, mountPath: {{ include "switchboard.kafkaTlsDir" . }}, readOnly: true }
+{{- end }}
+{{- end }}
+
+{{- define "switchboard.kafkaTlsVolume" -}}
+{{- if and .Values.kafka.tls.enabled .Values.kafka.tls.secretName }}
+- name: kafka-tls
+  secret: { secretName: {{ .Values.kafka.tls.secretName }}, defaultMode: 0440 }
+{{- end }}
+{{- end }}
+
+{{/* KAFKA_SASL_PASSWORD from the Secret, when SASL is on. */}}
+{{- define "switchboard.kafkaSaslPasswordEnv" -}}
+{{- if .Values.kafka.sasl.mechanism }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom: { secretKeyRef: { name: {{ include "switchboard.secretName" . }}, key: KAFKA_SASL_PASSWORD } }
+{{- end }}
+{{- end }}

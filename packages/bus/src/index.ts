@@ -3,6 +3,7 @@ export * from './topics';
 export * from './codec';
 export * from './errors';
 export * from './kafka';
+export * from './kafka-log';
 export * from './publisher';
 export * from './consumer';
 export * from './dlq';

@@ -1,6 +1,7 @@
 // The kafkajs client with its logs routed into pino, and the topic set-up every component can call.
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from '@switchboard/core';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaSecurity, Logger } from '@switchboard/core';
+import { describeKafkaLog } from './kafka-log';
 import { DLQ_SUFFIX, type TopicNames } from './topics';
 
 export type { Kafka } from 'kafkajs';
@@ -12,19 +13,52 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+export interface CreateKafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** TLS and SASL from the config (KAFKA_SSL*, KAFKA_SASL*); plaintext without. */
+  security?: KafkaSecurity;
+  /** How often to retry a failed connection or request (12 by default, riding out a broker restart). */
+  retries?: number;
+}
+
+/** kafkajs's ssl and sasl options from the config's: fresh objects, the secrets copied in only here. */
+export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  const { tls, sasl } = security ?? {};
+  if (tls) {
+    out.ssl = {
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+    };
+  }
+  if (sasl) out.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+  return out;
+}
+
+export function createKafka(options: CreateKafkaOptions): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
+  const saidOnce = new Set<string>();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     // kafkajs retries connections itself; a longer ladder rides out a broker restart.
-    retry: { initialRetryTime: 300, retries: 12, maxRetryTime: 10000 },
+    retry: { initialRetryTime: 300, retries: options.retries ?? 12, maxRetryTime: 10000 },
+    // kafkajs's 1 s covers the TLS handshake too: too short for a managed Kafka across a region.
+    ...(options.security?.tls ? { connectionTimeout: 5000 } : {}),
+    ...kafkaSecurityOptions(options.security),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        const line = describeKafkaLog(LEVELS[level] ?? 'info', entry);
+        // Five services starting at once meet the same transient condition dozens of times: say it once.
+        const repeat = line.transient !== undefined && saidOnce.has(line.transient);
+        if (line.transient !== undefined) saidOnce.add(line.transient);
+        log[repeat ? 'debug' : line.level](line.fields, line.message);
       },
   });
 }

@@ -12,7 +12,8 @@ const USAGE = `usage:
   switchboard dlq list <topic> [--limit N]
   switchboard dlq replay <topic> [--limit N] [--dry-run]
   switchboard hash-password    (password on stdin, e.g. read -s p; echo "$p" | switchboard hash-password)
-Kafka is found through KAFKA_BROKERS (default localhost:9092).`;
+Kafka is found through KAFKA_BROKERS (default localhost:9092); a secured one through KAFKA_SSL, KAFKA_SSL_CA_FILE,
+KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or _FILE), as for the services.`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -32,8 +33,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--limit must be a whole number above 0, got "${limitText}"`);
     return 2;
   }
-  const config = readConfig({ kafkaBrokers: commonSpec.kafkaBrokers, logLevel: commonSpec.logLevel }, process.env);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'switchboard-cli', logger: createLogger({ service: 'cli', level: 'error' }) });
+  const config = readConfig({ kafkaBrokers: commonSpec.kafkaBrokers, kafkaSecurity: commonSpec.kafkaSecurity, logLevel: commonSpec.logLevel }, process.env);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'switchboard-cli', logger: createLogger({ service: 'cli', level: 'error' }), security: config.kafkaSecurity });
   if (command === 'list') {
     const letters = await listDeadLetters(kafka, topic, limit);
     for (const l of letters) console.log(JSON.stringify(l));

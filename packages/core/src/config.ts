@@ -1,6 +1,8 @@
 // Typed configuration from environment variables: each service declares a spec, main.ts reads it once,
 // and a bad value stops start-up with an error that names the variable and what was expected.
 
+import { kafkaSecuritySetting } from './kafka-security';
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
@@ -108,17 +110,23 @@ export const env = {
     ),
 };
 
-type SpecValues<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+/** A setting made of several variables that are only valid together (Kafka's TLS and SASL). */
+export interface CompoundSetting<T> {
+  readonly variables: readonly string[];
+  read(source: Env): T;
+}
+
+type SpecValues<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : S[K] extends CompoundSetting<infer T> ? T : never };
 
 /**
  * Reads every setting of a spec. All bad variables are reported together so a person fixes them in one go.
  */
-export function readConfig<S extends Record<string, Setting<unknown>>>(spec: S, source: Env): SpecValues<S> {
+export function readConfig<S extends Record<string, Setting<unknown> | CompoundSetting<unknown>>>(spec: S, source: Env): SpecValues<S> {
   const values: Record<string, unknown> = {};
   const problems: ConfigError[] = [];
   for (const [key, item] of Object.entries(spec)) {
     try {
-      values[key] = item.parse(source[item.variable]);
+      values[key] = 'read' in item ? item.read(source) : item.parse(source[item.variable]);
     } catch (err) {
       if (err instanceof ConfigError) problems.push(err);
       else throw err;
@@ -135,6 +143,8 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(spec: S, 
 export const commonSpec = {
   kafkaBrokers: env.list('KAFKA_BROKERS', ['localhost:9092']),
   kafkaClientId: env.string('KAFKA_CLIENT_ID', 'switchboard'),
+  /** KAFKA_SSL, KAFKA_SSL_CA_FILE/CERT_FILE/KEY_FILE/REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD(_FILE). */
+  kafkaSecurity: kafkaSecuritySetting,
   topicPrefix: env.string('KAFKA_TOPIC_PREFIX', ''),
   topicPartitions: env.int('KAFKA_TOPIC_PARTITIONS', 12, { min: 1, max: 1000 }),
   topicReplicationFactor: env.int('KAFKA_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),

@@ -1,5 +1,6 @@
 // What every Switchboard service needs: config, logging, metrics, the HTTP server, shutdown, backoff.
 export * from './config';
+export * from './kafka-security';
 export * from './logger';
 export * from './metrics';
 export * from './http';

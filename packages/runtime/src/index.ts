@@ -62,7 +62,10 @@ export class Runtime {
     const { service, config } = options;
     this.logger = createLogger({ service, level: config.logLevel });
     this.metrics = createMetrics(service);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger });
+    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger, security: config.kafkaSecurity });
+    const { tls, sasl } = config.kafkaSecurity;
+    if (tls || sasl) this.logger.info({ tls: Boolean(tls), sasl: sasl ? `${sasl.mechanism} as ${sasl.username}` : 'off' }, 'kafka connection secured');
+    if (tls && !tls.rejectUnauthorized) this.logger.warn("KAFKA_SSL_REJECT_UNAUTHORIZED=false: the brokers' certificates are not checked");
     this.redis = createRedis(config.redisUrl, this.logger);
     this.keys = createKeys(config.redisKeyPrefix);
     this.names = new TopicNames(config.topicPrefix);

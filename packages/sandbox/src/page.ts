@@ -3,17 +3,18 @@
 // (tags, completion with a button, stories). Rendered on the server with every piece of user text escaped;
 // plain forms, no inline event handlers; a small inline script swaps in a fresh rendering every 1.5 seconds.
 import type { SlackSettings } from './settings';
+import { escapeHtml, mrkdwnToHtml } from './mrkdwn';
 import { type BlockElement, blockLines } from './slack-blocks';
 import { SANDBOX_OPERATOR_ID, slackPerson } from './slack-workspace';
 import type { AsanaTask, SandboxState, SlackDelivery, SlackMessage } from './state';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
+export { escapeHtml };
 
 const e = escapeHtml;
-/** Slack text as a Slack client shows it (its three entities decoded), then escaped for this page. */
+/** Slack's plain_text as a Slack client shows it (its three entities decoded), then escaped for this page. */
 const slackText = (text: string) => e(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+/** mrkdwn as a Slack client shows it: formatting, links, mentions and dates, the rest escaped. */
+const slackMrkdwn = (text: string) => mrkdwnToHtml(text, { user: (id) => slackPerson(id).name });
 const clock = (ts: string) => new Date(Number(ts) * 1000).toISOString().slice(11, 19);
 /** The id of a message's element on the page (also where permalinks and form posts lead). */
 export const messageAnchor = (channelId: string, ts: string) => `msg-${channelId}-${ts.replace('.', '-')}`;
@@ -41,7 +42,7 @@ function messageHtml(state: SandboxState, m: SlackMessage): string {
     .map((line) => {
       if (line.kind === 'divider') return '<hr>';
       if (line.kind === 'buttons') return `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(m, element)).join('')}</div>`;
-      return `<div class="${line.kind}">${slackText(line.text)}</div>`;
+      return `<div class="${line.kind}">${line.mrkdwn ? slackMrkdwn(line.text) : slackText(line.text)}</div>`;
     })
     .join('');
   const author = m.botId ? `bot ${e(m.botId)}` : `<span class="person">${e(slackPerson(m.userId).realName)}</span> ${e(m.userId)}`;
@@ -50,7 +51,7 @@ function messageHtml(state: SandboxState, m: SlackMessage): string {
   const replies = m.threadTs ? [] : state.slack.repliesTo(m.channelId, m.ts);
   return `<div class="message${m.botId ? '' : ' human'}" id="${e(messageAnchor(m.channelId, m.ts))}">
   <div class="meta">${e(clock(m.ts))} · ${author} · ts ${e(m.ts)} ${edited} ${pings}</div>
-  ${m.text ? `<div class="text">${slackText(m.text)}</div>` : ''}${lines}
+  ${m.text ? `<div class="text">${slackMrkdwn(m.text)}</div>` : ''}${lines}
   ${replies.length > 0 ? `<div class="thread">${replies.map((r) => messageHtml(state, r)).join('')}</div>` : ''}
   ${m.threadTs ? '' : replyFormHtml(m)}
 </div>`;
@@ -126,7 +127,11 @@ header{background:#3f0e40;color:#fff;padding:8px 16px}header h1{font-size:16px;m
 .columns{display:flex;gap:16px;padding:16px}.column{flex:1;min-width:0}
 .channel,.task{background:#fff;border-radius:6px;padding:8px 12px;margin-bottom:12px;box-shadow:0 1px 2px #0002}
 .message{border-left:3px solid #ddd;padding:4px 8px;margin:6px 0}.thread{margin-left:16px}
-.text{white-space:pre-wrap}.context{color:#616061;font-size:12px}
+.text,.context{white-space:pre-wrap}.context{color:#616061;font-size:12px}
+.text code,.context code{background:#f4f4f4;border:1px solid #ddd;border-radius:3px;padding:0 3px;color:#c01343;font-size:12px}
+.text pre{background:#f8f8f8;border:1px solid #ddd;border-radius:4px;padding:6px;margin:4px 0;white-space:pre-wrap}
+.text blockquote{border-left:4px solid #ddd;margin:2px 0;padding-left:8px}.mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
+.date{border-bottom:1px dotted #999}
 .button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:1px 8px;margin:2px 4px 2px 0;font-size:12px;background:#fff;cursor:pointer}
 .button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.button.danger{color:#e01e5a;border-color:#e01e5a}
 form.act{display:inline}form.reply{margin:4px 0 0;display:flex;gap:4px}form.reply input{flex:1;font:inherit;font-size:12px;padding:1px 4px}

@@ -129,9 +129,13 @@ export interface BlockElement {
 export interface BlockLine {
   kind: 'text' | 'context' | 'buttons' | 'divider' | 'other';
   text: string;
+  /** Whether Slack formats the text (a mrkdwn text object) or shows it as typed (plain_text). */
+  mrkdwn?: boolean;
   /** For 'buttons' (and a section with a button accessory): the elements, buttons clickable. */
   elements?: BlockElement[];
 }
+
+const isMrkdwn = (value: unknown) => isObject(value) && value.type === 'mrkdwn';
 
 /** Blocks read as plain lines: section and header text, fields, context, and the actions' elements. */
 export function blockLines(blocks: unknown[] | undefined): BlockLine[] {
@@ -142,14 +146,15 @@ export function blockLines(blocks: unknown[] | undefined): BlockLine[] {
     switch (block.type) {
       case 'section': {
         const fields = Array.isArray(block.fields) ? block.fields.map(textOf).filter((t) => t !== undefined) : [];
-        const line: BlockLine = { kind: 'text', text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n') };
+        const objects = [block.text, ...(Array.isArray(block.fields) ? block.fields : [])].filter(isObject);
+        const line: BlockLine = { kind: 'text', text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n'), mrkdwn: objects.some(isMrkdwn) };
         const [accessory] = buttonsOfBlock(block, index);
         return accessory ? [line, { kind: 'buttons', text: textOf(accessory.text) ?? '', elements: [{ label: textOf(accessory.text) ?? '', button: accessory }] }] : [line];
       }
       case 'header':
         return [{ kind: 'text', text: textOf(block.text) ?? '' }];
       case 'context':
-        return [{ kind: 'context', text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · ') }];
+        return [{ kind: 'context', text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · '), mrkdwn: elements.some(isMrkdwn) }];
       case 'actions': {
         const buttons = buttonsOfBlock(block, index);
         const shown = elements.map((e): BlockElement => {

@@ -70,4 +70,21 @@ describe('sandbox page', () => {
     expect(html).toContain('task done');
     expect(html).toContain('marked this task complete');
   });
+
+  it('shows mrkdwn as Slack does, and plain_text as typed', async () => {
+    await slack.chat.postMessage({
+      channel: '#triage',
+      text: ':rotating_light: *URGENT* <https://console.example/c/1|Ann> wrote <!date^1700000000^{date_short} {time}|2023-11-14 22:13 UTC>',
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: '*not bold* in a header' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '_refund_ asked by <@U123> in <#C1|support> &lt;b&gt;' } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: '~old~ `code`' }] },
+      ],
+    });
+    const html = await page('/?fragment=1');
+    expect(html).toContain('🚨 <strong>URGENT</strong> <a href="https://console.example/c/1" rel="noopener noreferrer" target="_blank">Ann</a> wrote <span class="date" title="2023-11-14 22:13 UTC (shown in UTC)">Nov 14, 2023 10:13 PM</span>');
+    expect(html).toContain('<div class="text">*not bold* in a header</div>');
+    expect(html).toContain('<em>refund</em> asked by <span class="mention">@u123</span> in <span class="mention">#support</span> &lt;b&gt;');
+    expect(html).toContain('<div class="context"><del>old</del> <code>code</code></div>');
+  });
 });

@@ -1,0 +1,77 @@
+// What a kafkajs log entry means to a person: the transient errors a broker answers while it starts, moves
+// a leader or rebalances a group (kafkajs retries them itself) are logged as what they are, not as errors.
+
+export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface KafkaLogLine {
+  level: KafkaLogLevel;
+  message: string;
+  fields: Record<string, unknown>;
+  /** For a known transient condition: which one (the logger says it once at its level, repeats at debug). */
+  transient?: string;
+}
+
+interface Transient {
+  kind: string;
+  /** Matched against the entry's message and its `error` field. */
+  pattern: RegExp;
+  level: KafkaLogLevel;
+  explanation: string;
+}
+
+/** Known transient conditions, first match wins. Anything else keeps the level kafkajs gave it. */
+const TRANSIENT: readonly Transient[] = [
+  {
+    kind: 'coordinator-loading',
+    pattern: /coordinator is loading/i,
+    level: 'info',
+    explanation: 'Kafka is still loading its group coordinator (normal just after the broker or a new group starts); retrying',
+  },
+  {
+    kind: 'coordinator-unavailable',
+    pattern: /group coordinator is not available|not the correct coordinator for this group/i,
+    level: 'info',
+    explanation: 'Kafka has no group coordinator ready yet, or it moved (normal while the broker starts); retrying',
+  },
+  {
+    kind: 'leader-election',
+    pattern: /not the leader for that topic-partition|no leader for this topic-partition|leadership election|preferred leader was not available/i,
+    level: 'info',
+    explanation: 'a partition leader is being elected or moved (normal after topics are created or a broker restarts); retrying',
+  },
+  {
+    kind: 'partition-not-served',
+    pattern: /does not host this topic-partition/i,
+    level: 'info',
+    explanation: 'a partition is not served yet (normal right after its topic was created); retrying',
+  },
+  {
+    kind: 'topic-exists',
+    pattern: /Topic with this name already exists|Topic creation errors|Could not create topics/i,
+    level: 'debug',
+    explanation: 'another service created the topics at the same moment; they exist, nothing to do',
+  },
+  {
+    kind: 'rebalance',
+    pattern: /group is rebalancing|not aware of this member|rebalance in progress/i,
+    level: 'info',
+    explanation: 'the consumer group is rebalancing (a member joined or left); re-joining',
+  },
+];
+
+/**
+ * Maps one kafkajs entry to the line to log. Only errors and warnings are reconsidered; a known transient
+ * one is lowered to info/debug with a plain explanation, and kafkajs's own wording is kept beside it.
+ */
+export function describeKafkaLog(level: KafkaLogLevel, entry: { message: string } & Record<string, unknown>): KafkaLogLine {
+  const { message, ...fields } = entry;
+  // A crash is kafkajs having given up retrying: whatever the cause, that is an error.
+  if ((level === 'error' || level === 'warn') && !message.startsWith('Crash')) {
+    const detail = typeof fields.error === 'string' ? fields.error : '';
+    const known = TRANSIENT.find(({ pattern }) => pattern.test(detail) || pattern.test(message));
+    if (known) {
+      return { level: known.level, message: `transient: ${known.explanation}`, fields: { ...fields, kafkajs: message, transient: true }, transient: known.kind };
+    }
+  }
+  return { level, message, fields };
+}
