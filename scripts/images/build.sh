@@ -37,11 +37,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 # hash_of WORD... — sha256 over the words given and the contents of those that are files (sorted, by path).
 hash_of() {
-  local w
-  for w in "$@"; do
-    printf '%s\n' "$w"
-    if [[ -f $ROOT/$w ]]; then sha256sum <"$ROOT/$w"; fi
-  done | sha256sum | cut -c1-16
+  { printf '%s\n' "$@"; (cd "$ROOT" && for w in "$@"; do [[ -f $w ]] && printf '%s\0' "$w"; done | xargs -0 -r sha256sum); } \
+    | sha256sum | cut -c1-16
 }
 files_under() { (cd "$ROOT" && find "$@" -type f | LC_ALL=C sort); }
 
@@ -49,8 +46,11 @@ files_under() { (cd "$ROOT" && find "$@" -type f | LC_ALL=C sort); }
 present() { [[ $(docker image inspect -f '{{index .Config.Labels "switchboard.inputs"}}' "$1" 2>/dev/null) == "$2" ]]; }
 
 # ensure NAME TAG KEY BUILD_FUNCTION — present, else loaded from the cache, else built and saved to the cache.
+declare -A ENSURED=()
 ensure() {
   local name=$1 tag=$2 key=$3 build=$4 started=$SECONDS tarball=$IMAGE_CACHE/$1-$3.tar
+  [[ -z ${ENSURED[$name]:-} ]] || return 0
+  ENSURED[$name]=1
   if present "$tag" "$key"; then
     say "$tag: present ($name $key)"
   elif [[ -s $tarball ]]; then
@@ -170,4 +170,6 @@ for stage in "${stages[@]}"; do
     *) die "unknown stage $stage (debian, node, kafka, redis, switchboard)" ;;
   esac
 done
+# Earlier builds of these tags, now untagged.
+docker image prune -f --filter label=switchboard.inputs >/dev/null
 say "done in $((SECONDS - total)) s"
