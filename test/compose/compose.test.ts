@@ -152,7 +152,7 @@ describe('docker compose', () => {
     expect(logout.headers.get('location')).toBe('/console/login');
   });
 
-  it('runs Redis with the append-only file on, in a volume', async () => {
+  it('runs Redis with the append-only file on, in a volume that outlives the container', async () => {
     const appendonly = await compose('exec', '-T', 'redis', 'redis-cli', 'CONFIG', 'GET', 'appendonly');
     expect(appendonly.code).toBe(0);
     expect(appendonly.stdout.trim().split('\n')).toEqual(['appendonly', 'yes']);
@@ -160,6 +160,14 @@ describe('docker compose', () => {
     expect(dirs.stdout.trim().split('\n')).toEqual(['dir', '/data']);
     const volumes = await run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`]);
     expect(volumes.stdout.split('\n')).toContain(`${PROJECT}_redis-data`);
+
+    // A key written before the container is removed and recreated is there afterwards.
+    const key = `switchboard-compose-test:${randomBytes(4).toString('hex')}`;
+    expect((await compose('exec', '-T', 'redis', 'redis-cli', 'SET', key, 'kept')).stdout.trim()).toBe('OK');
+    expect((await compose('rm', '--stop', '--force', 'redis')).code).toBe(0);
+    const again = await compose('up', '-d', '--wait', '--wait-timeout', '120', 'redis');
+    expect(again.code).toBe(0);
+    expect((await compose('exec', '-T', 'redis', 'redis-cli', 'GET', key)).stdout.trim()).toBe('kept');
   });
 
   it('publishes ports on 127.0.0.1 only, and neither Kafka nor Redis', async () => {
