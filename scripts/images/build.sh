@@ -33,7 +33,8 @@ source "$ROOT/scripts/infra/lib.sh"
 
 mkdir -p "$IMAGE_CACHE"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+COPIED_CAS=()
+trap 'rm -rf "$WORK" "${COPIED_CAS[@]}"' EXIT
 
 # hash_of WORD... — sha256 over the words given and the contents of those that are files (sorted, by path).
 hash_of() {
@@ -141,15 +142,17 @@ app_key() {
 }
 build_app() {
   # The Dockerfile trusts every certificate in the context's certs/ directory (see certs/README.md).
-  local f copied=()
+  local f target
   while IFS= read -r f; do
     [[ -n $f ]] || continue
-    cp "$f" "$ROOT/certs/build-$(basename "${f%.*}").crt" && copied+=("$ROOT/certs/build-$(basename "${f%.*}").crt")
+    target=$ROOT/certs/build-$(basename "${f%.*}").crt
+    cp "$f" "$target" && COPIED_CAS+=("$target")
   done < <(extra_ca_files)
-  say "trusting ${#copied[@]} extra CA file(s) from $EXTRA_CA during the build"
+  say "trusting ${#COPIED_CAS[@]} extra CA file(s) from $EXTRA_CA during the build"
   local rc=0
   docker build --network host --label "switchboard.inputs=$1" -t "$APP_TAG" "$ROOT" >"$WORK/app-build.log" 2>&1 || rc=$?
-  rm -f "${copied[@]}"
+  rm -f "${COPIED_CAS[@]}"
+  COPIED_CAS=()
   if [[ $rc -ne 0 ]]; then tail -n 40 "$WORK/app-build.log" >&2; die "docker build of $APP_TAG failed"; fi
 }
 
