@@ -4,7 +4,9 @@
 # switchboard:local from the project's Dockerfile. Each image is cached as a tarball under
 # ~/.cache/switchboard/images, keyed by a hash of its build inputs, and `docker load`ed from there when present.
 #
-#   scripts/images/build.sh [debian|node|kafka|redis|switchboard ...]    (default: all, in that order)
+#   scripts/images/build.sh [debian|node|kafka|redis|switchboard|prometheus ...]
+#       default: debian node kafka redis switchboard; `prometheus` (Debian's 2.42, tagged
+#       switchboard/prometheus:debian-2.42 for PROMETHEUS_IMAGE in compose) only when named
 #
 # Environment: SWITCHBOARD_CACHE ($HOME/.cache/switchboard), SWITCHBOARD_EXTRA_CA (a PEM file or a directory of
 # .crt/.pem files trusted inside the switchboard:local build and at run time; default: the host's
@@ -25,6 +27,7 @@ NODE_TAG=node:24-bookworm-slim
 KAFKA_TAG=apache/kafka:$KAFKA_VERSION
 REDIS_TAG=redis:7
 APP_TAG=switchboard:local
+PROMETHEUS_TAG=switchboard/prometheus:debian-2.42
 
 say() { printf '[images] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -126,6 +129,10 @@ build_kafka() {
 redis_key() { hash_of redis "$(debian_key)" $(files_under scripts/images/redis); }
 build_redis() { docker build -q --network host --label "switchboard.inputs=$1" -t "$REDIS_TAG" "$HERE/redis" >/dev/null; }
 
+# --- switchboard/prometheus:debian-2.42 (only when asked for): Debian's prometheus, for compose's observability profile
+prometheus_key() { hash_of prometheus "$(debian_key)" $(files_under scripts/images/prometheus); }
+build_prometheus() { docker build -q --network host --label "switchboard.inputs=$1" -t "$PROMETHEUS_TAG" "$HERE/prometheus" >/dev/null; }
+
 # --- switchboard:local: the project's Dockerfile ---------------------------------------------------------------
 EXTRA_CA=${SWITCHBOARD_EXTRA_CA:-/usr/local/share/ca-certificates}
 extra_ca_files() {
@@ -170,7 +177,8 @@ for stage in "${stages[@]}"; do
     switchboard)
       ensure debian "$DEBIAN_TAG" "$(debian_key)" build_debian; ensure node "$NODE_TAG" "$(node_key)" build_node
       ensure switchboard "$APP_TAG" "$(app_key)" build_app ;;
-    *) die "unknown stage $stage (debian, node, kafka, redis, switchboard)" ;;
+    prometheus) ensure debian "$DEBIAN_TAG" "$(debian_key)" build_debian; ensure prometheus "$PROMETHEUS_TAG" "$(prometheus_key)" build_prometheus ;;
+    *) die "unknown stage $stage (debian, node, kafka, redis, switchboard, prometheus)" ;;
   esac
 done
 # Earlier builds of these tags, now untagged.
