@@ -1,5 +1,5 @@
 // One jest run for the whole repository: unit tests and integration tests against a real Kafka and Redis
-// (see test/setup/global-setup.ts for where those come from).
+// (see test/setup/global-setup.ts for where those come from). test/compose has its own config (jest.compose.config.js).
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -10,7 +10,7 @@ module.exports = {
     '^@switchboard/example-bot$': '<rootDir>/examples/bot/src/bot',
   },
   testMatch: ['<rootDir>/{packages,services,examples}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/compose/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60000,

@@ -3,7 +3,7 @@
 //
 // Where they come from, in order:
 //   1. KAFKA_BROKERS / REDIS_URL already set (CI, `npm run stack`, a developer's own): used as they are.
-//   2. A Docker engine that answers: testcontainers (apache/kafka:4.1.0 and redis:7), removed by globalTeardown.
+//   2. A Docker engine that answers: testcontainers (apache/kafka:4.1.2 and redis:7), removed by globalTeardown.
 //   3. Otherwise scripts/infra.sh up: Kafka from Maven Central jars on the JDK and Debian's redis-server, reused
 //      from earlier runs and left running afterwards (set SWITCHBOARD_TEST_STOP_INFRA=1 to stop what this run
 //      started). SWITCHBOARD_TEST_INFRA=scripts skips the Docker check.
@@ -15,7 +15,7 @@ import type { StartedTestContainer } from 'testcontainers';
 
 const ROOT = join(__dirname, '..', '..');
 const INFRA_SCRIPT = join(ROOT, 'scripts', 'infra.sh');
-const KAFKA_IMAGE = 'apache/kafka:4.1.0';
+const KAFKA_IMAGE = 'apache/kafka:4.1.2';
 const REDIS_IMAGE = 'redis:7';
 
 /** What globalSetup started, for globalTeardown (jest runs both in the same process, sharing globalThis). */
