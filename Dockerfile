@@ -6,6 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc buf.yaml buf.gen.yaml tsconfig.base.json tsconfig.build.json ./
 COPY proto proto
 COPY packages packages
+COPY sandbox sandbox
 COPY services services
 COPY examples examples
 RUN npm ci && npm run build && npm prune --omit=dev
@@ -16,6 +17,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/packages packages
+COPY --from=build /app/sandbox sandbox
 COPY --from=build /app/services services
 USER node
 ENTRYPOINT ["node"]
