@@ -12,6 +12,7 @@ ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/switchboard-extra-ca.pem
 COPY package.json package-lock.json .npmrc buf.yaml buf.gen.yaml tsconfig.base.json tsconfig.build.json ./
 COPY proto proto
 COPY packages packages
+COPY sandbox sandbox
 COPY services services
 COPY examples examples
 RUN npm ci --no-audit --no-fund \
@@ -29,6 +30,7 @@ COPY --from=build /etc/ssl/certs/switchboard-extra-ca.pem /etc/ssl/certs/switchb
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/packages packages
+COPY --from=build /app/sandbox sandbox
 COPY --from=build /app/services services
 USER node
 ENTRYPOINT ["node"]

@@ -145,7 +145,7 @@ async function main() {
     env.ASANA_BASE_URL ??= `${sandbox}/asana/api/1.0`;
     env.ASANA_PROJECT_GID ??= '1200000000000001';
     env.ASANA_WORKSPACE_GID ??= '1100000000000001';
-    run('sandbox', 'packages/sandbox/dist/main.js', COLORS[6]);
+    run('sandbox', 'sandbox/dist/main.js', COLORS[6]);
     await waitReady('sandbox', `${sandbox}/_sandbox/state`);
   }
   // The example rules (refunds, legal threats, "talk to a human"…) unless told otherwise: a newcomer's first

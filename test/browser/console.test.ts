@@ -3,10 +3,10 @@
 // the bot, and the example bot receives the reply on its webhook.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { hashPassword } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, eventually } from '../support/services';
-import { hashPassword } from '../../services/status/src/operators';
 
 const API_KEY = 'browser-key-0123456789abcdef';
 const WEBHOOK_SECRET = 'browser-bot-webhook-secret';

@@ -1,4 +1,5 @@
 // What every Switchboard service needs: config, logging, metrics, the HTTP server, shutdown, backoff.
+// What services agree on about Slack messages and Asana tasks is in @switchboard/agreements.
 export * from './config';
 export * from './kafka-security';
 export * from './logger';
@@ -6,7 +7,6 @@ export * from './metrics';
 export * from './http';
 export * from './lifecycle';
 export * from './retry';
-export * from './links';
 export * from './api-keys';
 export * from './html';
 export * from './passwords';

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
-import { transcriptUrl } from '@switchboard/core';
+import { transcriptUrl } from '@switchboard/agreements';
 import { Runtime } from '@switchboard/runtime';
 import { ConversationLock, DoneMarks } from '@switchboard/store';
 import { readNotifierConfig } from './config';

@@ -2,7 +2,7 @@
 // event's summary, the operators' status, the links) to message payloads. Re-rendering the same inputs gives
 // the same message, which is what makes chat.update after a status change or a late task link safe.
 import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
-import { SLACK_ACTION_IDS } from '@switchboard/core';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { buttonsFor, type ButtonName, type ConversationSummary, type StatusView } from './conversation';
 import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
 

@@ -5,7 +5,8 @@
 import * as Asana from 'asana';
 import type { FastifyInstance } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
-import { conversationInNotes, type Logger, type Metrics } from '@switchboard/core';
+import { conversationInNotes } from '@switchboard/agreements';
+import type { Logger, Metrics } from '@switchboard/core';
 import type { ConversationRefs, Keys, Redis } from '@switchboard/store';
 import { KafkaTimeout, type OperatorActions } from './actions';
 import type { ConversationIndex } from './conversations';

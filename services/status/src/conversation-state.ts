@@ -1,5 +1,5 @@
 // What the console knows of a conversation, and what an operator may do next. Pure: events in, fields out.
-import { SLACK_ACTION_IDS } from '@switchboard/core';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { Direction, Priority, StatusChange, timestampDate, type ClassifiedEvent, type Operator, type StatusEvent } from '@switchboard/proto';
 
 export interface ConversationSummary {

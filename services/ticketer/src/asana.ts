@@ -9,8 +9,6 @@ import type { Metrics } from '@switchboard/core';
 import type { AsanaTaskRef } from '@switchboard/store';
 import { markedConversation } from './plan';
 
-export type TaskRef = AsanaTaskRef;
-
 export interface NewTask {
   name: string;
   notes: string;
@@ -22,7 +20,7 @@ export interface NewTask {
 /** A task of the project that carries a conversation's marker line, as the listing shows it. */
 export interface MarkedTask {
   conversationId: string;
-  task: TaskRef;
+  task: AsanaTaskRef;
   notes: string;
   completed: boolean;
   tagNames: string[];
@@ -30,12 +28,12 @@ export interface MarkedTask {
 }
 
 export interface TaskPort {
-  createTask(task: NewTask): Promise<TaskRef>;
+  createTask(task: NewTask): Promise<AsanaTaskRef>;
   /**
    * The conversation's task found in Asana itself, or null: by external id (OAuth apps), else the oldest task
    * of the project modified since `sinceMs` whose notes carry the conversation's exact marker line.
    */
-  findTask(conversationId: string, sinceMs: number): Promise<TaskRef | null>;
+  findTask(conversationId: string, sinceMs: number): Promise<AsanaTaskRef | null>;
   /** Every marked task of the project modified since `sinceMs`, oldest first (to rebuild lost Redis records). */
   markedTasks(sinceMs: number): Promise<MarkedTask[]>;
   addComment(taskGid: string, text: string): Promise<void>;
@@ -116,7 +114,7 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
       stop();
     }
   }
-  const ref = (data: TaskData): TaskRef => ({ gid: data.gid, permalinkUrl: data.permalink_url ?? '' });
+  const ref = (data: TaskData): AsanaTaskRef => ({ gid: data.gid, permalinkUrl: data.permalink_url ?? '' });
 
   async function markedTasks(sinceMs: number): Promise<MarkedTask[]> {
     const found: MarkedTask[] = [];
@@ -154,7 +152,7 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
     }
   }
 
-  async function create(task: NewTask, inSection: boolean): Promise<TaskRef> {
+  async function create(task: NewTask, inSection: boolean): Promise<AsanaTaskRef> {
     const placement = inSection && options.sectionGid ? { memberships: [{ project: projectGid, section: options.sectionGid }] } : { projects: [projectGid] };
     const data = {
       name: task.name,

@@ -1,7 +1,8 @@
 // The ticketer service: one Asana task per conversation, following it to the end.
 import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
-import { sleep, transcriptUrl } from '@switchboard/core';
+import { transcriptUrl } from '@switchboard/agreements';
+import { sleep } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
 import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
 import { asanaTasks } from './asana';

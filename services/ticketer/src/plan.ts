@@ -1,7 +1,7 @@
 // What the ticketer does to a conversation's Asana task, decided without I/O: the task a first event makes,
 // the line a later message adds, and `planTicketOps(state, event)` for every later event.
 import { Direction, Priority, StatusChange, type ClassifiedEvent, type StatusEvent } from '@switchboard/proto';
-import { conversationMarker } from '@switchboard/core';
+import { conversationMarker } from '@switchboard/agreements';
 import type { PriorityName } from './config';
 
 const MAX_NAME = 120;

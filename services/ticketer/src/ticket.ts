@@ -6,8 +6,8 @@
 import { timestampMs, type ClassifiedEventSchema, type ClassifiedEvent, type StatusEventSchema } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Logger, type Metrics } from '@switchboard/core';
-import type { ConversationRefs, DoneMarks } from '@switchboard/store';
-import type { TaskPort, TaskRef } from './asana';
+import type { AsanaTaskRef, ConversationRefs, DoneMarks } from '@switchboard/store';
+import type { TaskPort } from './asana';
 import type { PriorityName } from './config';
 import { SPAM_TAG, nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
 import type { TicketStore } from './ticket-store';
@@ -111,7 +111,7 @@ export class Ticketer {
   }
 
   /** The conversation's task, creating it from this event when there is none. */
-  async ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
+  async ensureTask(event: ClassifiedEvent): Promise<{ task: AsanaTaskRef; created: boolean }> {
     const { refs, store, tasks, owner } = this.deps;
     const m = event.message!;
     const conversationId = m.conversationId;
@@ -145,7 +145,7 @@ export class Ticketer {
   }
 
   /** Carries out planned ops on the task: each op once per event, lines into the comment buffer. */
-  async apply(conversationId: string, task: TaskRef | null, eventId: string, state: TicketState, ops: TicketOp[]): Promise<void> {
+  async apply(conversationId: string, task: AsanaTaskRef | null, eventId: string, state: TicketState, ops: TicketOp[]): Promise<void> {
     const { tasks, store, done } = this.deps;
     for (const [i, op] of ops.entries()) {
       if (op.op === 'buffer') {

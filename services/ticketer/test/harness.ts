@@ -109,7 +109,7 @@ export class TicketerHarness {
     return eventually(() => this.task(conversationId), (t) => t !== undefined && done(t), timeoutMs, what);
   }
 
-  /** Changes the sandbox Asana's behaviour (plan, search lag, held creates); see packages/sandbox settings. */
+  /** Changes the sandbox Asana's behaviour (plan, search lag, held creates); see sandbox/src/settings.ts. */
   async asanaConfig(settings: Record<string, unknown>): Promise<void> {
     const res = await fetch(`${this.sandbox.url}/_sandbox/config`, {
       method: 'PATCH',

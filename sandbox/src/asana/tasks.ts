@@ -1,10 +1,10 @@
 // Asana tasks, their stories (comments and the system stories Asana writes) and their tags:
 // create, read (by gid or external:<id>), update, delete, and the webhook events each change makes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AsanaError, type Json, badRequest, htmlToText, listItem, notFound, notesToHtml, paginate, richTextProblem, storyJson, tagCompact, tagJson, taskJson, withFields } from './asana-model';
-import type { AsanaSettings } from './settings';
-import { taskChanges } from './asana-changes';
-import type { AsanaMembership, AsanaStore, AsanaStory, AsanaTask, AsanaUser, SandboxState } from './state';
+import { AsanaError, type Json, badRequest, htmlToText, listItem, notFound, notesToHtml, paginate, richTextProblem, storyJson, tagCompact, tagJson, taskJson, withFields } from './model';
+import type { AsanaSettings } from '../settings';
+import { taskChanges } from './changes';
+import type { AsanaMembership, AsanaStore, AsanaStory, AsanaTask, AsanaUser, SandboxState } from '../state';
 import type { WebhookDispatcher } from './webhooks';
 
 /** What every Asana route needs, made by the plugin. */

@@ -3,9 +3,9 @@
 // An event is redelivered while the app does not answer 2xx in time, with X-Slack-Retry-Num and
 // X-Slack-Retry-Reason, unless it answers X-Slack-No-Retry: 1.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signedHeaders } from './slack-payloads';
-import type { SlackSettings } from './settings';
-import type { SandboxState, SlackDelivery } from './state';
+import { signedHeaders } from './payloads';
+import type { SlackSettings } from '../settings';
+import type { SandboxState, SlackDelivery } from '../state';
 
 /** Why an attempt got no 2xx: Slack's X-Slack-Retry-Reason values. */
 export type RetryReason = 'http_error' | 'http_timeout' | 'connection_failed';

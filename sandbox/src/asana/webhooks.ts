@@ -3,8 +3,8 @@
 // webhook, batched, and retried with pauses when the target fails (410 Gone removes the webhook).
 import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AsanaSettings } from './settings';
-import type { AsanaTask, AsanaWebhook, SandboxState, WebhookFilter } from './state';
+import type { AsanaSettings } from '../settings';
+import type { AsanaTask, AsanaWebhook, SandboxState, WebhookFilter } from '../state';
 
 interface ResourceRef {
   gid: string;

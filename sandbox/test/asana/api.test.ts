@@ -15,9 +15,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
-import { startSandbox, type RunningSandbox } from '../src';
-import { type AsanaClient, asanaClient } from './clients';
-import { eventually } from './support';
+import { startSandbox, type RunningSandbox } from '../../src';
+import { type AsanaClient, asanaClient } from '../clients';
+import { eventually } from '../support';
 
 const PROJECT = '1200000000000001';
 const WORKSPACE = '1100000000000001';

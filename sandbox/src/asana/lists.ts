@@ -2,9 +2,9 @@
 // workspace search (GET /workspaces/:gid/tasks/search) with the filters the sandbox understands; the search
 // is premium (402 on a free plan) and its index lags behind new tasks, when the settings say so.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AsanaError, type Json, badRequest, listItem, notFound, paginate, taskCompact, taskJson } from './asana-model';
-import type { AsanaContext } from './asana-tasks';
-import type { AsanaTask } from './state';
+import { AsanaError, type Json, badRequest, listItem, notFound, paginate, taskCompact, taskJson } from './model';
+import type { AsanaContext } from './tasks';
+import type { AsanaTask } from '../state';
 
 const ids = (value: unknown): string[] => (typeof value === 'string' && value ? value.split(',').map((s) => s.trim()) : []);
 

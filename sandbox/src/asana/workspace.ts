@@ -2,9 +2,9 @@
 // sections (an empty one may be deleted), and tags (deleting one takes it off its tasks). The seeded workspace and project exist from the
 // start; more may be made.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './asana-model';
-import { type AsanaContext, dataOf } from './asana-tasks';
-import type { AsanaTag, AsanaUser } from './state';
+import { type Json, badRequest, listItem, notFound, paginate, projectCompact, projectJson, sectionCompact, tagCompact, tagJson, userCompact, withFields } from './model';
+import { type AsanaContext, dataOf } from './tasks';
+import type { AsanaTag, AsanaUser } from '../state';
 
 type Gid<K extends string> = { Params: Record<K, string>; Querystring: Json };
 

@@ -1,6 +1,8 @@
-// What services agree on about Slack messages and Asana tasks, built in one place so they agree: links into
-// the operator console, the buttons' action ids, and the line that ties a task to its conversation.
+// @switchboard/agreements: what two or more services must agree on about Slack messages and Asana tasks,
+// built in one place so they agree: links into the operator console, the buttons' action ids, and the line
+// that ties a task to its conversation.
 
+/** The operator console's page for a conversation: the notifier links it from Slack, the ticketer from the task. */
 export function transcriptUrl(consoleBaseUrl: string, conversationId: string): string {
   return new URL(`console/conversations/${encodeURIComponent(conversationId)}`, consoleBaseUrl).toString();
 }

@@ -1,6 +1,6 @@
 // What a change to a task leaves behind in Asana: the system story on the task and the webhook events.
 // Shared by the API routes and the page's complete / mark incomplete buttons, so both act alike.
-import type { AsanaMembership, AsanaTask, AsanaUser, SandboxState } from './state';
+import type { AsanaMembership, AsanaTask, AsanaUser, SandboxState } from '../state';
 import type { AsanaEvent, WebhookDispatcher } from './webhooks';
 
 export function taskChanges(state: SandboxState, dispatcher: WebhookDispatcher) {

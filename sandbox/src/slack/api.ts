@@ -4,10 +4,10 @@
 // the per-channel posting limit, and answers as Slack does: HTTP 200 with ok true/false, 429 when limited.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { FaultInjector } from './faults';
-import type { SlackSettings } from './settings';
-import { RateLimited, callerFor, slackMethods } from './slack-methods';
-import type { SandboxState } from './state';
+import type { FaultInjector } from '../faults';
+import type { SlackSettings } from '../settings';
+import { RateLimited, callerFor, slackMethods } from './methods';
+import type { SandboxState } from '../state';
 
 export const SLACK_PREFIX = '/slack/api';
 

@@ -1,6 +1,6 @@
 // mrkdwn → HTML as a Slack client shows it, and nothing a user typed ever becomes markup.
 import fc from 'fast-check';
-import { mrkdwnToHtml } from '../src/mrkdwn';
+import { mrkdwnToHtml } from '../../src/slack/mrkdwn';
 
 const NOW = new Date('2023-11-14T22:13:20Z'); // 1700000000
 const names = { user: (id: string) => ({ U123: 'ann' })[id], channel: (id: string) => ({ C777: 'triage' })[id], now: NOW };

@@ -3,12 +3,10 @@
 // (tags, completion with a button, stories). Rendered on the server with every piece of user text escaped;
 // plain forms, no inline event handlers; a small inline script swaps in a fresh rendering every 1.5 seconds.
 import type { SlackSettings } from './settings';
-import { escapeHtml, mrkdwnToHtml } from './mrkdwn';
-import { type BlockElement, blockLines } from './slack-blocks';
-import { SANDBOX_OPERATOR_ID, slackPerson } from './slack-workspace';
+import { escapeHtml, mrkdwnToHtml } from './slack/mrkdwn';
+import { type BlockElement, blockLines } from './slack/blocks';
+import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
 import type { AsanaTask, SandboxState, SlackDelivery, SlackMessage } from './state';
-
-export { escapeHtml };
 
 const e = escapeHtml;
 /** Slack's plain_text as a Slack client shows it (its three entities decoded), then escaped for this page. */

@@ -1,6 +1,6 @@
 // How the Asana stand-in writes its resources: full and compact records as Asana returns them,
 // opt_fields selection, offset pagination, Asana's error bodies, and rich-text (html_notes) checks.
-import type { AsanaProject, AsanaSection, AsanaStore, AsanaStory, AsanaTag, AsanaTask, AsanaUser, AsanaWebhook } from './state';
+import type { AsanaProject, AsanaSection, AsanaStore, AsanaStory, AsanaTag, AsanaTask, AsanaUser, AsanaWebhook } from '../state';
 
 export type Json = Record<string, unknown>;
 

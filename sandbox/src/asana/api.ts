@@ -3,13 +3,13 @@
 // token (401), the per-token budget (429 + Retry-After); errors are Asana's {errors: [{message}]}.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AsanaError, type Json, badRequest, notFound, paginate, webhookJson, withFields } from './asana-model';
-import { registerTaskListRoutes } from './asana-lists';
-import { type AsanaContext, dataOf, registerTaskRoutes } from './asana-tasks';
-import { registerWorkspaceRoutes } from './asana-workspace';
-import type { FaultInjector } from './faults';
-import type { AsanaSettings } from './settings';
-import type { AsanaWebhook, SandboxState, WebhookFilter } from './state';
+import { AsanaError, type Json, badRequest, notFound, paginate, webhookJson, withFields } from './model';
+import { registerTaskListRoutes } from './lists';
+import { type AsanaContext, dataOf, registerTaskRoutes } from './tasks';
+import { registerWorkspaceRoutes } from './workspace';
+import type { FaultInjector } from '../faults';
+import type { AsanaSettings } from '../settings';
+import type { AsanaWebhook, SandboxState, WebhookFilter } from '../state';
 import type { WebhookDispatcher } from './webhooks';
 
 export const ASANA_PREFIX = '/asana/api/1.0';

@@ -1,10 +1,10 @@
 // The Slack Web API methods the sandbox answers, each a function from decoded arguments to Slack's reply.
 // Errors are Slack's own: HTTP 200 with {ok: false, error}; only rate limiting is a different HTTP answer.
 import { createHash } from 'node:crypto';
-import { blocksProblem, mentionsIn } from './slack-blocks';
-import type { SlackSettings } from './settings';
-import { SANDBOX_TEAM_ID, slackPerson, userJson } from './slack-workspace';
-import type { Counters, SlackChannel, SlackMessage, SlackStore } from './state';
+import { blocksProblem, mentionsIn } from './blocks';
+import type { SlackSettings } from '../settings';
+import { SANDBOX_TEAM_ID, slackPerson, userJson } from './workspace';
+import type { Counters, SlackChannel, SlackMessage, SlackStore } from '../state';
 
 type Json = Record<string, unknown>;
 

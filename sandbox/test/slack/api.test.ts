@@ -2,8 +2,8 @@
 // The WebClient retries for about 30 minutes and pauses its queue on 429 by default; slackClient turns
 // retries off and rejects rate-limited calls so that the 429s themselves can be observed.
 import { ErrorCode, type WebClient } from '@slack/web-api';
-import { startSandbox, type RunningSandbox } from '../src';
-import { slackClient } from './clients';
+import { startSandbox, type RunningSandbox } from '../../src';
+import { slackClient } from '../clients';
 
 type Listed = { channel: string; channel_id: string; ts: string; thread_ts?: string; text: string; blocks?: unknown[]; edits: number; reply_count?: number; mentions: string[]; bot_id: string };
 

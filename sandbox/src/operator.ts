@@ -4,16 +4,16 @@
 // form from the page; a form post is answered with 303 back to the page.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { taskChanges } from './asana-changes';
+import { taskChanges } from './asana/changes';
 import { messageAnchor } from './page';
 import type { SandboxSettings } from './settings';
-import { buttonsIn, mentionsIn, withBlockIds } from './slack-blocks';
-import type { SlackSender } from './slack-delivery';
-import { messageJson } from './slack-methods';
-import { blockActionsPayload, interactionBody, messageEventCallback, slackEscape } from './slack-payloads';
-import { SANDBOX_OPERATOR_ID, slackPerson } from './slack-workspace';
+import { buttonsIn, mentionsIn, withBlockIds } from './slack/blocks';
+import type { SlackSender } from './slack/delivery';
+import { messageJson } from './slack/methods';
+import { blockActionsPayload, interactionBody, messageEventCallback, slackEscape } from './slack/payloads';
+import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
 import type { SandboxState, SlackDelivery, SlackMessage } from './state';
-import type { WebhookDispatcher } from './webhooks';
+import type { WebhookDispatcher } from './asana/webhooks';
 
 export interface OperatorOptions {
   state: SandboxState;

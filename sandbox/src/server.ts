@@ -3,15 +3,15 @@
 // actions (/_sandbox/slack/click, /_sandbox/slack/reply, /_sandbox/asana/tasks/:gid/complete).
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ASANA_PREFIX, asanaApi } from './asana';
+import { ASANA_PREFIX, asanaApi } from './asana/api';
 import { FaultInjector, registerFaultRoutes } from './faults';
 import { operatorRoutes } from './operator';
 import { renderLive, renderPage } from './page';
 import { type SandboxOptions, SandboxSettings } from './settings';
-import { SLACK_PREFIX, slackApi } from './slack';
-import { SlackSender } from './slack-delivery';
+import { SLACK_PREFIX, slackApi } from './slack/api';
+import { SlackSender } from './slack/delivery';
 import { type AsanaTask, SandboxState, type SlackMessage } from './state';
-import { WebhookDispatcher } from './webhooks';
+import { WebhookDispatcher } from './asana/webhooks';
 
 export interface Sandbox {
   app: FastifyInstance;

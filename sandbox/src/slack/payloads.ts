@@ -2,9 +2,9 @@
 // click (form-encoded `payload=`), an event_callback envelope for a message, and the v0 signature on both.
 // Pure apart from the random ids Slack would make up (trigger_id, event_id).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { SlackButton } from './slack-blocks';
-import { SANDBOX_TEAM_DOMAIN, SANDBOX_TEAM_ID, type SlackPerson } from './slack-workspace';
-import type { SlackChannel } from './state';
+import type { SlackButton } from './blocks';
+import { SANDBOX_TEAM_DOMAIN, SANDBOX_TEAM_ID, type SlackPerson } from './workspace';
+import type { SlackChannel } from '../state';
 
 type Json = Record<string, unknown>;
 

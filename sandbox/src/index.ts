@@ -3,9 +3,8 @@ export { createSandbox, startSandbox, type RunningSandbox, type Sandbox, type St
 export { DEFAULT_PROJECT_GID, DEFAULT_WORKSPACE_GID, type AsanaOptions, type SandboxOptions, type SlackOptions } from './settings';
 export { FaultInjector, type FaultSpec, type FaultStatus } from './faults';
 export { SandboxState } from './state';
-export { signature as asanaWebhookSignature, type AsanaEvent } from './webhooks';
-export { escapeHtml } from './page';
-export { SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_TEAM_ID, type SlackPerson } from './slack-workspace';
-export { slackSignature } from './slack-payloads';
-export { SLACK_PREFIX } from './slack';
-export { ASANA_PREFIX } from './asana';
+export { signature as asanaWebhookSignature, type AsanaEvent } from './asana/webhooks';
+export { SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_TEAM_ID, type SlackPerson } from './slack/workspace';
+export { slackSignature } from './slack/payloads';
+export { SLACK_PREFIX } from './slack/api';
+export { ASANA_PREFIX } from './asana/api';
