@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, eventually } from '../support/services';
-import { hashPassword } from '../../services/status/src/operators';
+import { hashPassword } from '../../services/status/src/operators/operators';
 
 const API_KEY = 'browser-key-0123456789abcdef';
 const WEBHOOK_SECRET = 'browser-bot-webhook-secret';

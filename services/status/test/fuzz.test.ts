@@ -9,14 +9,14 @@ import { createHttpServer, createLogger, createMetrics } from '@switchboard/core
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { ConversationRefs, connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { startSandbox } from '@switchboard/sandbox';
-import { OperatorActions } from '../src/actions';
-import { AsanaApi, registerAsanaRoutes } from '../src/asana-webhook';
-import { ConversationIndex } from '../src/conversations';
-import { Identities } from '../src/identities';
-import { OperatorDirectory } from '../src/operators';
-import { registerSlackRoutes } from '../src/slack-routes';
+import { OperatorActions } from '../src/conversation/actions';
+import { AsanaApi, registerAsanaRoutes } from '../src/asana/asana-webhook';
+import { ConversationIndex } from '../src/conversation/conversations';
+import { Identities } from '../src/operators/identities';
+import { OperatorDirectory } from '../src/operators/operators';
+import { registerSlackRoutes } from '../src/slack/slack-routes';
 import { slackSignature } from '../src/signatures';
-import { TakeoverStore } from '../src/takeover';
+import { TakeoverStore } from '../src/conversation/takeover';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'fuzz', level: 'silent' });

@@ -5,10 +5,10 @@ import { create, OperatorMessageSchema, timestampNow } from '@switchboard/proto'
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { createLogger, createMetrics } from '@switchboard/core';
 import { DoneMarks, connectRedis, createKeys, createRedis } from '@switchboard/store';
-import { TakeoverStore } from '../src/takeover';
-import { LiveHub } from '../src/live';
-import { DeliveryLog } from '../src/delivery-log';
-import { botWebhookHandler } from '../src/bot-webhook';
+import { TakeoverStore } from '../src/conversation/takeover';
+import { LiveHub } from '../src/conversation/live';
+import { DeliveryLog } from '../src/conversation/delivery-log';
+import { botWebhookHandler } from '../src/bot/bot-webhook';
 import { verifySignature } from '../../../examples/bot/src/bot';
 
 const quiet = createLogger({ service: 'test', level: 'silent' });

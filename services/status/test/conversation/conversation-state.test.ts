@@ -1,6 +1,6 @@
 // The console's view of a conversation, from events.
 import { create, ClassifiedEventSchema, Direction, MessageEventSchema, OperatorSchema, Priority, StatusChange, StatusEventSchema } from '@switchboard/proto';
-import { availableActions, matchesFilter, statusLine, summaryAfterMessage, summaryAfterStatus, summaryFromHash } from '../src/conversation-state';
+import { availableActions, matchesFilter, statusLine, summaryAfterMessage, summaryAfterStatus, summaryFromHash } from '../../src/conversation/conversation-state';
 
 const classified = (text: string, priority: Priority, direction = Direction.USER, tags: string[] = []) =>
   create(ClassifiedEventSchema, {

@@ -7,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
 import { conversationInNotes, type Logger, type Metrics } from '@switchboard/core';
 import type { ConversationRefs, Keys, Redis } from '@switchboard/store';
-import { KafkaTimeout, type OperatorActions } from './actions';
-import type { ConversationIndex } from './conversations';
-import type { Identities } from './identities';
-import { InboundOnce } from './inbound-once';
-import { verifyAsana } from './signatures';
+import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
+import type { ConversationIndex } from '../conversation/conversations';
+import type { Identities } from '../operators/identities';
+import { InboundOnce } from '../inbound-once';
+import { verifyAsana } from '../signatures';
 
 const HANDSHAKE_WINDOW_SECONDS = 60;
 

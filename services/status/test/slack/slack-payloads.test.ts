@@ -1,5 +1,5 @@
 // Reading Slack's payloads defensively.
-import { parseSlackAction, parseThreadReply, slackPlainText } from '../src/slack-payloads';
+import { parseSlackAction, parseThreadReply, slackPlainText } from '../../src/slack/slack-payloads';
 
 const form = (payload: unknown) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 

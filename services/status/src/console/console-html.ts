@@ -2,9 +2,9 @@
 // a user, an operator or a bot goes through escapeHtml; there is no inline script or style (the CSP
 // forbids them), and live updates come from console.js, which writes text with textContent only.
 import { escapeHtml as e } from '@switchboard/core';
-import { ACTIONS, availableActions, type ActionName, type ConversationSummary, type ListFilter } from './conversation-state';
-import type { TranscriptEntry } from './transcript';
-import type { Takeover } from './takeover';
+import { ACTIONS, availableActions, type ActionName, type ConversationSummary, type ListFilter } from '../conversation/conversation-state';
+import type { TranscriptEntry } from '../conversation/transcript';
+import type { Takeover } from '../conversation/takeover';
 
 export interface PageUser {
   name: string;

@@ -5,7 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
 import type { Keys, Redis } from '@switchboard/store';
-import type { AsanaApi } from './asana-webhook';
+import type { AsanaApi } from '../asana/asana-webhook';
 import type { OperatorAccount, OperatorDirectory } from './operators';
 
 const CACHE_SECONDS = 24 * 60 * 60;

@@ -7,16 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { Logger } from '@switchboard/core';
 import type { ConversationRefs, RateBudget } from '@switchboard/store';
-import { KafkaTimeout, MAX_REPLY_LENGTH, type OperatorActions } from './actions';
+import { KafkaTimeout, MAX_REPLY_LENGTH, type OperatorActions } from '../conversation/actions';
 import { ConsoleAuth, SESSION_COOKIE, cookieValue, safeNext, type ConsoleUser } from './console-auth';
 import { conversationPage, listPage, loginPage, notFoundPage, type PageUser } from './console-html';
-import { ACTIONS, isActionName, type ListFilter } from './conversation-state';
-import type { ConversationIndex } from './conversations';
-import { describeDelivery, type DeliveryLog } from './delivery-log';
-import type { LiveHub, LiveUpdate } from './live';
-import type { OperatorDirectory } from './operators';
-import type { TakeoverStore } from './takeover';
-import type { TranscriptStore } from './transcript';
+import { ACTIONS, isActionName, type ListFilter } from '../conversation/conversation-state';
+import type { ConversationIndex } from '../conversation/conversations';
+import { describeDelivery, type DeliveryLog } from '../conversation/delivery-log';
+import type { LiveHub, LiveUpdate } from '../conversation/live';
+import type { OperatorDirectory } from '../operators/operators';
+import type { TakeoverStore } from '../conversation/takeover';
+import type { TranscriptStore } from '../conversation/transcript';
 
 export interface ConsoleOptions {
   auth: ConsoleAuth;
@@ -44,8 +44,8 @@ const SECURITY_HEADERS = {
 };
 
 const ASSETS: Record<string, { type: string; body: string }> = {
-  'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(__dirname, '..', 'public', 'console.js'), 'utf8') },
-  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(__dirname, '..', 'public', 'console.css'), 'utf8') },
+  'console.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(__dirname, '..', '..', 'public', 'console.js'), 'utf8') },
+  'console.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(__dirname, '..', '..', 'public', 'console.css'), 'utf8') },
 };
 
 const STATUSES = new Set(['open', 'closed', 'spam', 'taken_over', 'unreviewed']);

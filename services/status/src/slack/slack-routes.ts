@@ -6,11 +6,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
 import type { ConversationRefs, Keys, Redis } from '@switchboard/store';
-import { KafkaTimeout, type OperatorActions } from './actions';
-import { ACTIONS, SLACK_ACTIONS } from './conversation-state';
-import type { Identities } from './identities';
-import { InboundOnce } from './inbound-once';
-import { verifySlack } from './signatures';
+import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
+import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
+import type { Identities } from '../operators/identities';
+import { InboundOnce } from '../inbound-once';
+import { verifySlack } from '../signatures';
 import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
 
 export interface SlackRouteOptions {

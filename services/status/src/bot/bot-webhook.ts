@@ -7,8 +7,8 @@ import { timestampDate, type OperatorMessage, type OperatorMessageSchema } from 
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { backoffDelay, type Metrics } from '@switchboard/core';
 import type { DoneMarks } from '@switchboard/store';
-import type { DeliveryLog } from './delivery-log';
-import { signOutbound } from './signatures';
+import type { DeliveryLog } from '../conversation/delivery-log';
+import { signOutbound } from '../signatures';
 
 export interface BotWebhookOptions {
   url: string;

@@ -1,5 +1,5 @@
 // Console sessions and CSRF tokens.
-import { ConsoleAuth, cookieValue, safeNext } from '../src/console-auth';
+import { ConsoleAuth, cookieValue, safeNext } from '../../src/console/console-auth';
 
 const auth = new ConsoleAuth('a-console-session-secret-of-32-chars!!', 3600);
 

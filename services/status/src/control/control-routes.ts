@@ -2,7 +2,7 @@
 // says the same). Bots authenticate with their ingress API key.
 import type { FastifyInstance } from 'fastify';
 import { authenticate, bearerToken, type ApiKey } from '@switchboard/core';
-import type { TakeoverStore } from './takeover';
+import type { TakeoverStore } from '../conversation/takeover';
 
 export function registerControlApi(app: FastifyInstance, apiKeys: ApiKey[], takeovers: TakeoverStore): void {
   app.get<{ Params: { id: string } }>('/v1/conversations/:id/control', async (request, reply) => {
