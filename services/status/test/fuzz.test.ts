@@ -7,10 +7,14 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
-import { ConversationRefs, connectRedis, createKeys, createRedis } from '@switchboard/store';
+import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store';
 import { startSandbox } from '@switchboard/sandbox';
 import { OperatorActions } from '../src/conversation/actions';
-import { AsanaApi, registerAsanaRoutes } from '../src/asana/asana-webhook';
+import { AsanaApi } from '../src/asana/asana-client';
+import { registerAsanaRoutes } from '../src/asana/asana-routes';
+import { AsanaWebhookSecrets } from '../src/asana/asana-webhook-secrets';
+import { InboundOnce } from '../src/inbound-once';
+import { statusKeys } from '../src/status-keys';
 import { ConversationIndex } from '../src/conversation/conversations';
 import { Identities } from '../src/operators/identities';
 import { OperatorDirectory } from '../src/operators/operators';
@@ -85,7 +89,7 @@ function clicksIn(body: string): string[] {
 describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => {
   const id = randomUUID().slice(0, 8);
   const names = new TopicNames(`fuzz-status-${id}.`);
-  const keys = createKeys(`fuzz-status-${id}:`);
+  const keys = statusKeys(`fuzz-status-${id}:`);
   const kafka = createKafka({ brokers, clientId: 'fuzz-status', logger: quiet });
   const publisher = new Publisher(kafka, names);
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
@@ -113,7 +117,8 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     const refs = new ConversationRefs(redis, keys);
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
     await registerSlackRoutes(app, { signingSecret: SECRET, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
-    await registerAsanaRoutes(app, { api, configuredSecret: ASANA_SECRET, actions, identities, conversations, refs, redis, keys, logger: quiet, metrics });
+    const taskChange = { api, actions, identities, conversations, refs, once: new InboundOnce(redis, keys), logger: quiet, metrics };
+    await registerAsanaRoutes(app, { configuredSecret: ASANA_SECRET, secrets: new AsanaWebhookSecrets(redis, keys), taskChange, logger: quiet, metrics });
     await app.ready();
   });
 

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { create, OperatorMessageSchema, timestampNow } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { createLogger, createMetrics } from '@switchboard/core';
-import { DoneMarks, connectRedis, createKeys, createRedis } from '@switchboard/store';
+import { DoneMarks, connectRedis, createRedis } from '@switchboard/store';
+import { statusKeys } from '../src/status-keys';
 import { TakeoverStore } from '../src/conversation/takeover';
 import { LiveHub } from '../src/conversation/live';
 import { DeliveryLog } from '../src/conversation/delivery-log';
@@ -13,7 +14,7 @@ import { verifySignature } from '../../../examples/bot/src/bot';
 
 const quiet = createLogger({ service: 'test', level: 'silent' });
 const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
-const keys = createKeys(`t-status-${randomUUID().slice(0, 8)}:`);
+const keys = statusKeys(`t-status-${randomUUID().slice(0, 8)}:`);
 
 beforeAll(() => connectRedis(redis, quiet));
 afterAll(() => redis.quit());

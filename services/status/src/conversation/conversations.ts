@@ -1,7 +1,8 @@
 // The console's list of conversations: a summary hash per conversation and a sorted set by last activity,
 // kept by the status service from conv.classified and conv.status, pruned past the retention time.
 import type { ClassifiedEvent, StatusEvent } from '@switchboard/proto';
-import type { Keys, Redis } from '@switchboard/store';
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 import { matchesFilter, summaryAfterMessage, summaryAfterStatus, summaryFromHash, type ConversationSummary, type ListFilter } from './conversation-state';
 
 /** The newest conversations the list looks through; older ones are reached by their link. */
@@ -10,7 +11,7 @@ const LIST_WINDOW = 2000;
 export class ConversationIndex {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: StatusKeys,
     private readonly retentionSeconds: number,
   ) {}
 

@@ -1,6 +1,7 @@
 // How each operator message's delivery to the bot went, kept next to the transcript and pushed to open
 // consoles: "sent on bot.outbound" when the bot reads Kafka itself, else the webhook's attempts.
-import type { Keys, Redis } from '@switchboard/store';
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 import type { LiveHub } from './live';
 
 export interface DeliveryState {
@@ -29,7 +30,7 @@ export function describeDelivery(d: DeliveryState | undefined): string {
 export class DeliveryLog {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: StatusKeys,
     private readonly live: LiveHub,
     private readonly retentionSeconds: number,
   ) {}

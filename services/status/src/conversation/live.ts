@@ -2,7 +2,8 @@
 // records a transcript line or a status change publishes it on one Redis pub/sub channel, and each
 // replica passes what it hears to its own listeners (the SSE streams of its console pages).
 import type { Logger } from '@switchboard/core';
-import { connectRedis, type Keys, type Redis } from '@switchboard/store';
+import { connectRedis, type Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 import type { ConversationSummary } from './conversation-state';
 import type { TranscriptEntry } from './transcript';
 
@@ -20,7 +21,7 @@ export class LiveHub {
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: StatusKeys,
     private readonly logger: Logger,
   ) {}
 

@@ -1,7 +1,8 @@
 // Who holds a conversation. While an operator has taken it over, `control` is "human" (ingress tells the
 // bot so in every reply, and GET /v1/conversations/:id/control answers the same); each operator message
 // pushes the idle deadline on, and a sweeper hands conversations idle past it back to the bot.
-import type { Keys, Redis } from '@switchboard/store';
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 
 export interface Takeover {
   control: 'human' | 'bot';
@@ -28,7 +29,7 @@ return 1`;
 export class TakeoverStore {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: StatusKeys,
     private readonly idleMs: number,
     private readonly retentionSeconds: number,
   ) {}
@@ -66,6 +67,11 @@ export class TakeoverStore {
       String(nowMs),
     );
     return released === 1;
+  }
+
+  /** The idle deadline (ms, as stored) of a taken-over conversation, or null. */
+  deadline(conversationId: string): Promise<string | null> {
+    return this.redis.zscore(this.keys.takeoverDeadlines(), conversationId);
   }
 
   /** Conversations whose idle deadline has passed, oldest first. */

@@ -1,7 +1,8 @@
 // Transcripts: every classified event and operator message of a conversation, kept in Redis as a capped
 // list with a retention time. Appending is idempotent by event id (one Lua call: a redelivered event is
 // never shown twice).
-import type { Keys, Redis } from '@switchboard/store';
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 
 export interface TranscriptEntry {
   eventId: string;
@@ -27,7 +28,7 @@ return 1`;
 export class TranscriptStore {
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: StatusKeys,
     private readonly maxEntries: number,
     private readonly retentionSeconds: number,
   ) {}

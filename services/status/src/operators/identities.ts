@@ -4,26 +4,31 @@
 import { WebClient } from '@slack/web-api';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
-import type { Keys, Redis } from '@switchboard/store';
-import type { AsanaApi } from '../asana/asana-webhook';
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 import type { OperatorAccount, OperatorDirectory } from './operators';
 
 const CACHE_SECONDS = 24 * 60 * 60;
 
-interface Profile {
+export interface Profile {
   name: string;
   email?: string;
 }
 
+/** Asana's user lookup (the Asana client fills it in): who an Asana user is, or null when Asana does not say. */
+export interface AsanaUsers {
+  user(gid: string): Promise<Profile | null>;
+}
+
 export interface IdentityOptions {
   redis: Redis;
-  keys: Keys;
+  keys: StatusKeys;
   directory: OperatorDirectory;
   logger: Logger;
   metrics: Metrics;
   slack?: { token: string; apiUrl?: string };
   /** For Asana users' names; without it, their gid is recorded. */
-  asana?: AsanaApi;
+  asana?: AsanaUsers;
 }
 
 export function accountOperator(account: OperatorAccount, source: string): Operator {

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
-import type { ConversationRefs, Keys, Redis } from '@switchboard/store';
+import type { ConversationRefs, Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
 import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
 import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
 import type { Identities } from '../operators/identities';
@@ -20,7 +21,7 @@ export interface SlackRouteOptions {
   identities: Identities;
   refs: ConversationRefs;
   redis: Redis;
-  keys: Keys;
+  keys: StatusKeys;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
