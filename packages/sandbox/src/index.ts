@@ -5,7 +5,7 @@ export { FaultInjector, type FaultSpec, type FaultStatus } from './faults';
 export { SandboxState } from './state';
 export { signature as asanaWebhookSignature, type AsanaEvent } from './webhooks';
 export { escapeHtml } from './page';
-export { SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_TEAM_ID, type SlackPerson } from './slack-workspace';
+export { SANDBOX_EXTERNAL, SANDBOX_GUEST, SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_TEAM_ID, SANDBOX_USERGROUPS, type SlackPerson } from './slack-workspace';
 export { slackSignature } from './slack-payloads';
 export { SLACK_PREFIX } from './slack';
 export { ASANA_PREFIX } from './asana';
