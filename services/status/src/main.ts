@@ -13,6 +13,7 @@ import { botWebhookHandler } from './bot/bot-webhook';
 import { readStatusConfig } from './config';
 import { ConsoleAuth } from './console/console-auth';
 import { registerConsoleRoutes } from './console/console-routes';
+import { ConsoleSessions } from './console/console-sessions';
 import { registerControlApi } from './control/control-routes';
 import { OperatorActions } from './conversation/actions';
 import { ConversationIndex } from './conversation/conversations';
@@ -25,6 +26,8 @@ import { TranscriptStore } from './conversation/transcript';
 import { InboundOnce } from './inbound-once';
 import { Identities } from './operators/identities';
 import { OperatorDirectory, loadOperators } from './operators/operators';
+import { watchOperators } from './operators/operators-reload';
+import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
 import { statusKeys } from './status-keys';
 
@@ -85,8 +88,9 @@ async function main(): Promise<void> {
   }
 
   // HTTP: Slack, Asana, the console and the bots' control API.
-  if (config.slackSigningSecret) {
-    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
+  if (config.slackSigningSecret && config.slackBotToken) {
+    const members = new SlackMembers({ token: config.slackBotToken, apiUrl: config.slackApiUrl, allowed: config.slackAllowedOperators, logger, metrics });
+    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, members, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
   } else {
     logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
   }
@@ -97,8 +101,15 @@ async function main(): Promise<void> {
     await registerAsanaRoutes(runtime.http, { configuredSecret: config.asanaWebhookSecret, secrets: asanaSecrets, taskChange, logger, metrics });
   }
   if (consoleEnabled) {
+    const sessions = new ConsoleSessions(redis, keys, live, { idleSeconds: config.consoleSessionIdleMinutes * 60, maxSeconds: config.consoleSessionHours * 3600 });
+    if (config.consoleOperatorsFile) {
+      const reload = { directory, entries: config.consoleOperators, file: config.consoleOperatorsFile, removed: (login: string) => sessions.endAllOf(login), logger };
+      runtime.onClose('operators-reload', watchOperators(reload));
+    }
     await registerConsoleRoutes(runtime.http, {
       auth: new ConsoleAuth(config.consoleSessionSecret!, config.consoleSessionHours * 3600, config.consoleTrustedHeader),
+      sessions,
+      once: new InboundOnce(redis, keys),
       directory,
       actions,
       conversations,
@@ -107,7 +118,9 @@ async function main(): Promise<void> {
       takeovers,
       refs,
       live,
+      trustedProxies: config.consoleTrustedProxies,
       loginBudget: new RateBudget(redis, keys, 'console-login', { ratePerSecond: 0.2, burst: 10 }),
+      loginNameBudget: new RateBudget(redis, keys, 'console-login-name', { ratePerSecond: 0.1, burst: 10 }),
       secureCookies: config.consoleBaseUrl.startsWith('https:'),
       logger,
     });

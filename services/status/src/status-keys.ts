@@ -21,11 +21,18 @@ export interface StatusKeys extends Keys {
   inboundSeen(source: string, id: string): string;
   /** An operator's name and email by Slack or Asana user id, cached from their APIs. */
   operatorProfile(source: string, userId: string): string;
-  /** The secret Asana gave in the webhook handshake, and the marker that a registration is under way. */
+  /** The secret Asana gave in the webhook handshake. */
   asanaWebhookSecret(): string;
+  /** The random path segment of a registration under way: the only place a handshake is accepted. */
   asanaWebhookHandshake(): string;
+  /** The random path segment of the registered webhook's target. */
+  asanaWebhookTarget(): string;
   /** The Redis pub/sub channel that carries transcript and status updates to every console. */
   liveUpdates(): string;
+  /** A console session (hash: login, name, email, created), expiring when idle. */
+  consoleSession(sessionId: string): string;
+  /** The session ids of one operator (set), so removing the operator ends them all. */
+  consoleSessionsOf(login: string): string;
 }
 
 export function statusKeys(prefix = 'sb:'): StatusKeys {
@@ -43,6 +50,9 @@ export function statusKeys(prefix = 'sb:'): StatusKeys {
     operatorProfile: (source, userId) => k('status', 'operator', source, userId),
     asanaWebhookSecret: () => k('status', 'asana-webhook', 'secret'),
     asanaWebhookHandshake: () => k('status', 'asana-webhook', 'handshake'),
+    asanaWebhookTarget: () => k('status', 'asana-webhook', 'target'),
     liveUpdates: () => k('status', 'live'),
+    consoleSession: (sid) => k('status', 'session', sid),
+    consoleSessionsOf: (login) => k('status', 'operator-sessions', login.toLowerCase()),
   };
 }

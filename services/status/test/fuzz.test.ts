@@ -19,6 +19,8 @@ import { ConversationIndex } from '../src/conversation/conversations';
 import { Identities } from '../src/operators/identities';
 import { OperatorDirectory } from '../src/operators/operators';
 import { registerSlackRoutes } from '../src/slack/slack-routes';
+import { SlackMembers } from '../src/slack/slack-members';
+import { parseAllowedOperators } from '../src/slack/operator-policy';
 import { slackSignature } from '../src/signatures';
 import { TakeoverStore } from '../src/conversation/takeover';
 
@@ -116,7 +118,8 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     });
     const refs = new ConversationRefs(redis, keys);
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
-    await registerSlackRoutes(app, { signingSecret: SECRET, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
+    const members = new SlackMembers({ token: 'xoxb-fuzz', apiUrl: sandbox.slackApiUrl, allowed: parseAllowedOperators([]), logger: quiet, metrics });
+    await registerSlackRoutes(app, { signingSecret: SECRET, members, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
     const taskChange = { api, actions, identities, conversations, refs, once: new InboundOnce(redis, keys), logger: quiet, metrics };
     await registerAsanaRoutes(app, { configuredSecret: ASANA_SECRET, secrets: new AsanaWebhookSecrets(redis, keys), taskChange, logger: quiet, metrics });
     await app.ready();

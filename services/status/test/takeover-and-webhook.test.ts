@@ -110,3 +110,61 @@ describe('the bot webhook', () => {
     expect(await down.deliveries.get(down.message.conversationId, down.message.eventId)).toMatchObject({ state: 'delivered', attempts: 1 });
   });
 });
+
+describe('the bot webhook against a hostile or broken endpoint', () => {
+  let hook: Server;
+  let elsewhere: Server;
+  let hookUrl: string;
+  const reachedElsewhere: string[] = [];
+  const replies: { status: number; headers: Record<string, string> }[] = [];
+  const listen = async (server: Server) => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
+
+  beforeAll(async () => {
+    elsewhere = createServer((request, response) => {
+      request.resume();
+      reachedElsewhere.push(`${request.method} ${request.url}`);
+      response.writeHead(200).end();
+    });
+    const elsewhereUrl = await listen(elsewhere);
+    hook = createServer((request, response) => {
+      request.resume();
+      const next = replies.shift() ?? { status: 200, headers: {} };
+      const headers = next.status === 307 ? { location: `${elsewhereUrl}/stolen` } : next.headers;
+      response.writeHead(next.status, headers).end();
+    });
+    hookUrl = `${await listen(hook)}/hook`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => hook.close(() => r()));
+    await new Promise<void>((r) => elsewhere.close(() => r()));
+  });
+
+  function handlerFor() {
+    const deliveries = new DeliveryLog(redis, keys, new LiveHub(redis, keys, quiet), 3600);
+    const handler = botWebhookHandler({ url: hookUrl, secret: 'webhook-test-secret-0123', maxAttempts: 3, timeoutMs: 2000, deliveries, done: new DoneMarks(redis, keys, `hook-${randomUUID()}`), metrics: createMetrics('test') });
+    const message = create(OperatorMessageSchema, { eventId: randomUUID(), conversationId: `c-${randomUUID()}`, text: 'signed secret text', sentAt: timestampNow() });
+    return { handler, deliveries, message, delivery: { event: message, log: quiet } as unknown as Delivery<typeof OperatorMessageSchema> };
+  }
+
+  it('never follows a redirect with the signed body: a 3xx fails the delivery', async () => {
+    const { handler, deliveries, message, delivery } = handlerFor();
+    replies.push({ status: 307, headers: {} });
+    await expect(handler(delivery)).rejects.toBeInstanceOf(PermanentError);
+    expect(reachedElsewhere).toEqual([]);
+    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({ state: 'failed', attempts: 1 });
+  });
+
+  it('caps a Retry-After at five minutes however long the bot asks for', async () => {
+    const { handler, delivery } = handlerFor();
+    replies.push({ status: 429, headers: { 'retry-after': String(365 * 24 * 3600) } }, { status: 503, headers: { 'retry-after': '30' } });
+    const capped = (await handler(delivery).catch((err: unknown) => err)) as UnavailableError;
+    expect(capped).toBeInstanceOf(UnavailableError);
+    expect(capped.retryAfterMs).toBe(5 * 60 * 1000);
+    const honoured = (await handler(delivery).catch((err: unknown) => err)) as UnavailableError;
+    expect(honoured.retryAfterMs).toBe(30000);
+  });
+});

@@ -1,5 +1,6 @@
-// Registers our webhook on the Asana project at start-up: once across replicas (a Redis lock), replacing
-// one of ours whose secret we no longer know, and retried every 30 s until Asana takes it.
+// Registers our webhook on the Asana project at start-up: once across replicas (a Redis lock), at the
+// configured URL plus a random segment made for this registration (the handshake is taken only there),
+// replacing any of ours whose secret or target we no longer know, and retried every 30 s until Asana takes it.
 import type { Logger } from '@switchboard/core';
 import type { Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
@@ -17,12 +18,15 @@ export interface RegistrationDeps {
   logger: Logger;
 }
 
+/** Whether a webhook's target is one of ours: the base URL itself (older registrations) or base/segment. */
+export const isOurTarget = (base: string, target: string) => target === base || (target.startsWith(`${base}/`) && !target.slice(base.length + 1).includes('/'));
+
 /**
- * Makes sure the project has our webhook: one with our target and a secret we know is kept; any other of
- * ours (a stale secret) is replaced. Asana calls the target back during creation, so the HTTP server must
- * be listening first.
+ * Makes sure the project has our webhook: one at our current target with a secret we know is kept; any
+ * other of ours is replaced. Asana calls the target back during creation, so the HTTP server must be
+ * listening first. `base` is ASANA_WEBHOOK_TARGET_URL (the public URL of /asana/webhook).
  */
-export async function ensureAsanaWebhook(deps: RegistrationDeps, target: string): Promise<'exists' | 'created'> {
+export async function ensureAsanaWebhook(deps: RegistrationDeps, base: string): Promise<'exists' | 'created'> {
   const { api, secrets, redis, keys, logger } = deps;
   const lock = keys.lock('asana-webhook', 'register');
   const token = `${process.pid}-${Date.now()}`;
@@ -31,13 +35,15 @@ export async function ensureAsanaWebhook(deps: RegistrationDeps, target: string)
     await new Promise((r) => setTimeout(r, 500));
   }
   try {
-    const existing = (await api.projectWebhooks()).filter((w) => w.target === target);
-    const secret = await secrets.current();
-    if (secret && existing.some((w) => w.active)) return 'exists';
+    const root = base.replace(/\/+$/, '');
+    const existing = (await api.projectWebhooks()).filter((w) => isOurTarget(root, w.target));
+    const [secret, segment] = await Promise.all([secrets.current(), secrets.targetSegment()]);
+    if (secret && segment && existing.some((w) => w.active && w.target === `${root}/${segment}`)) return 'exists';
     for (const w of existing) await api.deleteWebhook(w.gid);
-    await secrets.openHandshake(HANDSHAKE_WINDOW_SECONDS);
-    const gid = await api.createWebhook(target);
-    logger.info({ webhookGid: gid, target }, 'Asana webhook registered');
+    const fresh = await secrets.openHandshake(HANDSHAKE_WINDOW_SECONDS);
+    const gid = await api.createWebhook(`${root}/${fresh}`);
+    // The segment is a secret of sorts: logged only as where it starts.
+    logger.info({ webhookGid: gid, target: `${root}/${fresh.slice(0, 4)}…` }, 'Asana webhook registered');
     return 'created';
   } finally {
     await secrets.closeHandshake();

@@ -1,12 +1,14 @@
-// POST /asana/webhook: the X-Hook-Secret handshake (only while our own registration is under way, so
-// nobody else can plant a secret), then event batches signed with X-Hook-Signature, each task change
-// passed on to task-change.ts. A failure answers non-2xx so Asana delivers the batch again.
-import type { FastifyInstance } from 'fastify';
+// POST /asana/webhook/:segment, the target our registration gave Asana: the X-Hook-Secret handshake (only
+// at the random segment of the registration under way, so nobody can plant a secret), then event batches
+// signed with X-Hook-Signature, each task change passed on to task-change.ts. POST /asana/webhook takes
+// signed events only (a webhook registered by hand, with ASANA_WEBHOOK_SECRET). A failure answers non-2xx
+// so Asana delivers the batch again.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger, Metrics } from '@switchboard/core';
 import { KafkaTimeout } from '../conversation/actions';
 import { verifyAsana } from '../signatures';
 import { completionEvents } from './asana-events';
-import type { AsanaWebhookSecrets } from './asana-webhook-secrets';
+import { SEGMENT, type AsanaWebhookSecrets } from './asana-webhook-secrets';
 import { reactToTaskChange, type TaskChangeDeps } from './task-change';
 
 export interface AsanaRouteOptions {
@@ -25,16 +27,7 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scope.post('/asana/webhook', async (request, reply) => {
-      const handshakeSecret = request.headers['x-hook-secret'];
-      if (typeof handshakeSecret === 'string') {
-        if (!(await secrets.acceptHandshake(handshakeSecret))) {
-          logger.warn('Asana handshake refused: no webhook registration is under way');
-          return reply.code(403).send({ error: 'no webhook registration is under way' });
-        }
-        logger.info('Asana webhook handshake done');
-        return reply.code(200).header('x-hook-secret', handshakeSecret).send();
-      }
+    const events = async (request: FastifyRequest, reply: FastifyReply) => {
       const secret = options.configuredSecret ?? (await secrets.current());
       if (!secret) return reply.code(401).send({ error: 'no Asana webhook secret is known yet: register the webhook first' });
       const raw = String(request.body ?? '');
@@ -53,6 +46,31 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
       for (const [taskGid, event] of completionEvents(body.events)) await reactToTaskChange(options.taskChange, taskGid, event);
       return reply.code(200).send();
+    };
+
+    scope.post('/asana/webhook', async (request, reply) => {
+      if (typeof request.headers['x-hook-secret'] === 'string') {
+        metrics.eventsTotal.inc({ topic: 'asana', outcome: 'rejected' });
+        logger.warn('Asana handshake at the plain path refused: handshakes are taken only at the target of a registration under way');
+        return reply.code(403).send({ error: 'no webhook registration is under way at this target' });
+      }
+      return events(request, reply);
+    });
+
+    scope.post<{ Params: { segment: string } }>('/asana/webhook/:segment', async (request, reply) => {
+      const { segment } = request.params;
+      const handshakeSecret = request.headers['x-hook-secret'];
+      if (typeof handshakeSecret === 'string') {
+        if (!handshakeSecret || handshakeSecret.length > 512 || !(await secrets.acceptHandshake(segment, handshakeSecret))) {
+          metrics.eventsTotal.inc({ topic: 'asana', outcome: 'rejected' });
+          logger.warn('Asana handshake refused: not the target of a registration under way');
+          return reply.code(403).send({ error: 'no webhook registration is under way at this target' });
+        }
+        logger.info('Asana webhook handshake done');
+        return reply.code(200).header('x-hook-secret', handshakeSecret).send();
+      }
+      if (!SEGMENT.test(segment) || (await secrets.targetSegment()) !== segment) return reply.code(404).send({ error: 'no Asana webhook is registered at this target' });
+      return events(request, reply);
     });
 
     scope.setErrorHandler((err: Error, _request, reply) => {

@@ -1,7 +1,7 @@
-// Who is using the console. Either operators sign in with a password (a session cookie signed with
-// CONSOLE_SESSION_SECRET, HttpOnly, SameSite=Lax, Secure on https), or an auth proxy in front says who
-// they are in a trusted header (CONSOLE_TRUSTED_HEADER; only safe when nothing reaches the service but
-// through that proxy). Every state change carries a CSRF token bound to the session. Pure but for time.
+// Who is using the console. Either operators sign in with a password (a cookie naming a server-side
+// session, signed with CONSOLE_SESSION_SECRET, HttpOnly, SameSite=Lax, Secure on https), or an auth proxy
+// in front says who they are in a trusted header (CONSOLE_TRUSTED_HEADER, believed only from the proxy's
+// addresses). Every state change carries a CSRF token bound to the session. Pure.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface ConsoleUser {
@@ -14,7 +14,6 @@ export interface ConsoleUser {
 
 export const SESSION_COOKIE = 'sb_session';
 
-const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url');
 const mac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
 
 function sameText(a: string, b: string): boolean {
@@ -26,31 +25,28 @@ function sameText(a: string, b: string): boolean {
 export class ConsoleAuth {
   constructor(
     private readonly secret: string,
+    /** The cookie's lifetime: the session's longest life (CONSOLE_SESSION_HOURS). */
     private readonly sessionSeconds: number,
     readonly trustedHeader?: string,
   ) {}
 
-  /** A new session's cookie value for this operator. */
-  issue(user: Omit<ConsoleUser, 'sid'>, nowMs = Date.now()): { value: string; user: ConsoleUser } {
-    const session = { ...user, sid: randomBytes(16).toString('base64url') };
-    const body = b64url(JSON.stringify({ l: session.login, n: session.name, e: session.email, s: session.sid, x: Math.floor(nowMs / 1000) + this.sessionSeconds }));
-    return { value: `${body}.${mac(this.secret, `session:${body}`)}`, user: session };
+  /** A new, unguessable session id. */
+  newSessionId(): string {
+    return randomBytes(24).toString('base64url');
   }
 
-  /** The session a cookie value proves, or null when it is missing, forged or expired. */
-  verify(value: string | undefined, nowMs = Date.now()): ConsoleUser | null {
+  /** The cookie value naming a session: its id, signed, so garbage is refused before Redis is asked. */
+  cookieValueFor(sid: string): string {
+    return `${sid}.${mac(this.secret, `session:${sid}`)}`;
+  }
+
+  /** The session id a cookie value names, or null when it is missing or forged. */
+  sessionIdFrom(value: string | undefined): string | null {
     if (!value) return null;
     const dot = value.indexOf('.');
     if (dot <= 0) return null;
-    const body = value.slice(0, dot);
-    if (!sameText(value.slice(dot + 1), mac(this.secret, `session:${body}`))) return null;
-    try {
-      const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { l?: string; n?: string; e?: string; s?: string; x?: number };
-      if (!s.l || !s.s || typeof s.x !== 'number' || s.x * 1000 < nowMs) return null;
-      return { login: s.l, name: s.n || s.l, email: s.e, sid: s.s };
-    } catch {
-      return null;
-    }
+    const sid = value.slice(0, dot);
+    return sameText(value.slice(dot + 1), mac(this.secret, `session:${sid}`)) ? sid : null;
   }
 
   /** The user an auth proxy named: their session is the identity itself. */

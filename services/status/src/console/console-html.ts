@@ -11,6 +11,8 @@ export interface PageUser {
   csrf: string;
   /** False behind an auth proxy: signing out is the proxy's business. */
   canSignOut: boolean;
+  /** A new random id for each rendered action or reply form: a resend of that form is acted on once. */
+  formId: () => string;
 }
 
 const ASSETS = '/console/assets';
@@ -108,9 +110,9 @@ export function entryItem(entry: TranscriptEntry, delivery?: string): string {
   }</div><div class="text">${e(entry.text)}</div><div class="delivery">${e(delivery ?? '')}</div></li>`;
 }
 
-function actionForm(id: string, action: ActionName, csrf: string, shown: boolean): string {
+function actionForm(id: string, action: ActionName, user: PageUser, shown: boolean): string {
   return `<form method="post" action="/console/conversations/${e(encodeURIComponent(id))}/actions" data-action="${action}"${shown ? '' : ' hidden'}>
-<input type="hidden" name="_csrf" value="${e(csrf)}"><input type="hidden" name="action" value="${action}">
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">
 <button type="submit" class="action-${action}">${e(ACTIONS[action].label)}</button></form>`;
 }
 
@@ -133,10 +135,10 @@ export function conversationPage(user: PageUser, view: ConversationView): string
         ? `${e(takeover.operator ?? 'An operator')} holds this conversation; the bot stays silent${takeover.until ? ` until ${e(takeover.until.replace('T', ' ').slice(0, 16))} UTC unless someone speaks` : ''}.`
         : 'The bot is answering.'
     }</p>
-<div class="actions">${(Object.keys(ACTIONS) as ActionName[]).map((a) => actionForm(s.id, a, user.csrf, shown.has(a))).join('')}</div>
+<div class="actions">${(Object.keys(ACTIONS) as ActionName[]).map((a) => actionForm(s.id, a, user, shown.has(a))).join('')}</div>
 <ol id="transcript" class="transcript">${entries.map((entry) => entryItem(entry, deliveries.get(entry.eventId))).join('')}</ol>
 <form method="post" action="${e(path)}/messages" class="reply">
-<input type="hidden" name="_csrf" value="${e(user.csrf)}">
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}">
 <label for="reply-text">Reply as the bot${s.control === 'human' ? '' : ' (this takes the conversation over)'}</label>
 <textarea id="reply-text" name="text" rows="3" maxlength="4000" required></textarea>
 <button type="submit">Send as bot</button></form>`,

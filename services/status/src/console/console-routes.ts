@@ -5,7 +5,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@switchboard/core';
 import { KafkaTimeout } from '../conversation/actions';
-import type { OperatorDirectory } from '../operators/operators';
 import { SESSION_COOKIE, cookieValue, type ConsoleAuth, type ConsoleUser } from './console-auth';
 import type { ConsoleOptions } from './console-context';
 import { ASSETS, SECURITY_HEADERS } from './console-http';
@@ -19,21 +18,35 @@ declare module 'fastify' {
   }
 }
 
-/** The operator a request comes from: the auth proxy's header, else the session cookie; null if none. */
-function whoIs(auth: ConsoleAuth, directory: OperatorDirectory, request: FastifyRequest): ConsoleUser | null {
+/**
+ * The operator a request comes from: the auth proxy's header (only on a connection from the proxy's
+ * addresses; from anyone else it is as if no header were sent), else the session cookie; null if none.
+ */
+async function whoIs({ auth, directory, trustedProxies, sessions }: GuardDeps, request: FastifyRequest): Promise<ConsoleUser | null> {
   if (auth.trustedHeader) {
+    if (!trustedProxies.has(request.socket.remoteAddress)) return null;
     const identity = request.headers[auth.trustedHeader.toLowerCase()];
     const value = Array.isArray(identity) ? identity[0] : identity;
     if (!value?.trim()) return null;
     const account = directory.find(value);
     return auth.trusted(value.trim(), account && { login: account.login, name: account.name, email: account.email });
   }
-  return auth.verify(cookieValue(request.headers.cookie, SESSION_COOKIE));
+  const sid = auth.sessionIdFrom(cookieValue(request.headers.cookie, SESSION_COOKIE));
+  const user = sid ? await sessions.find(sid) : null;
+  if (user && !directory.find(user.login)?.passwordHash) {
+    // Removed from the operators (or no longer signs in with a password) since: the session ends now.
+    await sessions.end(user.sid, user.login);
+    return null;
+  }
+  return user;
 }
 
-function requireOperator(auth: ConsoleAuth, directory: OperatorDirectory) {
+type GuardDeps = Pick<ConsoleOptions, 'auth' | 'directory' | 'trustedProxies' | 'sessions'>;
+
+function requireOperator(deps: GuardDeps) {
+  const { auth } = deps;
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const user = whoIs(auth, directory, request);
+    const user = await whoIs(deps, request);
     if (!user) {
       if (auth.trustedHeader) return reply.code(401).headers(SECURITY_HEADERS).send({ error: `sign-in required: no ${auth.trustedHeader} header from the auth proxy` });
       if (request.method === 'GET' && !request.url.endsWith('/stream')) return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
@@ -64,7 +77,7 @@ function assetRoute(app: FastifyInstance): void {
 }
 
 export async function registerConsoleRoutes(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
-  const { auth, directory, logger } = options;
+  const { auth, logger } = options;
   const streams = new ConsoleStreams(options.live, logger);
 
   await app.register(async (scope) => {
@@ -79,7 +92,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
 
     // Everything below needs an operator.
     await scope.register(async (guarded) => {
-      guarded.addHook('onRequest', requireOperator(auth, directory));
+      guarded.addHook('onRequest', requireOperator(options));
       guarded.addHook('preHandler', requireCsrf(auth, logger));
       signOutRoute(guarded, options);
       listRoute(guarded, options);

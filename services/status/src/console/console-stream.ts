@@ -8,15 +8,19 @@ import { SECURITY_HEADERS } from './console-http';
 const PING_MS = 15000;
 
 export class ConsoleStreams {
-  private readonly open = new Set<() => void>();
+  /** The end of each open stream, by the session it belongs to. */
+  private readonly open = new Map<string, Set<() => void>>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly live: LiveHub,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.unsubscribe = live.onSessionEnded((sid) => this.endSession(sid));
+  }
 
   /** Takes the reply over and streams `key`'s updates until the client goes or the stream is ended. */
-  stream(request: FastifyRequest, reply: FastifyReply, key: string, snapshot: () => Promise<object | null>): void {
+  stream(request: FastifyRequest, reply: FastifyReply, sid: string, key: string, snapshot: () => Promise<object | null>): void {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -28,20 +32,29 @@ export class ConsoleStreams {
       else send('delivery', { eventId: update.eventId, delivery: update.delivery });
     });
     const ping = setInterval(() => raw.write(': ping\n\n'), PING_MS);
+    let mine = this.open.get(sid);
+    if (!mine) this.open.set(sid, (mine = new Set()));
     const end = () => {
       clearInterval(ping);
       unlisten();
-      this.open.delete(end);
+      mine.delete(end);
+      if (mine.size === 0) this.open.delete(sid);
       if (!raw.writableEnded) raw.end();
     };
-    this.open.add(end);
+    mine.add(end);
     request.raw.on('close', end);
     snapshot()
       .then((data) => data && send('snapshot', data))
       .catch((err: Error) => this.logger.warn({ err: err.message }, 'console stream snapshot failed'));
   }
 
+  /** Ends the streams of one session (signed out, or its operator removed). */
+  endSession(sid: string): void {
+    for (const end of [...(this.open.get(sid) ?? [])]) end();
+  }
+
   endAll(): void {
-    for (const end of this.open) end();
+    this.unsubscribe();
+    for (const sid of [...this.open.keys()]) this.endSession(sid);
   }
 }

@@ -12,12 +12,19 @@ export type LiveUpdate =
   | { type: 'summary'; conversationId: string; summary: ConversationSummary }
   | { type: 'delivery'; conversationId: string; eventId: string; delivery: string };
 
+/** A console session ended (signed out, operator removed): every replica ends its streams. */
+interface SessionEnded {
+  type: 'session_ended';
+  sessionId: string;
+}
+
 type Listener = (update: LiveUpdate) => void;
 
 export class LiveHub {
   private subscriber?: Redis;
   /** Listeners by conversation id; '*' hears every conversation (the list page). */
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly sessionListeners = new Set<(sessionId: string) => void>();
 
   constructor(
     private readonly redis: Redis,
@@ -31,7 +38,9 @@ export class LiveHub {
     await connectRedis(subscriber, this.logger);
     subscriber.on('message', (_channel: string, text: string) => {
       try {
-        this.dispatch(JSON.parse(text) as LiveUpdate);
+        const update = JSON.parse(text) as LiveUpdate | SessionEnded;
+        if (update.type === 'session_ended') for (const listener of this.sessionListeners) listener(update.sessionId);
+        else this.dispatch(update);
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'unreadable live update ignored');
       }
@@ -57,6 +66,16 @@ export class LiveHub {
     const pipeline = this.redis.pipeline();
     for (const update of updates) pipeline.publish(this.keys.liveUpdates(), JSON.stringify(update));
     await pipeline.exec().catch((err: Error) => this.logger.warn({ err: err.message, updates: updates.length }, 'live updates not published'));
+  }
+
+  /** Tells every replica that a console session ended. */
+  async sessionEnded(sessionId: string): Promise<void> {
+    await this.redis.publish(this.keys.liveUpdates(), JSON.stringify({ type: 'session_ended', sessionId } satisfies SessionEnded));
+  }
+
+  onSessionEnded(listener: (sessionId: string) => void): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
   }
 
   listen(conversationId: string, listener: Listener): () => void {

@@ -73,10 +73,19 @@ export function loadOperators(entries: string[], file: string | undefined): Oper
 }
 
 export class OperatorDirectory {
-  private readonly byLogin = new Map<string, OperatorAccount>();
+  private byLogin = new Map<string, OperatorAccount>();
+  accounts: OperatorAccount[] = [];
 
-  constructor(readonly accounts: OperatorAccount[]) {
-    for (const a of accounts) this.byLogin.set(a.login.toLowerCase(), a);
+  constructor(accounts: OperatorAccount[]) {
+    this.replace(accounts);
+  }
+
+  /** A reloaded list takes effect at once; the logins no longer in it are returned (their sessions end). */
+  replace(accounts: OperatorAccount[]): string[] {
+    const removed = this.accounts.filter((a) => !accounts.some((b) => b.login.toLowerCase() === a.login.toLowerCase() && b.passwordHash)).map((a) => a.login);
+    this.accounts = accounts;
+    this.byLogin = new Map(accounts.map((a) => [a.login.toLowerCase(), a]));
+    return removed;
   }
 
   /** By login or email, case-insensitive (an auth proxy may send either). */

@@ -8,7 +8,8 @@ export interface SlackAction {
   actionTs: string;
 }
 
-export type ParsedInteraction = { userId: string; userName: string; actions: SlackAction[] } | { error: string };
+/** `channelId`: where the click happened (for an ephemeral answer); empty when Slack did not say. */
+export type ParsedInteraction = { userId: string; userName: string; channelId: string; actions: SlackAction[] } | { error: string };
 
 const MAX_ID_LENGTH = 256;
 
@@ -22,7 +23,7 @@ export function parseSlackAction(rawBody: string): ParsedInteraction {
     return { error: '"payload" is not JSON' };
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { error: '"payload" is not a JSON object' };
-  if (payload.type !== 'block_actions') return { userId: '', userName: '', actions: [] };
+  if (payload.type !== 'block_actions') return { userId: '', userName: '', channelId: '', actions: [] };
   const user = payload.user as { id?: unknown; username?: unknown; name?: unknown } | undefined;
   if (typeof user?.id !== 'string' || !user.id) return { error: 'block_actions payload without user.id' };
   const list = Array.isArray(payload.actions) ? (payload.actions as Record<string, unknown>[]) : [];
@@ -33,7 +34,10 @@ export function parseSlackAction(rawBody: string): ParsedInteraction {
     actions.push({ actionId: a.action_id, conversationId: a.value, actionTs: typeof a.action_ts === 'string' ? a.action_ts : '' });
   }
   const userName = typeof user.name === 'string' ? user.name : typeof user.username === 'string' ? user.username : '';
-  return { userId: user.id, userName, actions };
+  const channel = payload.channel as { id?: unknown } | undefined;
+  const container = payload.container as { channel_id?: unknown } | undefined;
+  const channelId = typeof channel?.id === 'string' ? channel.id : typeof container?.channel_id === 'string' ? container.channel_id : '';
+  return { userId: user.id, userName, channelId, actions };
 }
 
 export interface ThreadReply {

@@ -13,9 +13,12 @@ import type { Identities } from '../operators/identities';
 import { InboundOnce } from '../inbound-once';
 import { verifySlack } from '../signatures';
 import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
+import type { SlackMembers } from './slack-members';
 
 export interface SlackRouteOptions {
   signingSecret: string;
+  /** Who may act from Slack (SLACK_ALLOWED_OPERATORS; never guests or other workspaces' users). */
+  members: SlackMembers;
   notePrefix: string;
   actions: OperatorActions;
   identities: Identities;
@@ -31,7 +34,17 @@ export interface SlackRouteOptions {
 const stableId = (source: string, parts: string[]) => `${source}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 
 export async function registerSlackRoutes(app: FastifyInstance, options: SlackRouteOptions): Promise<void> {
-  const { signingSecret, actions, identities, logger, metrics } = options;
+  const { signingSecret, actions, identities, members, logger, metrics } = options;
+
+  /** True when the user may act; otherwise they are told so (ephemerally) and the refusal counted. */
+  const mayAct = async (userId: string, channel: string): Promise<boolean> => {
+    const verdict = await members.check(userId);
+    if (verdict.ok) return true;
+    metrics.eventsTotal.inc({ topic: 'slack', outcome: 'refused' });
+    logger.warn({ userId, reason: verdict.reason }, 'Slack user may not act as an operator: refused');
+    if (channel) await members.tellNotAllowed(channel, userId);
+    return false;
+  };
   const now = options.now ?? (() => Date.now() / 1000);
   const once = new InboundOnce(options.redis, options.keys);
 
@@ -58,6 +71,7 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       const parsed = parseSlackAction(String(request.body));
       if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
       if (parsed.actions.length === 0) return reply.code(200).send();
+      if (!(await mayAct(parsed.userId, parsed.channelId))) return reply.code(200).send();
       for (const action of parsed.actions) {
         const name = SLACK_ACTIONS[action.actionId];
         if (!name) continue;
@@ -91,6 +105,7 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
         metrics.eventsTotal.inc({ topic: 'slack', outcome: 'ignored' });
         return reply.code(200).send();
       }
+      if (!(await mayAct(found.userId, found.channel))) return reply.code(200).send();
       const id = stableId('slack-event', [typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`]);
       const handled = await once.run('slack', id, async () => {
         const actor = await identities.slackUser(found.userId);

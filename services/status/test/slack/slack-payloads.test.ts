@@ -8,7 +8,7 @@ describe('parseSlackAction', () => {
     const parsed = parseSlackAction(
       form({ type: 'block_actions', user: { id: 'U1', name: 'olivia' }, actions: [{ action_id: 'sb_takeover', value: 'c-1', action_ts: '1.2' }] }),
     );
-    expect(parsed).toEqual({ userId: 'U1', userName: 'olivia', actions: [{ actionId: 'sb_takeover', conversationId: 'c-1', actionTs: '1.2' }] });
+    expect(parsed).toEqual({ userId: 'U1', userName: 'olivia', channelId: '', actions: [{ actionId: 'sb_takeover', conversationId: 'c-1', actionTs: '1.2' }] });
   });
 
   it('explains what is wrong with a malformed payload', () => {
@@ -19,7 +19,7 @@ describe('parseSlackAction', () => {
   });
 
   it('ignores other interaction types', () => {
-    expect(parseSlackAction(form({ type: 'view_submission', user: { id: 'U1' } }))).toEqual({ userId: '', userName: '', actions: [] });
+    expect(parseSlackAction(form({ type: 'view_submission', user: { id: 'U1' } }))).toEqual({ userId: '', userName: '', channelId: '', actions: [] });
   });
 });
 
