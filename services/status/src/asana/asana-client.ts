@@ -2,6 +2,7 @@
 // webhook), through the real `asana` client, each counted in metrics.
 import * as Asana from 'asana';
 import type { Metrics } from '@switchboard/core';
+import { countedCall } from '../external-call';
 
 export interface AsanaApiOptions {
   token: string;
@@ -72,19 +73,8 @@ export class AsanaApi {
     });
   }
 
-  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
-    const stop = this.metrics.externalCallSeconds.startTimer({ api: 'asana', method });
-    try {
-      const result = await run();
-      this.metrics.externalCallsTotal.inc({ api: 'asana', method, outcome: 'ok' });
-      return result;
-    } catch (err) {
-      const status = (err as { status?: number }).status;
-      this.metrics.externalCallsTotal.inc({ api: 'asana', method, outcome: status ? String(status) : 'error' });
-      throw err;
-    } finally {
-      stop();
-    }
+  private call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    return countedCall(this.metrics, 'asana', method, run);
   }
 }
 

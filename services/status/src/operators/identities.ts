@@ -5,6 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
 import type { Redis } from '@switchboard/store';
+import { countedCall } from '../external-call';
 import type { StatusKeys } from '../status-keys';
 import type { OperatorAccount, OperatorDirectory } from './operators';
 
@@ -78,21 +79,12 @@ export class Identities {
     return { name: fallbackName || id };
   }
 
-  /** users.info, counted like every external call (AsanaApi counts its own). */
+  /** users.info, counted like every external call. */
   private async slackProfile(userId: string): Promise<Profile | null> {
     if (!this.slack) return null;
-    const { metrics } = this.options;
-    const stop = metrics.externalCallSeconds.startTimer({ api: 'slack', method: 'users.info' });
-    try {
-      const res = await this.slack.users.info({ user: userId });
-      metrics.externalCallsTotal.inc({ api: 'slack', method: 'users.info', outcome: 'ok' });
-      const u = res.user;
-      return u ? { name: u.real_name || u.profile?.real_name || u.name || userId, email: u.profile?.email } : null;
-    } catch (err) {
-      metrics.externalCallsTotal.inc({ api: 'slack', method: 'users.info', outcome: 'error' });
-      throw err;
-    } finally {
-      stop();
-    }
+    const slack = this.slack;
+    const res = await countedCall(this.options.metrics, 'slack', 'users.info', () => slack.users.info({ user: userId }));
+    const u = res.user;
+    return u ? { name: u.real_name || u.profile?.real_name || u.name || userId, email: u.profile?.email } : null;
   }
 }

@@ -3,6 +3,7 @@
 // allowed" reply (chat.postEphemeral). Answers are kept a minute, so a removal takes effect within one.
 import { WebClient } from '@slack/web-api';
 import type { Logger, Metrics } from '@switchboard/core';
+import { countedCall } from '../external-call';
 import { NOT_ALLOWED_TEXT, operatorVerdict, type AllowedOperators, type OperatorVerdict, type SlackMember } from './operator-policy';
 
 const CACHE_MS = 60000;
@@ -70,18 +71,7 @@ export class SlackMembers {
     return members;
   }
 
-  private async call<T>(method: string, run: () => Promise<T>): Promise<T> {
-    const { metrics } = this.options;
-    const stop = metrics.externalCallSeconds.startTimer({ api: 'slack', method });
-    try {
-      const result = await run();
-      metrics.externalCallsTotal.inc({ api: 'slack', method, outcome: 'ok' });
-      return result;
-    } catch (err) {
-      metrics.externalCallsTotal.inc({ api: 'slack', method, outcome: 'error' });
-      throw err;
-    } finally {
-      stop();
-    }
+  private call<T>(method: string, run: () => Promise<T>): Promise<T> {
+    return countedCall(this.options.metrics, 'slack', method, run);
   }
 }
