@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { createLogger } from '@switchboard/core';
-import { connectRedis, createRedis } from '@switchboard/store';
+import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
 import { hashPassword } from '../src/operators/operators';
 import { slackSignature } from '../src/signatures';
@@ -254,6 +254,33 @@ describe('the status service under attack', () => {
       expect((await click(userId, conversationId)).status).toBe(200);
       expect(await control(conversationId)).toBe('bot');
       expect((await ephemeral()).filter((m) => m.userId === userId).at(-1)?.text).toMatch(/not allowed/);
+    });
+
+    it('refuses a thread reply from a guest: nothing reaches the user, the guest is told ephemerally', async () => {
+      const conversationId = `conv-reply-${randomBytes(4).toString('hex')}`;
+      const root = { channel: 'C0TRIAGESEC', ts: `${Math.floor(Date.now() / 1000)}.000100` };
+      await new ConversationRefs(redis, keys).setSlackRoot(conversationId, root);
+      const reply = (userId: string, text: string) => {
+        const body = JSON.stringify({
+          type: 'event_callback',
+          event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+          team_id: 'T0SANDBOX0',
+          event: { type: 'message', channel: root.channel, user: userId, text, ts: `${Date.now() / 1000}`, thread_ts: root.ts },
+        });
+        const at = Math.floor(Date.now() / 1000);
+        return send(url('/slack/events'), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(at), 'x-slack-signature': slackSignature(SIGNING_SECRET, at, body) },
+          body,
+        });
+      };
+      const told = async () => (await ephemeral()).filter((m) => m.userId === 'U0SANDBOXGST').length;
+      const before = await told();
+      expect((await reply('U0SANDBOXGST', 'hello from a guest')).status).toBe(200);
+      expect(await told()).toBe(before + 1);
+      expect((await reply('U0SANDBOXOP1', 'hello from olivia')).status).toBe(200);
+      await eventually(async () => bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text), (texts) => texts.length > 0, 30000, 'olivia’s reply to reach the bot');
+      expect(bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text)).toEqual(['hello from olivia']);
     });
 
     it('takes the click of a member of an allowed user group', async () => {
