@@ -63,6 +63,7 @@ refused "a misspelled value" "replicsa" --set services.notifier.replicsa=3
 refused "a wrong type" "partitions" --set kafka.partitions=many
 refused "more replicas than partitions" "kafka.partitions=1" --set kafka.partitions=1
 refused "no secrets at all" "secrets.create" --set secrets.existingSecret=
+refused "the trusted header without the proxy CIDRs" "console.trustedProxyCidrs is required" --set console.trustedHeader=x-auth-request-email
 
 sed 's/^  replicas: 2$/  replicas: "two"/' "$work/default.yaml" >"$work/broken.yaml"
 if validate "$work/broken.yaml" >/dev/null 2>&1; then
