@@ -1,16 +1,16 @@
-// Against a real Redis: the takeover's idle deadline, and the bot webhook's retries, give-up and replay.
+// Against a real Redis and real HTTP servers: the bot webhook's retries, give-up and replay, and what it
+// refuses to do for a hostile or broken endpoint (follow a redirect, wait as long as it is told).
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { create, OperatorMessageSchema, timestampNow } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { createLogger, createMetrics } from '@switchboard/core';
 import { DoneMarks, connectRedis, createRedis } from '@switchboard/store';
-import { statusKeys } from '../src/status-keys';
-import { TakeoverStore } from '../src/conversation/takeover';
-import { LiveHub } from '../src/conversation/live';
-import { DeliveryLog } from '../src/conversation/delivery-log';
-import { botWebhookHandler } from '../src/bot/bot-webhook';
-import { verifySignature } from '../../../examples/bot/src/bot';
+import { botWebhookHandler } from '../../src/bot/bot-webhook';
+import { DeliveryLog } from '../../src/conversation/delivery-log';
+import { LiveHub } from '../../src/conversation/live';
+import { statusKeys } from '../../src/status-keys';
+import { verifySignature } from '../../../../examples/bot/src/bot';
 
 const quiet = createLogger({ service: 'test', level: 'silent' });
 const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
@@ -18,32 +18,6 @@ const keys = statusKeys(`t-status-${randomUUID().slice(0, 8)}:`);
 
 beforeAll(() => connectRedis(redis, quiet));
 afterAll(() => redis.quit());
-
-describe('TakeoverStore', () => {
-  const takeovers = new TakeoverStore(redis, keys, 60000, 3600);
-
-  it('holds a conversation until its idle deadline, which each operator message pushes on', async () => {
-    await takeovers.take('c1', 'Olivia', 1_000_000);
-    expect(await takeovers.state('c1')).toMatchObject({ control: 'human', operator: 'Olivia' });
-    expect(await redis.get(keys.control('c1'))).toBe('human'); // what ingress reads
-
-    expect(await takeovers.due(1_000_000 + 59_000)).toEqual([]);
-    await takeovers.touch('c1', 1_000_000 + 30_000);
-    expect(await takeovers.due(1_000_000 + 61_000)).toEqual([]);
-    expect(await takeovers.releaseIfDue('c1', 1_000_000 + 61_000)).toBe(false);
-
-    expect(await takeovers.due(1_000_000 + 91_000)).toEqual(['c1']);
-    expect(await takeovers.releaseIfDue('c1', 1_000_000 + 91_000)).toBe(true);
-    expect(await takeovers.releaseIfDue('c1', 1_000_000 + 91_000)).toBe(false); // another replica: nothing left
-    expect(await takeovers.state('c1')).toEqual({ control: 'bot' });
-  });
-
-  it('does not start a takeover by touching', async () => {
-    await takeovers.touch('c2');
-    expect(await takeovers.due(Date.now() + 3_600_000)).not.toContain('c2');
-    expect(await redis.exists(keys.takeover('c2'))).toBe(0);
-  });
-});
 
 describe('the bot webhook', () => {
   let server: Server;
