@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
-import { createLogger } from '@switchboard/core';
+import { createLogger, createMetrics } from '@switchboard/core';
 import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
+import { AsanaApi } from '../src/asana/asana-client';
+import { ensureAsanaWebhook } from '../src/asana/asana-registration';
+import { AsanaWebhookSecrets } from '../src/asana/asana-webhook-secrets';
 import { hashPassword } from '../src/operators/operators';
 import { slackSignature } from '../src/signatures';
 import { statusKeys } from '../src/status-keys';
@@ -198,6 +201,10 @@ describe('the status service under attack', () => {
       // The real target, but no registration is under way any more.
       expect((await attempt(new URL(target).pathname)).status).toBe(403);
       expect(await redis.get(keys.asanaWebhookSecret())).not.toBe('planted-by-attacker');
+      // Another replica starting now finds the webhook in place and registers nothing.
+      const api = new AsanaApi({ token: 'asana-security', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, createMetrics('test'));
+      const deps = { api, secrets: new AsanaWebhookSecrets(redis, keys), redis, keys, logger: createLogger({ service: 'test', level: 'silent' }) };
+      expect(await ensureAsanaWebhook(deps, system.env.ASANA_WEBHOOK_TARGET_URL)).toBe('exists');
     });
   });
 
