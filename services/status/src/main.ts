@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   const refs = new ConversationRefs(redis, keys);
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
+  const once = new InboundOnce(redis, keys);
   const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
   const asana =
     config.asanaToken && config.asanaProjectGid
@@ -96,7 +97,6 @@ async function main(): Promise<void> {
   }
   const asanaSecrets = new AsanaWebhookSecrets(redis, keys);
   if (asana) {
-    const once = new InboundOnce(redis, keys);
     const taskChange = { api: asana, actions, identities, conversations, refs, once, logger, metrics };
     await registerAsanaRoutes(runtime.http, { configuredSecret: config.asanaWebhookSecret, secrets: asanaSecrets, taskChange, logger, metrics });
   }
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     await registerConsoleRoutes(runtime.http, {
       auth: new ConsoleAuth(config.consoleSessionSecret!, config.consoleSessionHours * 3600, config.consoleTrustedHeader),
       sessions,
-      once: new InboundOnce(redis, keys),
+      once,
       directory,
       actions,
       conversations,
