@@ -4,7 +4,7 @@ export { DEFAULT_PROJECT_GID, DEFAULT_WORKSPACE_GID, type AsanaOptions, type San
 export { FaultInjector, type FaultSpec, type FaultStatus } from './faults';
 export { SandboxState } from './state';
 export { signature as asanaWebhookSignature, type AsanaEvent } from './asana/webhooks';
-export { SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_TEAM_ID, type SlackPerson } from './slack/workspace';
+export { SANDBOX_EXTERNAL, SANDBOX_GUEST, SANDBOX_OPERATOR_ID, SANDBOX_OPERATORS, SANDBOX_USERGROUPS, SANDBOX_TEAM_ID, type SlackPerson } from './slack/workspace';
 export { slackSignature } from './slack/payloads';
 export { SLACK_PREFIX } from './slack/api';
 export { ASANA_PREFIX } from './asana/api';

@@ -146,6 +146,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     const channelId = wanted ? state.slack.channel(wanted).id : undefined;
     return state.slack.messages.filter((m) => !channelId || m.channelId === channelId).map((m) => messageView(state, m));
   });
+  app.get('/_sandbox/slack/ephemeral', async () => state.slack.ephemeral);
   app.get('/_sandbox/asana/tasks', async () => [...state.asana.tasks.values()].map((t) => taskView(state, t)));
   app.get('/_sandbox/state', async () => ({
     ...state.counters.snapshot(),

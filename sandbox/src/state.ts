@@ -69,6 +69,8 @@ export class SlackStore {
   readonly messages: SlackMessage[] = [];
   /** The latest clicks and replies sent to the app, newest last (at most DELIVERIES_KEPT). */
   readonly deliveries: SlackDelivery[] = [];
+  /** Ephemeral messages (chat.postEphemeral): seen by one user, never part of the channel's history. */
+  readonly ephemeral: { channelId: string; userId: string; text: string; ts: string }[] = [];
   private readonly idByName = new Map<string, string>();
   private lastTsMicros = 0;
 

@@ -74,6 +74,7 @@ refused "a client certificate without its key" "kafka.tls.keyKey" --set kafka.tl
 refused "SASL with the chart's Secret and the topics Job" "secrets.existingSecret" --set kafka.sasl.mechanism=plain --set kafka.sasl.username=u \
   --set secrets.existingSecret= --set secrets.create.slackBotToken=x --set secrets.create.slackSigningSecret=x --set secrets.create.asanaToken=x \
   --set secrets.create.ingressApiKeys=b:t --set secrets.create.consoleSessionSecret=s --set secrets.create.kafkaSaslPassword=p
+refused "the trusted header without the proxy CIDRs" "console.trustedProxyCidrs is required" --set console.trustedHeader=x-auth-request-email
 
 sed 's/^  replicas: 2$/  replicas: "two"/' "$work/default.yaml" >"$work/broken.yaml"
 if validate "$work/broken.yaml" >/dev/null 2>&1; then

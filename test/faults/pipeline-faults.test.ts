@@ -8,7 +8,8 @@
 import { startSandbox } from '@switchboard/sandbox';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
-import { createKeys, createRedis, connectRedis } from '@switchboard/store';
+import { createRedis, connectRedis } from '@switchboard/store';
+import { statusKeys } from '../../services/status/src/status-keys';
 import { listDeadLetters, replayDeadLetters } from '@switchboard/cli';
 import { TestSystem, eventually, freePort, type ServiceName } from '../support/services';
 import { OwnKafka, OwnRedis } from '../support/infra';
@@ -130,7 +131,7 @@ describe('the pipeline under faults', () => {
     // Every accepted event (every 202) reaches its transcript exactly once: no 2xx for an event not persisted.
     const store = createRedis(redis.url, quiet);
     await connectRedis(store, quiet);
-    const keys = createKeys(system.env.REDIS_KEY_PREFIX);
+    const keys = statusKeys(system.env.REDIS_KEY_PREFIX);
     const transcripts = async () => {
       const out = new Map<string, string[]>();
       for (const conversation of driver.conversations()) {

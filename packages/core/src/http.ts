@@ -13,13 +13,15 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck;
   /** Extra fastify options. */
   bodyLimit?: number;
-  trustProxy?: boolean;
+  /** fastify's trustProxy: off, a hop count, or the proxies' addresses (never `true`: every hop would be believed). */
+  trustProxy?: false | number | string[];
 }
 
 export function createHttpServer({ logger, metrics, readiness, bodyLimit, trustProxy }: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit,
-    trustProxy,
+    // A hop count as the function fastify makes of one (its types name only the other forms).
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     // fastify types its logger against its own pino major; the instance is the same shape.
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Request lines would drown the event logs; errors are logged where they are handled.

@@ -22,7 +22,8 @@ export interface RuntimeOptions {
   httpHost?: string;
   bodyLimit?: number;
   /** Behind a load balancer or ingress controller: take the client's address from X-Forwarded-For. */
-  trustProxy?: boolean;
+  /** fastify's trustProxy: off, a hop count, or the proxies' addresses (never `true`: every hop would be believed). */
+  trustProxy?: false | number | string[];
   /** Create missing topics at start-up (on in development; the chart may run a job instead). */
   createTopics?: boolean;
   /** Extra readiness checks of the service's own (e.g. "slack"). */

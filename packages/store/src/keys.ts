@@ -16,10 +16,6 @@ export interface Keys {
   slackRoot(conversationId: string): string;
   /** The Asana task gid of a conversation. */
   asanaTask(conversationId: string): string;
-  /** The conversation's transcript: a capped list of events, oldest first. */
-  transcript(conversationId: string): string;
-  /** Ids of the events already in the transcript. */
-  transcriptIds(conversationId: string): string;
   /** Ingress's record of an accepted client event id (idempotency key). */
   ingressAccepted(eventId: string): string;
   /** A shared rate budget (Slack, Asana, per API key). */
@@ -66,25 +62,6 @@ export interface Keys {
   slackThread(channelId: string, ts: string): string;
   /** The conversation an Asana task belongs to: the reverse of asanaTask. */
   asanaTaskConversation(taskGid: string): string;
-  /** Who holds a taken-over conversation and until when (hash: operator, since, deadline). */
-  takeover(conversationId: string): string;
-  /** Taken-over conversations by the time their idle timeout hands them back (sorted set, ms). */
-  takeoverDeadlines(): string;
-  /** The status service's summary of a conversation for the console list (hash). */
-  consoleConversation(conversationId: string): string;
-  /** Conversations by their last activity (sorted set, ms), newest last. */
-  consoleConversations(): string;
-  /** Delivery of operator messages to the bot's webhook, by event id (hash). */
-  botDelivery(conversationId: string): string;
-  /** A request from Slack or Asana already handled (SET NX): their retries are acted on once. */
-  inboundSeen(source: string, id: string): string;
-  /** An operator's name and email by Slack or Asana user id, cached from their APIs. */
-  operatorProfile(source: string, userId: string): string;
-  /** The secret Asana gave in the webhook handshake, and the marker that a registration is under way. */
-  asanaWebhookSecret(): string;
-  asanaWebhookHandshake(): string;
-  /** The Redis pub/sub channel that carries transcript and status updates to every console. */
-  liveUpdates(): string;
 }
 
 export function createKeys(prefix = 'sb:'): Keys {
@@ -97,8 +74,6 @@ export function createKeys(prefix = 'sb:'): Keys {
     lock: (scope, id) => k('lock', scope, id),
     slackRoot: (id) => k('conv', id, 'slack-root'),
     asanaTask: (id) => k('conv', id, 'asana-task'),
-    transcript: (id) => k('conv', id, 'transcript'),
-    transcriptIds: (id) => k('conv', id, 'transcript-ids'),
     ingressAccepted: (eventId) => k('ingress', 'accepted', eventId),
     rateBudget: (name) => k('rate', name),
     spamConversation: (id) => k('spam', 'conv', id),
@@ -123,15 +98,5 @@ export function createKeys(prefix = 'sb:'): Keys {
     asanaTagGid: (workspaceGid, name) => k('asana', 'tag', workspaceGid, name),
     slackThread: (channelId, ts) => k('slack', 'thread', channelId, ts),
     asanaTaskConversation: (taskGid) => k('asana', 'task', taskGid, 'conversation'),
-    takeover: (id) => k('conv', id, 'takeover'),
-    takeoverDeadlines: () => k('status', 'takeover-deadlines'),
-    consoleConversation: (id) => k('conv', id, 'console'),
-    consoleConversations: () => k('status', 'conversations'),
-    botDelivery: (id) => k('conv', id, 'bot-delivery'),
-    inboundSeen: (source, id) => k('status', 'seen', source, id),
-    operatorProfile: (source, userId) => k('status', 'operator', source, userId),
-    asanaWebhookSecret: () => k('status', 'asana-webhook', 'secret'),
-    asanaWebhookHandshake: () => k('status', 'asana-webhook', 'handshake'),
-    liveUpdates: () => k('status', 'live'),
   };
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { blocksProblem, mentionsIn } from './blocks';
 import type { SlackSettings } from '../settings';
-import { SANDBOX_TEAM_ID, slackPerson, userJson } from './workspace';
+import { SANDBOX_TEAM_ID, SANDBOX_USERGROUPS, slackPerson, userJson } from './workspace';
 import type { Counters, SlackChannel, SlackMessage, SlackStore } from '../state';
 
 type Json = Record<string, unknown>;
@@ -242,6 +242,26 @@ function userInfo(ctx: MethodContext): MethodResult {
   return { ok: true, user: userJson(slackPerson(id)) };
 }
 
+/** Only to one user in the channel; like Slack, refused for a user id it does not know. */
+function postEphemeral(ctx: MethodContext): MethodResult {
+  const channel = channelArg(ctx);
+  if (!isChannel(channel)) return channel;
+  const user = str(ctx.args.user);
+  if (!user || ctx.settings.missingUsers.has(user)) return fail('user_not_in_channel');
+  const text = str(ctx.args.text);
+  if (!text && ctx.args.blocks === undefined) return fail('no_text');
+  const ts = ctx.store.nextTs();
+  ctx.store.ephemeral.push({ channelId: channel.id, userId: user, text: text ?? '', ts });
+  return { ok: true, message_ts: ts };
+}
+
+function usergroupUsers(ctx: MethodContext): MethodResult {
+  const group = str(ctx.args.usergroup);
+  const users = group ? SANDBOX_USERGROUPS[group] : undefined;
+  if (!users) return fail('no_such_subteam');
+  return { ok: true, users: [...users] };
+}
+
 function authTest(ctx: MethodContext): MethodResult {
   return {
     ok: true,
@@ -263,4 +283,6 @@ export const slackMethods: Record<string, (ctx: MethodContext) => MethodResult> 
   'conversations.replies': replies,
   'conversations.history': history,
   'users.info': userInfo,
+  'chat.postEphemeral': postEphemeral,
+  'usergroups.users.list': usergroupUsers,
 };

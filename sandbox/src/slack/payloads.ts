@@ -40,7 +40,7 @@ export function blockActionsPayload({ person, channel, message, button, appId, r
   const text = button.text.type === 'plain_text' && button.text.emoji === undefined ? { ...button.text, emoji: true } : button.text;
   return {
     type: 'block_actions',
-    user: { id: person.id, username: person.name, name: person.name, team_id: SANDBOX_TEAM_ID },
+    user: { id: person.id, username: person.name, name: person.name, team_id: person.teamId ?? SANDBOX_TEAM_ID },
     api_app_id: appId,
     token: SANDBOX_VERIFICATION_TOKEN,
     container: { type: 'message', message_ts: message.ts, channel_id: channel.id, is_ephemeral: false, ...(threadTs ? { thread_ts: threadTs } : {}) },

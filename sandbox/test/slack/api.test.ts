@@ -204,4 +204,19 @@ describe('Slack stand-in', () => {
     const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { slack: { calls: Record<string, number> } };
     expect(state.slack.calls).toMatchObject({ 'chat.postMessage': 3, 'conversations.history': 1 });
   });
+
+  it('tells guests and Slack Connect users apart, lists a user group, and keeps ephemeral messages out of the channel', async () => {
+    const guest = (await slack.users.info({ user: 'U0SANDBOXGST' })).user!;
+    expect(guest).toMatchObject({ is_restricted: true, is_ultra_restricted: false, team_id: 'T0SANDBOX0' });
+    const external = (await slack.users.info({ user: 'U0SANDBOXEXT' })).user!;
+    expect(external).toMatchObject({ is_restricted: false, is_stranger: true, team_id: 'T0PARTNER01' });
+    expect((await slack.users.info({ user: 'U0SANDBOXOP1' })).user).toMatchObject({ is_restricted: false, team_id: 'T0SANDBOX0' });
+    expect((await slack.usergroups.users.list({ usergroup: 'S0SANDBOXOPS' })).users).toEqual(['U0SANDBOXOP1']);
+    expect(await platformError(slack.usergroups.users.list({ usergroup: 'S0NOSUCH' }))).toBe('no_such_subteam');
+    const sent = await slack.chat.postEphemeral({ channel: '#triage', user: 'U0SANDBOXGST', text: 'only for you' });
+    expect(sent.message_ts).toMatch(/^\d+\.\d{6}$/);
+    expect(await platformError(slack.chat.postEphemeral({ channel: '#triage', user: 'U0GONE', text: 'x' }))).toBe('user_not_in_channel');
+    expect(await (await fetch(`${sandbox.url}/_sandbox/slack/ephemeral`)).json()).toEqual([expect.objectContaining({ userId: 'U0SANDBOXGST', text: 'only for you' })]);
+    expect(await listed()).toEqual([]);
+  });
 });

@@ -1,11 +1,16 @@
 // The status service's settings, read once from the environment by main.ts.
 import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env } from '@switchboard/core';
+import { AddressList, parseTrustProxy } from './addresses';
+import { parseAllowedOperators } from './slack/operator-policy';
 
 export const statusSpec = {
   ...commonSpec,
   port: env.int('STATUS_PORT', 8081, { min: 0, max: 65535 }),
-  /** Behind a proxy (an Ingress): client addresses (for the sign-in limit) come from X-Forwarded-For. */
-  trustProxy: env.bool('STATUS_TRUST_PROXY', false),
+  /**
+   * Behind a proxy (an Ingress): the proxies' addresses (CIDRs, comma-separated) or a hop count; client
+   * addresses (for the sign-in limit) then come from X-Forwarded-For as far back as those proxies.
+   */
+  trustProxy: env.optionalString('STATUS_TRUST_PROXY'),
   groupId: env.string('STATUS_GROUP_ID', 'switchboard-status'),
   transcriptMaxEntries: env.int('TRANSCRIPT_MAX_ENTRIES', 1000, { min: 10 }),
   transcriptRetentionDays: env.int('TRANSCRIPT_RETENTION_DAYS', 30, { min: 1 }),
@@ -16,6 +21,8 @@ export const statusSpec = {
   slackSigningSecret: env.optionalString('SLACK_SIGNING_SECRET'),
   slackBotToken: env.optionalString('SLACK_BOT_TOKEN'),
   slackApiUrl: env.optionalString('SLACK_API_URL'),
+  /** Slack user ids and user-group ids who may act from Slack; empty: every full member (never guests or other workspaces). */
+  slackAllowedOperators: env.list('SLACK_ALLOWED_OPERATORS', []),
   /** A thread reply starting with this stays internal: a note on the task, never sent to the user. */
   notePrefix: env.string('STATUS_NOTE_PREFIX', 'note:'),
 
@@ -37,7 +44,11 @@ export const statusSpec = {
   consoleOperatorsFile: env.optionalString('CONSOLE_OPERATORS_FILE'),
   /** Behind an auth proxy: the header carrying the signed-in operator's login or email. */
   consoleTrustedHeader: env.optionalString('CONSOLE_TRUSTED_HEADER'),
+  /** The auth proxy's addresses (CIDRs): the trusted header counts only on connections from these. */
+  consoleTrustedProxyCidrs: env.list('CONSOLE_TRUSTED_PROXY_CIDRS', []),
   consoleSessionHours: env.int('CONSOLE_SESSION_HOURS', 12, { min: 1, max: 24 * 30 }),
+  /** A console session with no request for this long ends. */
+  consoleSessionIdleMinutes: env.int('CONSOLE_SESSION_IDLE_MINUTES', 480, { min: 1, max: 24 * 60 * 30 }),
   /** A takeover with no operator message for this long is handed back to the bot. */
   takeoverIdleMinutes: env.int('TAKEOVER_IDLE_MINUTES', 30, { min: 1 }),
 
@@ -63,7 +74,22 @@ export function readStatusConfig(source: Env) {
   if (config.asanaWebhookTargetUrl && !(config.asanaToken && config.asanaProjectGid)) {
     throw new ConfigError('ASANA_WEBHOOK_TARGET_URL', 'needs ASANA_TOKEN and ASANA_PROJECT_GID to register the webhook');
   }
-  return { ...config, apiKeys: apiKeyEntries(config.apiKeys, config.apiKeysFile) };
+  if (config.slackSigningSecret && !config.slackBotToken) {
+    throw new ConfigError('SLACK_BOT_TOKEN', 'is required with SLACK_SIGNING_SECRET: it checks who may act from Slack (users.info)');
+  }
+  if (config.consoleTrustedHeader && config.consoleTrustedProxyCidrs.length === 0) {
+    throw new ConfigError(
+      'CONSOLE_TRUSTED_PROXY_CIDRS',
+      'is required with CONSOLE_TRUSTED_HEADER: give the auth proxy\'s addresses (e.g. the ingress controller\'s pod CIDR), or anyone could send the header',
+    );
+  }
+  return {
+    ...config,
+    apiKeys: apiKeyEntries(config.apiKeys, config.apiKeysFile),
+    trustProxy: parseTrustProxy(config.trustProxy),
+    slackAllowedOperators: parseAllowedOperators(config.slackAllowedOperators),
+    consoleTrustedProxies: new AddressList('CONSOLE_TRUSTED_PROXY_CIDRS', config.consoleTrustedProxyCidrs),
+  };
 }
 
 export type StatusConfig = ReturnType<typeof readStatusConfig>;

@@ -5,25 +5,31 @@ import { ConfigError, parseApiKeys } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import { Runtime } from '@switchboard/runtime';
 import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
-import { StatusChange, create, OperatorSchema } from '@switchboard/proto';
-import { OperatorActions } from './actions';
-import { AsanaApi, ensureAsanaWebhook, registerAsanaRoutes } from './asana-webhook';
-import { botWebhookHandler } from './bot-webhook';
+import { AsanaApi } from './asana/asana-client';
+import { keepAsanaWebhookRegistered } from './asana/asana-registration';
+import { registerAsanaRoutes } from './asana/asana-routes';
+import { AsanaWebhookSecrets } from './asana/asana-webhook-secrets';
+import { botWebhookHandler } from './bot/bot-webhook';
 import { readStatusConfig } from './config';
-import { ConsoleAuth } from './console-auth';
-import { registerConsoleRoutes } from './console-routes';
-import { registerControlApi } from './control-api';
-import { ConversationIndex } from './conversations';
-import { DeliveryLog } from './delivery-log';
-import { Identities } from './identities';
-import { LiveHub } from './live';
-import { OperatorDirectory, loadOperators } from './operators';
-import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './record';
-import { registerSlackRoutes } from './slack-routes';
-import { TakeoverStore } from './takeover';
-import { TranscriptStore } from './transcript';
-
-const SWEEP_INTERVAL_MS = 5000;
+import { ConsoleAuth } from './console/console-auth';
+import { registerConsoleRoutes } from './console/console-routes';
+import { ConsoleSessions } from './console/console-sessions';
+import { registerControlApi } from './control/control-routes';
+import { OperatorActions } from './conversation/actions';
+import { ConversationIndex } from './conversation/conversations';
+import { DeliveryLog } from './conversation/delivery-log';
+import { LiveHub } from './conversation/live';
+import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './conversation/record';
+import { TakeoverStore } from './conversation/takeover';
+import { startTakeoverSweep } from './conversation/takeover-sweep';
+import { TranscriptStore } from './conversation/transcript';
+import { InboundOnce } from './inbound-once';
+import { Identities } from './operators/identities';
+import { OperatorDirectory, loadOperators } from './operators/operators';
+import { watchOperators } from './operators/operators-reload';
+import { SlackMembers } from './slack/slack-members';
+import { registerSlackRoutes } from './slack/slack-routes';
+import { statusKeys } from './status-keys';
 
 async function main(): Promise<void> {
   const config = readStatusConfig(process.env);
@@ -35,7 +41,8 @@ async function main(): Promise<void> {
   }
 
   const runtime = new Runtime({ service: 'status', config, httpPort: config.port, trustProxy: config.trustProxy });
-  const { redis, keys, logger, metrics } = runtime;
+  const { redis, logger, metrics } = runtime;
+  const keys = statusKeys(config.redisKeyPrefix);
   const retentionSeconds = config.transcriptRetentionDays * 86400;
   const transcripts = new TranscriptStore(redis, keys, config.transcriptMaxEntries, retentionSeconds);
   const conversations = new ConversationIndex(redis, keys, retentionSeconds);
@@ -43,6 +50,7 @@ async function main(): Promise<void> {
   const refs = new ConversationRefs(redis, keys);
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
+  const once = new InboundOnce(redis, keys);
   const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
   const asana =
     config.asanaToken && config.asanaProjectGid
@@ -81,17 +89,27 @@ async function main(): Promise<void> {
   }
 
   // HTTP: Slack, Asana, the console and the bots' control API.
-  if (config.slackSigningSecret) {
-    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
+  if (config.slackSigningSecret && config.slackBotToken) {
+    const members = new SlackMembers({ token: config.slackBotToken, apiUrl: config.slackApiUrl, allowed: config.slackAllowedOperators, logger, metrics });
+    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, members, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
   } else {
     logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
   }
+  const asanaSecrets = new AsanaWebhookSecrets(redis, keys);
   if (asana) {
-    await registerAsanaRoutes(runtime.http, { api: asana, configuredSecret: config.asanaWebhookSecret, actions, identities, conversations, refs, redis, keys, logger, metrics });
+    const taskChange = { api: asana, actions, identities, conversations, refs, once, logger, metrics };
+    await registerAsanaRoutes(runtime.http, { configuredSecret: config.asanaWebhookSecret, secrets: asanaSecrets, taskChange, logger, metrics });
   }
   if (consoleEnabled) {
+    const sessions = new ConsoleSessions(redis, keys, live, { idleSeconds: config.consoleSessionIdleMinutes * 60, maxSeconds: config.consoleSessionHours * 3600 });
+    if (config.consoleOperatorsFile) {
+      const reload = { directory, entries: config.consoleOperators, file: config.consoleOperatorsFile, removed: (login: string) => sessions.endAllOf(login), logger };
+      runtime.onClose('operators-reload', watchOperators(reload));
+    }
     await registerConsoleRoutes(runtime.http, {
       auth: new ConsoleAuth(config.consoleSessionSecret!, config.consoleSessionHours * 3600, config.consoleTrustedHeader),
+      sessions,
+      once,
       directory,
       actions,
       conversations,
@@ -100,7 +118,9 @@ async function main(): Promise<void> {
       takeovers,
       refs,
       live,
+      trustedProxies: config.consoleTrustedProxies,
       loginBudget: new RateBudget(redis, keys, 'console-login', { ratePerSecond: 0.2, burst: 10 }),
+      loginNameBudget: new RateBudget(redis, keys, 'console-login-name', { ratePerSecond: 0.1, burst: 10 }),
       secureCookies: config.consoleBaseUrl.startsWith('https:'),
       logger,
     });
@@ -116,34 +136,10 @@ async function main(): Promise<void> {
   await runtime.start();
   await live.start();
 
-  // Takeovers idle past their deadline go back to the bot. Every replica sweeps; the release is atomic and
-  // the event id is the same for all of them, so one hand-back is recorded once.
-  const system = create(OperatorSchema, { id: 'system', name: `idle for ${config.takeoverIdleMinutes} minutes`, source: 'system' });
-  const sweep = setInterval(() => {
-    void (async () => {
-      for (const conversationId of await takeovers.due()) {
-        const deadline = await redis.zscore(keys.takeoverDeadlines(), conversationId);
-        if (deadline === null || !(await takeovers.releaseIfDue(conversationId))) continue;
-        await actions.act({ conversationId, change: StatusChange.TAKEOVER_ENDED, actor: system, eventId: `takeover-idle-${conversationId}-${deadline}` });
-      }
-    })().catch((err: Error) => logger.warn({ err: err.message }, 'takeover sweep failed; next one in a few seconds'));
-  }, SWEEP_INTERVAL_MS);
-  runtime.onClose('takeover-sweep', () => clearInterval(sweep));
-
+  runtime.onClose('takeover-sweep', startTakeoverSweep({ takeovers, actions, idleMinutes: config.takeoverIdleMinutes, logger }));
   if (asana && config.asanaWebhookTargetUrl) {
-    const target = config.asanaWebhookTargetUrl;
-    void (async () => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const result = await ensureAsanaWebhook(asana, target, redis, keys, logger);
-          logger.info({ target, result }, 'Asana webhook in place');
-          return;
-        } catch (err) {
-          logger.error({ err: (err as Error).message, attempt }, 'could not register the Asana webhook; trying again in 30 s');
-          await new Promise((r) => setTimeout(r, 30000).unref());
-        }
-      }
-    })();
+    const stop = keepAsanaWebhookRegistered({ api: asana, secrets: asanaSecrets, redis, keys, logger }, config.asanaWebhookTargetUrl);
+    runtime.onClose('asana-webhook-registration', stop);
   }
 }
 

@@ -7,16 +7,22 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, createLogger, createMetrics } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
-import { ConversationRefs, connectRedis, createKeys, createRedis } from '@switchboard/store';
+import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store';
 import { startSandbox } from '@switchboard/sandbox';
-import { OperatorActions } from '../src/actions';
-import { AsanaApi, registerAsanaRoutes } from '../src/asana-webhook';
-import { ConversationIndex } from '../src/conversations';
-import { Identities } from '../src/identities';
-import { OperatorDirectory } from '../src/operators';
-import { registerSlackRoutes } from '../src/slack-routes';
+import { OperatorActions } from '../src/conversation/actions';
+import { AsanaApi } from '../src/asana/asana-client';
+import { registerAsanaRoutes } from '../src/asana/asana-routes';
+import { AsanaWebhookSecrets } from '../src/asana/asana-webhook-secrets';
+import { InboundOnce } from '../src/inbound-once';
+import { statusKeys } from '../src/status-keys';
+import { ConversationIndex } from '../src/conversation/conversations';
+import { Identities } from '../src/operators/identities';
+import { OperatorDirectory } from '../src/operators/operators';
+import { registerSlackRoutes } from '../src/slack/slack-routes';
+import { SlackMembers } from '../src/slack/slack-members';
+import { parseAllowedOperators } from '../src/slack/operator-policy';
 import { slackSignature } from '../src/signatures';
-import { TakeoverStore } from '../src/takeover';
+import { TakeoverStore } from '../src/conversation/takeover';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'fuzz', level: 'silent' });
@@ -85,7 +91,7 @@ function clicksIn(body: string): string[] {
 describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => {
   const id = randomUUID().slice(0, 8);
   const names = new TopicNames(`fuzz-status-${id}.`);
-  const keys = createKeys(`fuzz-status-${id}:`);
+  const keys = statusKeys(`fuzz-status-${id}:`);
   const kafka = createKafka({ brokers, clientId: 'fuzz-status', logger: quiet });
   const publisher = new Publisher(kafka, names);
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
@@ -112,8 +118,10 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     });
     const refs = new ConversationRefs(redis, keys);
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
-    await registerSlackRoutes(app, { signingSecret: SECRET, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
-    await registerAsanaRoutes(app, { api, configuredSecret: ASANA_SECRET, actions, identities, conversations, refs, redis, keys, logger: quiet, metrics });
+    const members = new SlackMembers({ token: 'xoxb-fuzz', apiUrl: sandbox.slackApiUrl, allowed: parseAllowedOperators([]), logger: quiet, metrics });
+    await registerSlackRoutes(app, { signingSecret: SECRET, members, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
+    const taskChange = { api, actions, identities, conversations, refs, once: new InboundOnce(redis, keys), logger: quiet, metrics };
+    await registerAsanaRoutes(app, { configuredSecret: ASANA_SECRET, secrets: new AsanaWebhookSecrets(redis, keys), taskChange, logger: quiet, metrics });
     await app.ready();
   });
 

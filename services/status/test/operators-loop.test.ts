@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
-import { hashPassword } from '../src/operators';
+import { hashPassword } from '../src/operators/operators';
 import { slackSignature } from '../src/signatures';
 
 const API_KEY = 'status-key-0123456789abcdef';

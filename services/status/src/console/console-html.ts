@@ -1,0 +1,151 @@
+// The console's pages, rendered on the server. Pure: data in, HTML out. Every piece of text that came from
+// a user, an operator or a bot goes through escapeHtml; there is no inline script or style (the CSP
+// forbids them), and live updates come from console.js, which writes text with textContent only.
+import { escapeHtml as e } from '@switchboard/core';
+import { ACTIONS, availableActions, type ActionName, type ConversationSummary, type ListFilter } from '../conversation/conversation-state';
+import type { TranscriptEntry } from '../conversation/transcript';
+import type { Takeover } from '../conversation/takeover';
+
+export interface PageUser {
+  name: string;
+  csrf: string;
+  /** False behind an auth proxy: signing out is the proxy's business. */
+  canSignOut: boolean;
+  /** A new random id for each rendered action or reply form: a resend of that form is acted on once. */
+  formId: () => string;
+}
+
+const ASSETS = '/console/assets';
+
+function layout(title: string, user: PageUser | null, body: string, data: Record<string, string> = {}): string {
+  const attrs = Object.entries(data)
+    .map(([k, v]) => ` data-${k}="${e(v)}"`)
+    .join('');
+  const header = user
+    ? `<header><a class="brand" href="/console">Switchboard</a><span class="who">${e(user.name)}</span>${
+        user.canSignOut ? `<form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${e(user.csrf)}"><button>Sign out</button></form>` : ''
+      }</header>`
+    : '<header><span class="brand">Switchboard</span></header>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)} · Switchboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${ASSETS}/console.css">
+<script src="${ASSETS}/console.js" defer></script></head>
+<body${attrs}>${header}<main>${body}</main></body></html>`;
+}
+
+export function loginPage(options: { error?: string; next: string }): string {
+  return layout(
+    'Sign in',
+    null,
+    `<h1>Sign in</h1>${options.error ? `<p class="error" role="alert">${e(options.error)}</p>` : ''}
+<form method="post" action="/console/login" class="login">
+<input type="hidden" name="next" value="${e(options.next)}">
+<label>Login <input name="login" autocomplete="username" required autofocus></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button></form>`,
+  );
+}
+
+function statusBadges(s: ConversationSummary): string {
+  const badges: string[] = [];
+  if (s.closed) badges.push('<span class="badge closed">closed</span>');
+  if (s.spam) badges.push('<span class="badge spam">spam</span>');
+  if (s.control === 'human') badges.push(`<span class="badge human">taken over${s.operator ? ` by ${e(s.operator)}` : ''}</span>`);
+  if (s.reviewedBy) badges.push(`<span class="badge reviewed">reviewed by ${e(s.reviewedBy)}</span>`);
+  if (badges.length === 0) badges.push('<span class="badge open">new</span>');
+  return badges.join(' ');
+}
+
+const STATUS_FILTERS: [ListFilter['status'] | '', string][] = [
+  ['', 'all'],
+  ['open', 'open'],
+  ['unreviewed', 'unreviewed'],
+  ['taken_over', 'taken over'],
+  ['closed', 'closed'],
+  ['spam', 'spam'],
+];
+const PRIORITIES = ['', 'urgent', 'high', 'normal', 'low'];
+
+export function listPage(user: PageUser, conversations: ConversationSummary[], filter: ListFilter): string {
+  const option = (value: string, label: string, current: string | undefined) => `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
+  const rows = conversations.map((s) => conversationRow(s)).join('');
+  return layout(
+    'Conversations',
+    user,
+    `<h1>Conversations</h1>
+<form method="get" action="/console" class="filters">
+<label>Status <select name="status">${STATUS_FILTERS.map(([v, l]) => option(v ?? '', l, filter.status)).join('')}</select></label>
+<label>Priority <select name="priority">${PRIORITIES.map((p) => option(p, p || 'any', filter.priority)).join('')}</select></label>
+<label>Team <input name="team" value="${e(filter.team ?? '')}"></label>
+<label>Search <input name="q" type="search" value="${e(filter.q ?? '')}"></label>
+<button type="submit">Filter</button></form>
+<table class="conversations"><thead><tr><th>Last activity</th><th>User</th><th>Team</th><th>Priority</th><th>Status</th><th>Last message</th></tr></thead>
+<tbody id="conversation-rows">${rows || ''}</tbody></table>
+${conversations.length === 0 ? '<p class="empty">No conversations match.</p>' : ''}`,
+    { page: 'list', stream: '/console/stream' },
+  );
+}
+
+export function conversationRow(s: ConversationSummary): string {
+  const href = `/console/conversations/${encodeURIComponent(s.id)}`;
+  return `<tr data-conversation-id="${e(s.id)}" class="priority-${e(s.priority || 'none')}">
+<td><time datetime="${e(s.lastAt)}">${e(s.lastAt.replace('T', ' ').slice(0, 19))}</time></td>
+<td><a href="${e(href)}">${e(s.userName || s.userId || s.id)}</a></td><td>${e(s.teamName || s.teamId)}</td>
+<td>${e(s.priority)}</td><td>${statusBadges(s)}</td><td class="last">${e(s.lastText)}</td></tr>`;
+}
+
+export interface ConversationView {
+  summary: ConversationSummary;
+  entries: TranscriptEntry[];
+  deliveries: Map<string, string>;
+  takeover: Takeover;
+  slackUrl?: string;
+  taskUrl?: string;
+}
+
+export function entryItem(entry: TranscriptEntry, delivery?: string): string {
+  return `<li class="entry from-${e(entry.from)}" data-event-id="${e(entry.eventId)}">
+<div class="meta"><span class="author">${e(entry.author || entry.from)}</span> <time datetime="${e(entry.at)}">${e(entry.at.replace('T', ' ').slice(0, 19))}</time>${
+    entry.priority && entry.priority !== 'unspecified' ? ` <span class="priority">${e(entry.priority)}</span>` : ''
+  }</div><div class="text">${e(entry.text)}</div><div class="delivery">${e(delivery ?? '')}</div></li>`;
+}
+
+function actionForm(id: string, action: ActionName, user: PageUser, shown: boolean): string {
+  return `<form method="post" action="/console/conversations/${e(encodeURIComponent(id))}/actions" data-action="${action}"${shown ? '' : ' hidden'}>
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">
+<button type="submit" class="action-${action}">${e(ACTIONS[action].label)}</button></form>`;
+}
+
+export function conversationPage(user: PageUser, view: ConversationView): string {
+  const { summary: s, entries, deliveries, takeover } = view;
+  const shown = new Set(availableActions(s));
+  const path = `/console/conversations/${encodeURIComponent(s.id)}`;
+  const links = [view.slackUrl ? `<a href="${e(view.slackUrl)}">Slack thread</a>` : '', view.taskUrl ? `<a href="${e(view.taskUrl)}">Asana task</a>` : ''].filter(Boolean).join(' · ');
+  return layout(
+    s.userName || s.id,
+    user,
+    `<p><a href="/console">← All conversations</a></p>
+<h1>${e(s.userName || s.userId || 'Conversation')} <small>${e(s.teamName || s.teamId)}</small></h1>
+<p class="facts">Conversation <code>${e(s.id)}</code>${s.platform ? ` on ${e(s.platform)}` : ''}${s.priority ? ` · priority <strong>${e(s.priority)}</strong>` : ''}${
+      s.tags.length ? ` · tags ${s.tags.map((t) => `<span class="tag">${e(t)}</span>`).join(' ')}` : ''
+    }${links ? ` · ${links}` : ''}</p>
+<p id="status" class="status">${statusBadges(s)}</p>
+<p id="control" class="control">${
+      takeover.control === 'human'
+        ? `${e(takeover.operator ?? 'An operator')} holds this conversation; the bot stays silent${takeover.until ? ` until ${e(takeover.until.replace('T', ' ').slice(0, 16))} UTC unless someone speaks` : ''}.`
+        : 'The bot is answering.'
+    }</p>
+<div class="actions">${(Object.keys(ACTIONS) as ActionName[]).map((a) => actionForm(s.id, a, user, shown.has(a))).join('')}</div>
+<ol id="transcript" class="transcript">${entries.map((entry) => entryItem(entry, deliveries.get(entry.eventId))).join('')}</ol>
+<form method="post" action="${e(path)}/messages" class="reply">
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}">
+<label for="reply-text">Reply as the bot${s.control === 'human' ? '' : ' (this takes the conversation over)'}</label>
+<textarea id="reply-text" name="text" rows="3" maxlength="4000" required></textarea>
+<button type="submit">Send as bot</button></form>`,
+    { page: 'conversation', stream: `${path}/stream`, 'conversation-id': s.id },
+  );
+}
+
+export function notFoundPage(user: PageUser, id: string): string {
+  return layout('Not found', user, `<h1>No such conversation</h1><p>Nothing is known of <code>${e(id)}</code>; it may be older than the retention time.</p><p><a href="/console">All conversations</a></p>`);
+}

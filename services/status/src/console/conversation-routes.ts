@@ -1,0 +1,129 @@
+// The signed-in console's pages and actions: the list, a conversation's transcript, their live streams,
+// operator actions and replies as the bot. Registered inside the guarded scope (console-routes.ts).
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { create, OperatorSchema, type Operator } from '@switchboard/proto';
+import type { ConversationRefs } from '@switchboard/store';
+import { MAX_REPLY_LENGTH, type OperatorActions } from '../conversation/actions';
+import { ACTIONS, isActionName } from '../conversation/conversation-state';
+import type { ConversationIndex } from '../conversation/conversations';
+import { describeDelivery, type DeliveryLog } from '../conversation/delivery-log';
+import type { TakeoverStore } from '../conversation/takeover';
+import type { TranscriptStore } from '../conversation/transcript';
+import type { InboundOnce } from '../inbound-once';
+import type { ConsoleAuth, ConsoleUser } from './console-auth';
+import { sendHtml } from './console-http';
+import { conversationPage, listPage, notFoundPage, type PageUser } from './console-html';
+import type { ConsoleStreams } from './console-stream';
+import { listFilter } from './list-filter';
+
+export const pageUser = (auth: ConsoleAuth, user: ConsoleUser): PageUser => ({
+  name: user.name,
+  csrf: auth.csrfToken(user),
+  canSignOut: !auth.trustedHeader,
+  formId: () => randomBytes(16).toString('base64url'),
+});
+
+const FORM_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * Does a form's work once per form id (the hidden `_form` of each rendered form), so the same form sent
+ * again after a 503 makes no second event; the id is also the event's id. A form without one (a script
+ * posting directly) gets a fresh id each time. Undefined when `_form` is there but malformed.
+ */
+async function oncePerForm(once: InboundOnce, user: ConsoleUser, formId: unknown, work: (eventId: string) => Promise<void>): Promise<boolean | undefined> {
+  if (formId === undefined || formId === '') {
+    await work(randomUUID());
+    return true;
+  }
+  if (typeof formId !== 'string' || !FORM_ID.test(formId)) return undefined;
+  return once.run('console', `${user.login}:${formId}`, () => work(`console-${formId}`));
+}
+
+export const operatorOf = (user: ConsoleUser): Operator =>
+  create(OperatorSchema, { id: `console:${user.login}`, name: user.name, email: user.email ?? '', source: 'console' });
+
+const signedIn = (request: FastifyRequest) => request.consoleUser!;
+const conversationUrl = (id: string) => `/console/conversations/${encodeURIComponent(id)}`;
+
+export function listRoute(app: FastifyInstance, { auth, conversations }: { auth: ConsoleAuth; conversations: ConversationIndex }): void {
+  app.get<{ Querystring: Record<string, unknown> }>('/console', async (request, reply) => {
+    const filter = listFilter(request.query);
+    return sendHtml(reply, 200, listPage(pageUser(auth, signedIn(request)), await conversations.list(filter), filter));
+  });
+}
+
+export function listStreamRoute(app: FastifyInstance, { streams }: { streams: ConsoleStreams }): void {
+  app.get('/console/stream', async (request, reply) => {
+    streams.stream(request, reply, signedIn(request).sid, '*', async () => null);
+  });
+}
+
+export interface ConversationViewDeps {
+  auth: ConsoleAuth;
+  conversations: ConversationIndex;
+  transcripts: TranscriptStore;
+  deliveries: DeliveryLog;
+  takeovers: TakeoverStore;
+  refs: ConversationRefs;
+}
+
+export function conversationRoute(app: FastifyInstance, { auth, conversations, transcripts, deliveries, takeovers, refs }: ConversationViewDeps): void {
+  app.get<{ Params: { id: string } }>('/console/conversations/:id', async (request, reply) => {
+    const user = pageUser(auth, signedIn(request));
+    const { id } = request.params;
+    const summary = await conversations.get(id);
+    if (!summary) return sendHtml(reply, 404, notFoundPage(user, id));
+    const [entries, delivered, takeover, slack, task] = await Promise.all([transcripts.read(id), deliveries.all(id), takeovers.state(id), refs.slackRoot(id), refs.asanaTask(id)]);
+    const described = new Map([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)]));
+    return sendHtml(reply, 200, conversationPage(user, { summary, entries, deliveries: described, takeover, slackUrl: slack?.permalink, taskUrl: task?.permalinkUrl }));
+  });
+}
+
+export function conversationStreamRoute(
+  app: FastifyInstance,
+  { streams, conversations, transcripts, deliveries }: { streams: ConsoleStreams; conversations: ConversationIndex; transcripts: TranscriptStore; deliveries: DeliveryLog },
+): void {
+  app.get<{ Params: { id: string } }>('/console/conversations/:id/stream', async (request, reply) => {
+    const { id } = request.params;
+    streams.stream(request, reply, signedIn(request).sid, id, async () => {
+      const [entries, delivered, summary] = await Promise.all([transcripts.read(id), deliveries.all(id), conversations.get(id)]);
+      return { entries, summary, deliveries: Object.fromEntries([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)])) };
+    });
+  });
+}
+
+interface FormDeps {
+  actions: OperatorActions;
+  conversations: ConversationIndex;
+  once: InboundOnce;
+}
+
+const BAD_FORM_ID = { error: 'the form id (_form) is malformed: reload the page and try again' };
+
+export function actionRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/console/conversations/:id/actions', async (request, reply) => {
+    const { id } = request.params;
+    const action = String(request.body?.action ?? '');
+    if (!isActionName(action)) return reply.code(400).send({ error: `unknown action "${action.slice(0, 50)}"; one of ${Object.keys(ACTIONS).join(', ')}` });
+    if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+    const user = signedIn(request);
+    const done = await oncePerForm(once, user, request.body?._form, (eventId) => actions.act({ conversationId: id, change: ACTIONS[action].change, actor: operatorOf(user), eventId }));
+    if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
+    return reply.redirect(conversationUrl(id), 303);
+  });
+}
+
+export function replyRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/console/conversations/:id/messages', async (request, reply) => {
+    const { id } = request.params;
+    const body = String(request.body?.text ?? '').trim();
+    if (!body) return reply.code(400).send({ error: 'the message is empty' });
+    if (body.length > MAX_REPLY_LENGTH) return reply.code(400).send({ error: `the message is longer than ${MAX_REPLY_LENGTH} characters` });
+    if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+    const user = signedIn(request);
+    const done = await oncePerForm(once, user, request.body?._form, (eventId) => actions.reply({ conversationId: id, text: body, actor: operatorOf(user), eventId }));
+    if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
+    return reply.redirect(conversationUrl(id), 303);
+  });
+}

@@ -1,0 +1,143 @@
+// Slack's side of the status service: button clicks (/slack/interactions) and thread replies
+// (/slack/events). Every request's v0 signature is checked on the raw body before anything else is read;
+// each action and event is handled once however often Slack delivers it.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { StatusChange } from '@switchboard/proto';
+import type { Logger, Metrics } from '@switchboard/core';
+import type { ConversationRefs, Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
+import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
+import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
+import type { Identities } from '../operators/identities';
+import { InboundOnce } from '../inbound-once';
+import { verifySlack } from '../signatures';
+import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
+import type { SlackMembers } from './slack-members';
+
+export interface SlackRouteOptions {
+  signingSecret: string;
+  /** Who may act from Slack (SLACK_ALLOWED_OPERATORS; never guests or other workspaces' users). */
+  members: SlackMembers;
+  notePrefix: string;
+  actions: OperatorActions;
+  identities: Identities;
+  refs: ConversationRefs;
+  redis: Redis;
+  keys: StatusKeys;
+  logger: Logger;
+  metrics: Metrics;
+  now?: () => number;
+}
+
+/** A stable id for one Slack action or event: the same click or event delivered twice makes one event. */
+const stableId = (source: string, parts: string[]) => `${source}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
+
+export async function registerSlackRoutes(app: FastifyInstance, options: SlackRouteOptions): Promise<void> {
+  const { signingSecret, actions, identities, members, logger, metrics } = options;
+
+  /** True when the user may act; otherwise they are told so (ephemerally) and the refusal counted. */
+  const mayAct = async (userId: string, channel: string): Promise<boolean> => {
+    const verdict = await members.check(userId);
+    if (verdict.ok) return true;
+    metrics.eventsTotal.inc({ topic: 'slack', outcome: 'refused' });
+    logger.warn({ userId, reason: verdict.reason }, 'Slack user may not act as an operator: refused');
+    if (channel) await members.tellNotAllowed(channel, userId);
+    return false;
+  };
+  const now = options.now ?? (() => Date.now() / 1000);
+  const once = new InboundOnce(options.redis, options.keys);
+
+  await app.register(async (scope) => {
+    // Slack signs the exact bytes it sent: keep every body as the raw string.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+    scope.addHook('preHandler', async (request, reply) => {
+      const verdict = verifySlack(
+        signingSecret,
+        { timestamp: header(request.headers['x-slack-request-timestamp']), signature: header(request.headers['x-slack-signature']) },
+        typeof request.body === 'string' ? request.body : '',
+        now(),
+      );
+      if (!verdict.ok) {
+        metrics.eventsTotal.inc({ topic: 'slack', outcome: 'rejected' });
+        logger.warn({ path: request.url, reason: verdict.reason }, 'Slack request refused');
+        return reply.code(401).send({ error: `Slack signature check failed: ${verdict.reason}` });
+      }
+    });
+
+    scope.post('/slack/interactions', async (request, reply) => {
+      const parsed = parseSlackAction(String(request.body));
+      if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
+      if (parsed.actions.length === 0) return reply.code(200).send();
+      if (!(await mayAct(parsed.userId, parsed.channelId))) return reply.code(200).send();
+      for (const action of parsed.actions) {
+        const name = SLACK_ACTIONS[action.actionId];
+        if (!name) continue;
+        const id = stableId('slack-action', [parsed.userId, action.actionTs, action.actionId, action.conversationId]);
+        const handled = await once.run('slack', id, async () => {
+          const actor = await identities.slackUser(parsed.userId, parsed.userName);
+          await actions.act({ conversationId: action.conversationId, change: ACTIONS[name].change, actor, eventId: id });
+        });
+        metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
+      }
+      // Slack wants an empty 200 within 3 s; the notifier updates the message when conv.status has it.
+      return reply.code(200).send();
+    });
+
+    scope.post('/slack/events', async (request, reply) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(String(request.body));
+      } catch {
+        return reply.code(400).send({ error: 'body is not JSON' });
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
+      const envelope = body as { type?: unknown; challenge?: unknown; event_id?: unknown };
+      if (envelope.type === 'url_verification') return reply.send({ challenge: typeof envelope.challenge === 'string' ? envelope.challenge : '' });
+      if (envelope.type !== 'event_callback') return reply.code(200).send();
+      const found = parseThreadReply(body);
+      if (!found) return reply.code(200).send(); // not an operator's thread reply: bots, edits, top-level posts
+      const conversationId = await conversationOfThread(options, found.channel, found.threadTs);
+      if (!conversationId) {
+        logger.info({ channel: found.channel, threadTs: found.threadTs }, 'thread reply not in one conversation’s thread (a digest or an unknown message): ignored');
+        metrics.eventsTotal.inc({ topic: 'slack', outcome: 'ignored' });
+        return reply.code(200).send();
+      }
+      if (!(await mayAct(found.userId, found.channel))) return reply.code(200).send();
+      const id = stableId('slack-event', [typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`]);
+      const handled = await once.run('slack', id, async () => {
+        const actor = await identities.slackUser(found.userId);
+        const text = slackPlainText(found.text).trim();
+        const prefix = options.notePrefix.toLowerCase();
+        if (text.toLowerCase().startsWith(prefix)) {
+          await actions.act({ conversationId, change: StatusChange.NOTE, actor, eventId: id, note: text.slice(prefix.length).trim() });
+        } else if (text) {
+          await actions.reply({ conversationId, text, actor, eventId: id });
+        }
+      });
+      metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
+      return reply.code(200).send();
+    });
+
+    scope.setErrorHandler((err: Error, request, reply: FastifyReply) => {
+      if (err instanceof KafkaTimeout) return reply.code(503).header('retry-after', '1').send({ error: err.message });
+      const status = (err as Error & { statusCode?: number }).statusCode;
+      if (status && status < 500) return reply.code(status).send({ error: err.message });
+      logger.error({ err: err.message, path: request.url }, 'Slack request failed');
+      return reply.code(503).send({ error: 'could not record the action; try again' });
+    });
+  });
+}
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** A reply's conversation: its own root message, or a digest that lists only it. */
+async function conversationOfThread(options: SlackRouteOptions, channel: string, threadTs: string): Promise<string | null> {
+  const own = await options.refs.conversationOfThread(channel, threadTs);
+  if (own) return own;
+  const listed = await options.redis.get(options.keys.digestMessage(channel, threadTs));
+  const ids = listed ? (JSON.parse(listed) as string[]) : [];
+  return ids.length === 1 ? ids[0] : null;
+}

@@ -1,0 +1,58 @@
+// The status service's Redis keys: the store package's shared keys (control, refs, locks, rate budgets,
+// the notifier's digest messages) plus the keys only this service reads and writes, named here.
+import { createKeys, type Keys } from '@switchboard/store';
+
+export interface StatusKeys extends Keys {
+  /** The conversation's transcript: a capped list of events, oldest first. */
+  transcript(conversationId: string): string;
+  /** Ids of the events already in the transcript. */
+  transcriptIds(conversationId: string): string;
+  /** Who holds a taken-over conversation and until when (hash: operator, since, until). */
+  takeover(conversationId: string): string;
+  /** Taken-over conversations by the time their idle timeout hands them back (sorted set, ms). */
+  takeoverDeadlines(): string;
+  /** The summary of a conversation for the console list (hash). */
+  consoleConversation(conversationId: string): string;
+  /** Conversations by their last activity (sorted set, ms), newest last. */
+  consoleConversations(): string;
+  /** Delivery of operator messages to the bot's webhook, by event id (hash). */
+  botDelivery(conversationId: string): string;
+  /** A request from Slack or Asana already handled (SET NX): their retries are acted on once. */
+  inboundSeen(source: string, id: string): string;
+  /** An operator's name and email by Slack or Asana user id, cached from their APIs. */
+  operatorProfile(source: string, userId: string): string;
+  /** The secret Asana gave in the webhook handshake. */
+  asanaWebhookSecret(): string;
+  /** The random path segment of a registration under way: the only place a handshake is accepted. */
+  asanaWebhookHandshake(): string;
+  /** The random path segment of the registered webhook's target. */
+  asanaWebhookTarget(): string;
+  /** The Redis pub/sub channel that carries transcript and status updates to every console. */
+  liveUpdates(): string;
+  /** A console session (hash: login, name, email, created), expiring when idle. */
+  consoleSession(sessionId: string): string;
+  /** The session ids of one operator (set), so removing the operator ends them all. */
+  consoleSessionsOf(login: string): string;
+}
+
+export function statusKeys(prefix = 'sb:'): StatusKeys {
+  const k = (...parts: string[]) => prefix + parts.join(':');
+  return {
+    ...createKeys(prefix),
+    transcript: (id) => k('conv', id, 'transcript'),
+    transcriptIds: (id) => k('conv', id, 'transcript-ids'),
+    takeover: (id) => k('conv', id, 'takeover'),
+    takeoverDeadlines: () => k('status', 'takeover-deadlines'),
+    consoleConversation: (id) => k('conv', id, 'console'),
+    consoleConversations: () => k('status', 'conversations'),
+    botDelivery: (id) => k('conv', id, 'bot-delivery'),
+    inboundSeen: (source, id) => k('status', 'seen', source, id),
+    operatorProfile: (source, userId) => k('status', 'operator', source, userId),
+    asanaWebhookSecret: () => k('status', 'asana-webhook', 'secret'),
+    asanaWebhookHandshake: () => k('status', 'asana-webhook', 'handshake'),
+    asanaWebhookTarget: () => k('status', 'asana-webhook', 'target'),
+    liveUpdates: () => k('status', 'live'),
+    consoleSession: (sid) => k('status', 'session', sid),
+    consoleSessionsOf: (login) => k('status', 'operator-sessions', login.toLowerCase()),
+  };
+}
