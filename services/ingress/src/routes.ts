@@ -149,6 +149,8 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       }
       const ignored = outcome.ignored.length > 0 ? { ignored: outcome.ignored } : {};
       if (outcome.events.length === 0) {
+        // Nothing to record still costs one unit: a flood of typing indicators is a flood all the same.
+        if (!(await spend(request, reply, 1))) return reply;
         metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'ignored' });
         return reply.code(200).send({ accepted: 0, duplicates: 0, events: [], message: `nothing was recorded: ${outcome.ignored.join('; ')}`, ...ignored });
       }
