@@ -293,6 +293,9 @@ describe('trackToEvents on payloads it does not understand', () => {
     expect(trackToEvents({ type: 'incoming', platform: 'facebook' }, { object: 'page', entry: [{ messaging: [{ sender: { id: '2' }, recipient: { id: '1' }, message: { is_echo: true, text: 'x' } }] }] }).ignored[0]).toContain('send type=all to record echoes');
     expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', channel: 'C1', user: 'U0BOT', text: 'my own post' } }).ignored[0]).toContain('written by the bot itself');
     expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { message: { type: 'message', subtype: 'message_changed', channel: 'C1' } }).ignored[0]).toContain('"message_changed"');
+    expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', subtype: 'bot_message', channel: 'C1', bot_id: 'B0OTHER', text: 'deploy done' } }).ignored).toEqual([
+      'an incoming Slack message from a bot (bot_id B0OTHER) has no user to record it for',
+    ]);
     expect(trackToEvents({ type: 'incoming', platform: 'alexa' }, { event: { session: { sessionId: 's' }, request: { type: 'SessionEndedRequest' } } }).ignored[0]).toContain('SessionEndedRequest');
   });
 

@@ -63,9 +63,8 @@ export function slackToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
   const user = str(message.user);
   // The bot sees its own posts come back on the RTM socket; logged as incoming they would be recorded twice
   // (they are logged as outgoing), and as the user's words.
-  if (type === 'incoming' && ((botId && user === botId) || (!user && str(message.bot_id)))) {
-    return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing');
-  }
+  if (type === 'incoming' && botId && user === botId) return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing');
+  if (type === 'incoming' && !user && str(message.bot_id)) return nothing(`an incoming Slack message from a bot (bot_id ${str(message.bot_id)}) has no user to record it for`);
   if (type === 'incoming' && !user) throw missing('message.user is required for an incoming Slack message: the user who wrote it');
   const ts = str(message.ts);
   const threadTs = str(message.thread_ts);
