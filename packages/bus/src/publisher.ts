@@ -33,6 +33,8 @@ export class Publisher {
   private connected = false;
   private readonly queue: Queued[] = [];
   private sending = 0;
+  /** Messages and value bytes handed to publish() and not yet acknowledged or failed. */
+  private readonly unsettled = { messages: 0, bytes: 0 };
 
   constructor(
     kafka: Kafka,
@@ -59,11 +61,23 @@ export class Publisher {
     return this.connected;
   }
 
+  /** What is held in memory waiting for Kafka: a caller that must not grow it without bound checks this. */
+  pending(): { messages: number; bytes: number } {
+    return { ...this.unsettled };
+  }
+
   publish<S extends DescMessage>(topic: TopicSpec<S>, messages: Outgoing<S>[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     const encoded = messages.map((m) => ({ key: m.key, value: encode(topic.schema, m.value), headers: m.headers }));
+    const bytes = encoded.reduce((sum, m) => sum + m.value.length + Buffer.byteLength(m.key), 0);
+    this.unsettled.messages += encoded.length;
+    this.unsettled.bytes += bytes;
+    const settle = () => {
+      this.unsettled.messages -= encoded.length;
+      this.unsettled.bytes -= bytes;
+    };
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic: this.names.name(topic), messages: encoded, resolve, reject });
+      this.queue.push({ topic: this.names.name(topic), messages: encoded, resolve: () => (settle(), resolve()), reject: (err) => (settle(), reject(err)) });
       this.pump();
     });
   }

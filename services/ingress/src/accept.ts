@@ -1,5 +1,6 @@
 // Accepting events durably: skip the ids already accepted, publish the rest to conv.raw and wait for
-// Kafka's acknowledgement (acks=all), then remember the ids. Only then may the caller answer 2xx.
+// Kafka's acknowledgement (acks=all), then remember the ids. Only then may the caller answer 2xx. What
+// waits for Kafka is bounded (events and bytes): past the bound a request is refused at once.
 import type { MessageEvent } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import type { Keys, Redis } from '@switchboard/store';
@@ -29,13 +30,31 @@ export class KafkaUnavailable extends Error {
   }
 }
 
+/** Refused at once: ingress already holds as much unacknowledged data as it may (Kafka slow or away). */
+export class PublishBacklogFull extends KafkaUnavailable {
+  constructor(pending: { messages: number; bytes: number }) {
+    super(new Error(`${pending.messages} events (${pending.bytes} bytes) already wait for Kafka's acknowledgement`));
+    this.name = 'PublishBacklogFull';
+  }
+}
+
+/** How much may wait for Kafka at once; a request is refused while either is reached. */
+export interface BacklogLimits {
+  maxEvents: number;
+  maxBytes: number;
+}
+
 export class EventAcceptor {
+  /** Ids published and not yet settled: a retry of one of them must not publish it a second time. */
+  private readonly inFlight = new Set<string>();
+
   constructor(
     private readonly publisher: Publisher,
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly logger: Logger,
     private readonly publishTimeoutMs = 10000,
+    private readonly limits: BacklogLimits = { maxEvents: 50000, maxBytes: 64 * 1024 * 1024 },
   ) {}
 
   async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
@@ -48,18 +67,26 @@ export class EventAcceptor {
     const seen = found?.slice(0, events.length) ?? null;
     const control = found?.slice(events.length) ?? null;
     const fresh = events.filter((_, i) => seen?.[i] == null);
+    if (fresh.some((e) => this.inFlight.has(e.eventId))) throw new KafkaUnavailable(new Error('an earlier copy of these events still waits for Kafka'));
+    const pending = this.publisher.pending();
+    if (fresh.length > 0 && (pending.messages >= this.limits.maxEvents || pending.bytes >= this.limits.maxBytes)) throw new PublishBacklogFull(pending);
+    // Checked and handed over in the same tick, so concurrent requests cannot all pass the check first.
+    const published = this.publisher.publish(Topics.raw, fresh.map((event) => ({ key: event.conversationId, value: event })));
+    for (const e of fresh) this.inFlight.add(e.eventId);
+    // Whenever Kafka acknowledges, even after the bot got its 503, the ids are remembered: its retry is
+    // then a duplicate rather than a second copy on the topic.
+    const settled = published.then(
+      () => this.remember(fresh),
+      () => undefined,
+    );
+    void settled.finally(() => fresh.forEach((e) => this.inFlight.delete(e.eventId)));
     try {
-      // Bounded: a bot waits at most publishTimeoutMs for an answer. A send that completes after we
-      // answered 503 is harmless: the bot retries with the same ids and every consumer dedupes.
-      await withTimeout(
-        this.publisher.publish(Topics.raw, fresh.map((event) => ({ key: event.conversationId, value: event }))),
-        this.publishTimeoutMs,
-        `no acknowledgement from Kafka within ${this.publishTimeoutMs} ms`,
-      );
+      // Bounded: a bot waits at most publishTimeoutMs for an answer.
+      await withTimeout(published, this.publishTimeoutMs, `no acknowledgement from Kafka within ${this.publishTimeoutMs} ms`);
     } catch (err) {
       throw new KafkaUnavailable(err);
     }
-    await this.remember(fresh);
+    await settled;
     const freshIds = new Set(fresh.map((e) => e.eventId));
     return {
       events: incoming.map((e) => ({ eventId: e.eventId, conversationId: e.conversationId, duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e) })),

@@ -5,19 +5,30 @@ import { EventAcceptor } from './accept';
 import { parseApiKeys } from '@switchboard/core';
 import { readIngressConfig } from './config';
 import { registerIngressRoutes } from './routes';
+import { PartitionLeaders } from './partition-leaders';
+import { Topics } from '@switchboard/bus';
 
 async function main(): Promise<void> {
   const config = readIngressConfig(process.env);
   const apiKeys = parseApiKeys(config.apiKeys);
-  const runtime = new Runtime({ service: 'ingress', config, httpPort: config.port, bodyLimit: config.bodyLimitBytes });
+  // Not ready while a partition of conv.raw has no leader: its publishes could not be acknowledged.
+  const readiness = (): Record<string, boolean> => ({ kafkaLeaders: leaders.isReady() });
+  const runtime = new Runtime({ service: 'ingress', config, httpPort: config.port, bodyLimit: config.bodyLimitBytes, readiness });
+  const leaders = new PartitionLeaders(runtime.kafka, runtime.names.name(Topics.raw), config.leaderCheckMs);
+  runtime.onClose('partition-leaders', () => leaders.stop());
   registerIngressRoutes(runtime.http, {
-    acceptor: new EventAcceptor(runtime.publisher, runtime.redis, runtime.keys, runtime.logger, config.publishTimeoutMs),
+    acceptor: new EventAcceptor(runtime.publisher, runtime.redis, runtime.keys, runtime.logger, config.publishTimeoutMs, {
+      maxEvents: config.maxPendingEvents,
+      maxBytes: config.maxPendingBytes,
+    }),
     rateBudget: config.ratePerSecond > 0 ? new RateBudget(runtime.redis, runtime.keys, 'ingress', { ratePerSecond: config.ratePerSecond, burst: config.rateBurst }) : undefined,
+    rateBurst: config.rateBurst,
     apiKeys,
     metrics: runtime.metrics,
     logger: runtime.logger,
   });
   await runtime.start();
+  await leaders.start();
 }
 
 main().catch((err) => {

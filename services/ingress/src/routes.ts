@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, bearerToken, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
 import type { RateBudget } from '@switchboard/store';
-import { KafkaUnavailable, type EventAcceptor } from './accept';
+import { KafkaUnavailable, PublishBacklogFull, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
 import { openApiDocument } from './openapi';
 import type { EventBody } from './schema';
@@ -14,8 +14,10 @@ import { BadRequest, checked, eventsOf } from './validate';
 export interface IngressRoutesOptions {
   acceptor: EventAcceptor;
   apiKeys: ApiKey[];
-  /** Per-API-key budget, shared by every ingress replica; none means unlimited. */
+  /** Per-API-key budget in events, shared by every ingress replica; none means unlimited. */
   rateBudget?: RateBudget;
+  /** The budget's burst: a request never costs more, so the largest batch can pass at all. */
+  rateBurst?: number;
   metrics: Metrics;
   logger: Logger;
   retryAfterSeconds?: number;
@@ -41,7 +43,7 @@ const REASONS: Record<number, string> = {
 export const httpReason = (status: number) => REASONS[status] ?? 'Bad Request';
 
 export function registerIngressRoutes(app: FastifyInstance, options: IngressRoutesOptions): void {
-  const { acceptor, apiKeys, rateBudget, metrics, logger, retryAfterSeconds = 5 } = options;
+  const { acceptor, apiKeys, rateBudget, rateBurst = Infinity, metrics, logger, retryAfterSeconds = 5 } = options;
   const reject = (reply: FastifyReply, status: number, message: string) => {
     metrics.eventsTotal.inc({ topic: 'ingress', outcome: `rejected_${status}` });
     return reply.code(status).send({ error: httpReason(status), message });
@@ -61,7 +63,7 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
 
   app.setNotFoundHandler((request, reply) => reject(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  /** Authenticates, then spends one unit of the key's rate budget. */
+  /** Authenticates; the rate budget is spent once the request's events are known. */
   const admit = async (token: string | undefined, request: FastifyRequest, reply: FastifyReply, how: string) => {
     const botId = authenticate(apiKeys, token);
     if (!botId) {
@@ -69,23 +71,31 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       return reject(reply, 401, `send a valid API key ${how}`);
     }
     request.botId = botId;
-    if (!rateBudget) return;
+  };
+
+  /**
+   * Spends one unit of the key's budget per event (a batch of 500 costs 500), capped at the burst so the
+   * largest batch can pass at all. Returns false after answering 429.
+   */
+  const spend = async (request: FastifyRequest, reply: FastifyReply, events: number): Promise<boolean> => {
+    if (!rateBudget) return true;
     let answer;
     try {
-      answer = await rateBudget.tryTake(botId);
+      answer = await rateBudget.tryTake(request.botId!, Math.min(events, rateBurst));
     } catch (err) {
       // The budget lives in Redis; without it, accepting beats refusing events we could persist.
       logger.warn({ err: (err as Error).message }, 'rate budget unavailable; not limiting');
-      return;
+      return true;
     }
-    if (!answer.allowed) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(answer.waitMs / 1000))));
-      return reject(reply, 429, `rate limit of API key "${botId}" exceeded; retry after the Retry-After seconds`);
-    }
+    if (answer.allowed) return true;
+    reply.header('retry-after', String(Math.max(1, Math.ceil(answer.waitMs / 1000))));
+    await reject(reply, 429, `rate limit of API key "${request.botId}" exceeded; retry after the Retry-After seconds`);
+    return false;
   };
 
   /** `single`: control is one value, not an object by conversation. `extra` joins the 202 (what /track ignored). */
   async function acceptAndReply(request: FastifyRequest, reply: FastifyReply, bodies: EventBody[], single: boolean, extra: Record<string, unknown> = {}) {
+    if (!(await spend(request, reply, bodies.length))) return reply;
     const now = new Date();
     const events = bodies.map((body) => toMessageEvent(body, { botId: request.botId!, now }));
     try {
@@ -102,10 +112,11 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       });
     } catch (err) {
       if (!(err instanceof KafkaUnavailable)) throw err;
-      request.log.warn({ err: err.message }, 'kafka unavailable, answering 503');
-      metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'unavailable' }, events.length);
+      const full = err instanceof PublishBacklogFull;
+      request.log.warn({ err: err.message }, full ? 'publish backlog full, answering 503' : 'kafka unavailable, answering 503');
+      metrics.eventsTotal.inc({ topic: 'ingress', outcome: full ? 'backlog_full' : 'unavailable' }, events.length);
       reply.header('retry-after', String(retryAfterSeconds));
-      return reply.code(503).send({ error: 'Service Unavailable', message: 'events were not persisted; retry later with the same event_id' });
+      return reply.code(503).send({ error: 'Service Unavailable', message: `events were not persisted${full ? ' (too many events wait for Kafka)' : ''}; retry later with the same event_id` });
     }
   }
 
@@ -138,6 +149,8 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       }
       const ignored = outcome.ignored.length > 0 ? { ignored: outcome.ignored } : {};
       if (outcome.events.length === 0) {
+        // Nothing to record still costs one unit: a flood of typing indicators is a flood all the same.
+        if (!(await spend(request, reply, 1))) return reply;
         metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'ignored' });
         return reply.code(200).send({ accepted: 0, duplicates: 0, events: [], message: `nothing was recorded: ${outcome.ignored.join('; ')}`, ...ignored });
       }

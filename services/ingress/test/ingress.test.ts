@@ -1,6 +1,6 @@
 // A real ingress (routes, validation, acceptor) on the real broker and Redis: every bad-input class gets
 // its 4xx and nothing reaches Kafka; duplicates yield one downstream event; /track and /v1/events give the
-// same event; Kafka unavailable gives 503, never 2xx.
+// same event; the rate budget counts events; Kafka unavailable or a full publish backlog gives 503, never 2xx.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
@@ -26,13 +26,14 @@ describe('ingress (real Kafka and Redis)', () => {
   const consumer = kafka.consumer({ groupId: `ing-reader-${id}` });
   let app: FastifyInstance;
 
-  function build(pub: Publisher, rateBudget?: RateBudget): FastifyInstance {
+  function build(pub: Publisher, rateBudget?: RateBudget, rateBurst?: number): FastifyInstance {
     const metrics = createMetrics('ingress-test');
     const server = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
     registerIngressRoutes(server, {
       acceptor: new EventAcceptor(pub, redis, keys, quiet, 2000),
       apiKeys: parseApiKeys([`test-bot:${KEY}`, `slow-bot:${SLOW_KEY}`]),
       rateBudget,
+      rateBurst,
       metrics,
       logger: quiet,
     });
@@ -154,6 +155,54 @@ describe('ingress (real Kafka and Redis)', () => {
     const other = await limited.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: event() });
     expect(other.statusCode).toBe(202);
     await limited.close();
+  });
+
+  it('counts the rate budget by events, a batch costing at most the burst', async () => {
+    const budget = new RateBudget(redis, keys, `ingress-events-${randomUUID()}`, { ratePerSecond: 0.01, burst: 10 });
+    const limited = build(publisher, budget, 10);
+    const send = (count: number) =>
+      limited.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` }, payload: { events: Array.from({ length: count }, () => event()) } });
+    // 6 events leave 4 of 10: a batch of 5 is refused although only one request was made before.
+    expect((await send(6)).statusCode).toBe(202);
+    const refused = await send(5);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect((await send(4)).statusCode).toBe(202);
+    // A batch larger than the burst costs the burst, so it can pass once the budget is full again.
+    const big = build(publisher, new RateBudget(redis, keys, `ingress-big-${randomUUID()}`, { ratePerSecond: 0.01, burst: 10 }), 10);
+    const res = await big.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` }, payload: { events: Array.from({ length: 50 }, () => event()) } });
+    expect(res.statusCode).toBe(202);
+    await limited.close();
+    await big.close();
+  });
+
+  it('answers 503 at once, without publishing, while the publish backlog is full, and accepts once it drains', async () => {
+    // A topic that does not exist: the broker answers, but no publish is ever acknowledged (kafkajs keeps
+    // retrying), as in an outage.
+    const missing = new TopicNames(`ing-missing-${id}.`);
+    const stuck = new Publisher(kafka, missing);
+    await stuck.connect();
+    const metrics = createMetrics('ingress-backlog');
+    const server = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
+    registerIngressRoutes(server, { acceptor: new EventAcceptor(stuck, redis, keys, quiet, 500, { maxEvents: 3, maxBytes: 1024 * 1024 }), apiKeys: parseApiKeys([`test-bot:${KEY}`]), metrics, logger: quiet });
+    const send = () => server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: { events: [event(), event()] } });
+    // Two requests fill the backlog (2 + 2 >= 3 events wait): both time out with 503 and stay pending.
+    expect([(await send()).statusCode, (await send()).statusCode]).toEqual([503, 503]);
+    expect(stuck.pending().messages).toBe(4);
+    const full = await send();
+    expect(full.statusCode).toBe(503);
+    expect(full.json().message).toContain('too many events wait for Kafka');
+    expect(full.headers['retry-after']).toBeDefined();
+    // Refused before publishing: the backlog did not grow.
+    expect(stuck.pending().messages).toBe(4);
+    // Once the topic exists the waiting events are acknowledged, the backlog drains and requests pass again.
+    await ensureTopics(kafka, missing, { partitions: 1, replicationFactor: 1 });
+    const until = Date.now() + 30000;
+    while (stuck.pending().messages > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    expect(stuck.pending().messages).toBe(0);
+    expect((await send()).statusCode).toBe(202);
+    await server.close();
+    await stuck.disconnect();
   });
 
   it('answers 503 with Retry-After, never 2xx, when Kafka does not acknowledge', async () => {

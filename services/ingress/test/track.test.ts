@@ -75,8 +75,8 @@ const expected: Record<string, TrackOutcome> = {
     ],
     ignored: [],
   },
-  'slack typing': { events: [], ignored: ['a Slack "user_typing" event is not a message; nothing was recorded'] },
-  'slack connect': { events: [], ignored: ['type=connect reports the bot connecting to its platform, not a message; nothing was recorded'] },
+  'slack typing': { events: [], ignored: ['a Slack "user_typing" event is not a message'] },
+  'slack connect': { events: [], ignored: ['type=connect reports the bot connecting to its platform, not a message'] },
   'facebook incoming': {
     events: [
       {
@@ -176,7 +176,7 @@ const expected: Record<string, TrackOutcome> = {
     ],
     ignored: [],
   },
-  'microsoft typing': { events: [], ignored: ['a Bot Framework "typing" activity is not a message; nothing was recorded'] },
+  'microsoft typing': { events: [], ignored: ['a Bot Framework "typing" activity is not a message'] },
   'google incoming': {
     events: [
       {
@@ -227,7 +227,7 @@ const expected: Record<string, TrackOutcome> = {
     ],
     ignored: [],
   },
-  'custom event': { events: [], ignored: ['type=event (custom, page-launch, share and revenue events) is not a message; nothing was recorded'] },
+  'custom event': { events: [], ignored: ['type=event (custom, page-launch, share and revenue events) is not a message'] },
 };
 
 describe("trackToEvents on the Dashbot SDK's own requests", () => {
@@ -289,10 +289,13 @@ describe('trackToEvents on payloads it does not understand', () => {
       events: [],
       ignored: ['entry[0].messaging[0] is a Messenger "delivery" notification, not a message'],
     });
-    expect(trackToEvents({ type: 'outgoing', platform: 'facebook' }, { json: { recipient: { id: '1' }, sender_action: 'typing_on' } }).ignored).toEqual(['a Send API sender_action "typing_on" is not a message; nothing was recorded']);
+    expect(trackToEvents({ type: 'outgoing', platform: 'facebook' }, { json: { recipient: { id: '1' }, sender_action: 'typing_on' } }).ignored).toEqual(['a Send API sender_action "typing_on" is not a message']);
     expect(trackToEvents({ type: 'incoming', platform: 'facebook' }, { object: 'page', entry: [{ messaging: [{ sender: { id: '2' }, recipient: { id: '1' }, message: { is_echo: true, text: 'x' } }] }] }).ignored[0]).toContain('send type=all to record echoes');
     expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', channel: 'C1', user: 'U0BOT', text: 'my own post' } }).ignored[0]).toContain('written by the bot itself');
     expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { message: { type: 'message', subtype: 'message_changed', channel: 'C1' } }).ignored[0]).toContain('"message_changed"');
+    expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', subtype: 'bot_message', channel: 'C1', bot_id: 'B0OTHER', text: 'deploy done' } }).ignored).toEqual([
+      'an incoming Slack message from a bot (bot_id B0OTHER) has no user to record it for',
+    ]);
     expect(trackToEvents({ type: 'incoming', platform: 'alexa' }, { event: { session: { sessionId: 's' }, request: { type: 'SessionEndedRequest' } } }).ignored[0]).toContain('SessionEndedRequest');
   });
 

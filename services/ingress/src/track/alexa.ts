@@ -40,11 +40,11 @@ export function alexaToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
   const sessionId = str(session?.sessionId);
   if (!sessionId) {
     if (requestType && !['LaunchRequest', 'IntentRequest', 'SessionEndedRequest'].includes(requestType)) {
-      return nothing(`an Alexa "${requestType}" request has no session and is not a conversation turn; nothing was recorded`);
+      return nothing(`an Alexa "${requestType}" request has no session and is not a conversation turn`);
     }
     throw missing('event.session.sessionId is required: the Alexa session is the conversation');
   }
-  if (type === 'incoming' && requestType === 'SessionEndedRequest') return nothing('an Alexa SessionEndedRequest ends the session; it is not a message. Nothing was recorded');
+  if (type === 'incoming' && requestType === 'SessionEndedRequest') return nothing('an Alexa SessionEndedRequest ends the session; it is not a message');
   const userId = str(obj(session?.user)?.userId) ?? str(obj(system?.user)?.userId);
   const response = obj(b.response);
   if (type === 'outgoing' && !response) throw missing('response is required on outgoing: the skill response');

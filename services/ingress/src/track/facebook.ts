@@ -98,7 +98,7 @@ function outgoing(b: Json): TrackOutcome {
   const message = obj(request.message);
   if (!message) {
     const action = str(request.sender_action);
-    if (action) return nothing(`a Send API sender_action "${action}" is not a message; nothing was recorded`);
+    if (action) return nothing(`a Send API sender_action "${action}" is not a message`);
     throw missing('json.message is required: the message the page sent');
   }
   const response = obj(b.responseBody);

@@ -42,7 +42,7 @@ export function trackToEvents(query: TrackQuery, body: unknown): TrackOutcome {
   if (query.platform !== undefined && typeof query.platform !== 'string') throw new BadRequest(400, 'query parameter platform must be given once');
   const platform = query.platform || 'universal';
   if (!type) throw new BadRequest(400, 'query parameter type is required: incoming or outgoing');
-  if (NOT_MESSAGES[type]) return { events: [], ignored: [`${NOT_MESSAGES[type]}; nothing was recorded`] };
+  if (NOT_MESSAGES[type]) return { events: [], ignored: [NOT_MESSAGES[type]] };
   if (type === 'all' && platform !== 'facebook') throw new BadRequest(400, 'type=all is only for platform=facebook (echo mode); send incoming or outgoing');
   if (type !== 'incoming' && type !== 'outgoing' && type !== 'all') {
     throw new BadRequest(400, `query parameter type must be incoming or outgoing (all for facebook; ${Object.keys(NOT_MESSAGES).join(' and ')} are accepted and ignored), not "${type}"`);

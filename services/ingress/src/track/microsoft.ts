@@ -43,7 +43,7 @@ export function microsoftToEvents(type: 'incoming' | 'outgoing', body: unknown):
   const activity = bodyObject(body, `a Bot Framework activity ${EXPECTED}`);
   const kind = str(activity.type);
   if (!kind) throw missing('type is required: the Bot Framework activity type', `expected ${EXPECTED}`);
-  if (kind !== 'message') return nothing(`a Bot Framework "${kind}" activity is not a message; nothing was recorded`);
+  if (kind !== 'message') return nothing(`a Bot Framework "${kind}" activity is not a message`);
   const conversationId = str(obj(activity.conversation)?.id);
   if (!conversationId) throw missing('conversation.id is required: the Bot Framework conversation is the conversation');
   const user = party(obj(type === 'incoming' ? activity.from : activity.recipient));

@@ -53,9 +53,9 @@ export function slackToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
   const message = obj(b.message);
   if (!message) throw missing('message is required: the Slack message object', `Dashbot's Slack format is ${EXPECTED}`);
   const kind = str(message.type) ?? 'message';
-  if (kind !== 'message') return nothing(`a Slack "${kind}" event is not a message; nothing was recorded`);
+  if (kind !== 'message') return nothing(`a Slack "${kind}" event is not a message`);
   const subtype = str(message.subtype);
-  if (subtype && NOT_SAID.has(subtype)) return nothing(`a Slack message of subtype "${subtype}" is not something said; nothing was recorded`);
+  if (subtype && NOT_SAID.has(subtype)) return nothing(`a Slack message of subtype "${subtype}" is not something said`);
   const channel = str(message.channel);
   if (!channel) throw missing('message.channel is required: the Slack channel is the conversation');
   const bot = obj(b.bot);
@@ -63,9 +63,8 @@ export function slackToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
   const user = str(message.user);
   // The bot sees its own posts come back on the RTM socket; logged as incoming they would be recorded twice
   // (they are logged as outgoing), and as the user's words.
-  if (type === 'incoming' && ((botId && user === botId) || (!user && str(message.bot_id)))) {
-    return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing. Nothing was recorded');
-  }
+  if (type === 'incoming' && botId && user === botId) return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing');
+  if (type === 'incoming' && !user && str(message.bot_id)) return nothing(`an incoming Slack message from a bot (bot_id ${str(message.bot_id)}) has no user to record it for`);
   if (type === 'incoming' && !user) throw missing('message.user is required for an incoming Slack message: the user who wrote it');
   const ts = str(message.ts);
   const threadTs = str(message.thread_ts);
