@@ -7,5 +7,6 @@ export * from './lifecycle';
 export * from './retry';
 export * from './links';
 export * from './api-keys';
+export * from './bot-scope';
 export * from './html';
 export * from './passwords';
