@@ -89,7 +89,8 @@ describeIfBrowser('the console in a browser', () => {
       'the conversation in the list',
     );
     await page.click('a:has-text("Bea")');
-    await page.waitForURL(/\/console\/conversations\/browser-conv$/);
+    // The console names conversations by Switchboard's id, scoped by the bot: browser-bot:browser-conv.
+    await page.waitForURL(/\/console\/conversations\/browser-bot%3Abrowser-conv$/);
     await page.waitForSelector('body[data-live="on"]');
     // User text is shown as text: the <b> is not a tag.
     expect(await page.locator('#transcript').innerText()).toContain('<b>my invoice</b>');

@@ -2,7 +2,7 @@
 // for the SDK's server root: the whole system (five services as processes, real Kafka and Redis, the
 // sandbox for Slack and Asana) turns their logs into a triage root, thread lines, one task each, and a
 // transcript holding the bot's own replies (bot lines are not threaded in Slack nor commented on tasks).
-import { hashPassword } from '@switchboard/core';
+import { hashPassword, scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { TestSystem, eventually } from '../support/services';
 import { dashbotClient, messengerSend, messengerSendResponse, messengerWebhook, slackBot, slackBotReply, slackTeam, slackThreadMessage, type Dashbot } from '../../services/ingress/test/dashbot/scenarios';
@@ -64,11 +64,14 @@ describe('bots logging with the Dashbot SDK, through the whole system', () => {
 
   const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
   const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
-  /** The triage root of a conversation: its buttons carry the conversation id. */
-  const rootOf = (messages: SandboxMessage[], conversationId: string) => messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(`"${conversationId}"`));
-  const taskOf = (tasks: SandboxTask[], conversationId: string) => tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${conversationId}\n`) || t.notes.endsWith(`Switchboard conversation: ${conversationId}`));
+  /** Switchboard's id of the bot's conversation: scoped by the bot (its API key's name). */
+  const scoped = (conversationId: string) => scopeId('dashbot-bot', conversationId);
+  /** The triage root of a conversation: its buttons carry the (scoped) conversation id. */
+  const rootOf = (messages: SandboxMessage[], conversationId: string) => messages.find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(`"${scoped(conversationId)}"`));
+  const taskOf = (tasks: SandboxTask[], conversationId: string) =>
+    tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${scoped(conversationId)}\n`) || t.notes.endsWith(`Switchboard conversation: ${scoped(conversationId)}`));
   /** The conversation's transcript page in the operators' console. */
-  const transcript = async (conversationId: string) => (await fetch(system.url('status', `/console/conversations/${encodeURIComponent(conversationId)}`), { headers: { cookie } })).text();
+  const transcript = async (conversationId: string) => (await fetch(system.url('status', `/console/conversations/${encodeURIComponent(scoped(conversationId))}`), { headers: { cookie } })).text();
   const status = async (sent: Promise<unknown>) => ((await sent) as { status: number }).status;
 
   it("a Slack bot: the thread's first message is the root, the user's follow-up a thread line and a task comment, the bot's reply in the transcript", async () => {

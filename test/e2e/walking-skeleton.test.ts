@@ -63,7 +63,8 @@ describe('walking skeleton', () => {
     expect(messages[0].text).toContain('Ann');
     expect(tasks[0].name).toBe('Ann (Acme): hi');
     // The marker that lets the ticketer find its task again in Asana (ASANA_EXTERNAL_IDS=false, the default).
-    expect(tasks[0].notes).toContain('Switchboard conversation: c1');
+    // The conversation id there is scoped by the bot (its API key's name), so two bots' c1 never meet.
+    expect(tasks[0].notes.split('\n').filter((line) => line.startsWith('Switchboard conversation: '))).toEqual(['Switchboard conversation: e2e-bot:c1']);
   });
 
   it('threads a later message under the root and comments it on the task', async () => {

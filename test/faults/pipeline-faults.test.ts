@@ -6,7 +6,7 @@
 // line) and one Asana task, the poison is in the DLQs and `switchboard dlq replay` re-drives it, and every
 // service was ready again within the bound it reports.
 import { startSandbox } from '@switchboard/sandbox';
-import { createLogger } from '@switchboard/core';
+import { createLogger, scopeId } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
 import { createRedis, connectRedis } from '@switchboard/store';
 import { statusKeys } from '../../services/status/src/status-keys';
@@ -132,18 +132,21 @@ describe('the pipeline under faults', () => {
     const store = createRedis(redis.url, quiet);
     await connectRedis(store, quiet);
     const keys = statusKeys(system.env.REDIS_KEY_PREFIX);
+    // Past ingress, ids are scoped by the bot (its API key's name).
+    const own = (id: string) => scopeId('faults-bot', id);
     const transcripts = async () => {
       const out = new Map<string, string[]>();
       for (const conversation of driver.conversations()) {
-        out.set(conversation, (await store.lrange(keys.transcript(conversation), 0, -1)).map((line) => (JSON.parse(line) as { eventId: string }).eventId));
+        out.set(conversation, (await store.lrange(keys.transcript(own(conversation)), 0, -1)).map((line) => (JSON.parse(line) as { eventId: string }).eventId));
       }
       return out;
     };
-    const complete = (t: Map<string, string[]>) => [...driver.accepted].every((id) => t.get(driver.conversationOf(id))?.includes(id));
+    const complete = (t: Map<string, string[]>) => [...driver.accepted].every((id) => t.get(driver.conversationOf(id))?.includes(own(id)));
     const final = await eventually(transcripts, complete, 180000, 'every accepted event in its transcript');
+    const accepted = new Set([...driver.accepted].map(own));
     for (const [conversation, ids] of final) {
       expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.filter((id) => driver.accepted.has(id)).sort()).toEqual(driver.acceptedOf(conversation).sort());
+      expect(ids.filter((id) => accepted.has(id)).sort()).toEqual(driver.acceptedOf(conversation).map(own).sort());
     }
     store.disconnect();
 
@@ -153,7 +156,7 @@ describe('the pipeline under faults', () => {
       const tasks = (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { notes: string }[];
       return { tops: messages.filter((m) => !m.thread_ts).map((m) => JSON.stringify(m)), tasks };
     };
-    const mention = (haystack: string[], conversation: string) => haystack.filter((s) => new RegExp(`conversations/${conversation}(?![\\w-])`).test(s)).length;
+    const mention = (haystack: string[], conversation: string) => haystack.filter((s) => new RegExp(`conversations/${encodeURIComponent(own(conversation))}(?![\\w-])`).test(s)).length;
     const { tops, tasks } = await eventually(
       settled,
       (s) => driver.conversations().every((c) => mention(s.tops, c) >= 1 && mention(s.tasks.map((t) => t.notes), c) >= 1),

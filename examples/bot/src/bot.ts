@@ -27,6 +27,9 @@ export interface ExampleBotOptions {
 export interface OperatorMessage {
   type: 'operator_message';
   eventId: string;
+  /** The API key name of the bot the conversation belongs to (one webhook may serve several bots). */
+  botId: string;
+  /** The bot's own conversation id, as it reported it to ingress. */
   conversationId: string;
   text: string;
   sentAt?: string;

@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config';
 
 export interface ApiKey {
-  /** The bot's name, recorded on its events as bot_id. */
+  /**
+   * The bot's name, recorded on its events as bot_id and scoping its ids (`name:id`, bot-scope.ts): never
+   * contains ':' (the entry's first ':' ends the name), so a scoped id splits back unambiguously.
+   */
   name: string;
   hash: Buffer;
 }
@@ -22,9 +25,11 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 export function parseApiKeys(entries: string[]): ApiKey[] {
   return entries.map((entry, i) => {
-    const [name, ...rest] = entry.split(':');
-    const secret = rest.join(':');
-    if (!name || !secret) throw new ApiKeyError(`API key #${i + 1} must look like name:token or name:sha256:<hex>`);
+    // The name ends at the first ':', so it can never contain one: bot-scoped ids (bot:id) rely on that.
+    const at = entry.indexOf(':');
+    const name = at < 0 ? entry : entry.slice(0, at);
+    const secret = at < 0 ? '' : entry.slice(at + 1);
+    if (!name || !secret) throw new ApiKeyError(`API key #${i + 1} must look like name:token or name:sha256:<hex> (the name cannot contain ':')`);
     if (secret.startsWith('sha256:')) {
       const hex = secret.slice('sha256:'.length);
       if (!/^[0-9a-f]{64}$/i.test(hex)) throw new ApiKeyError(`API key "${name}" has a sha256 that is not 64 hex digits`);

@@ -8,5 +8,6 @@ export * from './http';
 export * from './lifecycle';
 export * from './retry';
 export * from './api-keys';
+export * from './bot-scope';
 export * from './html';
 export * from './passwords';

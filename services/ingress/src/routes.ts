@@ -2,7 +2,7 @@
 // 202 only after Kafka acknowledged every new event, 503 with Retry-After when it cannot, 429 over the
 // key's rate budget, and 4xx with a message naming what is wrong for bad input.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, bearerToken, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
+import { authenticate, bearerToken, unscopeId, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
 import type { RateBudget } from '@switchboard/store';
 import { KafkaUnavailable, PublishBacklogFull, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
@@ -106,8 +106,9 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
       return reply.code(202).send({
         accepted: result.events.length - duplicates,
         duplicates,
-        events: result.events.map((e) => ({ event_id: e.eventId, conversation_id: e.conversationId, duplicate: e.duplicate })),
-        control: single ? result.control[events[0].conversationId] : result.control,
+        // The bot gets its own ids back: the bot scope is Switchboard's, not the bot's.
+        events: result.events.map((e) => ({ event_id: unscopeId(e.eventId).id, conversation_id: unscopeId(e.conversationId).id, duplicate: e.duplicate })),
+        control: single ? result.control[events[0].conversationId] : Object.fromEntries(Object.entries(result.control).map(([id, control]) => [unscopeId(id).id, control])),
         ...extra,
       });
     } catch (err) {

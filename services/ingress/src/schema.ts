@@ -20,8 +20,8 @@ export const eventSchema = {
   required: ['conversation_id'],
   additionalProperties: false,
   properties: {
-    event_id: { type: 'string', minLength: 1, maxLength: 128, description: 'Idempotency key; a UUIDv7 is made when absent' },
-    conversation_id: { type: 'string', minLength: 1, maxLength: 256 },
+    event_id: { type: 'string', minLength: 1, maxLength: 128, description: "Idempotency key, per API key (another bot's ids never collide); a UUIDv7 is made when absent" },
+    conversation_id: { type: 'string', minLength: 1, maxLength: 256, description: "The bot's conversation; per API key, so another bot's conversation of the same id is a different one" },
     platform: { type: 'string', maxLength: 64 },
     team: party,
     user: party,

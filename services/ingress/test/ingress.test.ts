@@ -3,7 +3,7 @@
 // same event; the rate budget counts events; Kafka unavailable or a full publish backlog gives 503, never 2xx.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys, scopeId } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis, RateBudget } from '@switchboard/store';
 import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/proto';
@@ -66,11 +66,13 @@ describe('ingress (real Kafka and Redis)', () => {
       payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
     });
   const event = (over: Record<string, unknown> = {}) => ({ conversation_id: `c-${randomUUID()}`, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'hi', ...over });
+  /** What reached conv.raw for test-bot's conversation of that id (ingress scopes it: test-bot:<id>). */
   const downstream = async (conversationId: string, count: number) => {
+    const scoped = scopeId('test-bot', conversationId);
     const until = Date.now() + 20000;
-    while (seen.filter((e) => e.conversationId === conversationId).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while (seen.filter((e) => e.conversationId === scoped).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
-    return seen.filter((e) => e.conversationId === conversationId);
+    return seen.filter((e) => e.conversationId === scoped);
   };
 
   it.each([
@@ -102,20 +104,25 @@ describe('ingress (real Kafka and Redis)', () => {
     const res = await post({ events: [a, b] });
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ accepted: 2, duplicates: 0, control: { [a.conversation_id]: 'bot', [b.conversation_id]: 'bot' } });
+    expect(Object.keys(res.json().control)).toEqual([a.conversation_id, b.conversation_id]);
     expect((await downstream(a.conversation_id, 1))[0]).toMatchObject({ text: 'hi', direction: Direction.USER, botId: 'test-bot' });
     expect((await downstream(b.conversation_id, 1))[0].direction).toBe(Direction.BOT);
   });
 
   it('accepts a repeated event id once: 202 again, one event downstream', async () => {
-    const e = event({ event_id: `k-${randomUUID()}` });
+    const eventId = `k-${randomUUID()}`;
+    const e = { ...event(), event_id: eventId };
     const first = await post(e);
     const second = await post(e);
     const inBatch = await post({ events: [e, e] });
     expect([first.statusCode, second.statusCode, inBatch.statusCode]).toEqual([202, 202, 202]);
     expect(first.json().duplicates).toBe(0);
+    // The bot gets its own ids back; on Kafka they are in its scope.
+    expect(first.json().events).toEqual([{ event_id: e.event_id, conversation_id: e.conversation_id, duplicate: false }]);
     expect(second.json()).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(inBatch.json()).toMatchObject({ accepted: 0, duplicates: 2 });
-    expect(await downstream(e.conversation_id, 1)).toHaveLength(1);
+    const published = await downstream(e.conversation_id, 1);
+    expect(published.map((m) => m.eventId)).toEqual([scopeId('test-bot', e.event_id)]);
   });
 
   it('turns a Dashbot-style /track call into the same event as /v1/events', async () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys, scopeId } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/proto';
@@ -115,7 +115,7 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
       }
     }
     for (const want of expected) {
-      const found = await downstream((e) => e.conversationId === want.conversation && e.text === want.text && e.direction === want.direction, 1);
+      const found = await downstream((e) => e.conversationId === scopeId('dashbot-bot', want.conversation) && e.text === want.text && e.direction === want.direction, 1);
       expect(found.length).toBeGreaterThanOrEqual(1);
       expect(found[0]).toMatchObject({ botId: 'dashbot-bot', platform: name.split(' ')[0] });
     }
@@ -132,7 +132,7 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 1, control: 'bot' });
     await new Promise((r) => setTimeout(r, 500));
-    expect(await downstream((e) => e.conversationId === `C${id}`, 1)).toHaveLength(1);
+    expect(await downstream((e) => e.conversationId === scopeId('dashbot-bot', `C${id}`), 1)).toHaveLength(1);
   });
 
   it('answers a payload it does not understand with a 400 naming what is missing, and publishes nothing', async () => {
@@ -162,7 +162,7 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     const wrong = await post('Bearer not-the-key-0123456789');
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { message: string }).message).toContain('apiKey query parameter');
-    expect(await downstream((e) => e.conversationId === conversationId, 1)).toHaveLength(1);
+    expect(await downstream((e) => e.conversationId === scopeId('dashbot-bot', conversationId), 1)).toHaveLength(1);
   });
 
   it('answers 503 when Kafka does not acknowledge, and never logs the query-string API key', async () => {

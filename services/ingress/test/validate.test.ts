@@ -50,16 +50,16 @@ describe('eventsOf', () => {
 describe('toMessageEvent', () => {
   const now = new Date('2026-01-02T03:04:05.000Z');
 
-  it('maps the body and keeps the client event id', () => {
+  it("maps the body and keeps the client event id, both ids in the bot's scope", () => {
     const e = toMessageEvent({ ...good, event_id: 'k1', direction: 'bot', timestamp: '2026-01-01T00:00:00Z' }, { botId: 'bot-a', now });
-    expect(e).toMatchObject({ eventId: 'k1', conversationId: 'c1', text: 'hi', direction: Direction.BOT, botId: 'bot-a', team: { id: 't1', name: 'Acme' } });
+    expect(e).toMatchObject({ eventId: 'bot-a:k1', conversationId: 'bot-a:c1', text: 'hi', direction: Direction.BOT, botId: 'bot-a', team: { id: 't1', name: 'Acme' } });
     expect(timestampDate(e.sentAt!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
     expect(timestampDate(e.receivedAt!).toISOString()).toBe(now.toISOString());
   });
 
   it('makes a UUIDv7 when the client sends no id', () => {
     const e = toMessageEvent(good, { botId: 'b', now });
-    expect(e.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(e.eventId).toMatch(/^b:[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(e.direction).toBe(Direction.USER);
   });
 

@@ -5,6 +5,7 @@
 // signature work and completing the task closes the conversation; the console needs a login, and sending
 // from it reaches the bot; ingress and the control API say `human` during a takeover.
 import { createHmac } from 'node:crypto';
+import { scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
@@ -79,10 +80,12 @@ describe('the operator loop', () => {
   const status = (path: string) => system.url('status', path);
   const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
   const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
-  const taskOf = async (conversationId: string) => (await asanaTasks()).find((t) => t.notes.includes(`Switchboard conversation: ${conversationId}`));
+  /** Switchboard's id of the bot's conversation: scoped by the bot (its API key's name). */
+  const scoped = (conversationId: string) => scopeId('status-bot', conversationId);
+  const taskOf = async (conversationId: string) => (await asanaTasks()).find((t) => t.notes.split('\n').includes(`Switchboard conversation: ${scoped(conversationId)}`));
   const rootOf = async (conversationId: string) =>
     eventually(
-      async () => (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(conversationId)),
+      async () => (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`)),
       Boolean,
       30000,
       `the Slack root of ${conversationId}`,
@@ -95,7 +98,7 @@ describe('the operator loop', () => {
     const payload = {
       type: 'block_actions',
       user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-      actions: [{ action_id: actionId, block_id: 'sb_conv_actions', value: conversationId, type: 'button', action_ts: actionTs }],
+      actions: [{ action_id: actionId, block_id: 'sb_conv_actions', value: scoped(conversationId), type: 'button', action_ts: actionTs }],
     };
     return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
@@ -207,10 +210,12 @@ describe('the operator loop', () => {
 
   it('needs a login for the console, shows the transcript, and sends a reply from it to the bot', async () => {
     await conversation('conv-console', 'is anyone there? <script>alert(1)</script>');
-    const page = await fetch(status('/console/conversations/conv-console'), { redirect: 'manual' });
+    // The console shows conversations by Switchboard's (bot-scoped) id.
+    const consolePath = encodeURIComponent(scoped('conv-console'));
+    const page = await fetch(status(`/console/conversations/${consolePath}`), { redirect: 'manual' });
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toContain('/console/login');
-    expect((await fetch(status('/console/conversations/conv-console/stream'))).status).toBe(401);
+    expect((await fetch(status(`/console/conversations/${consolePath}/stream`))).status).toBe(401);
 
     const wrong = await fetch(status('/console/login'), {
       method: 'POST',
@@ -222,7 +227,7 @@ describe('the operator loop', () => {
     const login = await fetch(status('/console/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: '/console/conversations/conv-console' }).toString(),
+      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: `/console/conversations/${consolePath}` }).toString(),
       redirect: 'manual',
     });
     expect(login.status).toBe(303);
@@ -230,7 +235,7 @@ describe('the operator loop', () => {
     expect(login.headers.get('set-cookie')).toContain('HttpOnly');
 
     const html = await eventually(
-      async () => (await fetch(status('/console/conversations/conv-console'), { headers: { cookie } })).text(),
+      async () => (await fetch(status(`/console/conversations/${consolePath}`), { headers: { cookie } })).text(),
       (text) => text.includes('is anyone there?'),
       30000,
       'the transcript on the page',
@@ -239,7 +244,7 @@ describe('the operator loop', () => {
     expect(html).not.toContain('<script>alert(1)');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1];
 
-    const noCsrf = await fetch(status('/console/conversations/conv-console/messages'), {
+    const noCsrf = await fetch(status(`/console/conversations/${consolePath}/messages`), {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ text: 'hello' }).toString(),
@@ -247,7 +252,7 @@ describe('the operator loop', () => {
     });
     expect(noCsrf.status).toBe(403);
 
-    const sent = await fetch(status('/console/conversations/conv-console/messages'), {
+    const sent = await fetch(status(`/console/conversations/${consolePath}/messages`), {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ text: 'Hello from the console', _csrf: csrf }).toString(),
@@ -257,7 +262,7 @@ describe('the operator loop', () => {
     await eventually(async () => bot.received.filter((m) => m.text === 'Hello from the console'), (m) => m.length === 1, 30000, 'the bot to receive the console reply');
     expect((await control('conv-console')).control).toBe('human');
     const after = await eventually(
-      async () => (await fetch(status('/console/conversations/conv-console'), { headers: { cookie } })).text(),
+      async () => (await fetch(status(`/console/conversations/${consolePath}`), { headers: { cookie } })).text(),
       (text) => text.includes('delivered to the bot'),
       30000,
       'the delivery shown',

@@ -5,7 +5,7 @@
 // again. Every attempt's outcome is counted and shown next to the message in the console.
 import { timestampDate, type OperatorMessage, type OperatorMessageSchema } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
-import { backoffDelay, type Metrics } from '@switchboard/core';
+import { backoffDelay, idWithinBot, type Metrics } from '@switchboard/core';
 import type { DoneMarks } from '@switchboard/store';
 import type { DeliveryLog } from '../conversation/delivery-log';
 import { signOutbound } from '../signatures';
@@ -22,12 +22,13 @@ export interface BotWebhookOptions {
   now?: () => number;
 }
 
-/** The JSON the bot receives: everything it needs to answer the user on its platform. */
+/** The JSON the bot receives: everything it needs to answer the user on its platform, in the bot's own ids. */
 export function webhookBody(m: OperatorMessage): string {
   return JSON.stringify({
     type: 'operator_message',
     eventId: m.eventId,
-    conversationId: m.conversationId,
+    botId: m.botId,
+    conversationId: idWithinBot(m.botId, m.conversationId),
     text: m.text,
     sentAt: m.sentAt ? timestampDate(m.sentAt).toISOString() : undefined,
     platform: m.platform,

@@ -1,17 +1,19 @@
 // GET /v1/conversations/:id/control: for a bot that asks before it speaks (ingress's reply to every event
-// says the same). Bots authenticate with their ingress API key.
+// says the same). Bots authenticate with their ingress API key and see only their own conversations: the id
+// is looked up in the key's bot scope, so another bot's conversation of the same id is not this one.
 import type { FastifyInstance } from 'fastify';
-import { authenticate, bearerToken, type ApiKey } from '@switchboard/core';
+import { authenticate, bearerToken, scopeId, type ApiKey } from '@switchboard/core';
 import type { TakeoverStore } from '../conversation/takeover';
 
 export function registerControlApi(app: FastifyInstance, apiKeys: ApiKey[], takeovers: TakeoverStore): void {
   app.get<{ Params: { id: string } }>('/v1/conversations/:id/control', async (request, reply) => {
-    if (!authenticate(apiKeys, bearerToken(request.headers.authorization))) {
+    const bot = authenticate(apiKeys, bearerToken(request.headers.authorization));
+    if (!bot) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or unknown API key: send Authorization: Bearer <key>' });
     }
     const { id } = request.params;
     if (!id || id.length > 256) return reply.code(400).send({ error: 'conversation id must be 1 to 256 characters' });
-    const state = await takeovers.state(id);
+    const state = await takeovers.state(scopeId(bot, id));
     return reply.header('cache-control', 'no-store').send({
       conversationId: id,
       control: state.control,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { create, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
-import { withTimeout, type Logger } from '@switchboard/core';
+import { botOfId, withTimeout, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
 import type { TakeoverStore } from './takeover';
 
@@ -91,6 +91,8 @@ export class OperatorActions {
       platform: summary?.platform ?? '',
       teamId: summary?.teamId ?? '',
       userId: summary?.userId ?? '',
+      // The conversation's bot as recorded, else as its id says (a reply may beat the summary's update).
+      botId: summary?.botId || botOfId(conversationId),
     });
     await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
     this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');

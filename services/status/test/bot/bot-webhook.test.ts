@@ -47,7 +47,7 @@ describe('the bot webhook', () => {
     const live = new LiveHub(redis, keys, quiet);
     const deliveries = new DeliveryLog(redis, keys, live, 3600);
     const handler = botWebhookHandler({ url, secret: SECRET, maxAttempts: 3, timeoutMs: 2000, deliveries, done: new DoneMarks(redis, keys, `hook-${randomUUID()}`), metrics: createMetrics('test') });
-    const message = create(OperatorMessageSchema, { eventId: randomUUID(), conversationId: `c-${randomUUID()}`, text: 'hello', sentAt: timestampNow(), operator: { name: 'Olivia' } });
+    const message = create(OperatorMessageSchema, { eventId: randomUUID(), conversationId: `bot-a:c-${randomUUID()}`, botId: 'bot-a', text: 'hello', sentAt: timestampNow(), operator: { name: 'Olivia' } });
     const delivery = { event: message, log: quiet } as unknown as Delivery<typeof OperatorMessageSchema>;
     return { handler, deliveries, message, delivery };
   }
@@ -64,7 +64,15 @@ describe('the bot webhook', () => {
     await handler(delivery); // redelivered by Kafka: not sent again
     expect(seen.slice(-3).map((s) => s.status)).toEqual([503, 429, 200]);
     expect(seen.slice(-3).every((s) => s.signatureProblem === null)).toBe(true);
-    expect(JSON.parse(seen[seen.length - 1].body)).toMatchObject({ type: 'operator_message', eventId: message.eventId, text: 'hello', operator: { name: 'Olivia' } });
+    // The bot gets its own conversation id (without Switchboard's bot scope) and which bot it is for.
+    expect(JSON.parse(seen[seen.length - 1].body)).toMatchObject({
+      type: 'operator_message',
+      eventId: message.eventId,
+      botId: 'bot-a',
+      conversationId: message.conversationId.slice('bot-a:'.length),
+      text: 'hello',
+      operator: { name: 'Olivia' },
+    });
   });
 
   it('gives up on a 4xx at once, and after the last attempt otherwise; a replay starts counting again', async () => {
