@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
-import { createLogger, createMetrics } from '@switchboard/core';
+import { createLogger, createMetrics, scopeId } from '@switchboard/core';
 import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
 import { AsanaApi } from '../src/asana/asana-client';
@@ -238,7 +238,8 @@ describe('the status service under attack', () => {
         type: 'block_actions',
         user: { id: userId, name: userId.toLowerCase() },
         channel: { id: 'C0TRIAGESEC' },
-        actions: [{ action_id: 'sb_takeover', value: conversationId, type: 'button', action_ts: `${Date.now() / 1000}` }],
+        // The button carries Switchboard's id of the conversation: the bot's own, scoped by the bot's key name.
+        actions: [{ action_id: 'sb_takeover', value: scopeId('security-bot', conversationId), type: 'button', action_ts: `${Date.now() / 1000}` }],
       };
       const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
       const at = Math.floor(Date.now() / 1000);
