@@ -4,6 +4,7 @@ import { create, timestampMs, timestampNow, ClassifiedEventSchema, type MessageE
 import { Topics, type Delivery, type Publisher } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
 import { classify, type Rules } from './rules';
+import { withHandoff } from './handoff';
 import type { ConversationTracker } from './conversation';
 
 export interface ClassifierDeps {
@@ -32,7 +33,7 @@ export function classifierBatchHandler({ rules, tracker, publisher, metrics }: C
       Topics.classified,
       events.map((event, i) => ({
         key: event.conversationId,
-        value: create(ClassifiedEventSchema, { message: event, kind: kinds[i], ...classifyEvent(event, ruleSet), classifiedAt }),
+        value: create(ClassifiedEventSchema, { message: event, ...withHandoff(event, kinds[i], classifyEvent(event, ruleSet)), classifiedAt }),
       })),
     );
     for (const event of events) metrics.endToEndSeconds.observe({ stage: 'classified' }, secondsSince(receivedMs(event)));

@@ -13,7 +13,7 @@ export interface Accepted {
   duplicate: boolean;
 }
 
-export type Control = 'bot' | 'human' | 'unknown';
+export type Control = 'bot' | 'waiting' | 'human' | 'unknown';
 
 export interface AcceptResult {
   events: Accepted[];
@@ -22,6 +22,19 @@ export interface AcceptResult {
 }
 
 const ACCEPTED_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/**
+ * The bot asked for a human: control becomes "waiting" unless an operator already holds it. The status
+ * service starts the handoff's deadline when it sees the event, and takes it from there (human or back to bot).
+ */
+const REQUEST_HANDOFF = `
+local current = redis.call('GET', KEYS[1])
+if current == 'human' then return current end
+redis.call('SET', KEYS[1], 'waiting', 'EX', ARGV[1])
+return 'waiting'`;
+
+/** What a control key's value means for the bot. */
+export const controlOf = (value: string | null | undefined): Control => (value === 'human' ? 'human' : value === 'waiting' ? 'waiting' : 'bot');
 
 export class KafkaUnavailable extends Error {
   constructor(cause: unknown) {
@@ -87,11 +100,27 @@ export class EventAcceptor {
       throw new KafkaUnavailable(err);
     }
     await settled;
+    const handedOff = await this.requestHandoffs(fresh);
     const freshIds = new Set(fresh.map((e) => e.eventId));
     return {
       events: incoming.map((e) => ({ eventId: e.eventId, conversationId: e.conversationId, duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e) })),
-      control: Object.fromEntries(conversations.map((id, i) => [id, control === null ? 'unknown' : control[i] === 'human' ? 'human' : 'bot'])),
+      control: Object.fromEntries(conversations.map((id, i) => [id, handedOff.get(id) ?? (control === null ? 'unknown' : controlOf(control[i]))])),
     };
+  }
+
+  /** Sets control to "waiting" for each conversation whose new events ask for a human; what control is then. */
+  private async requestHandoffs(events: MessageEvent[]): Promise<Map<string, Control>> {
+    const out = new Map<string, Control>();
+    for (const id of new Set(events.filter((e) => e.handoff).map((e) => e.conversationId))) {
+      try {
+        out.set(id, controlOf((await this.redis.eval(REQUEST_HANDOFF, 1, this.keys.control(id), String(ACCEPTED_TTL_SECONDS))) as string));
+      } catch (err) {
+        // The event is in Kafka: the status service still starts the handoff; only this reply cannot say so.
+        this.logger.warn({ err: (err as Error).message, conversation_id: id }, 'redis unavailable; handoff accepted without the waiting state');
+        out.set(id, 'unknown');
+      }
+    }
+    return out;
   }
 
   private async lookup(keys: string[]): Promise<(string | null)[] | null> {

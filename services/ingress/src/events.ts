@@ -23,6 +23,7 @@ export function toMessageEvent(body: EventBody, context: { botId: string; now: D
     sentAt: timestampFromDate(body.timestamp ? new Date(body.timestamp) : context.now),
     receivedAt: timestampFromDate(context.now),
     botId: context.botId,
+    handoff: body.handoff ? { reason: body.handoff.reason, summary: body.handoff.summary ?? '', team: body.handoff.team ?? '', metadata: body.handoff.metadata ?? {} } : undefined,
   });
 }
 

@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document served at /docs/json, built from the same schemas the routes validate with.
-import { MAX_BATCH, eventSchema } from './schema';
+import { MAX_BATCH, eventSchema, handoffRequestSchema } from './schema';
 import { trackPath } from './track/openapi';
 
 const errorBody = {
@@ -19,8 +19,8 @@ const accepted = {
     },
     ignored: { type: 'array', items: { type: 'string' }, description: '/track only: parts of the payload that are not messages, and why they were not recorded' },
     control: {
-      description: 'Who holds the conversation: "human" while an operator has taken over (the bot should stay silent). For a batch, an object by conversation id.',
-      oneOf: [{ type: 'string', enum: ['bot', 'human', 'unknown'] }, { type: 'object', additionalProperties: { type: 'string', enum: ['bot', 'human', 'unknown'] } }],
+      description: 'Who holds the conversation: "human" while an operator has taken over (the bot should stay silent), "waiting" after the bot asked for a human and none took over yet (the bot should hold: "connecting you to a person"). For a batch, an object by conversation id.',
+      oneOf: [{ type: 'string', enum: ['bot', 'waiting', 'human', 'unknown'] }, { type: 'object', additionalProperties: { type: 'string', enum: ['bot', 'waiting', 'human', 'unknown'] } }],
     },
   },
 };
@@ -36,13 +36,14 @@ const responses = {
 };
 
 const { $id: _id, ...event } = eventSchema;
+const { $id: _hid, ...handoffRequest } = handoffRequestSchema;
 
 export const openApiDocument = {
   openapi: '3.1.0',
   info: { title: 'Switchboard ingress', version: '1.0.0', description: 'Report chatbot conversations to Switchboard. See docs/api.md.' },
   components: {
     securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from INGRESS_API_KEYS' } },
-    schemas: { Event: event, Error: errorBody, Accepted: accepted },
+    schemas: { Event: event, HandoffRequest: handoffRequest, Error: errorBody, Accepted: accepted },
   },
   security: [{ apiKey: [] }],
   paths: {
@@ -63,6 +64,27 @@ export const openApiDocument = {
           },
         },
         responses,
+      },
+    },
+    '/v1/conversations/{id}/handoff': {
+      post: {
+        summary: 'Ask for a human without a message',
+        description:
+          'Publishes an event with no text carrying the handoff (the same as an event with `handoff`). Control becomes "waiting"; an operator\'s Take over makes it "human"; with no operator within HANDOFF_TIMEOUT_SECONDS it goes back to "bot" and the bot webhook receives `handoff_timeout`.',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 256 }, description: "The bot's conversation id" }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: { $ref: '#/components/schemas/HandoffRequest' },
+              example: { reason: 'The user asked for an agent', summary: 'Wants a refund for order 1042; the refund intent failed twice', team: 'billing', metadata: { order: '1042' } },
+            },
+          },
+        },
+        responses: {
+          ...responses,
+          '202': { description: 'Accepted; control is "waiting" (or "human" when an operator already holds it)', content: { 'application/json': { schema: accepted, example: { accepted: 1, duplicates: 0, events: [{ event_id: '0190…', conversation_id: 'c-42', duplicate: false }], control: 'waiting' } } } },
+        },
       },
     },
     '/track': trackPath(responses),

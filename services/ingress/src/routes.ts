@@ -9,7 +9,7 @@ import { toMessageEvent } from './events';
 import { openApiDocument } from './openapi';
 import type { EventBody } from './schema';
 import { trackToEvents, type TrackQuery } from './track/index';
-import { BadRequest, checked, eventsOf } from './validate';
+import { BadRequest, checked, eventsOf, handoffEventOf } from './validate';
 
 export interface IngressRoutesOptions {
   acceptor: EventAcceptor;
@@ -131,6 +131,23 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
     }
     return acceptAndReply(request, reply, bodies, !('events' in (request.body as object)));
   });
+
+  // The bot asks for a human without a message: one event with no text and the handoff, through the same
+  // path as any event (idempotency key, Kafka acknowledgement, the control in the reply).
+  app.post<{ Params: { id: string } }>(
+    '/v1/conversations/:id/handoff',
+    { preHandler: (request, reply) => admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"') },
+    async (request, reply) => {
+      let body: EventBody;
+      try {
+        body = handoffEventOf(request.params.id, request.body);
+      } catch (err) {
+        if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
+        throw err;
+      }
+      return acceptAndReply(request, reply, [body], true);
+    },
+  );
 
   // The key may come as a header (preferred: query strings end up in proxies' access logs) or, as Dashbot's
   // SDKs send it, as the apiKey query parameter. Ingress never logs the query string.

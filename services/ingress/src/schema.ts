@@ -4,6 +4,39 @@
 export const MAX_BATCH = 500;
 export const MAX_TEXT_LENGTH = 40000;
 
+export const MAX_HANDOFF_REASON = 500;
+export const MAX_HANDOFF_SUMMARY = 4000;
+
+/** The bot asks for a human: alone (POST /v1/conversations/:id/handoff) or on an event (`handoff`). */
+export const handoffSchema = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    reason: { type: 'string', minLength: 1, maxLength: MAX_HANDOFF_REASON, description: 'Why the bot asks for a human, shown first to operators' },
+    summary: { type: 'string', maxLength: MAX_HANDOFF_SUMMARY, description: 'What the conversation is about so far' },
+    team: { type: 'string', minLength: 1, maxLength: 64, description: "The operators' team it should go to (a notifier route's team:)" },
+    metadata: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 1024 }, description: 'Context for the operator (order id, failed intents, ...)' },
+  },
+} as const;
+
+/** The body of POST /v1/conversations/:id/handoff: the handoff, and an optional idempotency key. */
+export const handoffRequestSchema = {
+  $id: 'HandoffRequest',
+  ...handoffSchema,
+  properties: {
+    ...handoffSchema.properties,
+    event_id: { type: 'string', minLength: 1, maxLength: 128, description: 'Idempotency key, as on an event; a UUIDv7 is made when absent' },
+  },
+} as const;
+
+export interface HandoffBody {
+  reason: string;
+  summary?: string;
+  team?: string;
+  metadata?: Record<string, string>;
+}
+
 const party = {
   type: 'object',
   required: ['id'],
@@ -40,6 +73,7 @@ export const eventSchema = {
     intent: { type: 'string', maxLength: 256 },
     metadata: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 1024 } },
     timestamp: { type: 'string', format: 'date-time', description: 'When the message was sent (RFC 3339)' },
+    handoff: { ...handoffSchema, description: 'The bot asks for a human: control becomes "waiting" until an operator takes over or the handoff times out' },
   },
 } as const;
 
@@ -68,4 +102,5 @@ export interface EventBody {
   intent?: string;
   metadata?: Record<string, string>;
   timestamp?: string;
+  handoff?: HandoffBody;
 }

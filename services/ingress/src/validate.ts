@@ -2,11 +2,12 @@
 // expected ("events[2].user.id must be string"), so a bot developer can fix the call from the reply.
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
-import { MAX_BATCH, eventSchema, type EventBody } from './schema';
+import { MAX_BATCH, eventSchema, handoffRequestSchema, type EventBody, type HandoffBody } from './schema';
 
 const ajv = new Ajv({ allErrors: false, strict: true, coerceTypes: false, useDefaults: false });
 addFormats(ajv, ['date-time']);
 const validateEvent = ajv.compile<EventBody>(eventSchema);
+const validateHandoff = ajv.compile<HandoffBody & { event_id?: string }>(handoffRequestSchema);
 
 export class BadRequest extends Error {
   constructor(readonly statusCode: 400 | 413, message: string) {
@@ -53,4 +54,16 @@ export function checked(event: unknown, at: string): EventBody {
   if (validateEvent(event)) return event;
   const first = validateEvent.errors?.[0];
   throw new BadRequest(400, first ? describeError(first, at) : `${at || 'the event'} is invalid`);
+}
+
+/** The body of POST /v1/conversations/:id/handoff as the event it stands for: no text, from the bot. */
+export function handoffEventOf(conversationId: string, body: unknown): EventBody {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(400, 'body must be a JSON object: {"reason": "..."}');
+  if (conversationId.length === 0 || conversationId.length > 256) throw new BadRequest(400, 'the conversation id must be 1 to 256 characters');
+  if (!validateHandoff(body)) {
+    const first = validateHandoff.errors?.[0];
+    throw new BadRequest(400, first ? describeError(first, 'handoff') : 'the handoff is invalid');
+  }
+  const { event_id, ...handoff } = body;
+  return { conversation_id: conversationId, direction: 'bot', text: '', handoff, ...(event_id ? { event_id } : {}) };
 }

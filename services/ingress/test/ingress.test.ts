@@ -142,6 +142,61 @@ describe('ingress (real Kafka and Redis)', () => {
     expect(noKey.statusCode).toBe(401);
   });
 
+  it.each([
+    ['no reason', {}, 'handoff.reason is required'],
+    ['an empty reason', { reason: '' }, 'handoff.reason must NOT have fewer than 1 characters'],
+    ['an over-long summary', { reason: 'r', summary: 'x'.repeat(4001) }, 'handoff.summary must NOT have more than 4000 characters'],
+    ['an unknown field', { reason: 'r', priority: 'high' }, 'unknown field "priority"'],
+    ['metadata that is not strings', { reason: 'r', metadata: { order: 1042 } }, 'handoff.metadata.order must be string'],
+  ])('answers a handoff with %s with a 400 naming the field', async (_what, payload, message) => {
+    const res = await post(payload, {}, `/v1/conversations/c-${randomUUID()}/handoff`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(message);
+  });
+
+  it('makes control "waiting" for a handoff, alone or on an event, and publishes it with the handoff', async () => {
+    const alone = `c-${randomUUID()}`;
+    const res = await post({ reason: 'the user asked for an agent', summary: 'refund for order 1042', team: 'billing', metadata: { order: '1042' } }, {}, `/v1/conversations/${alone}/handoff`);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ accepted: 1, control: 'waiting' });
+    const [published] = await downstream(alone, 1);
+    expect(published).toMatchObject({ text: '', direction: Direction.BOT, handoff: { reason: 'the user asked for an agent', summary: 'refund for order 1042', team: 'billing', metadata: { order: '1042' } } });
+    // A later ordinary event says the same: the bot still waits for a person.
+    expect((await post(event({ conversation_id: alone }))).json().control).toBe('waiting');
+
+    const onEvent = event({ handoff: { reason: 'three failed intents' } });
+    expect((await post(onEvent)).json().control).toBe('waiting');
+    expect((await downstream(onEvent.conversation_id as string, 1))[0]).toMatchObject({ text: 'hi', handoff: { reason: 'three failed intents' } });
+  });
+
+  it('leaves control "human" when an operator already holds the conversation', async () => {
+    const conversationId = `c-${randomUUID()}`;
+    await redis.set(keys.control(scopeId('test-bot', conversationId)), 'human');
+    const res = await post({ reason: 'asked again' }, {}, `/v1/conversations/${conversationId}/handoff`);
+    expect(res.json().control).toBe('human');
+  });
+
+  it('maps Dashbot universal platformJson.handoff onto the handoff', async () => {
+    const conversationId = `c-${randomUUID()}`;
+    const res = await app.inject({
+      method: 'POST',
+      url: `/track?platform=universal&v=10.1.1-rest&type=outgoing&apiKey=${KEY}`,
+      headers: { 'content-type': 'application/json' },
+      payload: { text: 'Let me find a person for you', userId: 'u1', conversationId, platformJson: { handoff: { reason: 'user typed agent', team: 'billing' } } },
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().control).toBe('waiting');
+    expect((await downstream(conversationId, 1))[0].handoff).toMatchObject({ reason: 'user typed agent', team: 'billing' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: `/track?platform=universal&type=outgoing&apiKey=${KEY}`,
+      headers: { 'content-type': 'application/json' },
+      payload: { text: 'x', userId: 'u1', platformJson: { handoff: { summary: 'no reason' } } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('handoff.reason is required');
+  });
+
   it('limits each API key by its shared budget with 429 and Retry-After', async () => {
     const limited = build(publisher, new RateBudget(redis, keys, 'ingress', { ratePerSecond: 0.01, burst: 3 }));
     const statuses: number[] = [];
@@ -229,6 +284,6 @@ describe('ingress (real Kafka and Redis)', () => {
   it('serves its OpenAPI document', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    expect(Object.keys(res.json().paths)).toEqual(['/v1/events', '/track']);
+    expect(Object.keys(res.json().paths)).toEqual(['/v1/events', '/v1/conversations/{id}/handoff', '/track']);
   });
 });

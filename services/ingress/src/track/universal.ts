@@ -1,7 +1,8 @@
 // Dashbot's universal (generic) REST format, sent by the SDK's `universal`, `generic`, `webchat`, `sms`
 // and the other text platforms: `{text, userId, conversationId?, intent?, buttons?, images?, platformJson?,
-// platformUserJson?, metadata?}`. conversationId, or the user when absent, is the conversation. Pure.
-import type { EventBody } from '../schema';
+// platformUserJson?, metadata?}`. conversationId, or the user when absent, is the conversation.
+// `platformJson.handoff` ({reason, summary?, team?, metadata?}) asks for a human, as an event's `handoff`. Pure.
+import type { EventBody, HandoffBody } from '../schema';
 import { bodyObject, compact, metadataOf, missing, obj, oneEvent, str, type Json, type TrackOutcome } from './common';
 
 function userName(user: Json | undefined): string | undefined {
@@ -43,6 +44,8 @@ export function universalToEvent(platform: string, direction: 'user' | 'bot', bo
     buttons: Array.isArray(b.buttons) ? b.buttons.map(label) : undefined,
     attachments: Array.isArray(b.images) ? b.images.map((x) => ({ type: 'image', url: str(x) ?? str(obj(x)?.url) ?? '' })) : undefined,
     metadata: metadataOf({ ...(obj(b.metadata) ?? {}), platformJson }),
+    // Passed on as given: the event's schema then checks it and names what is wrong.
+    handoff: platformJson?.handoff === undefined ? undefined : (platformJson.handoff as unknown as HandoffBody),
   };
   return oneEvent(compact(event));
 }
