@@ -7,6 +7,11 @@
 // 2. Receive what operators write as the bot on a webhook (BOT_WEBHOOK_URL points here). Check the
 //    signature before anything else, refuse stale requests, handle each event id once, and pass the text to
 //    the user on the bot's platform (here: kept in `received` and printed).
+// 3. Ask for a human when the bot cannot help (here: the user types /human): POST
+//    /v1/conversations/:id/handoff with a reason and a summary. Control is then "waiting": the bot holds
+//    ("connecting you to a person") until an operator takes over ("human"), or no one did in time and the
+//    webhook says `handoff_timeout` (the bot apologises and carries on). `handed_back` says an operator is done,
+//    with their note.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -38,6 +43,24 @@ export interface OperatorMessage {
   userId: string;
   operator: { id: string; name: string; source: string };
 }
+
+/** What the status service POSTs when control changes: an operator handed back, or a handoff timed out. */
+export interface ControlNotice {
+  type: 'handed_back' | 'handoff_timeout';
+  eventId: string;
+  botId: string;
+  conversationId: string;
+  /** handed_back: the operator's note for the bot (may be empty). */
+  note?: string;
+  /** handoff_timeout: the reason the bot gave when it asked. */
+  reason?: string;
+  operator: { id: string; name: string; source: string };
+}
+
+export type Control = 'human' | 'waiting' | 'bot';
+
+/** What the user types to ask for a person. */
+export const HANDOFF_COMMAND = '/human';
 
 export interface ConversationUser {
   conversationId: string;
@@ -74,6 +97,10 @@ function readBody(request: IncomingMessage, limit = 256 * 1024): Promise<string>
 export class ExampleBot {
   /** Operator messages passed to users, in arrival order. */
   readonly received: OperatorMessage[] = [];
+  /** The event id of every signed delivery, repeats included (a redelivery is answered 200 and not acted on). */
+  readonly deliveries: string[] = [];
+  /** Control changes the webhook reported (handed_back, handoff_timeout), in arrival order. */
+  readonly notices: ControlNotice[] = [];
   /** What the bot itself said, per conversation. */
   readonly said = new Map<string, string[]>();
   private readonly seen = new Set<string>();
@@ -106,11 +133,20 @@ export class ExampleBot {
    * A user wrote to the bot: report it, and answer (and report the answer) unless an operator holds the
    * conversation. Returns who is in control.
    */
-  async userSays(who: ConversationUser, text: string): Promise<'human' | 'bot'> {
+  async userSays(who: ConversationUser, text: string): Promise<Control> {
     const control = await this.report(who, 'user', text);
     if (control === 'human') {
       this.log(`[${who.conversationId}] an operator holds this conversation: the bot stays silent`);
       return control;
+    }
+    if (control === 'waiting') {
+      this.log(`[${who.conversationId}] bot: still connecting you to a person…`);
+      return control;
+    }
+    if (text.trim() === HANDOFF_COMMAND) {
+      const now = await this.askForHuman(who, 'The user asked for a person', `Last words before asking: ${this.said.get(who.conversationId)?.at(-1) ?? '(none)'}`);
+      this.log(`[${who.conversationId}] bot: connecting you to a person… (control: ${now})`);
+      return now;
     }
     const answer = (this.options.answer ?? ((t) => `You said: ${t}. A person will look at this if I can't help.`))(text);
     this.said.set(who.conversationId, [...(this.said.get(who.conversationId) ?? []), answer]);
@@ -119,8 +155,14 @@ export class ExampleBot {
     return control;
   }
 
+  /** POST /v1/conversations/:id/handoff: asks for a human; control is then "waiting" (or "human" if one holds it). */
+  async askForHuman(who: ConversationUser, reason: string, summary?: string, team?: string): Promise<Control> {
+    const body = { event_id: randomUUID(), reason, ...(summary ? { summary } : {}), ...(team ? { team } : {}), metadata: { platform: who.platform ?? 'web' } };
+    return this.send(`/v1/conversations/${encodeURIComponent(who.conversationId)}/handoff`, body);
+  }
+
   /** POST /v1/events; retries a 503 or 429 with the same event id (ingress dedupes). */
-  private async report(who: ConversationUser, direction: 'user' | 'bot', text: string): Promise<'human' | 'bot'> {
+  private async report(who: ConversationUser, direction: 'user' | 'bot', text: string): Promise<Control> {
     const event = {
       event_id: randomUUID(),
       conversation_id: who.conversationId,
@@ -131,14 +173,19 @@ export class ExampleBot {
       text,
       timestamp: new Date().toISOString(),
     };
+    return this.send('/v1/events', event);
+  }
+
+  /** POSTs to ingress; retries a 503 or 429 with the same body (its event id makes a retry a duplicate). */
+  private async send(path: string, payload: object): Promise<Control> {
     for (let attempt = 1; ; attempt += 1) {
-      const res = await fetch(new URL('/v1/events', this.options.ingressUrl), {
+      const res = await fetch(new URL(path, this.options.ingressUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.apiKey}` },
-        body: JSON.stringify(event),
+        body: JSON.stringify(payload),
       });
       const body = (await res.json().catch(() => ({}))) as { control?: string; message?: string; error?: string };
-      if (res.status === 202) return body.control === 'human' ? 'human' : 'bot';
+      if (res.status === 202) return body.control === 'human' || body.control === 'waiting' ? body.control : 'bot';
       if ((res.status === 503 || res.status === 429) && attempt < 5) {
         await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
         continue;
@@ -159,10 +206,22 @@ export class ExampleBot {
       this.log(`webhook refused: ${problem}`);
       return { status: 401, body: { error: problem } };
     }
-    const message = JSON.parse(raw) as OperatorMessage;
-    if (message.type !== 'operator_message' || !message.eventId || !message.conversationId) return { status: 400, body: { error: 'not an operator_message' } };
+    const message = JSON.parse(raw) as OperatorMessage | ControlNotice;
+    if (!['operator_message', 'handed_back', 'handoff_timeout'].includes(message.type) || !message.eventId || !message.conversationId) {
+      return { status: 400, body: { error: 'not an operator_message, handed_back or handoff_timeout' } };
+    }
+    this.deliveries.push(message.eventId);
     if (this.seen.has(message.eventId)) return { status: 200, body: { duplicate: true } };
     this.seen.add(message.eventId);
+    if (message.type !== 'operator_message') {
+      this.notices.push(message);
+      if (message.type === 'handoff_timeout') {
+        this.log(`[${message.conversationId}] bot: Sorry, no one is free to take this right now. I'm back, and you can also write to support@example.com.`);
+      } else {
+        this.log(`[${message.conversationId}] the bot is back in control${message.note ? ` (operator's note: ${message.note})` : ''}`);
+      }
+      return { status: 200, body: { ok: true } };
+    }
     this.received.push(message);
     this.log(`[${message.conversationId}] ${message.operator.name} (as the bot): ${message.text}`);
     return { status: 200, body: { ok: true } };

@@ -1,5 +1,6 @@
 // Runs the example bot against a running Switchboard (`npm run stack`): a webhook receiver for operator
-// messages, and a terminal where each line you type is a user's message in one conversation.
+// messages, and a terminal where each line you type is a user's message in one conversation (`/human`
+// asks for a person: the bot hands off and waits).
 //   BOT_WEBHOOK_SECRET=... INGRESS_URL=http://localhost:8080 BOT_API_KEY=... npm run example:bot
 import { createInterface } from 'node:readline';
 import { ExampleBot } from './bot';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   });
   const url = await bot.start();
   const conversationId = process.env.CONVERSATION_ID ?? `example-${Date.now()}`;
-  console.log(`operator messages arrive at ${url} (BOT_WEBHOOK_URL); conversation ${conversationId}: type as the user, Ctrl-D to stop`);
+  console.log(`operator messages arrive at ${url} (BOT_WEBHOOK_URL); conversation ${conversationId}: type as the user (/human asks for a person), Ctrl-D to stop`);
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
     if (line.trim()) await bot.userSays({ conversationId, user: { id: 'example-user', name: 'Example User' }, team: { id: 'T-EXAMPLE', name: 'Example team' } }, line.trim());

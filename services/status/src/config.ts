@@ -51,6 +51,10 @@ export const statusSpec = {
   consoleSessionIdleMinutes: env.int('CONSOLE_SESSION_IDLE_MINUTES', 480, { min: 1, max: 24 * 60 * 30 }),
   /** A takeover with no operator message for this long is handed back to the bot. */
   takeoverIdleMinutes: env.int('TAKEOVER_IDLE_MINUTES', 30, { min: 1 }),
+  /** How long a bot's request for a human waits for an operator before control goes back to the bot. */
+  handoffTimeoutSeconds: env.int('HANDOFF_TIMEOUT_SECONDS', 300, { min: 1 }),
+  /** How long a replica's claim on a due handoff holds before another replica may time it out instead. */
+  handoffClaimLeaseSeconds: env.int('HANDOFF_CLAIM_LEASE_SECONDS', 30, { min: 1 }),
 
   botWebhookUrl: env.optionalString('BOT_WEBHOOK_URL'),
   botWebhookSecret: env.optionalString('BOT_WEBHOOK_SECRET'),

@@ -19,7 +19,9 @@ import { OperatorActions } from './conversation/actions';
 import { ConversationIndex } from './conversation/conversations';
 import { DeliveryLog } from './conversation/delivery-log';
 import { LiveHub } from './conversation/live';
-import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './conversation/record';
+import { HandoffStore } from './conversation/handoff';
+import { startHandoffSweep } from './conversation/handoff-sweep';
+import { classifiedBatchRecorder, classifiedRecorder, handoffRecorder, outboundRecorder, statusRecorder } from './conversation/record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
 import { TranscriptStore } from './conversation/transcript';
@@ -47,11 +49,12 @@ async function main(): Promise<void> {
   const transcripts = new TranscriptStore(redis, keys, config.transcriptMaxEntries, retentionSeconds);
   const conversations = new ConversationIndex(redis, keys, retentionSeconds);
   const takeovers = new TakeoverStore(redis, keys, config.takeoverIdleMinutes * 60000, retentionSeconds);
+  const handoffs = new HandoffStore(redis, keys, config.handoffClaimLeaseSeconds * 1000, retentionSeconds);
   const refs = new ConversationRefs(redis, keys);
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
   const once = new InboundOnce(redis, keys);
-  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
+  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
   const asana =
     config.asanaToken && config.asanaProjectGid
       ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
   const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl) };
   runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders), batchHandler: classifiedBatchRecorder(recorders) });
+  runtime.consume({ groupId: `${config.groupId}-handoff`, topic: Topics.classified, handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }) });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundRecorder(recorders) });
   if (config.botWebhookUrl && config.botWebhookSecret) {
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
       transcripts,
       deliveries,
       takeovers,
+      handoffs,
       refs,
       live,
       trustedProxies: config.consoleTrustedProxies,
@@ -130,13 +135,14 @@ async function main(): Promise<void> {
       reply.code(503).send({ error: 'the console is not configured: set CONSOLE_OPERATORS (or CONSOLE_OPERATORS_FILE, or CONSOLE_TRUSTED_HEADER) and CONSOLE_SESSION_SECRET' }),
     );
   }
-  registerControlApi(runtime.http, apiKeys, takeovers);
+  registerControlApi(runtime.http, apiKeys, takeovers, handoffs);
 
   runtime.onClose('live-updates', () => live.stop());
   await runtime.start();
   await live.start();
 
   runtime.onClose('takeover-sweep', startTakeoverSweep({ takeovers, actions, idleMinutes: config.takeoverIdleMinutes, logger }));
+  runtime.onClose('handoff-sweep', startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }));
   if (asana && config.asanaWebhookTargetUrl) {
     const stop = keepAsanaWebhookRegistered({ api: asana, secrets: asanaSecrets, redis, keys, logger }, config.asanaWebhookTargetUrl);
     runtime.onClose('asana-webhook-registration', stop);

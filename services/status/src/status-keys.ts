@@ -11,6 +11,10 @@ export interface StatusKeys extends Keys {
   takeover(conversationId: string): string;
   /** Taken-over conversations by the time their idle timeout hands them back (sorted set, ms). */
   takeoverDeadlines(): string;
+  /** The bot's latest request for a human (hash: requestId, reason, summary, team, metadata, requestedAt, until, outcome). */
+  handoff(conversationId: string): string;
+  /** Conversations waiting for an operator by their handoff's deadline (sorted set, ms; a claim moves it on by a lease). */
+  handoffDeadlines(): string;
   /** The summary of a conversation for the console list (hash). */
   consoleConversation(conversationId: string): string;
   /** Conversations by their last activity (sorted set, ms), newest last. */
@@ -43,6 +47,8 @@ export function statusKeys(prefix = 'sb:'): StatusKeys {
     transcriptIds: (id) => k('conv', id, 'transcript-ids'),
     takeover: (id) => k('conv', id, 'takeover'),
     takeoverDeadlines: () => k('status', 'takeover-deadlines'),
+    handoff: (id) => k('conv', id, 'handoff'),
+    handoffDeadlines: () => k('status', 'handoff-deadlines'),
     consoleConversation: (id) => k('conv', id, 'console'),
     consoleConversations: () => k('status', 'conversations'),
     botDelivery: (id) => k('conv', id, 'bot-delivery'),

@@ -23,6 +23,7 @@ import { SlackMembers } from '../src/slack/slack-members';
 import { parseAllowedOperators } from '../src/slack/operator-policy';
 import { slackSignature } from '../src/signatures';
 import { TakeoverStore } from '../src/conversation/takeover';
+import { HandoffStore } from '../src/conversation/handoff';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'fuzz', level: 'silent' });
@@ -105,7 +106,7 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const metrics = createMetrics('fuzz-status');
     const conversations = new ConversationIndex(redis, keys, 3600);
-    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), conversations, logger: quiet, publishTimeoutMs: 5000 });
+    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), handoffs: new HandoffStore(redis, keys, 30000, 3600), conversations, logger: quiet, publishTimeoutMs: 5000 });
     const api = new AsanaApi({ token: 'asana-fuzz', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, metrics);
     const identities = new Identities({
       redis,

@@ -3,7 +3,7 @@
 // retried with backoff, honouring Retry-After up to 5 minutes; redirects are never followed; after BOT_WEBHOOK_MAX_ATTEMPTS (or at once for a 4xx that
 // retrying cannot fix) the message goes to bot.outbound.dlq, where `switchboard dlq replay` sends it
 // again. Every attempt's outcome is counted and shown next to the message in the console.
-import { timestampDate, type OperatorMessage, type OperatorMessageSchema } from '@switchboard/proto';
+import { OperatorMessageKind, timestampDate, type OperatorMessage, type OperatorMessageSchema } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { backoffDelay, idWithinBot, type Metrics } from '@switchboard/core';
 import type { DoneMarks } from '@switchboard/store';
@@ -22,14 +22,26 @@ export interface BotWebhookOptions {
   now?: () => number;
 }
 
-/** The JSON the bot receives: everything it needs to answer the user on its platform, in the bot's own ids. */
+/** The webhook's `type` by what the message tells the bot (an unset kind is a message, as before kinds). */
+export function webhookType(kind: OperatorMessageKind): 'operator_message' | 'handed_back' | 'handoff_timeout' {
+  if (kind === OperatorMessageKind.HANDED_BACK) return 'handed_back';
+  if (kind === OperatorMessageKind.HANDOFF_TIMEOUT) return 'handoff_timeout';
+  return 'operator_message';
+}
+
+/**
+ * The JSON the bot receives: everything it needs to answer the user on its platform, in the bot's own ids.
+ * `operator_message` has the text for the user; `handed_back` the operator's note (`note`, may be empty);
+ * `handoff_timeout` the reason the bot gave when it asked (`reason`).
+ */
 export function webhookBody(m: OperatorMessage): string {
+  const type = webhookType(m.kind);
   return JSON.stringify({
-    type: 'operator_message',
+    type,
     eventId: m.eventId,
     botId: m.botId,
     conversationId: idWithinBot(m.botId, m.conversationId),
-    text: m.text,
+    ...(type === 'operator_message' ? { text: m.text } : type === 'handed_back' ? { note: m.text } : { reason: m.text }),
     sentAt: m.sentAt ? timestampDate(m.sentAt).toISOString() : undefined,
     platform: m.platform,
     teamId: m.teamId,

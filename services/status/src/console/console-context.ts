@@ -6,6 +6,7 @@ import type { OperatorActions } from '../conversation/actions';
 import type { ConversationIndex } from '../conversation/conversations';
 import type { DeliveryLog } from '../conversation/delivery-log';
 import type { LiveHub } from '../conversation/live';
+import type { HandoffStore } from '../conversation/handoff';
 import type { TakeoverStore } from '../conversation/takeover';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { OperatorDirectory } from '../operators/operators';
@@ -24,6 +25,7 @@ export interface ConsoleOptions {
   transcripts: TranscriptStore;
   deliveries: DeliveryLog;
   takeovers: TakeoverStore;
+  handoffs: HandoffStore;
   refs: ConversationRefs;
   live: LiveHub;
   /** The auth proxy's addresses: CONSOLE_TRUSTED_HEADER counts only on connections from these. */

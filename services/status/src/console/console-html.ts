@@ -4,6 +4,7 @@
 import { escapeHtml as e } from '@switchboard/core';
 import { ACTIONS, availableActions, type ActionName, type ConversationSummary, type ListFilter } from '../conversation/conversation-state';
 import type { TranscriptEntry } from '../conversation/transcript';
+import type { HandoffRequest } from '../conversation/handoff';
 import type { Takeover } from '../conversation/takeover';
 
 export interface PageUser {
@@ -99,6 +100,8 @@ export interface ConversationView {
   entries: TranscriptEntry[];
   deliveries: Map<string, string>;
   takeover: Takeover;
+  /** The bot's latest request for a human, if it ever asked. */
+  handoff?: HandoffRequest | null;
   slackUrl?: string;
   taskUrl?: string;
 }
@@ -112,8 +115,25 @@ export function entryItem(entry: TranscriptEntry, delivery?: string): string {
 
 function actionForm(id: string, action: ActionName, user: PageUser, shown: boolean): string {
   return `<form method="post" action="/console/conversations/${e(encodeURIComponent(id))}/actions" data-action="${action}"${shown ? '' : ' hidden'}>
-<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">${
+    action === 'handback' ? '<input type="text" name="note" maxlength="1000" placeholder="Note for the bot (optional)" aria-label="Note for the bot">' : ''
+  }
 <button type="submit" class="action-${action}">${e(ACTIONS[action].label)}</button></form>`;
+}
+
+const OUTCOME: Record<HandoffRequest['outcome'], string> = {
+  waiting: 'waiting for an operator',
+  taken: 'taken over',
+  timed_out: 'no operator in time: handed back to the bot',
+};
+
+/** The bot's request for a human: reason, summary, team and metadata, all the bot's text escaped. */
+export function handoffSection(h: HandoffRequest): string {
+  const metadata = Object.entries(h.metadata);
+  return `<section id="handoff" class="handoff handoff-${e(h.outcome)}"><h2>The bot asks for a human: ${e(h.reason)}</h2>
+<p class="facts">${e(OUTCOME[h.outcome] ?? h.outcome)} · asked ${e(h.requestedAt.replace('T', ' ').slice(0, 19))} UTC${h.outcome === 'waiting' ? ` · back to the bot at ${e(h.until.replace('T', ' ').slice(0, 19))} UTC` : ''}${h.team ? ` · team <strong>${e(h.team)}</strong>` : ''}</p>${
+    h.summary ? `<p class="summary">${e(h.summary)}</p>` : ''
+  }${metadata.length ? `<dl class="metadata">${metadata.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>` : ''}</section>`;
 }
 
 export function conversationPage(user: PageUser, view: ConversationView): string {
@@ -133,8 +153,10 @@ export function conversationPage(user: PageUser, view: ConversationView): string
 <p id="control" class="control">${
       takeover.control === 'human'
         ? `${e(takeover.operator ?? 'An operator')} holds this conversation; the bot stays silent${takeover.until ? ` until ${e(takeover.until.replace('T', ' ').slice(0, 16))} UTC unless someone speaks` : ''}.`
-        : 'The bot is answering.'
-    }</p>
+        : takeover.control === 'waiting'
+          ? 'The bot asked for a human and holds the user: take over to answer.'
+          : 'The bot is answering.'
+    }</p>${view.handoff ? handoffSection(view.handoff) : ''}
 <div class="actions">${(Object.keys(ACTIONS) as ActionName[]).map((a) => actionForm(s.id, a, user, shown.has(a))).join('')}</div>
 <ol id="transcript" class="transcript">${entries.map((entry) => entryItem(entry, deliveries.get(entry.eventId))).join('')}</ol>
 <form method="post" action="${e(path)}/messages" class="reply">

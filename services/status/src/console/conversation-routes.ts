@@ -8,6 +8,7 @@ import { MAX_REPLY_LENGTH, type OperatorActions } from '../conversation/actions'
 import { ACTIONS, isActionName } from '../conversation/conversation-state';
 import type { ConversationIndex } from '../conversation/conversations';
 import { describeDelivery, type DeliveryLog } from '../conversation/delivery-log';
+import type { HandoffStore } from '../conversation/handoff';
 import type { TakeoverStore } from '../conversation/takeover';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { InboundOnce } from '../inbound-once';
@@ -65,18 +66,26 @@ export interface ConversationViewDeps {
   transcripts: TranscriptStore;
   deliveries: DeliveryLog;
   takeovers: TakeoverStore;
+  handoffs: HandoffStore;
   refs: ConversationRefs;
 }
 
-export function conversationRoute(app: FastifyInstance, { auth, conversations, transcripts, deliveries, takeovers, refs }: ConversationViewDeps): void {
+export function conversationRoute(app: FastifyInstance, { auth, conversations, transcripts, deliveries, takeovers, handoffs, refs }: ConversationViewDeps): void {
   app.get<{ Params: { id: string } }>('/console/conversations/:id', async (request, reply) => {
     const user = pageUser(auth, signedIn(request));
     const { id } = request.params;
     const summary = await conversations.get(id);
     if (!summary) return sendHtml(reply, 404, notFoundPage(user, id));
-    const [entries, delivered, takeover, slack, task] = await Promise.all([transcripts.read(id), deliveries.all(id), takeovers.state(id), refs.slackRoot(id), refs.asanaTask(id)]);
+    const [entries, delivered, takeover, handoff, slack, task] = await Promise.all([
+      transcripts.read(id),
+      deliveries.all(id),
+      takeovers.state(id),
+      handoffs.get(id),
+      refs.slackRoot(id),
+      refs.asanaTask(id),
+    ]);
     const described = new Map([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)]));
-    return sendHtml(reply, 200, conversationPage(user, { summary, entries, deliveries: described, takeover, slackUrl: slack?.permalink, taskUrl: task?.permalinkUrl }));
+    return sendHtml(reply, 200, conversationPage(user, { summary, entries, deliveries: described, takeover, handoff, slackUrl: slack?.permalink, taskUrl: task?.permalinkUrl }));
   });
 }
 
@@ -99,6 +108,9 @@ interface FormDeps {
   once: InboundOnce;
 }
 
+/** The longest note an operator may leave the bot when handing back. */
+export const MAX_HANDBACK_NOTE = 1000;
+
 const BAD_FORM_ID = { error: 'the form id (_form) is malformed: reload the page and try again' };
 
 export function actionRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
@@ -106,9 +118,14 @@ export function actionRoute(app: FastifyInstance, { actions, conversations, once
     const { id } = request.params;
     const action = String(request.body?.action ?? '');
     if (!isActionName(action)) return reply.code(400).send({ error: `unknown action "${action.slice(0, 50)}"; one of ${Object.keys(ACTIONS).join(', ')}` });
+    // Hand back may carry a note for the bot (it receives it in the hand-back webhook).
+    const note = action === 'handback' ? String(request.body?.note ?? '').trim() : '';
+    if (note.length > MAX_HANDBACK_NOTE) return reply.code(400).send({ error: `the note is longer than ${MAX_HANDBACK_NOTE} characters` });
     if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
     const user = signedIn(request);
-    const done = await oncePerForm(once, user, request.body?._form, (eventId) => actions.act({ conversationId: id, change: ACTIONS[action].change, actor: operatorOf(user), eventId }));
+    const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
+      actions.act({ conversationId: id, change: ACTIONS[action].change, actor: operatorOf(user), eventId, ...(note ? { note } : {}) }),
+    );
     if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
     return reply.redirect(conversationUrl(id), 303);
   });

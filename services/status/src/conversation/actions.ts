@@ -3,10 +3,11 @@
 // (conv.status for the notifier and ticketer, bot.outbound for the bot). A request is answered 2xx only
 // after Kafka acknowledged; a publish that takes too long fails the request so the operator can retry.
 import { randomUUID } from 'node:crypto';
-import { create, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
+import { create, OperatorMessageKind, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import { botOfId, withTimeout, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
+import type { HandoffStore } from './handoff';
 import type { TakeoverStore } from './takeover';
 
 export interface ActionRequest {
@@ -41,6 +42,7 @@ export class OperatorActions {
     private readonly deps: {
       publisher: Publisher;
       takeovers: TakeoverStore;
+      handoffs: HandoffStore;
       conversations: ConversationIndex;
       logger: Logger;
       publishTimeoutMs: number;
@@ -50,7 +52,10 @@ export class OperatorActions {
   async act(request: ActionRequest): Promise<void> {
     const { takeovers, conversations } = this.deps;
     const { conversationId, change } = request;
-    if (change === StatusChange.TAKEOVER_STARTED) await takeovers.take(conversationId, request.actor.name || request.actor.id);
+    if (change === StatusChange.TAKEOVER_STARTED) {
+      await takeovers.take(conversationId, request.actor.name || request.actor.id);
+      await this.deps.handoffs.answered(conversationId);
+    }
     if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED) await takeovers.release(conversationId);
     const summary = await conversations.get(conversationId);
     const event = create(StatusEventSchema, {
@@ -65,6 +70,28 @@ export class OperatorActions {
     });
     await this.publish(() => this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]));
     this.deps.logger.info({ conversationId, eventId: event.eventId, change: StatusChange[change], by: request.actor.id, source: request.actor.source }, 'operator action');
+    // The bot learns it may speak again, with the operator's note to continue from.
+    if (change === StatusChange.TAKEOVER_ENDED) await this.tellBot({ conversationId, kind: OperatorMessageKind.HANDED_BACK, text: event.note, actor: request.actor, eventId: `${event.eventId}:bot` });
+  }
+
+  /** A control change for the bot (bot.outbound, so the webhook delivers it in order with the messages). */
+  async tellBot(request: { conversationId: string; kind: OperatorMessageKind; text: string; actor: Operator; eventId: string }): Promise<void> {
+    const { conversationId } = request;
+    const summary = await this.deps.conversations.get(conversationId);
+    const message = create(OperatorMessageSchema, {
+      eventId: request.eventId,
+      conversationId,
+      operator: request.actor,
+      text: request.text.slice(0, MAX_REPLY_LENGTH),
+      sentAt: timestampNow(),
+      platform: summary?.platform ?? '',
+      teamId: summary?.teamId ?? '',
+      userId: summary?.userId ?? '',
+      botId: summary?.botId || botOfId(conversationId),
+      kind: request.kind,
+    });
+    await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
+    this.deps.logger.info({ conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] }, 'control change sent to the bot');
   }
 
   /**
@@ -93,6 +120,7 @@ export class OperatorActions {
       userId: summary?.userId ?? '',
       // The conversation's bot as recorded, else as its id says (a reply may beat the summary's update).
       botId: summary?.botId || botOfId(conversationId),
+      kind: OperatorMessageKind.MESSAGE,
     });
     await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
     this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');

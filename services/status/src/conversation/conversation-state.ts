@@ -138,6 +138,8 @@ export function statusLine(event: StatusEvent): string {
       return `${by} reopened it`;
     case StatusChange.NOTE:
       return event.note;
+    case StatusChange.HANDOFF_TIMED_OUT:
+      return `no operator took over in time: handed back to the bot (it had asked for a human: ${event.note})`;
     default:
       return `${by}: ${StatusChange[event.change] ?? 'unknown change'}`;
   }

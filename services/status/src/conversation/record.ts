@@ -4,6 +4,7 @@
 import {
   Direction,
   EventKind,
+  OperatorMessageKind,
   Priority,
   StatusChange,
   timestampDate,
@@ -20,6 +21,7 @@ import { secondsSince, type Metrics } from '@switchboard/core';
 import { operatorName, statusLine } from './conversation-state';
 import type { ConversationIndex } from './conversations';
 import type { DeliveryLog } from './delivery-log';
+import type { HandoffStore } from './handoff';
 import type { LiveHub } from './live';
 import type { TranscriptEntry, TranscriptStore } from './transcript';
 
@@ -39,7 +41,8 @@ export function transcriptEntry(event: ClassifiedEvent): TranscriptEntry {
     eventId: m.eventId,
     from: FROM[m.direction],
     author: m.direction === Direction.BOT ? 'bot' : m.user?.name || m.user?.id || '',
-    text: m.text,
+    // A handoff with no message is the request alone; with one, the request follows the text.
+    text: m.handoff ? [m.text, `The bot asks for a human: ${m.handoff.reason}`].filter(Boolean).join('\n') : m.text,
     at: iso(m.sentAt ?? m.receivedAt),
     kind: EventKind[event.kind]?.toLowerCase(),
     priority: Priority[event.priority]?.toLowerCase(),
@@ -60,6 +63,10 @@ export function statusEntry(event: StatusEvent): TranscriptEntry {
 
 /** Pure: the line for an operator's message to the user. */
 export function operatorEntry(m: OperatorMessage): TranscriptEntry {
+  if (m.kind === OperatorMessageKind.HANDED_BACK || m.kind === OperatorMessageKind.HANDOFF_TIMEOUT) {
+    const what = m.kind === OperatorMessageKind.HANDED_BACK ? 'handed back' : 'handoff timeout';
+    return { eventId: m.eventId, from: 'status', author: operatorName(m.operator), text: `the bot is told: ${what}${m.text ? ` (${m.text})` : ''}`, at: iso(m.sentAt) };
+  }
   return { eventId: m.eventId, from: 'operator', author: operatorName(m.operator), text: m.text, at: iso(m.sentAt) };
 }
 
@@ -131,5 +138,20 @@ export function outboundRecorder({ transcripts, live, deliveries, webhook }: Rec
     const added = await transcripts.append(event.conversationId, entry);
     await deliveries.initial(event.conversationId, event.eventId, webhook ? 'pending' : 'on_kafka');
     if (added) await live.publish({ type: 'entry', conversationId: event.conversationId, entry });
+  };
+}
+
+/** A bot's request for a human starts its deadline: from when ingress accepted it, so a late consumer is not later. */
+export function handoffRecorder({ handoffs, timeoutMs }: { handoffs: HandoffStore; timeoutMs: number }) {
+  return async ({ event }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
+    const m = event.message;
+    if (event.kind !== EventKind.HANDOFF_REQUESTED || !m?.handoff) return;
+    const requestedMs = m.receivedAt ? timestampMs(m.receivedAt) : Date.now();
+    const { reason, summary, team, metadata } = m.handoff;
+    await handoffs.schedule(
+      m.conversationId,
+      { requestId: m.eventId, reason, summary, team, metadata: { ...metadata }, requestedAt: new Date(requestedMs).toISOString(), until: new Date(requestedMs + timeoutMs).toISOString() },
+      requestedMs + timeoutMs,
+    );
   };
 }

@@ -5,7 +5,8 @@ import type { Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
 
 export interface Takeover {
-  control: 'human' | 'bot';
+  /** "waiting": the bot asked for a human and none took over yet (handoff.ts). */
+  control: 'human' | 'waiting' | 'bot';
   operator?: string;
   since?: string;
   /** When it goes back to the bot if no operator speaks (ISO). */
@@ -81,6 +82,7 @@ export class TakeoverStore {
 
   async state(conversationId: string): Promise<Takeover> {
     const [control, takeover] = await Promise.all([this.redis.get(this.keys.control(conversationId)), this.redis.hgetall(this.keys.takeover(conversationId))]);
+    if (control === 'waiting') return { control: 'waiting' };
     if (control !== 'human') return { control: 'bot' };
     return { control: 'human', operator: takeover.operator, since: takeover.since, until: takeover.until };
   }

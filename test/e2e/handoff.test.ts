@@ -1,0 +1,178 @@
+// The bot's handoff through the whole system (real Kafka and Redis, the services as processes, the sandbox
+// for Slack, the example bot on its webhook): a handoff makes control "waiting" and a signed Take over click
+// makes it "human"; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
+// again; a status replica killed with -9, a second replica, and a replica that died holding a claim neither
+// lose nor double the timeout.
+import { createHmac } from 'node:crypto';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
+import { createLogger, scopeId } from '@switchboard/core';
+import { startSandbox } from '@switchboard/sandbox';
+import { connectRedis, createRedis } from '@switchboard/store';
+import { ExampleBot, type ConversationUser } from '@switchboard/example-bot';
+import { HandoffStore } from '../../services/status/src/conversation/handoff';
+import { statusKeys } from '../../services/status/src/status-keys';
+import { TestSystem, eventually } from '../support/services';
+
+const API_KEY = 'handoff-key-0123456789abcdef';
+const BOT = 'handoff-bot';
+const SIGNING_SECRET = 'handoff-test-signing-secret';
+const WEBHOOK_SECRET = 'handoff-test-bot-webhook-secret';
+
+jest.setTimeout(180000);
+
+interface SandboxMessage {
+  channel_id: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: unknown[];
+}
+
+describe('a handoff the bot asks for', () => {
+  const quiet = createLogger({ service: 'handoff-e2e', level: 'silent' });
+  const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let system: TestSystem;
+  /** A second status replica: the same topics, keys and consumer groups, started as another process. */
+  let replica: TestSystem;
+  let bot: ExampleBot;
+
+  beforeAll(async () => {
+    await connectRedis(redis, quiet);
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    bot = new ExampleBot({ ingressUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => undefined });
+    const botUrl = await bot.start();
+    system = new TestSystem({
+      SLACK_BOT_TOKEN: 'xoxb-handoff',
+      SLACK_API_URL: sandbox.slackApiUrl,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_TRIAGE_CHANNEL: '#triage-handoff',
+      INGRESS_API_KEYS: `${BOT}:${API_KEY}`,
+      INGRESS_RATE_PER_SECOND: '0',
+      CONSOLE_BASE_URL: 'http://console.test/',
+      BOT_WEBHOOK_URL: botUrl,
+      BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      NOTIFIER_DIGEST_AFTER_MS: '60000',
+      HANDOFF_TIMEOUT_SECONDS: '2',
+      HANDOFF_CLAIM_LEASE_SECONDS: '3',
+    });
+    replica = new TestSystem({ ...system.env });
+    await Promise.all((['status', 'ingress', 'classifier', 'notifier'] as const).map((name) => system.start(name)));
+    (bot as unknown as { options: { ingressUrl: string } }).options.ingressUrl = system.url('ingress');
+  });
+
+  afterAll(async () => {
+    await replica?.stopAll();
+    await system?.stopAll();
+    await bot?.stop();
+    await sandbox?.close();
+    redis.disconnect();
+  });
+
+  const keys = () => statusKeys(system.env.REDIS_KEY_PREFIX);
+  const who = (conversationId: string): ConversationUser => ({ conversationId, user: { id: `u-${conversationId}`, name: 'Uma' }, team: { id: 't-acme', name: 'Acme' } });
+  const control = async (conversationId: string) => {
+    const statusUrl = (replica.services.has('status') ? replica : system).url('status', `/v1/conversations/${conversationId}/control`);
+    return (await (await fetch(statusUrl, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { control: string; handoff?: { reason: string } };
+  };
+  const timeouts = (conversationId: string) => bot.notices.filter((n) => n.type === 'handoff_timeout' && n.conversationId === conversationId);
+  const deliveriesOf = (eventId: string) => bot.deliveries.filter((id) => id === eventId).length;
+  const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
+  const rootOf = (conversationId: string) =>
+    eventually(
+      async () => (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(scopeId(BOT, conversationId))),
+      Boolean,
+      30000,
+      `the Slack root of ${conversationId}`,
+    ) as Promise<SandboxMessage>;
+
+  function signedClick(conversationId: string, actionId: string) {
+    const body = `payload=${encodeURIComponent(
+      JSON.stringify({
+        type: 'block_actions',
+        user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
+        actions: [{ action_id: actionId, block_id: 'sb_conv_actions', value: scopeId(BOT, conversationId), type: 'button', action_ts: `${Date.now() / 1000}` }],
+      }),
+    )}`;
+    const at = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
+    return fetch(system.url('status', '/slack/interactions'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature },
+      body,
+    });
+  }
+
+  /**
+   * Asks for a handoff again in the same conversation and waits for its timeout: bot.outbound is keyed by
+   * conversation, so any copy of an earlier timeout was delivered before this one.
+   */
+  async function afterAnotherTimeout(conversationId: string) {
+    const before = timeouts(conversationId).length;
+    await eventually(() => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, conversationId)), (score) => score === null, 30000, 'the first handoff settled');
+    expect(await bot.userSays(who(conversationId), '/human')).toBe('waiting');
+    await eventually(async () => timeouts(conversationId).length, (n) => n > before, 60000, 'the second timeout');
+  }
+
+  it('makes control "waiting" for a handoff, and "human" after a signed Take over click', async () => {
+    const id = 'conv-taken';
+    expect(await bot.userSays(who(id), 'I want to change my plan')).toBe('bot');
+    expect(await bot.userSays(who(id), '/human')).toBe('waiting');
+    expect(await control(id)).toMatchObject({ control: 'waiting', handoff: { reason: 'The user asked for a person' } });
+    // While waiting, the bot holds; ingress says so on every event.
+    expect(await bot.userSays(who(id), 'hello?')).toBe('waiting');
+
+    await rootOf(id);
+    expect((await signedClick(id, SLACK_ACTION_IDS.takeover)).status).toBe(200);
+    await eventually(() => control(id), (c) => c.control === 'human', 30000, 'control human after the click');
+    expect(await bot.userSays(who(id), 'anyone there?')).toBe('human');
+
+    // A later handoff in another conversation times out; this one, asked earlier and taken, never does.
+    const later = 'conv-taken-witness';
+    expect(await bot.userSays(who(later), '/human')).toBe('waiting');
+    await eventually(async () => timeouts(later).length, (n) => n === 1, 60000, 'the witness timeout');
+    expect(timeouts(id)).toEqual([]);
+    expect((await control(id)).control).toBe('human');
+  });
+
+  it('gives control back to the bot when no operator takes over, with one signed handoff_timeout', async () => {
+    const id = 'conv-timeout';
+    expect(await bot.userSays(who(id), '/human')).toBe('waiting');
+    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 60000, 'handoff_timeout at the bot');
+    // The example bot only keeps what passed its signature check (a wrong signature is a 401).
+    expect(notice).toMatchObject({ type: 'handoff_timeout', botId: BOT, conversationId: id, reason: 'The user asked for a person' });
+    expect(await bot.userSays(who(id), 'ok, thanks')).toBe('bot');
+    expect((await control(id)).control).toBe('bot');
+
+    await afterAnotherTimeout(id);
+    expect(deliveriesOf(notice.eventId)).toBe(1);
+  });
+
+  it('neither loses nor doubles the timeout when a status replica is killed with -9 and another runs', async () => {
+    await replica.start('status');
+    const id = 'conv-crash';
+    expect(await bot.userSays(who(id), '/human')).toBe('waiting');
+    await eventually(() => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id)), (score) => score !== null, 30000, 'the deadline scheduled');
+    await system.stop('status', 'SIGKILL');
+
+    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 90000, 'handoff_timeout from the surviving replica');
+    expect(await bot.userSays(who(id), 'still there?')).toBe('bot');
+    await afterAnotherTimeout(id);
+    expect(deliveriesOf(notice.eventId)).toBe(1);
+  });
+
+  it('times out a handoff whose claimer died before publishing, once, after the claim lease', async () => {
+    const id = 'conv-dead-claim';
+    const scoped = scopeId(BOT, id);
+    // A replica that claims the due deadline (control goes back to the bot) and dies before publishing.
+    const dead = new HandoffStore(redis, keys(), 3000, 3600);
+    const now = Date.now();
+    await dead.schedule(scoped, { requestId: `${BOT}:dead-claim-request`, reason: 'claimed, then died', summary: '', team: '', metadata: {}, requestedAt: new Date(now).toISOString(), until: new Date(now).toISOString() }, now);
+    expect(await dead.claim(scoped, now)).toBe(`${BOT}:dead-claim-request`);
+
+    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 60000, 'handoff_timeout after the lease');
+    expect(notice.reason).toBe('claimed, then died');
+    await afterAnotherTimeout(id);
+    expect(deliveriesOf(notice.eventId)).toBe(1);
+  });
+});
