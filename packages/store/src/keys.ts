@@ -24,6 +24,10 @@ export interface Keys {
   ingressAccepted(eventId: string): string;
   /** A shared rate budget (Slack, Asana, per API key). */
   rateBudget(name: string): string;
+  /** The calls of a rate budget in flight and their recent ends (RateBudget.call). */
+  rateBudgetCalls(name: string, part: 'in-flight' | 'ends'): string;
+  /** The fencing counter of a lock: rises with every acquisition (Locks). */
+  lockFence(scope: string, id: string): string;
   /** Conversations and teams marked as spam. */
   spamConversation(conversationId: string): string;
   spamTeam(teamId: string): string;
@@ -101,6 +105,8 @@ export function createKeys(prefix = 'sb:'): Keys {
     transcriptIds: (id) => k('conv', id, 'transcript-ids'),
     ingressAccepted: (eventId) => k('ingress', 'accepted', eventId),
     rateBudget: (name) => k('rate', name),
+    rateBudgetCalls: (name, part) => k('rate', name, part),
+    lockFence: (scope, id) => k('lock-fence', scope, id),
     spamConversation: (id) => k('spam', 'conv', id),
     spamTeam: (teamId) => k('spam', 'team', teamId),
     notifierConversation: (id) => k('conv', id, 'notifier'),

@@ -1,7 +1,7 @@
 // The parts the notifier's handlers and flusher share, filled in by main.ts, and the per-conversation lock
 // every Slack side effect of a conversation runs under (two replicas overlap on a partition during a rebalance).
 import { UnavailableError } from '@switchboard/bus';
-import type { ConversationLock } from '@switchboard/store';
+import type { Locks } from '@switchboard/store';
 import type { Priority } from '@switchboard/proto';
 import type { DigestStore } from './digest-store';
 import type { ReplyStore } from './reply-store';
@@ -18,9 +18,8 @@ export interface NotifierContext {
   replies: ReplyStore;
   pacing: SlackPacing;
   metrics: NotifierMetrics;
-  lock: ConversationLock;
-  /** This replica, as the lock's owner token. */
-  owner: string;
+  /** Conversation locks (LOCK_SCOPES.conversation). */
+  locks: Locks;
   triageChannel: string;
   routes: Route[];
   threadMinimum: Priority;
@@ -43,12 +42,7 @@ export const LOCK_SCOPES = { conversation: 'notifier-conversation', digest: 'not
 export const LOOKBACK_MS = 10 * 60 * 1000;
 
 export async function withConversationLock<T>(ctx: NotifierContext, conversationId: string, run: () => Promise<T>): Promise<T> {
-  if (!(await ctx.lock.acquire(conversationId, ctx.owner))) {
-    throw new UnavailableError('another notifier replica is handling this conversation', 'lock', 500);
-  }
-  try {
-    return await run();
-  } finally {
-    await ctx.lock.release(conversationId, ctx.owner);
-  }
+  const done = await ctx.locks.withLock(conversationId, () => run());
+  if (!done) throw new UnavailableError('another notifier replica is handling this conversation', 'lock', 500);
+  return done.value;
 }

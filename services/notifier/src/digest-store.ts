@@ -3,7 +3,7 @@
 // digest is posted and recorded, so a crash in between is recovered by whoever flushes next. Every queued
 // conversation therefore ends in exactly one digest (or, alone, in a root of its own).
 import type { Redis } from 'ioredis';
-import type { Keys, SlackRootRef } from '@switchboard/store';
+import { OpenBatches, type Keys, type OpenBatch, type SlackRootRef } from '@switchboard/store';
 import type { ConversationSummary } from './conversation';
 import type { PostedMessage } from './slack';
 import { placementFields } from './state';
@@ -14,25 +14,21 @@ export interface DigestBatch {
   id: string;
   conversationIds: string[];
   createdAtMs: number;
+  /** The fencing number of the channel lock holder that took or resumed it. */
+  fence: number;
 }
 
-// KEYS: pending set, batch key. ARGV: max, batch id, now ms. Returns the open batch (JSON) or nil.
-const TAKE_BATCH = `
-local open = redis.call('GET', KEYS[2])
-if open then return open end
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #ids == 0 then return false end
-redis.call('ZREM', KEYS[1], unpack(ids))
-local batch = cjson.encode({id = ARGV[2], conversationIds = ids, createdAtMs = tonumber(ARGV[3])})
-redis.call('SET', KEYS[2], batch)
-return batch
-`;
+const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds: b.items, createdAtMs: b.createdAtMs, fence: b.fence });
 
 export class DigestStore {
+  private readonly batches: OpenBatches;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.batches = new OpenBatches(redis);
+  }
 
   /** Queues a new conversation for its channel's next digest; queuing it again changes nothing. */
   async enqueue(channel: string, summary: ConversationSummary, nowMs = Date.now()): Promise<void> {
@@ -59,17 +55,22 @@ export class DigestStore {
   }
 
   async openBatch(channel: string): Promise<DigestBatch | null> {
-    const raw = await this.redis.get(this.keys.digestBatch(channel));
-    return raw ? (JSON.parse(raw) as DigestBatch) : null;
+    const open = await this.batches.peek(this.keys.digestBatch(channel));
+    return open && digestBatch(open);
   }
 
-  /** The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one. */
-  async takeBatch(channel: string, max: number, batchId: string, nowMs = Date.now()): Promise<DigestBatch | null> {
-    const raw = (await this.redis.eval(TAKE_BATCH, 2, this.keys.digestPending(channel), this.keys.digestBatch(channel), max, batchId, nowMs)) as string | null;
-    if (!raw) return null;
-    const batch = JSON.parse(raw) as DigestBatch;
-    // cjson encodes an empty table as {}; a batch is never empty, but be strict about the shape.
-    return { ...batch, conversationIds: Array.isArray(batch.conversationIds) ? batch.conversationIds : [] };
+  /**
+   * The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one; claimed
+   * for the channel lock's `fence` (StaleFenceError when a newer holder has claimed it).
+   */
+  async takeBatch(channel: string, max: number, batchId: string, fence: number, nowMs = Date.now()): Promise<DigestBatch | null> {
+    const taken = await this.batches.takeOrResume(this.keys.digestBatch(channel), { kind: 'zset', key: this.keys.digestPending(channel), max }, { batchId, fence, nowMs });
+    return taken && digestBatch(taken);
+  }
+
+  /** True while the open batch is still claimed by this fence: checked right before it is posted and recorded. */
+  async stillHolds(channel: string, batch: DigestBatch): Promise<boolean> {
+    return this.batches.holds(this.keys.digestBatch(channel), batch.fence);
   }
 
   /**

@@ -3,11 +3,13 @@
 // books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
 // one message (a root of its own when there is only one) and records where each is; then posts a few
 // conversations' queued replies (reply-flush.ts). A batch taken but not recorded (a crash, a lost answer)
-// is looked up in Slack by its id before it is posted again.
+// is looked up in Slack by its id before it is posted again. The channel lock is renewed while held, and the
+// batch carries the lock's fencing number: a replica whose lock passed to another (a pause longer than the
+// TTL) finds the batch claimed by the newer holder and neither posts nor records it.
 import { randomUUID } from 'node:crypto';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';
-import type { ConversationLock } from '@switchboard/store';
+import { StaleFenceError, type HeldLock, type Locks } from '@switchboard/store';
 import { LOOKBACK_MS, METADATA, type NotifierContext } from './context';
 import { renderDigest, type DigestEntry } from './digest';
 import type { DigestBatch } from './digest-store';
@@ -22,8 +24,8 @@ const REPLY_POSTS_PER_TURN = 3;
 export interface FlusherOptions {
   pollMs: number;
   maxSize: number;
-  /** The channel lock (its TTL bounds how long a crashed replica holds a channel's digests back). */
-  lock: ConversationLock;
+  /** The channel locks (their TTL bounds how long a crashed replica holds a channel's digests back). */
+  locks: Locks;
   log: Logger;
 }
 
@@ -70,16 +72,17 @@ export class DigestFlusher {
     const waitingReplies = await replies.pendingCount(channel);
     metrics.digestPending.set({ channel }, backlog.pending);
     if (backlog.pending === 0 && !backlog.openBatch && waitingReplies === 0) return;
-    const { lock, log } = this.options;
-    if (!(await lock.acquire(channel, this.ctx.owner))) return;
+    const { locks, log } = this.options;
+    const held = await locks.acquire(channel);
+    if (!held) return;
     let replying: string | undefined;
     try {
-      if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel);
+      if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel, held);
       let posted = 0;
       for (const conversationId of waitingReplies > 0 ? await replies.conversations(channel, REPLY_CANDIDATES) : []) {
         if (posted >= REPLY_POSTS_PER_TURN) break;
         replying = conversationId;
-        if (await this.replyFlush.flush(channel, conversationId)) posted += 1;
+        if (await this.replyFlush.flush(channel, conversationId, held)) posted += 1;
       }
       this.retryAt.delete(channel);
     } catch (err) {
@@ -92,17 +95,18 @@ export class DigestFlusher {
       this.retryAt.set(channel, { atMs: Date.now() + delayMs, attempt });
       log.warn({ err: (err as Error).message, channel, attempt, delayMs }, 'digest or grouped reply not posted, will retry');
     } finally {
-      await lock.release(channel, this.ctx.owner);
+      await held.release();
     }
   }
 
-  private async flushDigest(channel: string): Promise<void> {
+  private async flushDigest(channel: string, held: HeldLock): Promise<void> {
     const { digests } = this.ctx;
-    const open = await digests.openBatch(channel);
+    // A batch left open (a crash, a lost answer, a holder whose lock ran out): claimed for this holder first.
+    const open = (await digests.openBatch(channel)) && (await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence));
     if (open && (await this.recover(channel, open))) return;
     await this.ctx.pacing.waitForPost(channel);
-    const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID());
-    if (batch) await this.post(channel, batch);
+    const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
+    if (batch) await this.post(channel, batch, held);
   }
 
   /**
@@ -134,7 +138,7 @@ export class DigestFlusher {
     return true;
   }
 
-  private async post(channel: string, batch: DigestBatch): Promise<void> {
+  private async post(channel: string, batch: DigestBatch, held: HeldLock): Promise<void> {
     const { ctx } = this;
     const entries: DigestEntry[] = [];
     for (const [i, { state, knownTaskUrl }] of (await ctx.store.states(batch.conversationIds)).entries()) {
@@ -152,7 +156,12 @@ export class DigestFlusher {
       : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
     let posted: PostedMessage;
     try {
-      posted = await ctx.slack.postMessage({ channel, ...message, metadata });
+      posted = await ctx.pacing.post(channel, async () => {
+        // Last check before the side effect: still this replica's lock, and still this holder's batch.
+        held.assertHeld();
+        if (!(await ctx.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
+        return ctx.slack.postMessage({ channel, ...message, metadata });
+      });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
@@ -166,6 +175,8 @@ export class DigestFlusher {
 
   private async record(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage, taskUrl?: string): Promise<void> {
     const { ctx } = this;
+    // A newer holder took the batch over: it finds this post by its metadata and records it.
+    if (!(await ctx.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
     await ctx.digests.recordPosted(channel, batch, place, posted);
     this.refused.delete(batch.id);
     if (place === 'root' && taskUrl) await ctx.store.update(batch.conversationIds[0], { task_url: taskUrl });

@@ -1,10 +1,9 @@
 // The notifier service: Slack notifications for classified events and status changes, and the digests.
-import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
 import { transcriptUrl } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationLock, DoneMarks } from '@switchboard/store';
+import { DoneMarks, Locks } from '@switchboard/store';
 import { readNotifierConfig } from './config';
 import { LOCK_SCOPES, type NotifierContext } from './context';
 import { DigestStore } from './digest-store';
@@ -13,13 +12,13 @@ import { createNotifierMetrics } from './metrics';
 import { ReplyStore } from './reply-store';
 import { notifierHandler } from './notify';
 import { SlackPacing } from './pacing';
-import { webApiSlack } from './slack';
+import { SLACK_TIMEOUT_MS, webApiSlack } from './slack';
 import { ConversationStore } from './state';
 import { statusHandler } from './status';
 
 const PRIORITIES = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT } as const;
-/** Locks outlive the longest wait for a Slack slot under them, and bound how long a crashed replica blocks. */
-const LOCK_TTL_MS = 30000;
+/** How long a crashed replica's locks block others; a live holder renews them for as long as it works. */
+const LOCK_TTL_MS = 15000;
 /** The notifier's done-marks (DoneMarks scope) for conv.classified events. */
 const DONE_SCOPE = 'notifier';
 
@@ -27,16 +26,14 @@ async function main(): Promise<void> {
   const config = readNotifierConfig(process.env);
   const runtime = new Runtime({ service: 'notifier', config, httpPort: config.port });
   const { redis, keys } = runtime;
-  const owner = `${hostname()}:${process.pid}`;
   const ctx: NotifierContext = {
     slack: webApiSlack({ token: config.slackToken, apiUrl: config.slackApiUrl, metrics: runtime.metrics }),
     store: new ConversationStore(redis, keys, DONE_SCOPE),
     digests: new DigestStore(redis, keys),
     replies: new ReplyStore(redis, keys, DONE_SCOPE),
-    pacing: new SlackPacing(redis, keys, runtime.metrics, config),
+    pacing: new SlackPacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 }),
     metrics: createNotifierMetrics(runtime.metrics),
-    lock: new ConversationLock(redis, keys, LOCK_SCOPES.conversation, LOCK_TTL_MS),
-    owner,
+    locks: new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: LOCK_TTL_MS }),
     triageChannel: config.triageChannel,
     routes: config.routes,
     threadMinimum: PRIORITIES[config.threadMinimum],
@@ -52,7 +49,7 @@ async function main(): Promise<void> {
   const flusher = new DigestFlusher(ctx, {
     pollMs: config.digestPollMs,
     maxSize: config.digestMaxSize,
-    lock: new ConversationLock(redis, keys, LOCK_SCOPES.digest, LOCK_TTL_MS),
+    locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: LOCK_TTL_MS }),
     log: runtime.logger.child({ component: 'digest' }),
   });
   runtime.onClose('digests', () => flusher.stop());

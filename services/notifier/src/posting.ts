@@ -76,11 +76,13 @@ export async function placeConversation(
   const message = renderRoot({ summary, status: state.status, transcriptUrl: ctx.transcriptUrl(id), taskUrl: knownTaskUrl });
   let posted: PostedMessage;
   try {
-    posted = await ctx.slack.postMessage({
-      channel,
-      ...message,
-      metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
-    });
+    posted = await ctx.pacing.post(channel, () =>
+      ctx.slack.postMessage({
+        channel,
+        ...message,
+        metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
+      }),
+    );
   } catch (err) {
     // Slack said no: nothing to look up next time.
     if (surelyNotPosted(err)) await ctx.store.update(id, { place: '' });
@@ -136,14 +138,16 @@ export async function replyInThread(ctx: NotifierContext, event: ClassifiedEvent
   await ctx.store.setIntent(m.eventId);
   const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(m.conversationId) } : undefined;
   try {
-    await ctx.slack.postMessage({
-      channel: channelId!,
-      threadTs: ts,
-      ...renderThreadReply(event, inDigest),
-      metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
-      // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
-      replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
-    });
+    await ctx.pacing.post(channel, () =>
+      ctx.slack.postMessage({
+        channel: channelId!,
+        threadTs: ts,
+        ...renderThreadReply(event, inDigest),
+        metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
+        // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
+        replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
+      }),
+    );
   } catch (err) {
     if (surelyNotPosted(err)) await ctx.store.clearIntent(m.eventId);
     throw err;

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Priority } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
+import type { HeldLock } from '@switchboard/store';
 import { METADATA, type NotifierContext } from './context';
 import { MAX_REPLY_GROUP, renderReplyGroup } from './render';
 import { surelyNotPosted } from './slack';
@@ -18,7 +19,7 @@ export class ReplyFlush {
   ) {}
 
   /** Posts the conversation's queued replies (after booking the channel's next slot). False if not placed yet. */
-  async flush(channel: string, conversationId: string): Promise<boolean> {
+  async flush(channel: string, conversationId: string, held: HeldLock): Promise<boolean> {
     const { ctx } = this;
     const state = await ctx.store.state(conversationId);
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
@@ -41,28 +42,31 @@ export class ReplyFlush {
     }
     if (state.status?.spamBy) {
       // Marked spam since its replies were queued: they are dropped, as they would have been on arrival.
-      const dropped = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
+      const dropped = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
       await ctx.replies.close(channel, conversationId);
       ctx.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
       return false;
     }
     await ctx.pacing.waitForPost(channel);
-    const batch = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
+    const batch = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     if (!batch || batch.items.length === 0) {
       await ctx.replies.close(channel, conversationId);
       return true;
     }
     const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(conversationId) } : undefined;
     try {
-      await ctx.slack.postMessage({
-        channel: thread.channel,
-        threadTs: thread.ts,
-        ...renderReplyGroup(
-          batch.items.map((i) => i.line),
-          inDigest,
-        ),
-        metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
-        replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
+      await ctx.pacing.post(channel, () => {
+        held.assertHeld();
+        return ctx.slack.postMessage({
+          channel: thread.channel,
+          threadTs: thread.ts,
+          ...renderReplyGroup(
+            batch.items.map((i) => i.line),
+            inDigest,
+          ),
+          metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
+          replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
+        });
       });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);

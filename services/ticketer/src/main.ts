@@ -1,5 +1,4 @@
 // The ticketer service: one Asana task per conversation, following it to the end.
-import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
 import { sleep, transcriptUrl } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
@@ -13,7 +12,6 @@ import { TicketStore } from './ticket-store';
 async function main(): Promise<void> {
   const config = readTicketerConfig(process.env);
   const runtime = new Runtime({ service: 'ticketer', config, httpPort: config.port });
-  const owner = `${hostname()}:${process.pid}`;
   const ratePerSecond = config.asanaRequestsPerMinute / 60;
   const budget = new RateBudget(runtime.redis, runtime.keys, 'asana', { ratePerSecond, burst: Math.max(1, Math.floor(ratePerSecond)) });
   const tasks = asanaTasks({
@@ -34,7 +32,7 @@ async function main(): Promise<void> {
   });
   const refs = new ConversationRefs(runtime.redis, runtime.keys);
   const store = new TicketStore(runtime.redis, runtime.keys);
-  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, owner, commentWindowMs: config.commentWindowMs });
+  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, commentWindowMs: config.commentWindowMs });
   const ticketer = new Ticketer({
     tasks,
     store,
@@ -45,7 +43,6 @@ async function main(): Promise<void> {
     assignees: config.assignees,
     commentWindowMs: config.commentWindowMs,
     transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
-    owner,
     flushComments: async (id) => void (await flusher.flush(id)),
     afterCreate: config.testExitAfterCreate
       ? () => {

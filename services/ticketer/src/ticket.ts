@@ -22,7 +22,6 @@ export interface TicketerDeps {
   assignees: Partial<Record<PriorityName, string>>;
   commentWindowMs: number;
   transcriptUrl: (conversationId: string) => string;
-  owner: string;
   now?: () => number;
   /** Test hook: runs right after Asana created a task, before it is recorded (crash-recovery tests). */
   afterCreate?: () => void;
@@ -41,10 +40,10 @@ export class Ticketer {
 
   /** The tag's gid, found or created once per workspace and remembered in Redis. */
   async tagGid(name: string): Promise<string> {
-    const { store, tasks, workspaceGid, owner } = this.deps;
+    const { store, tasks, workspaceGid } = this.deps;
     const cached = await store.tagGid(workspaceGid, name);
     if (cached) return cached;
-    const leased = await store.withLease('ticketer-tag', name, owner, async () => {
+    const leased = await store.withLease('ticketer-tag', name, async () => {
       const again = await store.tagGid(workspaceGid, name);
       if (again) return again;
       const gid = (await tasks.findTag(name)) ?? (await tasks.createTag(name));
@@ -57,12 +56,12 @@ export class Ticketer {
 
   /** The conversation's task, creating it from this event when there is none. */
   async ensureTask(event: ClassifiedEvent): Promise<{ task: TaskRef; created: boolean }> {
-    const { refs, store, tasks, owner } = this.deps;
+    const { refs, store, tasks } = this.deps;
     const m = event.message!;
     const conversationId = m.conversationId;
     const known = await refs.asanaTask(conversationId);
     if (known) return { task: known, created: false };
-    const leased = await store.withLease('ticketer-task', conversationId, owner, async () => {
+    const leased = await store.withLease('ticketer-task', conversationId, async () => {
       const again = await refs.asanaTask(conversationId);
       if (again) return { task: again, created: false };
       const slack = await refs.slackRoot(conversationId);
