@@ -17,8 +17,6 @@ import { ConversationStore } from './state';
 import { statusHandler } from './status';
 
 const PRIORITIES = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT } as const;
-/** How long a crashed replica's locks block others; a live holder renews them for as long as it works. */
-const LOCK_TTL_MS = 15000;
 /** The notifier's done-marks (DoneMarks scope) for conv.classified events. */
 const DONE_SCOPE = 'notifier';
 
@@ -33,7 +31,7 @@ async function main(): Promise<void> {
     replies: new ReplyStore(redis, keys, DONE_SCOPE),
     pacing: new SlackPacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 }),
     metrics: createNotifierMetrics(runtime.metrics),
-    locks: new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: LOCK_TTL_MS }),
+    locks: new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs }),
     triageChannel: config.triageChannel,
     routes: config.routes,
     threadMinimum: PRIORITIES[config.threadMinimum],
@@ -49,7 +47,7 @@ async function main(): Promise<void> {
   const flusher = new DigestFlusher(ctx, {
     pollMs: config.digestPollMs,
     maxSize: config.digestMaxSize,
-    locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: LOCK_TTL_MS }),
+    locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs }),
     log: runtime.logger.child({ component: 'digest' }),
   });
   runtime.onClose('digests', () => flusher.stop());
