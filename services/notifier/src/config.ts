@@ -1,7 +1,7 @@
 // The notifier's settings, read once from the environment by main.ts.
 import { ConfigError, commonSpec, env, readConfig, type Env, type Setting } from '@switchboard/core';
-import { MAX_DIGEST_SIZE } from './digest';
-import { isChannel, routesSetting } from './routes';
+import { MAX_DIGEST_SIZE } from './limits';
+import { isChannel, routesSetting } from './route-setting';
 
 function channelSetting(variable: string, fallback: string): Setting<string> {
   const base = env.string(variable, fallback);

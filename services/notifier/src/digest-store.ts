@@ -3,7 +3,8 @@
 // digest is posted and recorded, so a crash in between is recovered by whoever flushes next. Every queued
 // conversation therefore ends in exactly one digest (or, alone, in a root of its own).
 import type { Redis } from 'ioredis';
-import { OpenBatches, type Keys, type OpenBatch, type SlackRootRef } from '@switchboard/store';
+import { ConversationRefs, DigestListings, OpenBatches, type OpenBatch } from '@switchboard/store';
+import type { NotifierKeys } from './keys';
 import type { ConversationSummary } from './conversation';
 import type { PostedMessage } from './slack';
 import { placementFields } from './state';
@@ -22,12 +23,16 @@ const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds:
 
 export class DigestStore {
   private readonly batches: OpenBatches;
+  private readonly refs: ConversationRefs;
+  private readonly listings: DigestListings;
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: NotifierKeys,
   ) {
     this.batches = new OpenBatches(redis);
+    this.refs = new ConversationRefs(redis, keys);
+    this.listings = new DigestListings(redis, keys);
   }
 
   /** Queues a new conversation for its channel's next digest; queuing it again changes nothing. */
@@ -82,13 +87,10 @@ export class DigestStore {
     for (const id of batch.conversationIds) {
       const key = this.keys.notifierConversation(id);
       multi.hset(key, { place, channel_id: posted.channel, ts: posted.ts }).expire(key, RETENTION_SECONDS);
-      multi.set(this.keys.slackRoot(id), JSON.stringify({ channel: posted.channel, ts: posted.ts } satisfies SlackRootRef), 'EX', RETENTION_SECONDS);
       // A root of its own: a reply in its thread is this conversation's (a digest's thread is shared).
-      if (place === 'root') multi.set(this.keys.slackThread(posted.channel, posted.ts), id, 'EX', RETENTION_SECONDS);
+      this.refs.addSlackRoot(multi, id, { channel: posted.channel, ts: posted.ts }, place === 'root');
     }
-    if (place === 'digest') {
-      multi.set(this.keys.digestMessage(posted.channel, posted.ts), JSON.stringify(batch.conversationIds), 'EX', RETENTION_SECONDS);
-    }
+    if (place === 'digest') this.listings.add(multi, posted.channel, posted.ts, batch.conversationIds);
     multi.set(this.keys.slackChannelId(channel), posted.channel, 'EX', RETENTION_SECONDS);
     multi.del(this.keys.digestBatch(channel));
     await multi.exec();
@@ -97,10 +99,9 @@ export class DigestStore {
   /** The digest's permalink, for each conversation it lists (the ticketer links it from the task). */
   async recordPermalink(conversationIds: string[], posted: PostedMessage, permalink: string): Promise<void> {
     const multi = this.redis.multi();
-    const ref: SlackRootRef = { channel: posted.channel, ts: posted.ts, permalink };
     for (const id of conversationIds) {
       multi.hset(this.keys.notifierConversation(id), 'permalink', permalink);
-      multi.set(this.keys.slackRoot(id), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+      this.refs.addSlackRoot(multi, id, { channel: posted.channel, ts: posted.ts, permalink }, false);
     }
     await multi.exec();
   }
@@ -118,8 +119,7 @@ export class DigestStore {
   }
 
   /** The conversations a posted digest lists. */
-  async members(channelId: string, ts: string): Promise<string[]> {
-    const raw = await this.redis.get(this.keys.digestMessage(channelId, ts));
-    return raw ? (JSON.parse(raw) as string[]) : [];
+  members(channelId: string, ts: string): Promise<string[]> {
+    return this.listings.conversationsOf(channelId, ts);
   }
 }

@@ -10,16 +10,21 @@ import { randomUUID } from 'node:crypto';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';
 import { StaleFenceError, type HeldLock, type Locks } from '@switchboard/store';
-import { LOOKBACK_MS, METADATA, type NotifierContext } from './context';
 import { renderDigest, type DigestEntry } from './digest';
-import type { DigestBatch } from './digest-store';
+import type { DigestBatch, DigestStore } from './digest-store';
+import { LOOKBACK_MS, METADATA } from './post-markers';
 import { renderRoot } from './render';
-import { ReplyFlush } from './reply-flush';
+import { ReplyFlush, type ReplyFlushParts } from './reply-flush';
 import { surelyNotPosted, type PostMetadata, type PostedMessage } from './slack';
 
 /** Conversations with queued replies looked at, and grouped replies posted, per turn of a channel's lock. */
 const REPLY_CANDIDATES = 10;
 const REPLY_POSTS_PER_TURN = 3;
+
+/** What flushing a channel uses: the grouped replies' parts and the digest queue. */
+export interface FlusherParts extends ReplyFlushParts {
+  digests: DigestStore;
+}
 
 export interface FlusherOptions {
   pollMs: number;
@@ -38,10 +43,10 @@ export class DigestFlusher {
   private readonly replyFlush: ReplyFlush;
 
   constructor(
-    private readonly ctx: NotifierContext,
+    private readonly parts: FlusherParts,
     private readonly options: FlusherOptions,
   ) {
-    this.replyFlush = new ReplyFlush(ctx, options.log);
+    this.replyFlush = new ReplyFlush(parts, options.log);
   }
 
   start(): void {
@@ -59,13 +64,13 @@ export class DigestFlusher {
   }
 
   async tick(): Promise<void> {
-    const channels = await this.ctx.digests.channels();
+    const channels = await this.parts.digests.channels();
     await Promise.all(channels.map((channel) => this.flush(channel)));
   }
 
   /** Flushes one channel if it has a backlog and this replica gets its lock: the digest, then some replies. */
   async flush(channel: string): Promise<void> {
-    const { digests, replies, metrics } = this.ctx;
+    const { digests, replies, metrics } = this.parts;
     const retry = this.retryAt.get(channel);
     if (retry && Date.now() < retry.atMs) return;
     const backlog = await digests.backlog(channel);
@@ -100,11 +105,11 @@ export class DigestFlusher {
   }
 
   private async flushDigest(channel: string, held: HeldLock): Promise<void> {
-    const { digests } = this.ctx;
+    const { digests } = this.parts;
     // A batch left open (a crash, a lost answer, a holder whose lock ran out): claimed for this holder first.
     const open = (await digests.openBatch(channel)) && (await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence));
     if (open && (await this.recover(channel, open))) return;
-    await this.ctx.pacing.waitForPost(channel);
+    await this.parts.pacing.waitForPost(channel);
     const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
     if (batch) await this.post(channel, batch, held);
   }
@@ -115,23 +120,23 @@ export class DigestFlusher {
    * the same way, reach the DLQ like any event; their first events are counted and logged here.
    */
   private async giveUp(channel: string, err: PermanentError): Promise<void> {
-    const batch = await this.ctx.digests.openBatch(channel);
+    const batch = await this.parts.digests.openBatch(channel);
     if (!batch) return;
-    await this.ctx.digests.release(channel, batch);
-    this.ctx.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
+    await this.parts.digests.release(channel, batch);
+    this.parts.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
     this.options.log.error({ err: err.message, channel, conversations: batch.conversationIds }, 'digest refused by Slack; its conversations were not notified');
   }
 
   /** True when the open batch turned out to be posted already (and is now recorded). */
   private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
     if (this.refused.has(batch.id)) return false;
-    const found = await this.ctx.slack.findByMetadata({
-      channel: await this.ctx.store.channelId(channel),
+    const found = await this.parts.slack.findByMetadata({
+      channel: await this.parts.store.channelId(channel),
       eventTypes: [METADATA.digest, METADATA.conversation],
       oldestMs: batch.createdAtMs - LOOKBACK_MS,
       matches: (p) => p.batch_id === batch.id,
     });
-    this.ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    this.parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
     if (!found) return false;
     this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest was posted before a crash; recorded it instead of posting again');
     await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
@@ -139,13 +144,13 @@ export class DigestFlusher {
   }
 
   private async post(channel: string, batch: DigestBatch, held: HeldLock): Promise<void> {
-    const { ctx } = this;
+    const { parts } = this;
     const entries: DigestEntry[] = [];
-    for (const [i, { state, knownTaskUrl }] of (await ctx.store.states(batch.conversationIds)).entries()) {
-      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: ctx.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
+    for (const [i, { state, knownTaskUrl }] of (await parts.store.states(batch.conversationIds)).entries()) {
+      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: parts.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
     }
     if (entries.length === 0) {
-      await ctx.digests.dropBatch(channel);
+      await parts.digests.dropBatch(channel);
       return;
     }
     // One conversation alone is not a digest: it gets the root message (with buttons) it would have had.
@@ -156,32 +161,32 @@ export class DigestFlusher {
       : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
     let posted: PostedMessage;
     try {
-      posted = await ctx.pacing.post(channel, async () => {
+      posted = await parts.pacing.post(channel, async () => {
         // Last check before the side effect: still this replica's lock, and still this holder's batch.
         held.assertHeld();
-        if (!(await ctx.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
-        return ctx.slack.postMessage({ channel, ...message, metadata });
+        if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
+        return parts.slack.postMessage({ channel, ...message, metadata });
       });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
     }
     await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
-    ctx.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
-    if (!single) ctx.metrics.digestedConversations.inc(entries.length);
-    for (const e of entries) if (e.summary.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
+    parts.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
+    if (!single) parts.metrics.digestedConversations.inc(entries.length);
+    for (const e of entries) if (e.summary.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
     this.options.log.info({ channel, batch: batch.id, conversations: entries.length, ts: posted.ts }, single ? 'posted a queued conversation as its root' : 'posted digest');
   }
 
   private async record(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage, taskUrl?: string): Promise<void> {
-    const { ctx } = this;
+    const { parts } = this;
     // A newer holder took the batch over: it finds this post by its metadata and records it.
-    if (!(await ctx.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
-    await ctx.digests.recordPosted(channel, batch, place, posted);
+    if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
+    await parts.digests.recordPosted(channel, batch, place, posted);
     this.refused.delete(batch.id);
-    if (place === 'root' && taskUrl) await ctx.store.update(batch.conversationIds[0], { task_url: taskUrl });
+    if (place === 'root' && taskUrl) await parts.store.update(batch.conversationIds[0], { task_url: taskUrl });
     try {
-      await ctx.digests.recordPermalink(batch.conversationIds, posted, await ctx.slack.permalink(posted.channel, posted.ts));
+      await parts.digests.recordPermalink(batch.conversationIds, posted, await parts.slack.permalink(posted.channel, posted.ts));
     } catch (err) {
       // Recorded where they are; the permalink is filled in by the conversations' next events.
       this.options.log.warn({ err: (err as Error).message, channel }, 'no permalink for the digest yet');

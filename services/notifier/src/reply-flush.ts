@@ -5,59 +5,73 @@ import { randomUUID } from 'node:crypto';
 import { Priority } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
 import type { HeldLock } from '@switchboard/store';
-import { METADATA, type NotifierContext } from './context';
+import type { NotifierMetrics } from './metrics';
+import type { SlackPacing } from './pacing';
+import { METADATA } from './post-markers';
 import { MAX_REPLY_GROUP, renderReplyGroup } from './render';
-import { surelyNotPosted } from './slack';
+import type { ReplyStore } from './reply-store';
+import { surelyNotPosted, type SlackPort } from './slack';
+import type { ConversationStore } from './state';
+
+/** What posting grouped replies uses. */
+export interface ReplyFlushParts {
+  slack: SlackPort;
+  store: ConversationStore;
+  replies: ReplyStore;
+  pacing: SlackPacing;
+  metrics: NotifierMetrics;
+  transcriptUrl: (conversationId: string) => string;
+}
 
 export class ReplyFlush {
   /** Batches Slack refused (429, ok:false) in this process: no need to look them up before retrying. */
   private readonly refused = new Set<string>();
 
   constructor(
-    private readonly ctx: NotifierContext,
+    private readonly parts: ReplyFlushParts,
     private readonly log: Logger,
   ) {}
 
   /** Posts the conversation's queued replies (after booking the channel's next slot). False if not placed yet. */
   async flush(channel: string, conversationId: string, held: HeldLock): Promise<boolean> {
-    const { ctx } = this;
-    const state = await ctx.store.state(conversationId);
+    const { parts } = this;
+    const state = await parts.store.state(conversationId);
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
     if ((state.place !== 'root' && state.place !== 'digest') || !state.channelId || !state.ts) return false;
     const thread = { channel: state.channelId, ts: state.ts };
-    const open = await ctx.replies.openBatch(conversationId);
+    const open = await parts.replies.openBatch(conversationId);
     if (open && !this.refused.has(open.id)) {
-      const found = await ctx.slack.findByMetadata({
+      const found = await parts.slack.findByMetadata({
         channel: thread.channel,
         threadTs: thread.ts,
         eventTypes: [METADATA.replies],
         matches: (p) => p.batch_id === open.id,
       });
-      ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+      parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
       if (found) {
         this.log.warn({ conversation_id: conversationId, batch: open.id }, 'grouped reply was posted before a crash; not posting it again');
-        await ctx.replies.close(channel, conversationId);
+        await parts.replies.close(channel, conversationId);
         return true;
       }
     }
     if (state.status?.spamBy) {
       // Marked spam since its replies were queued: they are dropped, as they would have been on arrival.
-      const dropped = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
-      await ctx.replies.close(channel, conversationId);
-      ctx.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
+      const dropped = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
+      await parts.replies.close(channel, conversationId);
+      parts.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
       return false;
     }
-    await ctx.pacing.waitForPost(channel);
-    const batch = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
+    await parts.pacing.waitForPost(channel);
+    const batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     if (!batch || batch.items.length === 0) {
-      await ctx.replies.close(channel, conversationId);
+      await parts.replies.close(channel, conversationId);
       return true;
     }
-    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(conversationId) } : undefined;
+    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(conversationId) } : undefined;
     try {
-      await ctx.pacing.post(channel, () => {
+      await parts.pacing.post(channel, () => {
         held.assertHeld();
-        return ctx.slack.postMessage({
+        return parts.slack.postMessage({
           channel: thread.channel,
           threadTs: thread.ts,
           ...renderReplyGroup(
@@ -72,18 +86,18 @@ export class ReplyFlush {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
     }
-    await ctx.replies.close(channel, conversationId);
+    await parts.replies.close(channel, conversationId);
     this.refused.delete(batch.id);
-    ctx.metrics.notifications.inc({ kind: 'thread' });
-    for (const item of batch.items) if (item.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
+    parts.metrics.notifications.inc({ kind: 'thread' });
+    for (const item of batch.items) if (item.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
     return true;
   }
 
   /** Slack refuses the thread for good: the batch is dropped (and counted), so the channel moves on. */
   async giveUp(channel: string, conversationId: string, reason: string): Promise<void> {
-    const batch = await this.ctx.replies.openBatch(conversationId);
-    await this.ctx.replies.close(channel, conversationId);
-    this.ctx.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
+    const batch = await this.parts.replies.openBatch(conversationId);
+    await this.parts.replies.close(channel, conversationId);
+    this.parts.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
     this.log.error({ conversation_id: conversationId, channel, reason, events: batch?.items.map((i) => i.eventId) }, 'grouped reply refused by Slack; not posted');
   }
 }

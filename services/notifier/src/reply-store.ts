@@ -3,7 +3,8 @@
 // takes a conversation's queued replies atomically into its one open batch, posts them as one thread reply,
 // and closes the batch. A batch taken and not closed (a crash) is looked up in Slack before it is reposted.
 import type { Redis } from 'ioredis';
-import { OpenBatches, type Keys, type OpenBatch } from '@switchboard/store';
+import { OpenBatches, type OpenBatch } from '@switchboard/store';
+import type { NotifierKeys } from './keys';
 import type { Priority } from '@switchboard/proto';
 
 const QUEUE_SECONDS = 7 * 24 * 60 * 60;
@@ -37,7 +38,7 @@ export class ReplyStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: NotifierKeys,
     private readonly doneScope: string,
   ) {
     this.batches = new OpenBatches(redis);

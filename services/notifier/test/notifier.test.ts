@@ -8,7 +8,7 @@ import { ConversationRefs, Locks } from '@switchboard/store';
 import { ACTION_IDS } from '../src/render';
 import { summarize } from '../src/conversation';
 import { DigestStore } from '../src/digest-store';
-import { LOCK_SCOPES } from '../src/context';
+import { LOCK_SCOPES } from '../src/post-markers';
 import { classified } from './fixtures';
 import { NotifierHarness, buttonIds, eventually } from './harness';
 

@@ -7,6 +7,7 @@ import { asanaTasks } from './asana';
 import { readTicketerConfig } from './config';
 import { CommentFlusher } from './flusher';
 import { Ticketer } from './ticket';
+import { ticketerKeys } from './keys';
 import { TicketStore } from './ticket-store';
 
 async function main(): Promise<void> {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     },
   });
   const refs = new ConversationRefs(runtime.redis, runtime.keys);
-  const store = new TicketStore(runtime.redis, runtime.keys);
+  const store = new TicketStore(runtime.redis, ticketerKeys(runtime.keys));
   const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, commentWindowMs: config.commentWindowMs });
   const ticketer = new Ticketer({
     tasks,

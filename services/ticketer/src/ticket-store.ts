@@ -2,7 +2,8 @@
 // due set and in-flight batch (OpenBatches), the conversations waiting for a Slack link, tag gids, and its locks.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Locks, OpenBatches, type Keys } from '@switchboard/store';
+import { Locks, OpenBatches } from '@switchboard/store';
+import type { TicketerKeys } from './keys';
 import type { TicketState } from './plan';
 
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
@@ -48,7 +49,7 @@ export class TicketStore {
 
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: TicketerKeys,
   ) {
     this.batches = new OpenBatches(redis);
   }
