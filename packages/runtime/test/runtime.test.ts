@@ -7,6 +7,7 @@ import { Topics } from '@switchboard/bus';
 import { create, ClassifiedEventSchema, type ClassifiedEvent } from '@switchboard/proto';
 import { readConfig, commonSpec } from '@switchboard/core';
 import { Runtime } from '../src';
+import { eventually } from '../../../test/support/services';
 
 const KAFKA = process.env.KAFKA_BROKERS ?? 'localhost:9092';
 const REDIS = process.env.REDIS_URL ?? 'redis://localhost:6379';
@@ -50,16 +51,6 @@ async function readyz(runtime: Runtime): Promise<{ status: number; checks: Recor
   return { status, checks: (JSON.parse(body) as { checks: Record<string, boolean> }).checks };
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('Runtime', () => {
   it('wires Redis with its key prefix, the publisher, a consumer, and an HTTP server that is ready', async () => {
     const runtime = runtimeWith({});
@@ -77,7 +68,7 @@ describe('Runtime', () => {
 
       const event = create(ClassifiedEventSchema, { message: { eventId: 'e-runtime', conversationId: 'c-runtime', text: 'hello' } });
       await runtime.publisher.publish(Topics.classified, [{ key: 'c-runtime', value: event }]);
-      const got = await until(async () => received, (r) => r.length > 0, 'the consumer to receive the event');
+      const got = await eventually(async () => received, (r) => r.length > 0, 60000, 'the consumer to receive the event');
       expect(got[0].message?.eventId).toBe('e-runtime');
     } finally {
       await runtime.stop();
@@ -102,7 +93,7 @@ describe('Runtime', () => {
     const runtime = runtimeWith({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` });
     const starting = runtime.start().catch(() => undefined);
     try {
-      await until(() => Promise.resolve(runtime.redis.status), (s) => s === 'ready', 'Redis to connect');
+      await eventually(() => Promise.resolve(runtime.redis.status), (s) => s === 'ready', 60000, 'Redis to connect');
       const { status, checks } = await readyz(runtime);
       expect(status).toBe(503);
       expect(checks).toEqual({ redis: true, kafka: false });

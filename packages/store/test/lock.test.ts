@@ -2,7 +2,8 @@
 // the holder told when it lost it, and a stale holder fenced off from the batch a newer holder took over.
 import { sleep } from '@switchboard/core';
 import { LockLostError, Locks, OpenBatches, StaleFenceError, type Redis } from '../src';
-import { connect, eventually, testKeys } from './support';
+import { eventually } from '../../../test/support/services';
+import { connect, testKeys } from './support';
 
 describe('Locks', () => {
   let redis: Redis;
@@ -59,7 +60,7 @@ describe('Locks', () => {
     replica.disconnect();
     const other = new Locks(redis, keys, 'expiry', { ttlMs: 300, renewEveryMs: 60 });
     const taken = await eventually(() => other.acquire('c1'), (l) => l !== null, 5000, 'the lock to pass to another holder');
-    await eventually(() => held.lost, (lost) => lost, 5000, 'the cut-off holder to learn it lost the lock');
+    await eventually(async () => held.lost, (lost) => lost, 5000, 'the cut-off holder to learn it lost the lock');
     expect(held.signal.aborted).toBe(true);
     expect(() => held.assertHeld()).toThrow(LockLostError);
     await taken!.release();
@@ -71,7 +72,7 @@ describe('Locks', () => {
     const locks = new Locks(redis, keys, 'takeover', { ttlMs: 5000, renewEveryMs: 50 });
     const held = (await locks.acquire('c1'))!;
     await redis.set(keys.lock('takeover', 'c1'), 'someone-else');
-    await eventually(() => held.signal.aborted, (aborted) => aborted, 5000, 'the holder to notice');
+    await eventually(async () => held.signal.aborted, (aborted) => aborted, 5000, 'the holder to notice');
     await held.release();
     expect(await redis.get(keys.lock('takeover', 'c1'))).toBe('someone-else');
   });

@@ -1,4 +1,4 @@
-// A real Redis for the store's tests (REDIS_URL), with keys of a test run's own, and a way to wait for a state.
+// A real Redis for the store's tests (REDIS_URL), with keys of a test run's own, and Redis's clock.
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@switchboard/core';
 import { connectRedis, createKeys, createRedis, type Keys, type Redis } from '../src';
@@ -20,14 +20,4 @@ export function testKeys(name: string): Keys {
 export async function redisNow(redis: Redis): Promise<number> {
   const [seconds, micros] = await redis.time();
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-}
-
-export async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
