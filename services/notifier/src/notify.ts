@@ -51,7 +51,7 @@ export function notifierHandler(parts: ClassifiedParts) {
     }
 
     // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
-    await withConversationLock(parts.locks, m.conversationId, async () => {
+    await withConversationLock(parts.locks, m.conversationId, async (held) => {
       const state = await store.state(m.conversationId);
       const fresh = { ...facts, state };
       const action = decide(delivery, fresh);
@@ -60,10 +60,10 @@ export function notifierHandler(parts: ClassifiedParts) {
       }
       switch (action.act) {
         case 'place':
-          await placeConversation(parts, event, state, facts.knownTaskUrl, log);
+          await placeConversation(parts, event, state, facts.knownTaskUrl, log, held);
           break;
         case 'thread':
-          await replyInThread(parts, event, state, facts.repliesQueued, log);
+          await replyInThread(parts, event, state, facts.repliesQueued, log, held);
           break;
         case 'nothing':
           await ensurePermalink(parts, m.conversationId, state);

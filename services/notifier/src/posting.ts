@@ -4,6 +4,7 @@
 // the post is looked up in Slack before anything is posted again. Runs under the conversation's lock.
 import { Priority, timestampMs, type ClassifiedEvent } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
+import type { HeldLock } from '@switchboard/store';
 import { summarize, type ConversationSummary } from './conversation';
 import { placement, replyPlacement } from './decide';
 import type { DigestStore } from './digest-store';
@@ -63,6 +64,7 @@ export async function placeConversation(
   state: ConversationState,
   knownTaskUrl: string | undefined,
   log: Logger,
+  held: HeldLock,
 ): Promise<'root' | 'pending'> {
   const summary = state.summary ?? summarize(event);
   const id = summary.conversationId;
@@ -101,13 +103,14 @@ export async function placeConversation(
   const message = renderRoot({ summary, status: state.status, transcriptUrl: parts.transcriptUrl(id), taskUrl: knownTaskUrl });
   let posted: PostedMessage;
   try {
-    posted = await parts.pacing.post(channel, () =>
-      parts.slack.postMessage({
+    posted = await parts.pacing.post(channel, () => {
+      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
+      return parts.slack.postMessage({
         channel,
         ...message,
         metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
-      }),
-    );
+      });
+    });
   } catch (err) {
     // Slack said no: nothing to look up next time.
     if (surelyNotPosted(err)) await parts.store.update(id, { place: '' });
@@ -128,7 +131,14 @@ export async function placeConversation(
  * late replies for the flusher to post together — as is every reply while some are queued, or while the
  * conversation itself still waits for its digest, so that the thread keeps the messages' order.
  */
-export async function replyInThread(parts: ThreadingParts, event: ClassifiedEvent, state: ConversationState, repliesQueued: boolean, log: Logger): Promise<void> {
+export async function replyInThread(
+  parts: ThreadingParts,
+  event: ClassifiedEvent,
+  state: ConversationState,
+  repliesQueued: boolean,
+  log: Logger,
+  held: HeldLock,
+): Promise<void> {
   const m = event.message!;
   const { channelId, ts } = state;
   const channel = state.channel ?? channelId;
@@ -163,16 +173,17 @@ export async function replyInThread(parts: ThreadingParts, event: ClassifiedEven
   await parts.store.setIntent(m.eventId);
   const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(m.conversationId) } : undefined;
   try {
-    await parts.pacing.post(channel, () =>
-      parts.slack.postMessage({
+    await parts.pacing.post(channel, () => {
+      held.assertHeld();
+      return parts.slack.postMessage({
         channel: channelId!,
         threadTs: ts,
         ...renderThreadReply(event, inDigest),
         metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
         // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
         replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
-      }),
-    );
+      });
+    });
   } catch (err) {
     if (surelyNotPosted(err)) await parts.store.clearIntent(m.eventId);
     throw err;
