@@ -17,9 +17,11 @@ export interface DigestBatch {
   createdAtMs: number;
   /** The fencing number of the channel lock holder that took or resumed it. */
   fence: number;
+  /** Taken over from an earlier attempt (a crash, a holder whose lock ran out): it may be on its way to Slack. */
+  resumed: boolean;
 }
 
-const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds: b.items, createdAtMs: b.createdAtMs, fence: b.fence });
+const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds: b.items, createdAtMs: b.createdAtMs, fence: b.fence, resumed: b.resumed });
 
 export class DigestStore {
   private readonly batches: OpenBatches;

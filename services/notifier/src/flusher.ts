@@ -15,7 +15,7 @@ import type { DigestBatch, DigestStore } from './digest-store';
 import { LOOKBACK_MS, METADATA } from './post-markers';
 import { renderRoot } from './render';
 import { ReplyFlush, type ReplyFlushParts } from './reply-flush';
-import { surelyNotPosted, type PostMetadata, type PostedMessage } from './slack';
+import { surelyNotPosted, type FoundMessage, type PostMetadata, type PostedMessage } from './slack';
 
 /** Conversations with queued replies looked at, and grouped replies posted, per turn of a channel's lock. */
 const REPLY_CANDIDATES = 10;
@@ -127,9 +127,9 @@ export class DigestFlusher {
     this.options.log.error({ err: err.message, channel, conversations: batch.conversationIds }, 'digest refused by Slack; its conversations were not notified');
   }
 
-  /** True when the open batch turned out to be posted already (and is now recorded). */
-  private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
-    if (this.refused.has(batch.id)) return false;
+  /** The open batch's message if it was posted already (looked up by its batch id in the metadata). */
+  private async findPosted(channel: string, batch: DigestBatch): Promise<FoundMessage | null> {
+    if (this.refused.has(batch.id)) return null;
     const found = await this.parts.slack.findByMetadata({
       channel: await this.parts.store.channelId(channel),
       eventTypes: [METADATA.digest, METADATA.conversation],
@@ -137,6 +137,12 @@ export class DigestFlusher {
       matches: (p) => p.batch_id === batch.id,
     });
     this.parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    return found;
+  }
+
+  /** True when the open batch turned out to be posted already (and is now recorded). */
+  private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
+    const found = await this.findPosted(channel, batch);
     if (!found) return false;
     this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest was posted before a crash; recorded it instead of posting again');
     await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
@@ -160,16 +166,26 @@ export class DigestFlusher {
       ? { event_type: METADATA.conversation, event_payload: { conversation_id: single.summary.conversationId, event_id: single.summary.eventId, batch_id: batch.id } }
       : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
     let posted: PostedMessage;
+    let earlier: FoundMessage | null = null;
     try {
       posted = await parts.pacing.post(channel, async () => {
         // Last check before the side effect: still this replica's lock, and still this holder's batch.
         held.assertHeld();
         if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
-        return parts.slack.postMessage({ channel, ...message, metadata });
+        // A batch taken over may have been posted by its earlier holder while this one waited: inside the call
+        // gate every earlier post to the channel has ended, so Slack shows it now if it was posted.
+        earlier = batch.resumed ? await this.findPosted(channel, batch) : null;
+        return earlier ?? parts.slack.postMessage({ channel, ...message, metadata });
       });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
+    }
+    const found = earlier as FoundMessage | null;
+    if (found) {
+      this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest taken over was posted by its earlier holder; recorded it instead of posting again');
+      await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
+      return;
     }
     await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
     parts.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });

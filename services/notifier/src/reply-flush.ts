@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Priority } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
-import type { HeldLock } from '@switchboard/store';
+import { StaleFenceError, type HeldLock } from '@switchboard/store';
 import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { METADATA } from './post-markers';
@@ -39,16 +39,15 @@ export class ReplyFlush {
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
     if ((state.place !== 'root' && state.place !== 'digest') || !state.channelId || !state.ts) return false;
     const thread = { channel: state.channelId, ts: state.ts };
-    const open = await parts.replies.openBatch(conversationId);
-    if (open && !this.refused.has(open.id)) {
-      const found = await parts.slack.findByMetadata({
-        channel: thread.channel,
-        threadTs: thread.ts,
-        eventTypes: [METADATA.replies],
-        matches: (p) => p.batch_id === open.id,
-      });
+    const findPosted = async (batchId: string) => {
+      if (this.refused.has(batchId)) return null;
+      const found = await parts.slack.findByMetadata({ channel: thread.channel, threadTs: thread.ts, eventTypes: [METADATA.replies], matches: (p) => p.batch_id === batchId });
       parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
-      if (found) {
+      return found;
+    };
+    const open = await parts.replies.openBatch(conversationId);
+    if (open) {
+      if (await findPosted(open.id)) {
         this.log.warn({ conversation_id: conversationId, batch: open.id }, 'grouped reply was posted before a crash; not posting it again');
         await parts.replies.close(channel, conversationId);
         return true;
@@ -68,10 +67,17 @@ export class ReplyFlush {
       return true;
     }
     const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(conversationId) } : undefined;
+    let postedBefore = false;
     try {
-      await parts.pacing.post(channel, () => {
+      await parts.pacing.post(channel, async () => {
         held.assertHeld();
-        return parts.slack.postMessage({
+        if (!(await parts.replies.stillHolds(batch))) throw new StaleFenceError(conversationId, batch.fence);
+        // Taken over from another holder: inside the call gate its post has ended, so Slack shows it if it was made.
+        if (batch.resumed && (await findPosted(batch.id))) {
+          postedBefore = true;
+          return;
+        }
+        await parts.slack.postMessage({
           channel: thread.channel,
           threadTs: thread.ts,
           ...renderReplyGroup(
@@ -85,6 +91,11 @@ export class ReplyFlush {
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
+    }
+    if (postedBefore) {
+      this.log.warn({ conversation_id: conversationId, batch: batch.id }, 'grouped reply taken over was posted by its earlier holder; not posting it again');
+      await parts.replies.close(channel, conversationId);
+      return true;
     }
     await parts.replies.close(channel, conversationId);
     this.refused.delete(batch.id);

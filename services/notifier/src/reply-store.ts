@@ -24,6 +24,10 @@ export interface ReplyBatch {
   conversationId: string;
   items: QueuedReply[];
   createdAtMs: number;
+  /** Taken over from an earlier attempt (a crash, a holder whose lock ran out): it may be on its way to Slack. */
+  resumed: boolean;
+  /** The fencing number of the channel lock holder that took or resumed it. */
+  fence: number;
 }
 
 // KEYS: batch key, replies zset, channel's pending set. ARGV: conversation id.
@@ -81,6 +85,11 @@ export class ReplyStore {
     return taken && replyBatch(conversationId, taken);
   }
 
+  /** True while the conversation's open batch is still claimed by this fence: checked right before it is posted. */
+  async stillHolds(batch: ReplyBatch): Promise<boolean> {
+    return this.batches.holds(this.keys.notifierReplyBatch(batch.conversationId), batch.fence);
+  }
+
   /** The batch is posted (or given up): close it, and forget the conversation if nothing else waits. */
   async close(channel: string, conversationId: string): Promise<void> {
     const k = this.keys;
@@ -89,5 +98,5 @@ export class ReplyStore {
 }
 
 function replyBatch(conversationId: string, batch: OpenBatch): ReplyBatch {
-  return { id: batch.id, conversationId, createdAtMs: batch.createdAtMs, items: batch.items.map((item) => JSON.parse(item) as QueuedReply) };
+  return { id: batch.id, conversationId, createdAtMs: batch.createdAtMs, resumed: batch.resumed, fence: batch.fence, items: batch.items.map((item) => JSON.parse(item) as QueuedReply) };
 }
