@@ -71,9 +71,11 @@ export class Locks {
   async acquire(id: string): Promise<HeldLock | null> {
     const key = this.keys.lock(this.scope, id);
     const token = randomUUID();
+    // Read before asking: Redis starts the TTL no earlier, so the lock is surely ours until asked + TTL.
+    const asked = Date.now();
     const fence = (await this.redis.eval(ACQUIRE, 2, key, this.keys.lockFence(this.scope, id), token, this.ttlMs, FENCE_SECONDS)) as number | null;
     if (fence === null) return null;
-    return new Holding(this.redis, key, `${this.scope}:${id}`, token, Number(fence), this.ttlMs, this.renewEveryMs);
+    return new Holding(this.redis, key, `${this.scope}:${id}`, token, Number(fence), this.ttlMs, this.renewEveryMs, asked + this.ttlMs);
   }
 
   /** Runs `work` holding the lock; undefined when another holder has it. Released however `work` ends. */
@@ -103,9 +105,9 @@ class Holding implements HeldLock {
     readonly fence: number,
     private readonly ttlMs: number,
     renewEveryMs: number,
+    validUntil: number,
   ) {
-    // Counted from before the acquisition's answer could have been sent: never later than Redis's own expiry.
-    this.validUntil = Date.now() + ttlMs - renewEveryMs;
+    this.validUntil = validUntil;
     this.timer = setInterval(() => void this.renew(), renewEveryMs);
     this.timer.unref();
   }
