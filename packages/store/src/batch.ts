@@ -98,9 +98,11 @@ return 0
 `;
 
 function parse(raw: string, resumed: boolean): OpenBatch {
-  const batch = JSON.parse(raw) as { id: string; items: string[] | Record<string, never>; createdAtMs: number; fence?: number };
-  // cjson encodes an empty list as {}.
-  return { id: batch.id, items: Array.isArray(batch.items) ? batch.items : [], createdAtMs: batch.createdAtMs, fence: batch.fence ?? 0, resumed };
+  const batch = JSON.parse(raw) as { id: string; items?: string[] | Record<string, never>; conversationIds?: string[]; createdAtMs: number; fence?: number };
+  // cjson encodes an empty list as {}. A digest batch left open by a notifier older than OpenBatches names
+  // its items `conversationIds`: read as they are, so that an upgrade loses none of them.
+  const items = Array.isArray(batch.items) ? batch.items : Array.isArray(batch.conversationIds) ? batch.conversationIds : [];
+  return { id: batch.id, items, createdAtMs: batch.createdAtMs, fence: batch.fence ?? 0, resumed };
 }
 
 export class OpenBatches {

@@ -49,6 +49,14 @@ describe('OpenBatches', () => {
     expect(await redis.zscore(due, 'conv-1')).toBeNull();
   });
 
+  it('resumes a digest batch left open by a notifier older than OpenBatches, with all its conversations', async () => {
+    const keys = testKeys('batch');
+    const batchKey = keys.lock('legacy', 'open');
+    await redis.set(batchKey, JSON.stringify({ id: 'old', conversationIds: ['c1', 'c2'], createdAtMs: 5 }));
+    const resumed = await batches.takeOrResume(batchKey, { kind: 'zset', key: keys.lock('legacy', 'w'), max: 10 }, { batchId: 'new', fence: 3 });
+    expect(resumed).toEqual({ id: 'old', items: ['c1', 'c2'], createdAtMs: 5, fence: 3, resumed: true });
+  });
+
   it('answers null when nothing waits and no batch is open', async () => {
     const keys = testKeys('batch');
     expect(await batches.takeOrResume(keys.lock('n', 'open'), { kind: 'zset', key: keys.lock('n', 'w'), max: 5 }, { batchId: 'b1' })).toBeNull();

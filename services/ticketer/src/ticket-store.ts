@@ -100,12 +100,23 @@ export class TicketStore {
 
   /** The waiting lines as one batch, or the batch a crashed flusher left; none waiting: the conversation is no longer due. */
   async takeBatch(conversationId: string): Promise<CommentBatch | null> {
+    const batchKey = this.keys.ticketerCommentBatch(conversationId);
+    // Asked first rather than caught: a WRONGTYPE answer makes the shared connection reconnect.
+    if ((await this.redis.type(batchKey)) === 'hash') await this.upgradeLegacyBatch(batchKey);
     const batch = await this.batches.takeOrResume(
-      this.keys.ticketerCommentBatch(conversationId),
+      batchKey,
       { kind: 'list', key: this.keys.ticketerComments(conversationId) },
       { batchId: randomUUID().slice(0, 12), ttlSeconds: DAY_SECONDS, whenEmpty: { index: this.keys.ticketerCommentsDue(), member: conversationId } },
     );
     return batch && { id: batch.id, lines: batch.items, recovered: batch.resumed };
+  }
+
+  /** A comment batch left open by a ticketer older than OpenBatches (a hash of id and lines), in today's form. */
+  private async upgradeLegacyBatch(key: string): Promise<void> {
+    const legacy = await this.redis.hgetall(key);
+    const ttl = await this.redis.ttl(key);
+    const batch = { id: legacy.id ?? randomUUID().slice(0, 12), items: JSON.parse(legacy.lines ?? '[]') as string[], createdAtMs: 0, fence: 0 };
+    await this.redis.multi().del(key).set(key, JSON.stringify(batch), 'EX', ttl > 0 ? ttl : DAY_SECONDS).exec();
   }
 
   async batchWritten(batchId: string): Promise<boolean> {
