@@ -1,6 +1,6 @@
 // The bot's handoff through the whole system (real Kafka and Redis, the services as processes, the sandbox
-// for Slack, the example bot on its webhook): a handoff makes control "waiting" and a signed Take over click
-// makes it "human"; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
+// for Slack, the example bot on its webhook): a handoff makes control "waiting", the Slack root shows the
+// request with Take over first, and a signed Take over click makes it "human"; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
 // again; a status replica killed with -9, a second replica, and a replica that died holding a claim neither
 // lose nor double the timeout.
 import { createHmac } from 'node:crypto';
@@ -20,12 +20,17 @@ const WEBHOOK_SECRET = 'handoff-test-bot-webhook-secret';
 
 jest.setTimeout(180000);
 
+/** The short timeout the tests of the timeout run with. */
+const FAST = { HANDOFF_TIMEOUT_SECONDS: '2' };
+
 interface SandboxMessage {
   channel_id: string;
   ts: string;
   thread_ts?: string;
   text: string;
   blocks?: unknown[];
+  /** Earlier versions, oldest first (one per chat.update). */
+  history?: { text: string; blocks?: unknown[] }[];
 }
 
 describe('a handoff the bot asks for', () => {
@@ -53,7 +58,8 @@ describe('a handoff the bot asks for', () => {
       BOT_WEBHOOK_URL: botUrl,
       BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
       NOTIFIER_DIGEST_AFTER_MS: '60000',
-      HANDOFF_TIMEOUT_SECONDS: '2',
+      // Long enough that the Take over test clicks before any deadline; the timeout tests restart status with FAST.
+      HANDOFF_TIMEOUT_SECONDS: '120',
       HANDOFF_CLAIM_LEASE_SECONDS: '3',
     });
     replica = new TestSystem({ ...system.env });
@@ -85,6 +91,9 @@ describe('a handoff the bot asks for', () => {
       30000,
       `the Slack root of ${conversationId}`,
     ) as Promise<SandboxMessage>;
+
+  const firstButton = (m: { blocks?: unknown[] }) =>
+    (m.blocks as { type: string; elements?: { action_id: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0]?.action_id;
 
   function signedClick(conversationId: string, actionId: string) {
     const body = `payload=${encodeURIComponent(
@@ -118,26 +127,40 @@ describe('a handoff the bot asks for', () => {
     const id = 'conv-taken';
     expect(await bot.userSays(who(id), 'I want to change my plan')).toBe('bot');
     expect(await bot.userSays(who(id), '/human')).toBe('waiting');
-    expect(await control(id)).toMatchObject({ control: 'waiting', handoff: { reason: 'The user asked for a person' } });
+    // Ingress set it before answering; the request's details follow once the status service has the event.
+    expect((await control(id)).control).toBe('waiting');
+    expect(await eventually(() => control(id), (c) => c.handoff !== undefined, 30000, 'the request in the control API')).toMatchObject({
+      control: 'waiting',
+      handoff: { reason: 'The user asked for a person' },
+    });
     // While waiting, the bot holds; ingress says so on every event.
     expect(await bot.userSays(who(id), 'hello?')).toBe('waiting');
 
-    await rootOf(id);
+    // The existing conversation's root is updated: the request, and Take over first.
+    const root = await eventually(() => rootOf(id), (m) => JSON.stringify(m.blocks).includes('The bot asks for a human'), 30000, 'the root showing the handoff');
+    expect(JSON.stringify(root.blocks)).toContain('*The bot asks for a human:* The user asked for a person');
+    expect(firstButton(root)).toBe(SLACK_ACTION_IDS.takeover);
     expect((await signedClick(id, SLACK_ACTION_IDS.takeover)).status).toBe(200);
     await eventually(() => control(id), (c) => c.control === 'human', 30000, 'control human after the click');
     expect(await bot.userSays(who(id), 'anyone there?')).toBe('human');
-
-    // A later handoff in another conversation times out; this one, asked earlier and taken, never does.
-    const later = 'conv-taken-witness';
-    expect(await bot.userSays(who(later), '/human')).toBe('waiting');
-    await eventually(async () => timeouts(later).length, (n) => n === 1, 60000, 'the witness timeout');
-    expect(timeouts(id)).toEqual([]);
-    expect((await control(id)).control).toBe('human');
+    // The clock stopped: no deadline is left to time out.
+    expect(await redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id))).toBeNull();
+    expect(await redis.hget(keys().handoff(scopeId(BOT, id)), 'outcome')).toBe('taken');
   });
 
   it('gives control back to the bot when no operator takes over, with one signed handoff_timeout', async () => {
+    await system.stop('status');
+    await system.start('status', FAST);
     const id = 'conv-timeout';
-    expect(await bot.userSays(who(id), '/human')).toBe('waiting');
+    // The conversation starts with the handoff itself (no message before it).
+    expect(await bot.askForHuman(who(id), 'The user asked for a person', 'Wants to <b>cancel</b>')).toBe('waiting');
+    // A conversation that starts with the handoff: its new root shows the request (as posted; the timeout
+    // may have updated it since).
+    const root = await rootOf(id);
+    const [posted] = [...(root.history ?? []), root];
+    expect(JSON.stringify(posted.blocks)).toContain('*The bot asks for a human:* The user asked for a person');
+    expect(JSON.stringify(posted.blocks)).toContain('>Wants to &lt;b&gt;cancel&lt;/b&gt;');
+    expect(firstButton(posted)).toBe(SLACK_ACTION_IDS.takeover);
     const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 60000, 'handoff_timeout at the bot');
     // The example bot only keeps what passed its signature check (a wrong signature is a 401).
     expect(notice).toMatchObject({ type: 'handoff_timeout', botId: BOT, conversationId: id, reason: 'The user asked for a person' });
@@ -149,7 +172,7 @@ describe('a handoff the bot asks for', () => {
   });
 
   it('neither loses nor doubles the timeout when a status replica is killed with -9 and another runs', async () => {
-    await replica.start('status');
+    await replica.start('status', FAST);
     const id = 'conv-crash';
     expect(await bot.userSays(who(id), '/human')).toBe('waiting');
     await eventually(() => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id)), (score) => score !== null, 30000, 'the deadline scheduled');

@@ -24,6 +24,8 @@ export interface ConversationSummary {
   atMs: number;
   /** When ingress received it, for the end-to-end latency metric; 0 when unknown. */
   receivedAtMs: number;
+  /** The operators' team a handoff in the first event asks for (routes `team:` match it first). */
+  handoffTeam?: string;
 }
 
 export function summarize(event: ClassifiedEvent): ConversationSummary {
@@ -43,7 +45,34 @@ export function summarize(event: ClassifiedEvent): ConversationSummary {
     resumed: event.kind === EventKind.CONVERSATION_RESUMED,
     atMs: m?.sentAt ? timestampMs(m.sentAt) : receivedAtMs,
     receivedAtMs,
+    ...(m?.handoff?.team ? { handoffTeam: m.handoff.team } : {}),
   };
+}
+
+/** The bot's open request for a human, as the root shows it (raw text; escaped when rendered). */
+export interface HandoffView {
+  reason: string;
+  summary: string;
+  team: string;
+  atMs: number;
+}
+
+/**
+ * Pure: the view showing the request, unless a takeover or a timeout recorded after the request already settled
+ * it (conv.status and conv.classified are separate topics: the answer may be read before the question).
+ */
+export function withHandoff(view: StatusView, handoff: HandoffView): StatusView {
+  const last = view.last;
+  const settled = last !== undefined && (last.change === 'taken_over' || last.change === 'handoff_timed_out' || last.change === 'closed') && last.atMs >= handoff.atMs;
+  return settled ? view : { ...view, handoff };
+}
+
+/** Pure: the view with the request of a HANDOFF_REQUESTED event, or null when the event carries none. */
+export function handoffOf(event: ClassifiedEvent): HandoffView | null {
+  const h = event.message?.handoff;
+  if (event.kind !== EventKind.HANDOFF_REQUESTED || !h) return null;
+  const m = event.message!;
+  return { reason: h.reason, summary: truncate(h.summary, SUMMARY_TEXT), team: h.team, atMs: m.receivedAt ? timestampMs(m.receivedAt) : Date.now() };
 }
 
 /** Operators' actions on a conversation, as its Slack message shows them. Absent fields: not so. */
@@ -52,11 +81,13 @@ export interface StatusView {
   spamBy?: string;
   takenOverBy?: string;
   closedBy?: string;
+  /** The bot asked for a human and no operator took over yet. */
+  handoff?: HandoffView;
   /** The latest change, shown as "who acted last". */
   last?: { change: StatusName; by: string; atMs: number };
 }
 
-export type StatusName = 'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened';
+export type StatusName = 'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened' | 'handoff_timed_out';
 
 const NAMES: Partial<Record<StatusChange, StatusName>> = {
   [StatusChange.REVIEWED]: 'reviewed',
@@ -66,6 +97,7 @@ const NAMES: Partial<Record<StatusChange, StatusName>> = {
   [StatusChange.TAKEOVER_ENDED]: 'handed_back',
   [StatusChange.CLOSED]: 'closed',
   [StatusChange.REOPENED]: 'reopened',
+  [StatusChange.HANDOFF_TIMED_OUT]: 'handoff_timed_out',
 };
 
 /** True when the change shows on the Slack message (notes and unknown changes do not). */
@@ -95,6 +127,10 @@ export function applyStatus(view: StatusView, change: StatusChange, by: string, 
       break;
     case 'taken_over':
       next.takenOverBy = by;
+      delete next.handoff;
+      break;
+    case 'handoff_timed_out':
+      delete next.handoff;
       break;
     case 'handed_back':
       delete next.takenOverBy;
@@ -102,6 +138,7 @@ export function applyStatus(view: StatusView, change: StatusChange, by: string, 
     case 'closed':
       next.closedBy = by;
       delete next.takenOverBy;
+      delete next.handoff;
       break;
     case 'reopened':
       delete next.closedBy;
@@ -117,5 +154,7 @@ export function buttonsFor(view: StatusView): ButtonName[] {
   if (view.spamBy) return ['not_spam'];
   if (view.closedBy) return [];
   if (view.takenOverBy) return ['handback'];
+  // The bot asked for a human: Take over comes first.
+  if (view.handoff) return view.reviewedBy ? ['takeover', 'spam'] : ['takeover', 'reviewed', 'spam'];
   return view.reviewedBy ? ['spam', 'takeover'] : ['reviewed', 'spam', 'takeover'];
 }

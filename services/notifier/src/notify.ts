@@ -2,6 +2,7 @@
 // replies in its thread, each at most once; denied and spam-marked conversations stay silent. The decision
 // is decide.ts; the posting is posting.ts; this handler reads the facts and runs them under the lock.
 import type { ClassifiedEventSchema } from '@switchboard/proto';
+import { handoffOf, withHandoff } from './conversation';
 import type { Delivery } from '@switchboard/bus';
 import type { Priority } from '@switchboard/proto';
 import type { Locks } from '@switchboard/store';
@@ -43,7 +44,9 @@ export function notifierHandler(parts: ClassifiedParts) {
       return;
     }
     const linkTask = needsTaskLink(facts.state.place, facts.state.taskUrl, facts.knownTaskUrl);
-    if (first.act === 'suppress' && !linkTask) {
+    // The bot asks for a human: the root shows it, whatever the thread does with the event.
+    const handoff = first.act === 'suppress' && (first.reason === 'denied' || first.reason.startsWith('spam')) ? null : handoffOf(event);
+    if (first.act === 'suppress' && !linkTask && !handoff) {
       suppress(metrics, first.reason);
       log.debug({ reason: first.reason }, 'not notified');
       await store.done.markDone(m.eventId);
@@ -52,7 +55,13 @@ export function notifierHandler(parts: ClassifiedParts) {
 
     // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
     await withConversationLock(parts.locks, m.conversationId, async (held) => {
-      const state = await store.state(m.conversationId);
+      let state = await store.state(m.conversationId);
+      if (handoff) {
+        // Kept with the status, so every later re-render shows it until Take over, a timeout, or close.
+        const status = withHandoff(state.status ?? {}, handoff);
+        await store.update(m.conversationId, { status: JSON.stringify(status) });
+        state = { ...state, status };
+      }
       const fresh = { ...facts, state };
       const action = decide(delivery, fresh);
       if (needsTaskLink(state.place, state.taskUrl, facts.knownTaskUrl)) {
@@ -72,6 +81,8 @@ export function notifierHandler(parts: ClassifiedParts) {
           suppress(metrics, action.reason);
           break;
       }
+      // An existing conversation's root shows the request now (a new one was just posted with it).
+      if (handoff && action.act !== 'place') await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'soon', log);
     });
     await store.done.markDone(m.eventId);
   };

@@ -3,7 +3,7 @@
 // the same message, which is what makes chat.update after a status change or a late task link safe.
 import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { buttonsFor, type ButtonName, type ConversationSummary, type StatusView } from './conversation';
+import { buttonsFor, type ButtonName, type ConversationSummary, type HandoffView, type StatusView } from './conversation';
 import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
 
 export { MAX_TEXT, escapeMrkdwn, truncate, userText } from './render-text';
@@ -44,6 +44,7 @@ export function statusLine(view: StatusView | undefined): string {
   if (last?.change === 'handed_back') facts.push(`:leftwards_arrow_with_hook: Handed back to the bot by ${by(last.by)}`);
   if (last?.change === 'not_spam') facts.push(`Marked not spam by ${by(last.by)}`);
   if (last?.change === 'reopened') facts.push(`Reopened by ${by(last.by)}`);
+  if (last?.change === 'handoff_timed_out') facts.push(':hourglass: No operator took the handoff in time: back to the bot');
   return facts.join('  ·  ');
 }
 
@@ -61,9 +62,12 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInpu
   facts.push(link(transcriptUrl, 'Live transcript'));
   if (taskUrl) facts.push(link(taskUrl, 'Asana task'));
   const quoted = userText(summary.text);
+  const handoff = status?.handoff;
   const blocks: object[] = [
     { type: 'section', text: { type: 'mrkdwn', text: headline(summary) } },
-    { type: 'section', text: { type: 'mrkdwn', text: `>${quoted || '_(no text)_'}` } },
+    ...(handoff ? [{ type: 'section', text: { type: 'mrkdwn', text: handoffText(handoff) } }] : []),
+    // A conversation that starts with a message-less handoff has no first text to quote.
+    ...(quoted || !handoff ? [{ type: 'section', text: { type: 'mrkdwn', text: `>${quoted || '_(no text)_'}` } }] : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join('  ·  ') }] },
   ];
   const done = statusLine(status);
@@ -85,7 +89,14 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInpu
       }),
     });
   }
-  return { text: `${headline(summary)}: ${quoted}`, blocks };
+  return { text: `${headline(summary)}: ${handoff ? `The bot asks for a human: ${userText(clip(handoff.reason, 200))}` : quoted}`, blocks };
+}
+
+/** "The bot asks for a human: <reason>" and the bot's summary quoted; both the bot's text, escaped. */
+export function handoffText(handoff: HandoffView): string {
+  const lines = [`:sos: *The bot asks for a human:* ${userText(clip(handoff.reason, 500))}${handoff.team ? ` (team ${userText(clip(handoff.team, 64))})` : ''}`];
+  if (handoff.summary) lines.push(`>${userText(handoff.summary, 1000, 2000).replace(/\n/g, '\n>')}`);
+  return lines.join('\n');
 }
 
 const SPEAKER: Record<Direction, string> = {
