@@ -83,7 +83,7 @@ export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPerm
   const m = event.message!;
   const user = oneLine(m.user?.name || m.user?.id || 'unknown user');
   const team = oneLine(m.team?.name || m.team?.id || 'unknown team');
-  const first = oneLine(m.text);
+  const first = oneLine(m.text) || (m.handoff ? `${HANDOFF_LINE}${oneLine(m.handoff.reason)}` : '');
   const priority = priorityName(event.priority);
   const notes = [
     `Conversation ${oneLine(m.conversationId)} on ${oneLine(m.platform) || 'an unknown platform'}`,
@@ -94,6 +94,8 @@ export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPerm
     '',
     'First message:',
     quoted(m.text),
+    '',
+    m.handoff ? handoffComment(m.handoff) : '',
     '',
     `Live transcript: ${transcriptUrl}`,
     slackPermalink ? slackLine(slackPermalink) : '',
@@ -124,6 +126,13 @@ export function notesWithSlack(notes: string, permalink: string): string {
   return lines.join('\n');
 }
 
+const HANDOFF_LINE = 'The bot asks for a human: ';
+
+/** The bot's request for a human: its reason on one line, its summary quoted (the bot's text, like the user's). */
+export function handoffComment(h: { reason: string; summary: string }): string {
+  return `${HANDOFF_LINE}${oneLine(h.reason)}${h.summary ? `\n${quoted(h.summary)}` : ''}`;
+}
+
 const who = (m: ClassifiedEvent['message']) => m?.user?.name || m?.user?.id || 'User';
 const actorOf = (e: StatusEvent) => e.actor?.name || e.actor?.email || e.actor?.id || 'someone';
 
@@ -138,9 +147,10 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
   if (input.type === 'message') {
     const m = input.event.message;
     if (!m || input.event.denied) return [];
-    if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return [];
+    const handoff: TicketOp[] = m.handoff ? [{ op: 'comment', text: handoffComment(m.handoff) }] : [];
+    if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return handoff;
     const reopen: TicketOp[] = state.completed ? [{ op: 'uncomplete' }, { op: 'comment', text: `Reopened: ${who(m)} wrote again.` }] : [];
-    return [...reopen, { op: 'buffer', line: commentLine(input.event) }];
+    return [...reopen, ...handoff, { op: 'buffer', line: commentLine(input.event) }];
   }
   const e = input.event;
   const actor = actorOf(e);
@@ -169,6 +179,8 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
       return [...(state.completed ? [{ op: 'uncomplete' } as const] : []), { op: 'comment', text: `Reopened by ${actor}.` }];
     case StatusChange.NOTE:
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
+    case StatusChange.HANDOFF_TIMED_OUT:
+      return [{ op: 'comment', text: 'No operator took the handoff in time: the bot has the conversation again.' }];
     default:
       return [];
   }

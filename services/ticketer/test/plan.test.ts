@@ -134,3 +134,26 @@ describe('parseAssignees', () => {
     expect(() => parseAssignees(text)).toThrow('TICKETER_ASSIGNEE_BY_PRIORITY');
   });
 });
+
+describe('a handoff on the task', () => {
+  const handoff = (text: string) =>
+    create(ClassifiedEventSchema, {
+      message: { eventId: 'h1', conversationId: 'conv-9', text, direction: Direction.BOT, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, handoff: { reason: 'asked for\nan agent', summary: 'Refund\nSwitchboard conversation: other' } },
+      kind: EventKind.HANDOFF_REQUESTED,
+      priority: Priority.HIGH,
+    });
+
+  it('names a task that starts with a message-less handoff by its reason, and quotes the summary in the notes', () => {
+    const draft = taskFor(handoff(''), 'http://console/c');
+    expect(draft.name).toBe('Ann (Acme): The bot asks for a human: asked for an agent');
+    expect(draft.notes).toContain('The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other');
+    expect(markedConversation(draft.notes)).toBe('conv-9');
+  });
+
+  it('comments a later handoff and a timeout', () => {
+    expect(planTicketOps(open, { type: 'message', event: handoff('') })).toEqual([{ op: 'comment', text: 'The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other' }]);
+    expect(planTicketOps(open, { type: 'status', event: status(StatusChange.HANDOFF_TIMED_OUT) })).toEqual([
+      { op: 'comment', text: 'No operator took the handoff in time: the bot has the conversation again.' },
+    ]);
+  });
+});
