@@ -1,6 +1,7 @@
 // The bot's handoff through the whole system (real Kafka and Redis, the services as processes, the sandbox
 // for Slack, the example bot on its webhook): a handoff makes control "waiting", the Slack root shows the
-// request with Take over first, and a signed Take over click makes it "human"; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
+// request with Take over first, a signed Take over click makes it "human", the console shows the request and
+// a hand-back's note reaches the bot; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
 // again; a status replica killed with -9, a second replica, and a replica that died holding a claim neither
 // lose nor double the timeout.
 import { createHmac } from 'node:crypto';
@@ -10,6 +11,7 @@ import { startSandbox } from '@switchboard/sandbox';
 import { connectRedis, createRedis } from '@switchboard/store';
 import { ExampleBot, type ConversationUser } from '@switchboard/example-bot';
 import { HandoffStore } from '../../services/status/src/conversation/handoff';
+import { hashPassword } from '../../services/status/src/operators/operators';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { TestSystem, eventually } from '../support/services';
 
@@ -17,6 +19,7 @@ const API_KEY = 'handoff-key-0123456789abcdef';
 const BOT = 'handoff-bot';
 const SIGNING_SECRET = 'handoff-test-signing-secret';
 const WEBHOOK_SECRET = 'handoff-test-bot-webhook-secret';
+const PASSWORD = 'correct horse battery staple';
 
 jest.setTimeout(180000);
 
@@ -55,6 +58,8 @@ describe('a handoff the bot asks for', () => {
       INGRESS_API_KEYS: `${BOT}:${API_KEY}`,
       INGRESS_RATE_PER_SECOND: '0',
       CONSOLE_BASE_URL: 'http://console.test/',
+      CONSOLE_OPERATORS: `olivia:${await hashPassword(PASSWORD, { N: 1024 })}`,
+      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
       BOT_WEBHOOK_URL: botUrl,
       BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
       NOTIFIER_DIGEST_AFTER_MS: '60000',
@@ -123,7 +128,7 @@ describe('a handoff the bot asks for', () => {
     await eventually(async () => timeouts(conversationId).length, (n) => n > before, 60000, 'the second timeout');
   }
 
-  it('makes control "waiting" for a handoff, and "human" after a signed Take over click', async () => {
+  it('makes control "waiting" for a handoff, "human" after a signed Take over click, and gives the bot the hand-back note', async () => {
     const id = 'conv-taken';
     expect(await bot.userSays(who(id), 'I want to change my plan')).toBe('bot');
     expect(await bot.userSays(who(id), '/human')).toBe('waiting');
@@ -146,6 +151,32 @@ describe('a handoff the bot asks for', () => {
     // The clock stopped: no deadline is left to time out.
     expect(await redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id))).toBeNull();
     expect(await redis.hget(keys().handoff(scopeId(BOT, id)), 'outcome')).toBe('taken');
+
+    // The console shows the request; handing back with a note gives the bot the note.
+    const page = `/console/conversations/${encodeURIComponent(scopeId(BOT, id))}`;
+    const login = await fetch(system.url('status', '/console/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: page }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const html = await (await fetch(system.url('status', page), { headers: { cookie } })).text();
+    expect(html).toContain('The bot asks for a human: The user asked for a person');
+    expect(html).toContain('<dt>platform</dt><dd>web</dd>');
+    const form = /<form[^>]*data-action="handback"[\s\S]*?<\/form>/.exec(html)![0];
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(form)![1];
+    const handBack = await fetch(system.url('status', `${page}/actions`), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: field('_csrf'), _form: field('_form'), action: 'handback', note: 'Plan changed to Pro; offer the survey' }).toString(),
+      redirect: 'manual',
+    });
+    expect(handBack.status).toBe(303);
+    const [back] = await eventually(async () => bot.notices.filter((n) => n.type === 'handed_back' && n.conversationId === id), (n) => n.length === 1, 30000, 'handed_back at the bot');
+    expect(back.note).toBe('Plan changed to Pro; offer the survey');
+    expect(await bot.userSays(who(id), 'thanks')).toBe('bot');
   });
 
   it('gives control back to the bot when no operator takes over, with one signed handoff_timeout', async () => {
