@@ -21,13 +21,15 @@ export interface HandoffRequest {
 
 /**
  * Starts a request's deadline unless an operator already holds the conversation, this request was already
- * settled (a redelivery), or another request's deadline already runs (the first one counts).
+ * seen (a redelivery), or another request already waits (the first one counts). A request that comes while
+ * an earlier one is being timed out (claimed, not yet finished) starts afresh: the bot asked again.
  */
 const SCHEDULE = `
 if redis.call('GET', KEYS[1]) == 'human' then return 0 end
-if redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
 local settled = redis.call('HGET', KEYS[2], 'settled')
 if settled and settled == ARGV[2] then return 0 end
+if redis.call('HGET', KEYS[2], 'requestId') == ARGV[2] then return 0 end
+if redis.call('ZSCORE', KEYS[3], ARGV[1]) and redis.call('HGET', KEYS[2], 'outcome') == 'waiting' then return 0 end
 redis.call('SET', KEYS[1], 'waiting', 'EX', ARGV[4])
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[2], 'requestId', ARGV[2], 'request', ARGV[5], 'outcome', 'waiting')
@@ -54,9 +56,13 @@ end
 redis.call('ZREM', KEYS[3], ARGV[1])
 return false`;
 
-/** The timeout of this request is published: the deadline is gone and a redelivered request stays settled. */
+/**
+ * The timeout of this request is published: its deadline is gone and a redelivered request stays settled. If
+ * the bot asked again meanwhile, the entry is the new request's and stays.
+ */
 const FINISH = `
-if redis.call('HGET', KEYS[1], 'requestId') == ARGV[2] then redis.call('HSET', KEYS[1], 'settled', ARGV[2]) end
+if redis.call('HGET', KEYS[1], 'requestId') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'settled', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`;
 

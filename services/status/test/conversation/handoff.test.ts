@@ -64,6 +64,17 @@ describe('HandoffStore', () => {
     expect(await handoffs.due(T0 + 10_000_000)).not.toContain('c4');
   });
 
+  it('starts a new request that comes while an earlier one is being timed out, and keeps it when that one finishes', async () => {
+    await handoffs.schedule('c6', request('r7'), T0);
+    expect(await handoffs.claim('c6', T0)).toBe('r7');
+    expect(await handoffs.schedule('c6', request('r7'), T0 + 5000)).toBe(false); // the claimed one, redelivered
+    expect(await handoffs.schedule('c6', request('r8'), T0 + 5000)).toBe(true); // the bot asked again
+    await handoffs.finish('c6', 'r7');
+    expect(await redis.get(keys.control('c6'))).toBe('waiting');
+    expect(await handoffs.due(T0 + 5000)).toContain('c6');
+    expect(await handoffs.claim('c6', T0 + 5000)).toBe('r8');
+  });
+
   it('keeps the first request while one already waits', async () => {
     expect(await handoffs.schedule('c5', request('r5'), T0 + 1000)).toBe(true);
     expect(await handoffs.schedule('c5', request('r6'), T0 + 9000)).toBe(false);
