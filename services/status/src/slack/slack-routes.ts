@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
-import type { ConversationRefs, Redis } from '@switchboard/store';
+import { DigestListings, type ConversationRefs, type Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
 import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
 import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
@@ -137,7 +137,6 @@ const header = (value: string | string[] | undefined) => (Array.isArray(value) ?
 async function conversationOfThread(options: SlackRouteOptions, channel: string, threadTs: string): Promise<string | null> {
   const own = await options.refs.conversationOfThread(channel, threadTs);
   if (own) return own;
-  const listed = await options.redis.get(options.keys.digestMessage(channel, threadTs));
-  const ids = listed ? (JSON.parse(listed) as string[]) : [];
+  const ids = await new DigestListings(options.redis, options.keys).conversationsOf(channel, threadTs);
   return ids.length === 1 ? ids[0] : null;
 }
