@@ -10,7 +10,8 @@ module.exports = {
     '^@switchboard/example-bot$': '<rootDir>/examples/bot/src/bot',
   },
   testMatch: ['<rootDir>/{packages,services,examples}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // test/k8s needs the test cluster: `npm run test:k8s` (jest.k8s.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/k8s/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60000,
