@@ -141,29 +141,35 @@ async function postEvent(ingressUrl: string, eventId: string, conversationId: st
   throw new Error(`the ingress never accepted ${eventId}: ${last}`);
 }
 
-/** Posts conversations (a first message, then a follow-up) until stopped; resolves to their ids once all were accepted. */
+/**
+ * Posts conversations until stopped, about three new ones a second; each is a first message and, once that was
+ * accepted, a follow-up (a bot sends a conversation's messages in order, retrying each until accepted).
+ * Resolves to their ids once every message was accepted.
+ */
 function streamEvents(ingressUrl: string, prefix: string): { stop: () => Promise<string[]> } {
   const ids: string[] = [];
-  const posts: Promise<void>[] = [];
+  const conversations: Promise<void>[] = [];
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   let running = true;
   const loop = (async () => {
     for (let n = 1; running; n++) {
       const id = `${prefix}-${String(n).padStart(4, '0')}`;
       ids.push(id);
-      posts.push(postEvent(ingressUrl, `${id}-1`, id, `first message of ${id}`));
-      if (n > 2) {
-        const earlier = ids[n - 3];
-        posts.push(postEvent(ingressUrl, `${earlier}-2`, earlier, followUp(earlier)));
-      }
-      await new Promise((r) => setTimeout(r, 300));
+      conversations.push(
+        (async () => {
+          await postEvent(ingressUrl, `${id}-1`, id, `first message of ${id}`);
+          await pause(600);
+          await postEvent(ingressUrl, `${id}-2`, id, followUp(id));
+        })(),
+      );
+      await pause(300);
     }
   })();
   return {
     stop: async () => {
       running = false;
       await loop;
-      for (const id of ids.slice(-2)) posts.push(postEvent(ingressUrl, `${id}-2`, id, followUp(id)));
-      await Promise.all(posts);
+      await Promise.all(conversations);
       return ids;
     },
   };
@@ -178,25 +184,22 @@ const rootsOf = (messages: SlackMessage[], id: string) =>
 
 /** Every conversation: exactly one Slack root, one Asana task, and its follow-up commented on the task exactly once. */
 async function expectExactlyOnce(ids: string[]): Promise<void> {
-  const complete = (state: { messages: SlackMessage[]; tasks: AsanaTask[] }) =>
-    ids.every(
-      (id) =>
-        rootsOf(state.messages, id).length > 0 &&
-        state.tasks.some((t) => t.notes.includes(`Switchboard conversation: ${id}`) && t.stories.some((s) => s.text.includes(followUp(id)))),
-    );
-  const read = async () => ({ messages: await sandboxMessages(), tasks: await sandboxTasks() });
-  await eventually(read, complete, 180_000, `a root, a task and its follow-up comment for each of ${ids.length} conversations`);
-  // Whatever was still in flight (a redelivery after a rebalance) has landed by now.
+  const problems = async () => {
+    const messages = await sandboxMessages();
+    const tasks = await sandboxTasks();
+    const found: string[] = [];
+    for (const id of ids) {
+      const roots = rootsOf(messages, id).length;
+      const itsTasks = tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${id}`));
+      const comments = itsTasks.flatMap((t) => t.stories).filter((s) => s.text.includes(followUp(id))).length;
+      if (roots !== 1 || itsTasks.length !== 1 || comments !== 1) found.push(`${id}: ${roots} roots, ${itsTasks.length} tasks, ${comments} follow-up comments`);
+    }
+    return found;
+  };
+  await eventually(problems, (found) => found.length === 0, 180_000, `a root, a task and its follow-up comment for each of ${ids.length} conversations`);
+  // Whatever was still in flight (a redelivery after a rebalance) has landed by now: still exactly once.
   await new Promise((r) => setTimeout(r, 5000));
-  const { messages, tasks } = await read();
-  const problems: string[] = [];
-  for (const id of ids) {
-    const roots = rootsOf(messages, id).length;
-    const itsTasks = tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${id}`));
-    const comments = itsTasks.flatMap((t) => t.stories).filter((s) => s.text.includes(followUp(id))).length;
-    if (roots !== 1 || itsTasks.length !== 1 || comments !== 1) problems.push(`${id}: ${roots} roots, ${itsTasks.length} tasks, ${comments} follow-up comments`);
-  }
-  expect(problems).toEqual([]);
+  expect(await problems()).toEqual([]);
 }
 
 async function expectDeploymentsReady(replicas: Record<string, number>): Promise<void> {
