@@ -41,6 +41,7 @@ const configSchema = {
         signingSecret: { type: ['string', 'null'] },
         eventRetryDelaysMs: { type: 'array', maxItems: 3, items: { type: 'number', minimum: 0 } },
         deliveryTimeoutMs: { type: 'number', exclusiveMinimum: 0 },
+        postMessageLatencyMs: { type: 'number', minimum: 0, maximum: 60000 },
       },
     },
     asana: {

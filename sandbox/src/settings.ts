@@ -24,6 +24,11 @@ export interface SlackOptions {
   eventRetryDelaysMs?: number[];
   /** How long Slack waits for the target to answer a click or an event (default 3 s, as Slack). */
   deliveryTimeoutMs?: number;
+  /**
+   * A slow Slack: chat.postMessage is taken up (counted, stored, visible in history) only this long after it
+   * arrives, and answered then (default 0).
+   */
+  postMessageLatencyMs?: number;
 }
 
 export interface AsanaOptions {
@@ -67,6 +72,7 @@ export class SlackSettings {
   // Slack itself redelivers at once, after 1 minute and after 5 minutes; the sandbox is quicker.
   eventRetryDelaysMs: number[] = [200, 1000, 3000];
   deliveryTimeoutMs = 3000;
+  postMessageLatencyMs = 0;
   postLimiter: KeyedLimiter | null = null;
 
   apply(patch: SlackOptions): void {
@@ -80,6 +86,7 @@ export class SlackSettings {
     if (patch.signingSecret !== undefined) this.signingSecret = patch.signingSecret || null;
     if (patch.eventRetryDelaysMs) this.eventRetryDelaysMs = patch.eventRetryDelaysMs.filter((ms) => ms >= 0).slice(0, 3);
     if (patch.deliveryTimeoutMs !== undefined && patch.deliveryTimeoutMs > 0) this.deliveryTimeoutMs = patch.deliveryTimeoutMs;
+    if (patch.postMessageLatencyMs !== undefined && patch.postMessageLatencyMs >= 0) this.postMessageLatencyMs = patch.postMessageLatencyMs;
     this.resetLimits();
   }
 
@@ -100,6 +107,7 @@ export class SlackSettings {
       signingSecretSet: this.signingSecret !== null,
       eventRetryDelaysMs: this.eventRetryDelaysMs,
       deliveryTimeoutMs: this.deliveryTimeoutMs,
+      postMessageLatencyMs: this.postMessageLatencyMs,
     };
   }
 }

@@ -58,6 +58,8 @@ export class Runtime {
   private readonly consumers: BusConsumer<DescMessage>[] = [];
   private readonly readinessConsumers: BusConsumer<DescMessage>[] = [];
   private readonly extraClose: CloseStep[] = [];
+  /** Aborted by stop(): a start still waiting for Redis gives up. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: RuntimeOptions) {
     const { service, config } = options;
@@ -113,7 +115,8 @@ export class Runtime {
     const { config } = this.options;
     handleShutdown(this.closeSteps(), this.logger);
     await this.http.listen({ port: this.options.httpPort, host: this.options.httpHost ?? '0.0.0.0' });
-    await connectRedis(this.redis, this.logger);
+    await connectRedis(this.redis, this.logger, this.stopping.signal);
+    if (this.stopping.signal.aborted) return;
     if (this.options.createTopics ?? true) {
       const created = await ensureTopics(this.kafka, this.names, {
         partitions: config.topicPartitions,
@@ -140,6 +143,7 @@ export class Runtime {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     for (const step of this.closeSteps()) {
       try {
         await step.close();

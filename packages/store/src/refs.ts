@@ -1,6 +1,7 @@
-// Where a conversation lives outside Switchboard: its Slack root message (written by the notifier) and its
-// Asana task (written by the ticketer). Each service reads the other's record to link to it.
-import type { Redis } from 'ioredis';
+// Where a conversation lives outside Switchboard: its Slack root message and the digests that list it (written
+// by the notifier) and its Asana task (written by the ticketer). Each service reads the other's records here,
+// typed, rather than parsing another service's keys.
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from './keys';
 
 export interface SlackRootRef {
@@ -17,6 +18,16 @@ export interface AsanaTaskRef {
 
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 
+/** An Asana task reference as stored (JSON), or null for a missing or unreadable one. */
+export function parseAsanaTaskRef(raw: string | null | undefined): AsanaTaskRef | null {
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as AsanaTaskRef;
+  } catch {
+    return null;
+  }
+}
+
 export class ConversationRefs {
   constructor(
     private readonly redis: Redis,
@@ -30,11 +41,17 @@ export class ConversationRefs {
 
   /** Also records the way back, so a reply in the thread finds its conversation. */
   async setSlackRoot(conversationId: string, ref: SlackRootRef): Promise<void> {
-    await this.redis
-      .multi()
-      .set(this.keys.slackRoot(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS)
-      .set(this.keys.slackThread(ref.channel, ref.ts), conversationId, 'EX', RETENTION_SECONDS)
-      .exec();
+    await this.addSlackRoot(this.redis.multi(), conversationId, ref, true).exec();
+  }
+
+  /**
+   * Adds the record of where a conversation's thread is to a transaction of the caller's; `ownThread` when the
+   * message is the conversation's own root (a reply in it is this conversation's), false for a digest's line.
+   */
+  addSlackRoot(multi: ChainableCommander, conversationId: string, ref: SlackRootRef, ownThread: boolean): ChainableCommander {
+    multi.set(this.keys.slackRoot(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+    if (ownThread) multi.set(this.keys.slackThread(ref.channel, ref.ts), conversationId, 'EX', RETENTION_SECONDS);
+    return multi;
   }
 
   /** The conversation whose own root message is this one (digests list several: see the notifier). */
@@ -43,8 +60,7 @@ export class ConversationRefs {
   }
 
   async asanaTask(conversationId: string): Promise<AsanaTaskRef | null> {
-    const raw = await this.redis.get(this.keys.asanaTask(conversationId));
-    return raw ? (JSON.parse(raw) as AsanaTaskRef) : null;
+    return parseAsanaTaskRef(await this.redis.get(this.keys.asanaTask(conversationId)));
   }
 
   /** Also records the way back, so an Asana webhook event about the task finds its conversation. */
@@ -58,5 +74,34 @@ export class ConversationRefs {
 
   async conversationOfTask(taskGid: string): Promise<string | null> {
     return this.redis.get(this.keys.asanaTaskConversation(taskGid));
+  }
+}
+
+/**
+ * The conversations a posted Slack digest message lists, by the message's channel id and ts: written by the
+ * notifier when it records a digest, read by the status service to learn whose conversation a reply in a
+ * digest's thread (or a button on one of its lines) is about.
+ */
+export class DigestListings {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** The conversation ids the digest lists, in its order; empty when the message is not a known digest. */
+  async conversationsOf(channelId: string, ts: string): Promise<string[]> {
+    const raw = await this.redis.get(this.keys.digestMessage(channelId, ts));
+    if (!raw) return [];
+    try {
+      const ids = JSON.parse(raw) as unknown;
+      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /** Adds the digest's listing to a transaction of the notifier's (with the conversations' placement). */
+  add(multi: ChainableCommander, channelId: string, ts: string, conversationIds: string[]): ChainableCommander {
+    return multi.set(this.keys.digestMessage(channelId, ts), JSON.stringify(conversationIds), 'EX', RETENTION_SECONDS);
   }
 }

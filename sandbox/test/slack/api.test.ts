@@ -195,6 +195,21 @@ describe('Slack stand-in', () => {
     }
   });
 
+  it('is a slow Slack when told: a post is taken up, and shows in the channel, only when it is answered', async () => {
+    const configure = (postMessageLatencyMs: number) =>
+      fetch(`${sandbox.url}/_sandbox/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slack: { postMessageLatencyMs } }) });
+    await configure(2000);
+    try {
+      const posting = slack.chat.postMessage({ channel: '#slow', text: 'a slow one' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await listed()).filter((m) => m.text === 'a slow one')).toHaveLength(0);
+      const posted = await posting;
+      expect((await listed()).filter((m) => m.text === 'a slow one').map((m) => m.ts)).toEqual([posted.ts]);
+    } finally {
+      await configure(0);
+    }
+  });
+
   it('lists a channel newest first with conversations.history and counts calls per method', async () => {
     await slack.chat.postMessage({ channel: '#triage', text: 'first' });
     const second = await slack.chat.postMessage({ channel: '#triage', text: 'second' });

@@ -1,7 +1,7 @@
 // The notifier's settings, read once from the environment by main.ts.
 import { ConfigError, commonSpec, env, readConfig, type Env, type Setting } from '@switchboard/core';
-import { MAX_DIGEST_SIZE } from './digest';
-import { isChannel, routesSetting } from './routes';
+import { MAX_DIGEST_SIZE } from './limits';
+import { isChannel, routesSetting } from './route-setting';
 
 function channelSetting(variable: string, fallback: string): Setting<string> {
   const base = env.string(variable, fallback);
@@ -40,6 +40,11 @@ export const notifierSpec = {
   digestAfterMs: env.int('NOTIFIER_DIGEST_AFTER_MS', 3000, { min: 0, max: 600000 }),
   /** Most conversations in one digest message. */
   digestMaxSize: env.int('NOTIFIER_DIGEST_MAX', 100, { min: 2, max: MAX_DIGEST_SIZE }),
+  /**
+   * How long a crashed replica's conversation and channel locks block the others. A live holder renews its
+   * locks while it works, however long it waits for Slack.
+   */
+  lockTtlMs: env.int('NOTIFIER_LOCK_TTL_MS', 15000, { min: 300, max: 300000 }),
   /** How often each replica looks for pending digests. */
   digestPollMs: env.int('NOTIFIER_DIGEST_POLL_MS', 500, { min: 50, max: 60000 }),
 };

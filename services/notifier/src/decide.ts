@@ -1,7 +1,7 @@
 // What to do with a classified event, and where a new conversation goes: pure decisions from what Redis
-// says about the conversation, so that the rules read (and are tested) as a table.
-import { EventKind, Priority, type ClassifiedEvent } from '@switchboard/proto';
-import { threadWorthy } from './render';
+// says about the conversation, so that the rules read (and are tested) as a table. Self-contained: nothing
+// here renders or stores anything, and nothing here imports what does.
+import { Direction, EventKind, Priority, type ClassifiedEvent } from '@switchboard/proto';
 
 /** Where a conversation's Slack message is. `posting`: a post was started and not recorded (maybe a crash). */
 export type Place = 'posting' | 'pending' | 'root' | 'digest';
@@ -26,6 +26,12 @@ export type ClassifiedAction =
   | { act: 'place' }
   /** A reply in the conversation's thread (now, or grouped with others by the flusher). */
   | { act: 'thread' };
+
+/** Which later messages go into the thread: user messages at or above the threshold, and rule hits. */
+export function threadWorthy(event: ClassifiedEvent, minimum: Priority): boolean {
+  const fromUser = (event.message?.direction ?? Direction.USER) === Direction.USER;
+  return (fromUser && event.priority >= minimum) || event.matchedRules.length > 0;
+}
 
 export function decideClassified(f: ClassifiedFacts): ClassifiedAction {
   const eventId = f.event.message?.eventId ?? '';

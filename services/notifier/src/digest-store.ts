@@ -3,7 +3,8 @@
 // digest is posted and recorded, so a crash in between is recovered by whoever flushes next. Every queued
 // conversation therefore ends in exactly one digest (or, alone, in a root of its own).
 import type { Redis } from 'ioredis';
-import type { Keys, SlackRootRef } from '@switchboard/store';
+import { ConversationRefs, DigestListings, OpenBatches, type OpenBatch } from '@switchboard/store';
+import type { NotifierKeys } from './keys';
 import type { ConversationSummary } from './conversation';
 import type { PostedMessage } from './slack';
 import { placementFields } from './state';
@@ -14,25 +15,27 @@ export interface DigestBatch {
   id: string;
   conversationIds: string[];
   createdAtMs: number;
+  /** The fencing number of the channel lock holder that took or resumed it. */
+  fence: number;
+  /** Taken over from an earlier attempt (a crash, a holder whose lock ran out): it may be on its way to Slack. */
+  resumed: boolean;
 }
 
-// KEYS: pending set, batch key. ARGV: max, batch id, now ms. Returns the open batch (JSON) or nil.
-const TAKE_BATCH = `
-local open = redis.call('GET', KEYS[2])
-if open then return open end
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #ids == 0 then return false end
-redis.call('ZREM', KEYS[1], unpack(ids))
-local batch = cjson.encode({id = ARGV[2], conversationIds = ids, createdAtMs = tonumber(ARGV[3])})
-redis.call('SET', KEYS[2], batch)
-return batch
-`;
+const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds: b.items, createdAtMs: b.createdAtMs, fence: b.fence, resumed: b.resumed });
 
 export class DigestStore {
+  private readonly batches: OpenBatches;
+  private readonly refs: ConversationRefs;
+  private readonly listings: DigestListings;
+
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
-  ) {}
+    private readonly keys: NotifierKeys,
+  ) {
+    this.batches = new OpenBatches(redis);
+    this.refs = new ConversationRefs(redis, keys);
+    this.listings = new DigestListings(redis, keys);
+  }
 
   /** Queues a new conversation for its channel's next digest; queuing it again changes nothing. */
   async enqueue(channel: string, summary: ConversationSummary, nowMs = Date.now()): Promise<void> {
@@ -59,17 +62,22 @@ export class DigestStore {
   }
 
   async openBatch(channel: string): Promise<DigestBatch | null> {
-    const raw = await this.redis.get(this.keys.digestBatch(channel));
-    return raw ? (JSON.parse(raw) as DigestBatch) : null;
+    const open = await this.batches.peek(this.keys.digestBatch(channel));
+    return open && digestBatch(open);
   }
 
-  /** The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one. */
-  async takeBatch(channel: string, max: number, batchId: string, nowMs = Date.now()): Promise<DigestBatch | null> {
-    const raw = (await this.redis.eval(TAKE_BATCH, 2, this.keys.digestPending(channel), this.keys.digestBatch(channel), max, batchId, nowMs)) as string | null;
-    if (!raw) return null;
-    const batch = JSON.parse(raw) as DigestBatch;
-    // cjson encodes an empty table as {}; a batch is never empty, but be strict about the shape.
-    return { ...batch, conversationIds: Array.isArray(batch.conversationIds) ? batch.conversationIds : [] };
+  /**
+   * The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one; claimed
+   * for the channel lock's `fence` (StaleFenceError when a newer holder has claimed it).
+   */
+  async takeBatch(channel: string, max: number, batchId: string, fence: number, nowMs = Date.now()): Promise<DigestBatch | null> {
+    const taken = await this.batches.takeOrResume(this.keys.digestBatch(channel), { kind: 'zset', key: this.keys.digestPending(channel), max }, { batchId, fence, nowMs });
+    return taken && digestBatch(taken);
+  }
+
+  /** True while the open batch is still claimed by this fence: checked right before it is posted and recorded. */
+  async stillHolds(channel: string, batch: DigestBatch): Promise<boolean> {
+    return this.batches.holds(this.keys.digestBatch(channel), batch.fence);
   }
 
   /**
@@ -81,13 +89,10 @@ export class DigestStore {
     for (const id of batch.conversationIds) {
       const key = this.keys.notifierConversation(id);
       multi.hset(key, { place, channel_id: posted.channel, ts: posted.ts }).expire(key, RETENTION_SECONDS);
-      multi.set(this.keys.slackRoot(id), JSON.stringify({ channel: posted.channel, ts: posted.ts } satisfies SlackRootRef), 'EX', RETENTION_SECONDS);
       // A root of its own: a reply in its thread is this conversation's (a digest's thread is shared).
-      if (place === 'root') multi.set(this.keys.slackThread(posted.channel, posted.ts), id, 'EX', RETENTION_SECONDS);
+      this.refs.addSlackRoot(multi, id, { channel: posted.channel, ts: posted.ts }, place === 'root');
     }
-    if (place === 'digest') {
-      multi.set(this.keys.digestMessage(posted.channel, posted.ts), JSON.stringify(batch.conversationIds), 'EX', RETENTION_SECONDS);
-    }
+    if (place === 'digest') this.listings.add(multi, posted.channel, posted.ts, batch.conversationIds);
     multi.set(this.keys.slackChannelId(channel), posted.channel, 'EX', RETENTION_SECONDS);
     multi.del(this.keys.digestBatch(channel));
     await multi.exec();
@@ -96,10 +101,9 @@ export class DigestStore {
   /** The digest's permalink, for each conversation it lists (the ticketer links it from the task). */
   async recordPermalink(conversationIds: string[], posted: PostedMessage, permalink: string): Promise<void> {
     const multi = this.redis.multi();
-    const ref: SlackRootRef = { channel: posted.channel, ts: posted.ts, permalink };
     for (const id of conversationIds) {
       multi.hset(this.keys.notifierConversation(id), 'permalink', permalink);
-      multi.set(this.keys.slackRoot(id), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
+      this.refs.addSlackRoot(multi, id, { channel: posted.channel, ts: posted.ts, permalink }, false);
     }
     await multi.exec();
   }
@@ -117,8 +121,7 @@ export class DigestStore {
   }
 
   /** The conversations a posted digest lists. */
-  async members(channelId: string, ts: string): Promise<string[]> {
-    const raw = await this.redis.get(this.keys.digestMessage(channelId, ts));
-    return raw ? (JSON.parse(raw) as string[]) : [];
+  members(channelId: string, ts: string): Promise<string[]> {
+    return this.listings.conversationsOf(channelId, ts);
   }
 }

@@ -5,8 +5,6 @@ import type { ConversationSummary, StatusView } from './conversation';
 import type { SlackMessage } from './render';
 import { clip, escapeMrkdwn, link, packSections, priorityFlag, whoText } from './render-text';
 
-export { packSections } from './render-text';
-
 export interface DigestEntry {
   summary: ConversationSummary;
   status?: StatusView;
@@ -14,8 +12,6 @@ export interface DigestEntry {
   taskUrl?: string;
 }
 
-/** Most conversations one digest lists; every line is kept short enough for all of them to fit Slack's limits. */
-export const MAX_DIGEST_SIZE = 150;
 /** Longest line, so that four fit in a section (3,000 characters) and 150 in the 48 sections left. */
 export const LINE_ROOM = 700;
 const MAX_SECTIONS = 48;

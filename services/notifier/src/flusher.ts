@@ -3,27 +3,34 @@
 // books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
 // one message (a root of its own when there is only one) and records where each is; then posts a few
 // conversations' queued replies (reply-flush.ts). A batch taken but not recorded (a crash, a lost answer)
-// is looked up in Slack by its id before it is posted again.
+// is looked up in Slack by its id before it is posted again. The channel lock is renewed while held, and the
+// batch carries the lock's fencing number: a replica whose lock passed to another (a pause longer than the
+// TTL) finds the batch claimed by the newer holder and neither posts nor records it.
 import { randomUUID } from 'node:crypto';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';
-import type { ConversationLock } from '@switchboard/store';
-import { LOOKBACK_MS, METADATA, type NotifierContext } from './context';
+import { StaleFenceError, type HeldLock, type Locks } from '@switchboard/store';
 import { renderDigest, type DigestEntry } from './digest';
-import type { DigestBatch } from './digest-store';
+import type { DigestBatch, DigestStore } from './digest-store';
+import { LOOKBACK_MS, METADATA } from './post-markers';
 import { renderRoot } from './render';
-import { ReplyFlush } from './reply-flush';
-import { surelyNotPosted, type PostMetadata, type PostedMessage } from './slack';
+import { ReplyFlush, type ReplyFlushParts } from './reply-flush';
+import { surelyNotPosted, type FoundMessage, type PostMetadata, type PostedMessage } from './slack';
 
 /** Conversations with queued replies looked at, and grouped replies posted, per turn of a channel's lock. */
 const REPLY_CANDIDATES = 10;
 const REPLY_POSTS_PER_TURN = 3;
 
+/** What flushing a channel uses: the grouped replies' parts and the digest queue. */
+export interface FlusherParts extends ReplyFlushParts {
+  digests: DigestStore;
+}
+
 export interface FlusherOptions {
   pollMs: number;
   maxSize: number;
-  /** The channel lock (its TTL bounds how long a crashed replica holds a channel's digests back). */
-  lock: ConversationLock;
+  /** The channel locks (their TTL bounds how long a crashed replica holds a channel's digests back). */
+  locks: Locks;
   log: Logger;
 }
 
@@ -36,10 +43,10 @@ export class DigestFlusher {
   private readonly replyFlush: ReplyFlush;
 
   constructor(
-    private readonly ctx: NotifierContext,
+    private readonly parts: FlusherParts,
     private readonly options: FlusherOptions,
   ) {
-    this.replyFlush = new ReplyFlush(ctx, options.log);
+    this.replyFlush = new ReplyFlush(parts, options.log);
   }
 
   start(): void {
@@ -57,29 +64,30 @@ export class DigestFlusher {
   }
 
   async tick(): Promise<void> {
-    const channels = await this.ctx.digests.channels();
+    const channels = await this.parts.digests.channels();
     await Promise.all(channels.map((channel) => this.flush(channel)));
   }
 
   /** Flushes one channel if it has a backlog and this replica gets its lock: the digest, then some replies. */
   async flush(channel: string): Promise<void> {
-    const { digests, replies, metrics } = this.ctx;
+    const { digests, replies, metrics } = this.parts;
     const retry = this.retryAt.get(channel);
     if (retry && Date.now() < retry.atMs) return;
     const backlog = await digests.backlog(channel);
     const waitingReplies = await replies.pendingCount(channel);
     metrics.digestPending.set({ channel }, backlog.pending);
     if (backlog.pending === 0 && !backlog.openBatch && waitingReplies === 0) return;
-    const { lock, log } = this.options;
-    if (!(await lock.acquire(channel, this.ctx.owner))) return;
+    const { locks, log } = this.options;
+    const held = await locks.acquire(channel);
+    if (!held) return;
     let replying: string | undefined;
     try {
-      if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel);
+      if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel, held);
       let posted = 0;
       for (const conversationId of waitingReplies > 0 ? await replies.conversations(channel, REPLY_CANDIDATES) : []) {
         if (posted >= REPLY_POSTS_PER_TURN) break;
         replying = conversationId;
-        if (await this.replyFlush.flush(channel, conversationId)) posted += 1;
+        if (await this.replyFlush.flush(channel, conversationId, held)) posted += 1;
       }
       this.retryAt.delete(channel);
     } catch (err) {
@@ -92,17 +100,18 @@ export class DigestFlusher {
       this.retryAt.set(channel, { atMs: Date.now() + delayMs, attempt });
       log.warn({ err: (err as Error).message, channel, attempt, delayMs }, 'digest or grouped reply not posted, will retry');
     } finally {
-      await lock.release(channel, this.ctx.owner);
+      await held.release();
     }
   }
 
-  private async flushDigest(channel: string): Promise<void> {
-    const { digests } = this.ctx;
-    const open = await digests.openBatch(channel);
+  private async flushDigest(channel: string, held: HeldLock): Promise<void> {
+    const { digests } = this.parts;
+    // A batch left open (a crash, a lost answer, a holder whose lock ran out): claimed for this holder first.
+    const open = (await digests.openBatch(channel)) && (await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence));
     if (open && (await this.recover(channel, open))) return;
-    await this.ctx.pacing.waitForPost(channel);
-    const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID());
-    if (batch) await this.post(channel, batch);
+    await this.parts.pacing.waitForPost(channel);
+    const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
+    if (batch) await this.post(channel, batch, held);
   }
 
   /**
@@ -111,37 +120,43 @@ export class DigestFlusher {
    * the same way, reach the DLQ like any event; their first events are counted and logged here.
    */
   private async giveUp(channel: string, err: PermanentError): Promise<void> {
-    const batch = await this.ctx.digests.openBatch(channel);
+    const batch = await this.parts.digests.openBatch(channel);
     if (!batch) return;
-    await this.ctx.digests.release(channel, batch);
-    this.ctx.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
+    await this.parts.digests.release(channel, batch);
+    this.parts.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
     this.options.log.error({ err: err.message, channel, conversations: batch.conversationIds }, 'digest refused by Slack; its conversations were not notified');
   }
 
-  /** True when the open batch turned out to be posted already (and is now recorded). */
-  private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
-    if (this.refused.has(batch.id)) return false;
-    const found = await this.ctx.slack.findByMetadata({
-      channel: await this.ctx.store.channelId(channel),
+  /** The open batch's message if it was posted already (looked up by its batch id in the metadata). */
+  private async findPosted(channel: string, batch: DigestBatch): Promise<FoundMessage | null> {
+    if (this.refused.has(batch.id)) return null;
+    const found = await this.parts.slack.findByMetadata({
+      channel: await this.parts.store.channelId(channel),
       eventTypes: [METADATA.digest, METADATA.conversation],
       oldestMs: batch.createdAtMs - LOOKBACK_MS,
       matches: (p) => p.batch_id === batch.id,
     });
-    this.ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    this.parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    return found;
+  }
+
+  /** True when the open batch turned out to be posted already (and is now recorded). */
+  private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
+    const found = await this.findPosted(channel, batch);
     if (!found) return false;
     this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest was posted before a crash; recorded it instead of posting again');
     await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
     return true;
   }
 
-  private async post(channel: string, batch: DigestBatch): Promise<void> {
-    const { ctx } = this;
+  private async post(channel: string, batch: DigestBatch, held: HeldLock): Promise<void> {
+    const { parts } = this;
     const entries: DigestEntry[] = [];
-    for (const [i, { state, knownTaskUrl }] of (await ctx.store.states(batch.conversationIds)).entries()) {
-      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: ctx.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
+    for (const [i, { state, knownTaskUrl }] of (await parts.store.states(batch.conversationIds)).entries()) {
+      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: parts.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
     }
     if (entries.length === 0) {
-      await ctx.digests.dropBatch(channel);
+      await parts.digests.dropBatch(channel);
       return;
     }
     // One conversation alone is not a digest: it gets the root message (with buttons) it would have had.
@@ -151,26 +166,43 @@ export class DigestFlusher {
       ? { event_type: METADATA.conversation, event_payload: { conversation_id: single.summary.conversationId, event_id: single.summary.eventId, batch_id: batch.id } }
       : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
     let posted: PostedMessage;
+    let earlier: FoundMessage | null = null;
     try {
-      posted = await ctx.slack.postMessage({ channel, ...message, metadata });
+      posted = await parts.pacing.post(channel, async () => {
+        // Last check before the side effect: still this replica's lock, and still this holder's batch.
+        held.assertHeld();
+        if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
+        // A batch taken over may have been posted by its earlier holder while this one waited: inside the call
+        // gate every earlier post to the channel has ended, so Slack shows it now if it was posted.
+        earlier = batch.resumed ? await this.findPosted(channel, batch) : null;
+        return earlier ?? parts.slack.postMessage({ channel, ...message, metadata });
+      });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
     }
+    const found = earlier as FoundMessage | null;
+    if (found) {
+      this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest taken over was posted by its earlier holder; recorded it instead of posting again');
+      await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
+      return;
+    }
     await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
-    ctx.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
-    if (!single) ctx.metrics.digestedConversations.inc(entries.length);
-    for (const e of entries) if (e.summary.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
+    parts.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
+    if (!single) parts.metrics.digestedConversations.inc(entries.length);
+    for (const e of entries) if (e.summary.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
     this.options.log.info({ channel, batch: batch.id, conversations: entries.length, ts: posted.ts }, single ? 'posted a queued conversation as its root' : 'posted digest');
   }
 
   private async record(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage, taskUrl?: string): Promise<void> {
-    const { ctx } = this;
-    await ctx.digests.recordPosted(channel, batch, place, posted);
+    const { parts } = this;
+    // A newer holder took the batch over: it finds this post by its metadata and records it.
+    if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
+    await parts.digests.recordPosted(channel, batch, place, posted);
     this.refused.delete(batch.id);
-    if (place === 'root' && taskUrl) await ctx.store.update(batch.conversationIds[0], { task_url: taskUrl });
+    if (place === 'root' && taskUrl) await parts.store.update(batch.conversationIds[0], { task_url: taskUrl });
     try {
-      await ctx.digests.recordPermalink(batch.conversationIds, posted, await ctx.slack.permalink(posted.channel, posted.ts));
+      await parts.digests.recordPermalink(batch.conversationIds, posted, await parts.slack.permalink(posted.channel, posted.ts));
     } catch (err) {
       // Recorded where they are; the permalink is filled in by the conversations' next events.
       this.options.log.warn({ err: (err as Error).message, channel }, 'no permalink for the digest yet');

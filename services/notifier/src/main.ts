@@ -1,60 +1,69 @@
 // The notifier service: Slack notifications for classified events and status changes, and the digests.
-import { hostname } from 'node:os';
+// Reads the config, builds the parts, and hands each handler the parts it uses.
 import { Topics } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
 import { transcriptUrl } from '@switchboard/agreements';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationLock, DoneMarks } from '@switchboard/store';
+import { DoneMarks, Locks } from '@switchboard/store';
 import { readNotifierConfig } from './config';
-import { LOCK_SCOPES, type NotifierContext } from './context';
 import { DigestStore } from './digest-store';
 import { DigestFlusher } from './flusher';
+import { notifierKeys } from './keys';
 import { createNotifierMetrics } from './metrics';
 import { ReplyStore } from './reply-store';
 import { notifierHandler } from './notify';
+import { LOCK_SCOPES } from './post-markers';
+import { channelFor } from './routes';
 import { SlackPacing } from './pacing';
-import { webApiSlack } from './slack';
+import { SLACK_TIMEOUT_MS, webApiSlack } from './slack';
 import { ConversationStore } from './state';
 import { statusHandler } from './status';
 
 const PRIORITIES = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT } as const;
-/** Locks outlive the longest wait for a Slack slot under them, and bound how long a crashed replica blocks. */
-const LOCK_TTL_MS = 30000;
 /** The notifier's done-marks (DoneMarks scope) for conv.classified events. */
 const DONE_SCOPE = 'notifier';
 
 async function main(): Promise<void> {
   const config = readNotifierConfig(process.env);
   const runtime = new Runtime({ service: 'notifier', config, httpPort: config.port });
-  const { redis, keys } = runtime;
-  const owner = `${hostname()}:${process.pid}`;
-  const ctx: NotifierContext = {
-    slack: webApiSlack({ token: config.slackToken, apiUrl: config.slackApiUrl, metrics: runtime.metrics }),
-    store: new ConversationStore(redis, keys, DONE_SCOPE),
-    digests: new DigestStore(redis, keys),
-    replies: new ReplyStore(redis, keys, DONE_SCOPE),
-    pacing: new SlackPacing(redis, keys, runtime.metrics, config),
-    metrics: createNotifierMetrics(runtime.metrics),
-    lock: new ConversationLock(redis, keys, LOCK_SCOPES.conversation, LOCK_TTL_MS),
-    owner,
-    triageChannel: config.triageChannel,
-    routes: config.routes,
-    threadMinimum: PRIORITIES[config.threadMinimum],
-    digestAfterMs: config.digestAfterMs,
-    transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
-  };
-  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: notifierHandler(ctx) });
+  const { redis } = runtime;
+  const keys = notifierKeys(runtime.keys);
+  const slack = webApiSlack({ token: config.slackToken, apiUrl: config.slackApiUrl, metrics: runtime.metrics });
+  const store = new ConversationStore(redis, keys, DONE_SCOPE);
+  const digests = new DigestStore(redis, keys);
+  const replies = new ReplyStore(redis, keys, DONE_SCOPE);
+  const pacing = new SlackPacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 });
+  const metrics = createNotifierMetrics(runtime.metrics);
+  const locks = new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs });
+  const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);
+  const refreshing = { slack, store, digests, pacing, metrics, transcriptUrl: linkOf };
+
+  runtime.consume({
+    groupId: config.groupId,
+    topic: Topics.classified,
+    handler: notifierHandler({
+      ...refreshing,
+      replies,
+      locks,
+      digestAfterMs: config.digestAfterMs,
+      threadMinimum: PRIORITIES[config.threadMinimum],
+      channelOf: (summary) => channelFor(config.routes, config.triageChannel, summary),
+    }),
+  });
   runtime.consume({
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
-    handler: statusHandler(ctx, new DoneMarks(redis, keys, 'notifier-status')),
+    handler: statusHandler({ ...refreshing, locks }, new DoneMarks(redis, keys, 'notifier-status')),
   });
-  const flusher = new DigestFlusher(ctx, {
-    pollMs: config.digestPollMs,
-    maxSize: config.digestMaxSize,
-    lock: new ConversationLock(redis, keys, LOCK_SCOPES.digest, LOCK_TTL_MS),
-    log: runtime.logger.child({ component: 'digest' }),
-  });
+  const flusher = new DigestFlusher(
+    { slack, store, digests, replies, pacing, metrics, transcriptUrl: linkOf },
+    {
+      pollMs: config.digestPollMs,
+      maxSize: config.digestMaxSize,
+      locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs }),
+      log: runtime.logger.child({ component: 'digest' }),
+    },
+  );
   runtime.onClose('digests', () => flusher.stop());
   await runtime.start();
   flusher.start();

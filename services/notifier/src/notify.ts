@@ -3,15 +3,24 @@
 // is decide.ts; the posting is posting.ts; this handler reads the facts and runs them under the lock.
 import type { ClassifiedEventSchema } from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
-import { withConversationLock, type NotifierContext } from './context';
+import type { Priority } from '@switchboard/proto';
+import type { Locks } from '@switchboard/store';
 import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide';
 import { suppress } from './metrics';
-import { ensurePermalink, placeConversation, replyInThread } from './posting';
-import { refreshMessage } from './refresh';
+import { withConversationLock } from './post-markers';
+import { ensurePermalink, placeConversation, replyInThread, type PlacingParts, type ThreadingParts } from './posting';
+import { refreshMessage, type RefreshParts } from './refresh';
 import type { EventFacts } from './state';
 
-export function notifierHandler(ctx: NotifierContext) {
-  const { store, metrics } = ctx;
+/** What handling a classified event uses: the posting and refreshing parts, the locks, and the thread threshold. */
+export interface ClassifiedParts extends PlacingParts, ThreadingParts, RefreshParts {
+  locks: Locks;
+  /** Later user messages below this priority stay out of the thread (NOTIFIER_THREAD_MIN_PRIORITY). */
+  threadMinimum: Priority;
+}
+
+export function notifierHandler(parts: ClassifiedParts) {
+  const { store, metrics } = parts;
   const decide = (delivery: Delivery<typeof ClassifiedEventSchema>, facts: EventFacts): ClassifiedAction =>
     decideClassified({
       event: delivery.event,
@@ -20,7 +29,7 @@ export function notifierHandler(ctx: NotifierContext) {
       spamTeam: facts.spamTeam,
       place: facts.state.place,
       firstEventId: facts.state.firstEventId,
-      threadMinimum: ctx.threadMinimum,
+      threadMinimum: parts.threadMinimum,
     });
 
   return async (delivery: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
@@ -42,22 +51,22 @@ export function notifierHandler(ctx: NotifierContext) {
     }
 
     // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
-    await withConversationLock(ctx, m.conversationId, async () => {
+    await withConversationLock(parts.locks, m.conversationId, async (held) => {
       const state = await store.state(m.conversationId);
       const fresh = { ...facts, state };
       const action = decide(delivery, fresh);
       if (needsTaskLink(state.place, state.taskUrl, facts.knownTaskUrl)) {
-        await refreshMessage(ctx, m.conversationId, state, facts.knownTaskUrl, 'if_free', log);
+        await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'if_free', log);
       }
       switch (action.act) {
         case 'place':
-          await placeConversation(ctx, event, state, facts.knownTaskUrl, log);
+          await placeConversation(parts, event, state, facts.knownTaskUrl, log, held);
           break;
         case 'thread':
-          await replyInThread(ctx, event, state, facts.repliesQueued, log);
+          await replyInThread(parts, event, state, facts.repliesQueued, log, held);
           break;
         case 'nothing':
-          await ensurePermalink(ctx, m.conversationId, state);
+          await ensurePermalink(parts, m.conversationId, state);
           break;
         case 'suppress':
           suppress(metrics, action.reason);

@@ -1,6 +1,7 @@
 // Slack's rate limits as budgets shared by every notifier replica (RateBudget, a token bucket in Redis):
 // posts per channel, and chat.update for the whole workspace. Waiting is counted in the shared
-// switchboard_rate_limit_wait_seconds_total{api="slack"}.
+// switchboard_rate_limit_wait_seconds_total{api="slack"}. Every post also runs inside the budget's call gate
+// (`post`), which spaces posts by when they end, not only by when their slots were booked.
 import type { Redis } from 'ioredis';
 import { sleep, type Metrics } from '@switchboard/core';
 import { RateBudget, type Keys } from '@switchboard/store';
@@ -11,6 +12,8 @@ export const SLACK_UPDATE_BUDGET = 'slack-update';
 
 export interface PacingOptions {
   postIntervalMs: number;
+  /** The longest a Slack call can take (the client's timeout): a replica dying mid-post holds the channel that long. */
+  callLeaseMs: number;
   postBurst: number;
   updatesPerMinute: number;
 }
@@ -30,7 +33,7 @@ export class SlackPacing {
     redis: Redis,
     keys: Keys,
     private readonly metrics: Metrics,
-    options: PacingOptions,
+    private readonly options: PacingOptions,
   ) {
     this.posts = new RateBudget(redis, keys, SLACK_POST_BUDGET, { ratePerSecond: 1000 / options.postIntervalMs, burst: options.postBurst });
     this.updates = new RateBudget(redis, keys, SLACK_UPDATE_BUDGET, { ratePerSecond: options.updatesPerMinute / 60, burst: Math.max(1, Math.min(5, Math.floor(options.updatesPerMinute / 10))) });
@@ -49,6 +52,15 @@ export class SlackPacing {
   async waitForPost(channel: string): Promise<void> {
     const { waitMs } = await this.posts.reserve(channel);
     await this.wait(waitMs);
+  }
+
+  /**
+   * Runs one chat.postMessage to the channel once its slot is booked (trySlot / waitForPost): it leaves only a
+   * full post interval after the channel's previous post ended, so Slack, which counts a post when it arrives,
+   * never sees two closer than that however late the previous one left (RateBudget.call).
+   */
+  post<T>(channel: string, send: () => Promise<T>): Promise<T> {
+    return this.posts.call(channel, this.options.callLeaseMs, send, (ms) => this.metrics.rateLimitWaitSeconds.inc({ api: 'slack' }, ms / 1000));
   }
 
   /**

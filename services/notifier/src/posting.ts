@@ -4,28 +4,54 @@
 // the post is looked up in Slack before anything is posted again. Runs under the conversation's lock.
 import { Priority, timestampMs, type ClassifiedEvent } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
-import { METADATA, LOOKBACK_MS, type NotifierContext } from './context';
-import { summarize } from './conversation';
+import type { HeldLock } from '@switchboard/store';
+import { summarize, type ConversationSummary } from './conversation';
 import { placement, replyPlacement } from './decide';
+import type { DigestStore } from './digest-store';
+import type { NotifierMetrics } from './metrics';
+import type { SlackPacing } from './pacing';
+import { METADATA, LOOKBACK_MS } from './post-markers';
 import { QUEUED_LINE_ROOM, renderRoot, renderThreadReply, replyLine } from './render';
-import { channelFor } from './routes';
-import { surelyNotPosted, type PostedMessage } from './slack';
-import type { ConversationState } from './state';
+import type { ReplyStore } from './reply-store';
+import { surelyNotPosted, type PostedMessage, type SlackPort } from './slack';
+import type { ConversationState, ConversationStore } from './state';
 
-function observeLatency(ctx: NotifierContext, receivedAtMs: number): void {
-  if (receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(receivedAtMs));
+/** What posting a conversation's messages uses. */
+export interface PostingParts {
+  slack: SlackPort;
+  store: ConversationStore;
+  pacing: SlackPacing;
+  metrics: NotifierMetrics;
+  transcriptUrl: (conversationId: string) => string;
+  /** How late a message may still be posted on its own; later ones are queued (NOTIFIER_DIGEST_AFTER_MS). */
+  digestAfterMs: number;
+}
+
+/** Placing a new conversation also uses the digest queue and the routes (as `channelOf`). */
+export interface PlacingParts extends PostingParts {
+  digests: DigestStore;
+  channelOf: (summary: ConversationSummary) => string;
+}
+
+/** Threading a later message also uses the queue of late replies. */
+export interface ThreadingParts extends PostingParts {
+  replies: ReplyStore;
+}
+
+function observeLatency(metrics: NotifierMetrics, receivedAtMs: number): void {
+  if (receivedAtMs > 0) metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(receivedAtMs));
 }
 
 /** Stores the root's permalink (the ticketer links it from the task) unless it is known already. */
-export async function ensurePermalink(ctx: NotifierContext, conversationId: string, state: ConversationState): Promise<void> {
+export async function ensurePermalink(parts: Pick<PostingParts, 'slack' | 'store'>, conversationId: string, state: ConversationState): Promise<void> {
   if (state.permalink || !state.channelId || !state.ts) return;
   const posted = { channel: state.channelId, ts: state.ts };
-  await ctx.store.recordPermalink(conversationId, posted, await ctx.slack.permalink(posted.channel, posted.ts));
+  await parts.store.recordPermalink(conversationId, posted, await parts.slack.permalink(posted.channel, posted.ts));
 }
 
-async function recordRoot(ctx: NotifierContext, conversationId: string, channel: string, posted: PostedMessage, taskUrl: string | undefined): Promise<void> {
-  await ctx.store.recordPlaced(conversationId, 'root', channel, posted);
-  if (taskUrl) await ctx.store.update(conversationId, { task_url: taskUrl });
+async function recordRoot(parts: Pick<PostingParts, 'store'>, conversationId: string, channel: string, posted: PostedMessage, taskUrl: string | undefined): Promise<void> {
+  await parts.store.recordPlaced(conversationId, 'root', channel, posted);
+  if (taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
 }
 
 /**
@@ -33,65 +59,69 @@ async function recordRoot(ctx: NotifierContext, conversationId: string, channel:
  * else a place in the channel's next digest. Returns where it went.
  */
 export async function placeConversation(
-  ctx: NotifierContext,
+  parts: PlacingParts,
   event: ClassifiedEvent,
   state: ConversationState,
   knownTaskUrl: string | undefined,
   log: Logger,
+  held: HeldLock,
 ): Promise<'root' | 'pending'> {
   const summary = state.summary ?? summarize(event);
   const id = summary.conversationId;
-  const channel = state.channel ?? channelFor(ctx.routes, ctx.triageChannel, summary);
+  const channel = state.channel ?? parts.channelOf(summary);
 
   if (state.place === 'posting') {
-    const found = await ctx.slack.findByMetadata({
-      channel: await ctx.store.channelId(channel),
+    const found = await parts.slack.findByMetadata({
+      channel: await parts.store.channelId(channel),
       eventTypes: [METADATA.conversation],
       oldestMs: (state.postingAtMs ?? 0) - LOOKBACK_MS,
       matches: (p) => p.conversation_id === id,
     });
-    ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
     if (found) {
       log.warn({ ts: found.ts }, 'root was posted before a crash; recorded it instead of posting again');
-      await recordRoot(ctx, id, channel, found, undefined);
-      await ensurePermalink(ctx, id, { channelId: found.channel, ts: found.ts });
+      await recordRoot(parts, id, channel, found, undefined);
+      await ensurePermalink(parts, id, { channelId: found.channel, ts: found.ts });
       return 'root';
     }
   }
 
   const ageMs = summary.receivedAtMs > 0 ? Math.max(0, Date.now() - summary.receivedAtMs) : 0;
-  const rule = { priority: summary.priority, ageMs, digestAfterMs: ctx.digestAfterMs };
+  const rule = { priority: summary.priority, ageMs, digestAfterMs: parts.digestAfterMs };
   let where = placement(rule);
   // Only a conversation that can still make it asks for a slot (a free one is taken at once).
-  const slot = where === 'ask_slot' ? await ctx.pacing.trySlot(channel) : undefined;
+  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
   if (slot) where = placement({ ...rule, slot });
   if (where === 'queue') {
-    await ctx.digests.enqueue(channel, summary);
+    await parts.digests.enqueue(channel, summary);
     log.info({ channel, ageMs, waitMs: slot?.waitMs }, 'behind the channel budget: conversation queued for the next digest');
     return 'pending';
   }
-  if (where === 'wait_and_post') await ctx.pacing.waitForPost(channel);
+  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
 
-  await ctx.store.markPosting(id, summary, channel);
-  const message = renderRoot({ summary, status: state.status, transcriptUrl: ctx.transcriptUrl(id), taskUrl: knownTaskUrl });
+  await parts.store.markPosting(id, summary, channel);
+  const message = renderRoot({ summary, status: state.status, transcriptUrl: parts.transcriptUrl(id), taskUrl: knownTaskUrl });
   let posted: PostedMessage;
   try {
-    posted = await ctx.slack.postMessage({
-      channel,
-      ...message,
-      metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
+    posted = await parts.pacing.post(channel, () => {
+      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
+      return parts.slack.postMessage({
+        channel,
+        ...message,
+        metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
+      });
     });
   } catch (err) {
     // Slack said no: nothing to look up next time.
-    if (surelyNotPosted(err)) await ctx.store.update(id, { place: '' });
+    if (surelyNotPosted(err)) await parts.store.update(id, { place: '' });
     throw err;
   }
-  await recordRoot(ctx, id, channel, posted, knownTaskUrl);
-  ctx.metrics.notifications.inc({ kind: 'root' });
-  observeLatency(ctx, summary.receivedAtMs);
+  await recordRoot(parts, id, channel, posted, knownTaskUrl);
+  parts.metrics.notifications.inc({ kind: 'root' });
+  observeLatency(parts.metrics, summary.receivedAtMs);
   log.info({ channel: posted.channel, ts: posted.ts }, 'posted root notification');
   // If this fails, the event is retried, finds its root recorded, and only asks for the permalink again.
-  await ensurePermalink(ctx, id, { channelId: posted.channel, ts: posted.ts });
+  await ensurePermalink(parts, id, { channelId: posted.channel, ts: posted.ts });
   return 'root';
 }
 
@@ -101,54 +131,64 @@ export async function placeConversation(
  * late replies for the flusher to post together — as is every reply while some are queued, or while the
  * conversation itself still waits for its digest, so that the thread keeps the messages' order.
  */
-export async function replyInThread(ctx: NotifierContext, event: ClassifiedEvent, state: ConversationState, repliesQueued: boolean, log: Logger): Promise<void> {
+export async function replyInThread(
+  parts: ThreadingParts,
+  event: ClassifiedEvent,
+  state: ConversationState,
+  repliesQueued: boolean,
+  log: Logger,
+  held: HeldLock,
+): Promise<void> {
   const m = event.message!;
   const { channelId, ts } = state;
   const channel = state.channel ?? channelId;
   if (!channel) throw new Error(`conversation ${m.conversationId} has a thread but no channel`);
   const placed = state.place === 'root' || state.place === 'digest';
-  if (placed && (await ctx.store.hasIntent(m.eventId))) {
-    const found = await ctx.slack.findByMetadata({
+  if (placed && (await parts.store.hasIntent(m.eventId))) {
+    const found = await parts.slack.findByMetadata({
       channel: channelId!,
       threadTs: ts,
       eventTypes: [METADATA.message],
       matches: (p) => p.event_id === m.eventId,
     });
-    ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
     if (found) {
       log.warn({ ts: found.ts }, 'thread reply was posted before a crash; not posting it again');
-      await ctx.store.finish(m.eventId);
+      await parts.store.finish(m.eventId);
       return;
     }
   }
   const receivedAtMs = m.receivedAt ? timestampMs(m.receivedAt) : 0;
-  const rule = { priority: event.priority, ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0, digestAfterMs: ctx.digestAfterMs, queued: repliesQueued || !placed };
+  const rule = { priority: event.priority, ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0, digestAfterMs: parts.digestAfterMs, queued: repliesQueued || !placed };
   let where = replyPlacement(rule);
-  const slot = where === 'ask_slot' ? await ctx.pacing.trySlot(channel) : undefined;
+  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
   if (slot) where = replyPlacement({ ...rule, slot });
   if (where === 'queue') {
     const reply = { eventId: m.eventId, line: replyLine(event, QUEUED_LINE_ROOM), priority: event.priority, receivedAtMs };
-    await ctx.replies.queue(channel, m.conversationId, reply, event.priority >= Priority.URGENT);
+    await parts.replies.queue(channel, m.conversationId, reply, event.priority >= Priority.URGENT);
     log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: reply queued to be posted with others');
     return;
   }
-  if (where === 'wait_and_post') await ctx.pacing.waitForPost(channel);
-  await ctx.store.setIntent(m.eventId);
-  const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(m.conversationId) } : undefined;
+  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
+  await parts.store.setIntent(m.eventId);
+  const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(m.conversationId) } : undefined;
   try {
-    await ctx.slack.postMessage({
-      channel: channelId!,
-      threadTs: ts,
-      ...renderThreadReply(event, inDigest),
-      metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
-      // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
-      replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
+    await parts.pacing.post(channel, () => {
+      held.assertHeld();
+      return parts.slack.postMessage({
+        channel: channelId!,
+        threadTs: ts,
+        ...renderThreadReply(event, inDigest),
+        metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
+        // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
+        replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
+      });
     });
   } catch (err) {
-    if (surelyNotPosted(err)) await ctx.store.clearIntent(m.eventId);
+    if (surelyNotPosted(err)) await parts.store.clearIntent(m.eventId);
     throw err;
   }
-  await ctx.store.finish(m.eventId);
-  ctx.metrics.notifications.inc({ kind: 'thread' });
-  observeLatency(ctx, receivedAtMs);
+  await parts.store.finish(m.eventId);
+  parts.metrics.notifications.inc({ kind: 'thread' });
+  observeLatency(parts.metrics, receivedAtMs);
 }

@@ -2,17 +2,30 @@
 // change (buttons and "who acted"), or when the Asana task became known after the root was posted. A root
 // is re-rendered alone; a digest is re-rendered with every conversation it lists.
 import type { Logger } from '@switchboard/core';
-import type { NotifierContext } from './context';
 import { renderDigest, type DigestEntry } from './digest';
+import type { DigestStore } from './digest-store';
+import type { NotifierMetrics } from './metrics';
+import type { SlackPacing } from './pacing';
 import { renderRoot, type SlackMessage } from './render';
-import type { ConversationState } from './state';
+import type { SlackPort } from './slack';
+import type { ConversationState, ConversationStore } from './state';
 
-async function digestMessage(ctx: NotifierContext, state: ConversationState): Promise<SlackMessage | null> {
-  const ids = await ctx.digests.members(state.channelId!, state.ts!);
+/** What re-rendering a conversation's message uses. */
+export interface RefreshParts {
+  slack: SlackPort;
+  store: ConversationStore;
+  digests: DigestStore;
+  pacing: SlackPacing;
+  metrics: NotifierMetrics;
+  transcriptUrl: (conversationId: string) => string;
+}
+
+async function digestMessage(parts: Pick<RefreshParts, 'store' | 'digests' | 'transcriptUrl'>, state: ConversationState): Promise<SlackMessage | null> {
+  const ids = await parts.digests.members(state.channelId!, state.ts!);
   const entries: DigestEntry[] = [];
-  for (const [i, { state: member, knownTaskUrl }] of (await ctx.store.states(ids)).entries()) {
+  for (const [i, { state: member, knownTaskUrl }] of (await parts.store.states(ids)).entries()) {
     if (!member.summary) continue;
-    entries.push({ summary: member.summary, status: member.status, transcriptUrl: ctx.transcriptUrl(ids[i]), taskUrl: knownTaskUrl ?? member.taskUrl });
+    entries.push({ summary: member.summary, status: member.status, transcriptUrl: parts.transcriptUrl(ids[i]), taskUrl: knownTaskUrl ?? member.taskUrl });
   }
   return entries.length > 0 ? renderDigest(entries) : null;
 }
@@ -26,7 +39,7 @@ const IF_FREE_WAIT_MS = 3000;
  * leaves it for a later event (the task link is worth adding, not worth queueing behind a burst). True when updated.
  */
 export async function refreshMessage(
-  ctx: NotifierContext,
+  parts: RefreshParts,
   conversationId: string,
   state: ConversationState,
   knownTaskUrl: string | undefined,
@@ -37,18 +50,18 @@ export async function refreshMessage(
   const taskUrl = knownTaskUrl ?? state.taskUrl;
   let message: SlackMessage | null;
   if (state.place === 'root') {
-    message = renderRoot({ summary: state.summary, status: state.status, transcriptUrl: ctx.transcriptUrl(conversationId), taskUrl });
+    message = renderRoot({ summary: state.summary, status: state.status, transcriptUrl: parts.transcriptUrl(conversationId), taskUrl });
   } else if (state.place === 'digest') {
-    message = await digestMessage(ctx, state);
+    message = await digestMessage(parts, state);
   } else {
     return false;
   }
   if (!message) return false;
-  if (when === 'soon') await ctx.pacing.waitForUpdate();
-  else if (!(await ctx.pacing.updateSlotWithin(IF_FREE_WAIT_MS))) return false;
-  await ctx.slack.updateMessage({ channel: state.channelId, ts: state.ts, ...message });
-  if (state.place === 'root' && taskUrl && taskUrl !== state.taskUrl) await ctx.store.update(conversationId, { task_url: taskUrl });
-  ctx.metrics.notifications.inc({ kind: 'update' });
+  if (when === 'soon') await parts.pacing.waitForUpdate();
+  else if (!(await parts.pacing.updateSlotWithin(IF_FREE_WAIT_MS))) return false;
+  await parts.slack.updateMessage({ channel: state.channelId, ts: state.ts, ...message });
+  if (state.place === 'root' && taskUrl && taskUrl !== state.taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
+  parts.metrics.notifications.inc({ kind: 'update' });
   log.info({ place: state.place, ts: state.ts }, 'updated the conversation message');
   return true;
 }

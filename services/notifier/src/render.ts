@@ -134,9 +134,3 @@ export function renderReplyGroup(lines: string[], inDigest?: DigestThread): Slac
     ],
   };
 }
-
-/** Which later messages go into the thread: user messages at or above the threshold, and rule hits. */
-export function threadWorthy(event: ClassifiedEvent, minimum: Priority): boolean {
-  const fromUser = (event.message?.direction ?? Direction.USER) === Direction.USER;
-  return (fromUser && event.priority >= minimum) || event.matchedRules.length > 0;
-}

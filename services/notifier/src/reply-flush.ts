@@ -4,82 +4,111 @@
 import { randomUUID } from 'node:crypto';
 import { Priority } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
-import { METADATA, type NotifierContext } from './context';
+import { StaleFenceError, type HeldLock } from '@switchboard/store';
+import type { NotifierMetrics } from './metrics';
+import type { SlackPacing } from './pacing';
+import { METADATA } from './post-markers';
 import { MAX_REPLY_GROUP, renderReplyGroup } from './render';
-import { surelyNotPosted } from './slack';
+import type { ReplyStore } from './reply-store';
+import { surelyNotPosted, type SlackPort } from './slack';
+import type { ConversationStore } from './state';
+
+/** What posting grouped replies uses. */
+export interface ReplyFlushParts {
+  slack: SlackPort;
+  store: ConversationStore;
+  replies: ReplyStore;
+  pacing: SlackPacing;
+  metrics: NotifierMetrics;
+  transcriptUrl: (conversationId: string) => string;
+}
 
 export class ReplyFlush {
   /** Batches Slack refused (429, ok:false) in this process: no need to look them up before retrying. */
   private readonly refused = new Set<string>();
 
   constructor(
-    private readonly ctx: NotifierContext,
+    private readonly parts: ReplyFlushParts,
     private readonly log: Logger,
   ) {}
 
   /** Posts the conversation's queued replies (after booking the channel's next slot). False if not placed yet. */
-  async flush(channel: string, conversationId: string): Promise<boolean> {
-    const { ctx } = this;
-    const state = await ctx.store.state(conversationId);
+  async flush(channel: string, conversationId: string, held: HeldLock): Promise<boolean> {
+    const { parts } = this;
+    const state = await parts.store.state(conversationId);
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
     if ((state.place !== 'root' && state.place !== 'digest') || !state.channelId || !state.ts) return false;
     const thread = { channel: state.channelId, ts: state.ts };
-    const open = await ctx.replies.openBatch(conversationId);
-    if (open && !this.refused.has(open.id)) {
-      const found = await ctx.slack.findByMetadata({
-        channel: thread.channel,
-        threadTs: thread.ts,
-        eventTypes: [METADATA.replies],
-        matches: (p) => p.batch_id === open.id,
-      });
-      ctx.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
-      if (found) {
+    const findPosted = async (batchId: string) => {
+      if (this.refused.has(batchId)) return null;
+      const found = await parts.slack.findByMetadata({ channel: thread.channel, threadTs: thread.ts, eventTypes: [METADATA.replies], matches: (p) => p.batch_id === batchId });
+      parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+      return found;
+    };
+    const open = await parts.replies.openBatch(conversationId);
+    if (open) {
+      if (await findPosted(open.id)) {
         this.log.warn({ conversation_id: conversationId, batch: open.id }, 'grouped reply was posted before a crash; not posting it again');
-        await ctx.replies.close(channel, conversationId);
+        await parts.replies.close(channel, conversationId);
         return true;
       }
     }
     if (state.status?.spamBy) {
       // Marked spam since its replies were queued: they are dropped, as they would have been on arrival.
-      const dropped = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
-      await ctx.replies.close(channel, conversationId);
-      ctx.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
+      const dropped = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
+      await parts.replies.close(channel, conversationId);
+      parts.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
       return false;
     }
-    await ctx.pacing.waitForPost(channel);
-    const batch = await ctx.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID());
+    await parts.pacing.waitForPost(channel);
+    const batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     if (!batch || batch.items.length === 0) {
-      await ctx.replies.close(channel, conversationId);
+      await parts.replies.close(channel, conversationId);
       return true;
     }
-    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: ctx.transcriptUrl(conversationId) } : undefined;
+    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(conversationId) } : undefined;
+    let postedBefore = false;
     try {
-      await ctx.slack.postMessage({
-        channel: thread.channel,
-        threadTs: thread.ts,
-        ...renderReplyGroup(
-          batch.items.map((i) => i.line),
-          inDigest,
-        ),
-        metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
-        replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
+      await parts.pacing.post(channel, async () => {
+        held.assertHeld();
+        if (!(await parts.replies.stillHolds(batch))) throw new StaleFenceError(conversationId, batch.fence);
+        // Taken over from another holder: inside the call gate its post has ended, so Slack shows it if it was made.
+        if (batch.resumed && (await findPosted(batch.id))) {
+          postedBefore = true;
+          return;
+        }
+        await parts.slack.postMessage({
+          channel: thread.channel,
+          threadTs: thread.ts,
+          ...renderReplyGroup(
+            batch.items.map((i) => i.line),
+            inDigest,
+          ),
+          metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
+          replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
+        });
       });
     } catch (err) {
       if (surelyNotPosted(err)) this.refused.add(batch.id);
       throw err;
     }
-    await ctx.replies.close(channel, conversationId);
+    if (postedBefore) {
+      this.log.warn({ conversation_id: conversationId, batch: batch.id }, 'grouped reply taken over was posted by its earlier holder; not posting it again');
+      await parts.replies.close(channel, conversationId);
+      return true;
+    }
+    await parts.replies.close(channel, conversationId);
     this.refused.delete(batch.id);
-    ctx.metrics.notifications.inc({ kind: 'thread' });
-    for (const item of batch.items) if (item.receivedAtMs > 0) ctx.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
+    parts.metrics.notifications.inc({ kind: 'thread' });
+    for (const item of batch.items) if (item.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
     return true;
   }
 
   /** Slack refuses the thread for good: the batch is dropped (and counted), so the channel moves on. */
   async giveUp(channel: string, conversationId: string, reason: string): Promise<void> {
-    const batch = await this.ctx.replies.openBatch(conversationId);
-    await this.ctx.replies.close(channel, conversationId);
-    this.ctx.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
+    const batch = await this.parts.replies.openBatch(conversationId);
+    await this.parts.replies.close(channel, conversationId);
+    this.parts.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
     this.log.error({ conversation_id: conversationId, channel, reason, events: batch?.items.map((i) => i.eventId) }, 'grouped reply refused by Slack; not posted');
   }
 }

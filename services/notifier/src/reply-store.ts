@@ -3,7 +3,8 @@
 // takes a conversation's queued replies atomically into its one open batch, posts them as one thread reply,
 // and closes the batch. A batch taken and not closed (a crash) is looked up in Slack before it is reposted.
 import type { Redis } from 'ioredis';
-import type { Keys } from '@switchboard/store';
+import { OpenBatches, type OpenBatch } from '@switchboard/store';
+import type { NotifierKeys } from './keys';
 import type { Priority } from '@switchboard/proto';
 
 const QUEUE_SECONDS = 7 * 24 * 60 * 60;
@@ -23,25 +24,11 @@ export interface ReplyBatch {
   conversationId: string;
   items: QueuedReply[];
   createdAtMs: number;
+  /** Taken over from an earlier attempt (a crash, a holder whose lock ran out): it may be on its way to Slack. */
+  resumed: boolean;
+  /** The fencing number of the channel lock holder that took or resumed it. */
+  fence: number;
 }
-
-// KEYS: replies zset, lines hash, batch key. ARGV: max, batch id, now ms, conversation id.
-const TAKE_BATCH = `
-local open = redis.call('GET', KEYS[3])
-if open then return open end
-local ids = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1)
-if #ids == 0 then return false end
-local raw = redis.call('HMGET', KEYS[2], unpack(ids))
-local items = {}
-for _, item in ipairs(raw) do
-  if item then table.insert(items, item) end
-end
-redis.call('ZREM', KEYS[1], unpack(ids))
-redis.call('HDEL', KEYS[2], unpack(ids))
-local batch = cjson.encode({id = ARGV[2], conversationId = ARGV[4], items = items, createdAtMs = tonumber(ARGV[3])})
-redis.call('SET', KEYS[3], batch)
-return batch
-`;
 
 // KEYS: batch key, replies zset, channel's pending set. ARGV: conversation id.
 const CLOSE_BATCH = `
@@ -51,11 +38,15 @@ return 1
 `;
 
 export class ReplyStore {
+  private readonly batches: OpenBatches;
+
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly keys: NotifierKeys,
     private readonly doneScope: string,
-  ) {}
+  ) {
+    this.batches = new OpenBatches(redis);
+  }
 
   /** Queues a reply and marks its event done, in one transaction. Urgent replies put their conversation first. */
   async queue(channel: string, conversationId: string, reply: QueuedReply, urgent: boolean, nowMs = Date.now()): Promise<void> {
@@ -82,14 +73,21 @@ export class ReplyStore {
   }
 
   async openBatch(conversationId: string): Promise<ReplyBatch | null> {
-    const raw = await this.redis.get(this.keys.notifierReplyBatch(conversationId));
-    return raw ? parseBatch(raw) : null;
+    const open = await this.batches.peek(this.keys.notifierReplyBatch(conversationId));
+    return open && replyBatch(conversationId, open);
   }
 
-  async takeBatch(conversationId: string, max: number, batchId: string, nowMs = Date.now()): Promise<ReplyBatch | null> {
+  /** The conversation's open batch, else up to `max` of its queued replies as a new one. */
+  async takeBatch(conversationId: string, max: number, batchId: string, fence: number, nowMs = Date.now()): Promise<ReplyBatch | null> {
     const k = this.keys;
-    const raw = (await this.redis.eval(TAKE_BATCH, 3, k.notifierReplies(conversationId), k.notifierReplyLines(conversationId), k.notifierReplyBatch(conversationId), max, batchId, nowMs, conversationId)) as string | null;
-    return raw ? parseBatch(raw) : null;
+    const source = { kind: 'zset-values' as const, key: k.notifierReplies(conversationId), values: k.notifierReplyLines(conversationId), max };
+    const taken = await this.batches.takeOrResume(k.notifierReplyBatch(conversationId), source, { batchId, fence, nowMs });
+    return taken && replyBatch(conversationId, taken);
+  }
+
+  /** True while the conversation's open batch is still claimed by this fence: checked right before it is posted. */
+  async stillHolds(batch: ReplyBatch): Promise<boolean> {
+    return this.batches.holds(this.keys.notifierReplyBatch(batch.conversationId), batch.fence);
   }
 
   /** The batch is posted (or given up): close it, and forget the conversation if nothing else waits. */
@@ -99,9 +97,6 @@ export class ReplyStore {
   }
 }
 
-function parseBatch(raw: string): ReplyBatch {
-  const batch = JSON.parse(raw) as Omit<ReplyBatch, 'items'> & { items: string[] | Record<string, never> };
-  // cjson encodes an empty list as {}.
-  const items = Array.isArray(batch.items) ? batch.items.map((item) => JSON.parse(item) as QueuedReply) : [];
-  return { ...batch, items };
+function replyBatch(conversationId: string, batch: OpenBatch): ReplyBatch {
+  return { id: batch.id, conversationId, createdAtMs: batch.createdAtMs, resumed: batch.resumed, fence: batch.fence, items: batch.items.map((item) => JSON.parse(item) as QueuedReply) };
 }

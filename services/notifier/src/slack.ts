@@ -94,6 +94,9 @@ function outcomeOf(err: unknown): string {
   return 'network_error';
 }
 
+/** How long one Slack call may take before the client gives up on it. */
+export const SLACK_TIMEOUT_MS = 10000;
+
 /** Pages read at most when looking a message up (200 messages each). */
 const MAX_LOOKUP_PAGES = 10;
 
@@ -104,7 +107,7 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
     slackApiUrl: options.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10000,
+    timeout: SLACK_TIMEOUT_MS,
   });
   const { metrics } = options;
   async function call<T extends WebAPICallResult>(method: string, run: () => Promise<T>): Promise<T> {

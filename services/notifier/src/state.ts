@@ -1,7 +1,8 @@
 // The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
 // it, spam marks, and the markers that make a crash between posting and recording recoverable.
 import type { Redis } from 'ioredis';
-import { ConversationRefs, DoneMarks, type Keys } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, parseAsanaTaskRef } from '@switchboard/store';
+import type { NotifierKeys } from './keys';
 import type { ConversationSummary, StatusView } from './conversation';
 import type { Place } from './decide';
 import type { PostedMessage } from './slack';
@@ -72,7 +73,7 @@ export class ConversationStore {
 
   constructor(
     readonly redis: Redis,
-    readonly keys: Keys,
+    readonly keys: NotifierKeys,
     private readonly doneScope: string,
   ) {
     this.refs = new ConversationRefs(redis, keys);
@@ -96,7 +97,7 @@ export class ConversationStore {
       if (err) throw err;
       return v;
     };
-    const task = parseJson<{ permalinkUrl?: string }>(value(4) as string | undefined);
+    const task = parseAsanaTaskRef(value(4) as string | null);
     return {
       done: value(0) === 1,
       spamConversation: value(1) === 1,
@@ -121,7 +122,7 @@ export class ConversationStore {
       const [e1, hash] = results[2 * i];
       const [e2, task] = results[2 * i + 1];
       if (e1 || e2) throw e1 ?? e2;
-      return { state: stateFromHash(hash as Record<string, string>), knownTaskUrl: parseJson<{ permalinkUrl?: string }>(task as string)?.permalinkUrl || undefined };
+      return { state: stateFromHash(hash as Record<string, string>), knownTaskUrl: parseAsanaTaskRef(task as string | null)?.permalinkUrl || undefined };
     });
   }
 

@@ -3,13 +3,13 @@
 // the new state allows and who acted. Spam marks (per conversation, or per team) silence later events.
 import { StatusChange, timestampMs, type StatusEventSchema } from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
-import type { DoneMarks } from '@switchboard/store';
-import { withConversationLock, type NotifierContext } from './context';
+import type { DoneMarks, Locks } from '@switchboard/store';
 import { actorName, applyStatus, isVisibleChange } from './conversation';
-import { refreshMessage } from './refresh';
+import { withConversationLock } from './post-markers';
+import { refreshMessage, type RefreshParts } from './refresh';
 
-export function statusHandler(ctx: NotifierContext, done: DoneMarks) {
-  const { store } = ctx;
+export function statusHandler(parts: RefreshParts & { locks: Locks }, done: DoneMarks) {
+  const { store } = parts;
   return async ({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     const { conversationId, eventId, change } = event;
     if (!conversationId || (await done.isDone(eventId))) return;
@@ -17,7 +17,7 @@ export function statusHandler(ctx: NotifierContext, done: DoneMarks) {
       await done.markDone(eventId);
       return;
     }
-    await withConversationLock(ctx, conversationId, async () => {
+    await withConversationLock(parts.locks, conversationId, async () => {
       const state = await store.state(conversationId);
       const by = actorName(event.actor);
       const teamId = event.teamId || state.summary?.teamId || '';
@@ -27,7 +27,7 @@ export function statusHandler(ctx: NotifierContext, done: DoneMarks) {
       const status = applyStatus(state.status ?? {}, change, by, event.at ? timestampMs(event.at) : Date.now());
       await store.update(conversationId, { status: JSON.stringify(status) });
       const task = await store.refs.asanaTask(conversationId);
-      await refreshMessage(ctx, conversationId, { ...state, status }, task?.permalinkUrl || undefined, 'soon', log);
+      await refreshMessage(parts, conversationId, { ...state, status }, task?.permalinkUrl || undefined, 'soon', log);
     });
     await done.markDone(eventId);
   };

@@ -1,5 +1,7 @@
 import { Priority } from '@switchboard/proto';
-import { LINE_ROOM, MAX_DIGEST_SIZE, digestHeadline, digestLine, packSections, renderDigest, type DigestEntry } from '../src/digest';
+import { LINE_ROOM, digestHeadline, digestLine, renderDigest, type DigestEntry } from '../src/digest';
+import { MAX_DIGEST_SIZE } from '../src/limits';
+import { packSections } from '../src/render-text';
 import { summary } from './fixtures';
 
 const entry = (i: number, priority = Priority.NORMAL, text = `message ${i}`): DigestEntry => ({

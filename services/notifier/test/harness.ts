@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, type Kafka } from '@switchboard/bus';
 import { create, StatusEventSchema, StatusChange, type ClassifiedEvent } from '@switchboard/proto';
-import { connectRedis, createKeys, createRedis, type Keys, type Redis } from '@switchboard/store';
+import { connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
+import { notifierKeys, type NotifierKeys } from '../src/keys';
 import { startSandbox, type RunningSandbox, type StartOptions } from '@switchboard/sandbox';
 import { TestSystem, eventually, type RunningService } from '../../../test/support/services';
 
@@ -30,7 +31,7 @@ export class NotifierHarness {
   kafka!: Kafka;
   publisher!: Publisher;
   redis!: Redis;
-  keys!: Keys;
+  keys!: NotifierKeys;
   names!: TopicNames;
 
   constructor(
@@ -58,7 +59,7 @@ export class NotifierHarness {
     this.kafka = createKafka({ brokers: first.env.KAFKA_BROKERS.split(','), clientId: 'notifier-test', logger: quiet });
     this.publisher = new Publisher(this.kafka, this.names);
     await this.publisher.connect();
-    this.keys = createKeys(first.env.REDIS_KEY_PREFIX);
+    this.keys = notifierKeys(createKeys(first.env.REDIS_KEY_PREFIX));
     this.redis = createRedis(first.env.REDIS_URL, quiet);
     await connectRedis(this.redis, quiet);
   }

@@ -4,11 +4,11 @@
 import { WebClient } from '@slack/web-api';
 import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
 import { listDeadLetters } from '@switchboard/cli';
-import { ConversationLock, ConversationRefs } from '@switchboard/store';
+import { ConversationRefs, Locks } from '@switchboard/store';
 import { ACTION_IDS } from '../src/render';
 import { summarize } from '../src/conversation';
 import { DigestStore } from '../src/digest-store';
-import { LOCK_SCOPES } from '../src/context';
+import { LOCK_SCOPES } from '../src/post-markers';
 import { classified } from './fixtures';
 import { NotifierHarness, buttonIds, eventually } from './harness';
 
@@ -188,9 +188,9 @@ describe('the notifier', () => {
   });
 
   const holdFlush = async (channel: string) => {
-    const flush = new ConversationLock(h.redis, h.keys, LOCK_SCOPES.digest, 20000);
-    expect(await flush.acquire(channel, 'test')).toBe(true);
-    return () => flush.release(channel, 'test');
+    const held = await new Locks(h.redis, h.keys, LOCK_SCOPES.digest, { ttlMs: 20000 }).acquire(channel);
+    expect(held).not.toBeNull();
+    return () => held!.release();
   };
   const queuedReplies = (conversationId: string, n: number) =>
     eventually(() => h.redis.zcard(h.keys.notifierReplies(conversationId)), (count) => count >= n, 30000, `${n} queued replies`);

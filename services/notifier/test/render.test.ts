@@ -1,5 +1,6 @@
 import { Direction, EventKind, Priority } from '@switchboard/proto';
-import { ACTION_IDS, MAX_REPLY_GROUP, QUEUED_LINE_ROOM, escapeMrkdwn, renderReplyGroup, renderRoot, renderThreadReply, replyLine, statusLine, threadWorthy, truncate, userText } from '../src/render';
+import { ACTION_IDS, MAX_REPLY_GROUP, QUEUED_LINE_ROOM, escapeMrkdwn, renderReplyGroup, renderRoot, renderThreadReply, replyLine, statusLine, truncate, userText } from '../src/render';
+import { threadWorthy } from '../src/decide';
 import type { StatusView } from '../src/conversation';
 import { classified, summary } from './fixtures';
 

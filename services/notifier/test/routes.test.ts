@@ -1,6 +1,7 @@
 import { Priority } from '@switchboard/proto';
 import { ConfigError } from '@switchboard/core';
-import { allChannels, channelFor, parseRoutes } from '../src/routes';
+import { allChannels, channelFor } from '../src/routes';
+import { parseRoutes } from '../src/route-setting';
 import { readNotifierConfig } from '../src/config';
 
 describe('NOTIFIER_ROUTES', () => {

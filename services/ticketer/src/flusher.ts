@@ -13,7 +13,6 @@ export interface FlusherDeps {
   store: TicketStore;
   refs: ConversationRefs;
   logger: Logger;
-  owner: string;
   commentWindowMs: number;
   intervalMs?: number;
   /** How long to keep looking for a Slack permalink after the task was made. */
@@ -32,8 +31,8 @@ export class CommentFlusher {
 
   /** Writes the conversation's waiting lines now, if any; false when another replica is at it. */
   async flush(conversationId: string): Promise<boolean> {
-    const { store, refs, tasks, owner } = this.deps;
-    const leased = await store.withLease('ticketer-comments', conversationId, owner, async () => {
+    const { store, refs, tasks } = this.deps;
+    const leased = await store.withLease('ticketer-comments', conversationId, async () => {
       const task = await refs.asanaTask(conversationId);
       if (!task) return;
       const batch = await store.takeBatch(conversationId);
@@ -54,7 +53,7 @@ export class CommentFlusher {
 
   /** Adds the Slack permalink to the task's notes once it is known; gives up after a while. */
   async linkSlack(conversationId: string): Promise<void> {
-    const { store, refs, tasks, owner } = this.deps;
+    const { store, refs, tasks } = this.deps;
     const [ticket, root, task] = await Promise.all([store.ticket(conversationId), refs.slackRoot(conversationId), refs.asanaTask(conversationId)]);
     if (!task || ticket.slackLinked || !ticket.notes) return store.stopAwaitingSlackLink(conversationId);
     if (!root?.permalink) {
@@ -62,7 +61,7 @@ export class CommentFlusher {
       return store.awaitSlackLink(conversationId, this.now() + 2000);
     }
     const permalink = root.permalink;
-    await store.withLease('ticketer-notes', conversationId, owner, async () => {
+    await store.withLease('ticketer-notes', conversationId, async () => {
       if ((await store.ticket(conversationId)).slackLinked) return;
       await tasks.updateTask(task.gid, { notes: notesWithSlack(ticket.notes, permalink) });
       await store.saveTicket(conversationId, { slackLinked: true });

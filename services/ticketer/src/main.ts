@@ -1,5 +1,4 @@
 // The ticketer service: one Asana task per conversation, following it to the end.
-import { hostname } from 'node:os';
 import { Topics } from '@switchboard/bus';
 import { transcriptUrl } from '@switchboard/agreements';
 import { sleep } from '@switchboard/core';
@@ -9,12 +8,12 @@ import { asanaTasks } from './asana';
 import { readTicketerConfig } from './config';
 import { CommentFlusher } from './flusher';
 import { Ticketer } from './ticket';
+import { ticketerKeys } from './keys';
 import { TicketStore } from './ticket-store';
 
 async function main(): Promise<void> {
   const config = readTicketerConfig(process.env);
   const runtime = new Runtime({ service: 'ticketer', config, httpPort: config.port });
-  const owner = `${hostname()}:${process.pid}`;
   const ratePerSecond = config.asanaRequestsPerMinute / 60;
   const budget = new RateBudget(runtime.redis, runtime.keys, 'asana', { ratePerSecond, burst: Math.max(1, Math.floor(ratePerSecond)) });
   const tasks = asanaTasks({
@@ -35,8 +34,8 @@ async function main(): Promise<void> {
     },
   });
   const refs = new ConversationRefs(runtime.redis, runtime.keys);
-  const store = new TicketStore(runtime.redis, runtime.keys);
-  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, owner, commentWindowMs: config.commentWindowMs });
+  const store = new TicketStore(runtime.redis, ticketerKeys(runtime.keys));
+  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, commentWindowMs: config.commentWindowMs });
   const ticketer = new Ticketer({
     tasks,
     store,
@@ -49,7 +48,6 @@ async function main(): Promise<void> {
     assignees: config.assignees,
     commentWindowMs: config.commentWindowMs,
     transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
-    owner,
     flushComments: async (id) => void (await flusher.flush(id)),
   });
   runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: (d) => ticketer.onClassified(d) });

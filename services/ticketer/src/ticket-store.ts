@@ -1,13 +1,17 @@
 // The ticketer's Redis records: what it knows of each task, the create intent, the comment buffer with its
-// due set and in-flight batch, the conversations waiting for a Slack link, tag gids, a renewed lease, and
-// the mark that says this Redis still holds the ticketer's records (absent after a Redis loss).
+// due set and in-flight batch (OpenBatches), the conversations waiting for a Slack link, tag gids, its locks,
+// and the mark that says this Redis still holds the ticketer's records (absent after a Redis loss).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keys } from '@switchboard/store';
+import { Locks, OpenBatches } from '@switchboard/store';
+import type { TicketerKeys } from './keys';
 import type { TicketState } from './plan';
 
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 const DAY_SECONDS = 24 * 60 * 60;
+
+/** Deletes KEYS[1] only while it still holds ARGV[1] (another replica may have cached a fresh gid since). */
+const DELETE_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 // Buffer a line once per event id: the done mark, the line and the due time in one step, so a redelivery
 // after the offset was not committed adds nothing. The due time is set only when none is (NX): the window
@@ -20,21 +24,6 @@ redis.call('ZADD', KEYS[3], 'NX', ARGV[2], ARGV[3])
 return 1
 `;
 
-// Take the waiting lines as one batch (or return the batch a crashed flusher left): {id, lines json, recovered}.
-const TAKE = `
-local id = redis.call('HGET', KEYS[2], 'id')
-if id then return {id, redis.call('HGET', KEYS[2], 'lines'), '1'} end
-local lines = redis.call('LRANGE', KEYS[1], 0, -1)
-if #lines == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[3])
-  return false
-end
-redis.call('HSET', KEYS[2], 'id', ARGV[1], 'lines', cjson.encode(lines))
-redis.call('EXPIRE', KEYS[2], ARGV[2])
-redis.call('DEL', KEYS[1])
-return {ARGV[1], cjson.encode(lines), '0'}
-`;
-
 // Done with a batch: forget it, and drop the conversation from the due set, or start a new window for the
 // lines that came meanwhile.
 const FINISH = `
@@ -42,9 +31,6 @@ redis.call('DEL', KEYS[2])
 if redis.call('LLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[3], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) end
 return 1
 `;
-
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 export interface CommentBatch {
   id: string;
@@ -69,10 +55,14 @@ export interface StoredTicket extends TicketState {
 }
 
 export class TicketStore {
+  private readonly batches: OpenBatches;
+
   constructor(
     private readonly redis: Redis,
-    private readonly keys: Keys,
-  ) {}
+    private readonly keys: TicketerKeys,
+  ) {
+    this.batches = new OpenBatches(redis);
+  }
 
   async ticket(conversationId: string): Promise<StoredTicket> {
     const h = await this.redis.hgetall(this.keys.ticketerTask(conversationId));
@@ -139,11 +129,25 @@ export class TicketStore {
     await this.redis.zadd(this.keys.ticketerCommentsDue(), 'XX', untilMs, conversationId);
   }
 
+  /** The waiting lines as one batch, or the batch a crashed flusher left; none waiting: the conversation is no longer due. */
   async takeBatch(conversationId: string): Promise<CommentBatch | null> {
-    const keys = [this.keys.ticketerComments(conversationId), this.keys.ticketerCommentBatch(conversationId), this.keys.ticketerCommentsDue()];
-    const got = (await this.redis.eval(TAKE, keys.length, ...keys, randomUUID().slice(0, 12), DAY_SECONDS, conversationId)) as [string, string, string] | null;
-    if (!got) return null;
-    return { id: got[0], lines: JSON.parse(got[1]) as string[], recovered: got[2] === '1' };
+    const batchKey = this.keys.ticketerCommentBatch(conversationId);
+    // Asked first rather than caught: a WRONGTYPE answer makes the shared connection reconnect.
+    if ((await this.redis.type(batchKey)) === 'hash') await this.upgradeLegacyBatch(batchKey);
+    const batch = await this.batches.takeOrResume(
+      batchKey,
+      { kind: 'list', key: this.keys.ticketerComments(conversationId) },
+      { batchId: randomUUID().slice(0, 12), ttlSeconds: DAY_SECONDS, whenEmpty: { index: this.keys.ticketerCommentsDue(), member: conversationId } },
+    );
+    return batch && { id: batch.id, lines: batch.items, recovered: batch.resumed };
+  }
+
+  /** A comment batch left open by a ticketer older than OpenBatches (a hash of id and lines), in today's form. */
+  private async upgradeLegacyBatch(key: string): Promise<void> {
+    const legacy = await this.redis.hgetall(key);
+    const ttl = await this.redis.ttl(key);
+    const batch = { id: legacy.id ?? randomUUID().slice(0, 12), items: JSON.parse(legacy.lines ?? '[]') as string[], createdAtMs: 0, fence: 0 };
+    await this.redis.multi().del(key).set(key, JSON.stringify(batch), 'EX', ttl > 0 ? ttl : DAY_SECONDS).exec();
   }
 
   async batchWritten(batchId: string): Promise<boolean> {
@@ -178,23 +182,14 @@ export class TicketStore {
 
   /** Forgets a cached tag gid that Asana no longer knows (the tag was deleted), if it is still that one. */
   async forgetTagGid(workspaceGid: string, name: string, gid: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.asanaTagGid(workspaceGid, name), gid);
+    await this.redis.eval(DELETE_IF_SAME, 1, this.keys.asanaTagGid(workspaceGid, name), gid);
   }
 
   /**
-   * Runs `work` holding a short lease on `scope:id`, renewed while it runs, so a crashed holder blocks others
+   * Runs `work` holding a short lock on `scope:id`, renewed while it runs, so a crashed holder blocks others
    * for one TTL only. Returns undefined when another holder has it.
    */
-  async withLease<T>(scope: string, id: string, owner: string, work: () => Promise<T>, ttlMs = 5000): Promise<{ value: T } | undefined> {
-    const key = this.keys.lock(scope, id);
-    const token = `${owner}:${randomUUID().slice(0, 8)}`;
-    if ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
-    const renew = setInterval(() => void this.redis.eval(RENEW, 1, key, token, ttlMs).catch(() => undefined), Math.max(200, ttlMs / 3));
-    try {
-      return { value: await work() };
-    } finally {
-      clearInterval(renew);
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
-    }
+  async withLease<T>(scope: string, id: string, work: () => Promise<T>, ttlMs = 5000): Promise<{ value: T } | undefined> {
+    return new Locks(this.redis, this.keys, scope, { ttlMs }).withLock(id, () => work());
   }
 }

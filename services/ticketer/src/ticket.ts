@@ -30,7 +30,6 @@ export interface TicketerDeps {
   assignees: Partial<Record<PriorityName, string>>;
   commentWindowMs: number;
   transcriptUrl: (conversationId: string) => string;
-  owner: string;
   now?: () => number;
   /** Writes a conversation's buffered comment lines now (before a status comment, to keep the order). */
   flushComments?: (conversationId: string) => Promise<void>;
@@ -47,10 +46,10 @@ export class Ticketer {
 
   /** The tag's gid, found or created once per workspace and remembered in Redis. */
   async tagGid(name: string): Promise<string> {
-    const { store, tasks, workspaceGid, owner } = this.deps;
+    const { store, tasks, workspaceGid } = this.deps;
     const cached = await store.tagGid(workspaceGid, name);
     if (cached) return cached;
-    const leased = await store.withLease('ticketer-tag', name, owner, async () => {
+    const leased = await store.withLease('ticketer-tag', name, async () => {
       const again = await store.tagGid(workspaceGid, name);
       if (again) return again;
       const gid = (await tasks.findTag(name)) ?? (await tasks.createTag(name));
@@ -85,9 +84,9 @@ export class Ticketer {
    * back into Redis before any task is created, so a conversation handled before the loss keeps its task.
    */
   async ensureRebuilt(): Promise<void> {
-    const { store, tasks, refs, owner, projectGid, logger } = this.deps;
+    const { store, tasks, refs, projectGid, logger } = this.deps;
     if (await store.rebuilt(projectGid)) return;
-    const leased = await store.withLease('ticketer-rebuild', projectGid, owner, async () => {
+    const leased = await store.withLease('ticketer-rebuild', projectGid, async () => {
       if (await store.rebuilt(projectGid)) return;
       const startedAt = this.now();
       let restored = 0;
@@ -112,12 +111,12 @@ export class Ticketer {
 
   /** The conversation's task, creating it from this event when there is none. */
   async ensureTask(event: ClassifiedEvent): Promise<{ task: AsanaTaskRef; created: boolean }> {
-    const { refs, store, tasks, owner } = this.deps;
+    const { refs, store, tasks } = this.deps;
     const m = event.message!;
     const conversationId = m.conversationId;
     const known = await refs.asanaTask(conversationId);
     if (known) return { task: known, created: false };
-    const leased = await store.withLease('ticketer-task', conversationId, owner, async () => {
+    const leased = await store.withLease('ticketer-task', conversationId, async () => {
       const again = await refs.asanaTask(conversationId);
       if (again) return { task: again, created: false };
       const intent = await store.createIntent(conversationId);
