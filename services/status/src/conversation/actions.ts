@@ -1,11 +1,11 @@
 // Operator actions, from Slack buttons, Slack thread replies, the console and Asana alike: the takeover
 // state changes in Redis at once (ingress reads it on the bot's next event), then the event goes to Kafka
-// (conv.status for the notifier and ticketer, bot.outbound for the bot). A request is answered 2xx only
-// after Kafka acknowledged; a publish that takes too long fails the request so the operator can retry.
+// (conv.status for the notifier and ticketer, bot.outbound for the bot). Each call resolves only once Kafka
+// acknowledged; how long a request waits for that is InboundOnce's business (the work goes on past it).
 import { randomUUID } from 'node:crypto';
 import { create, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
-import { botOfId, withTimeout, type Logger } from '@switchboard/core';
+import { botOfId, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
 import type { TakeoverStore } from './takeover';
 
@@ -26,13 +26,6 @@ export interface OperatorReply {
   eventId?: string;
 }
 
-export class KafkaTimeout extends Error {
-  constructor(ms: number) {
-    super(`Kafka did not acknowledge within ${ms} ms; try again`);
-    this.name = 'KafkaTimeout';
-  }
-}
-
 /** Longest operator message passed on to the bot (Slack's own message limit is 40,000 characters). */
 export const MAX_REPLY_LENGTH = 4000;
 
@@ -43,7 +36,6 @@ export class OperatorActions {
       takeovers: TakeoverStore;
       conversations: ConversationIndex;
       logger: Logger;
-      publishTimeoutMs: number;
     },
   ) {}
 
@@ -63,7 +55,7 @@ export class OperatorActions {
       wholeTeam: request.wholeTeam ?? false,
       teamId: summary?.teamId ?? '',
     });
-    await this.publish(() => this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]));
+    await this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
     this.deps.logger.info({ conversationId, eventId: event.eventId, change: StatusChange[change], by: request.actor.id, source: request.actor.source }, 'operator action');
   }
 
@@ -94,17 +86,7 @@ export class OperatorActions {
       // The conversation's bot as recorded, else as its id says (a reply may beat the summary's update).
       botId: summary?.botId || botOfId(conversationId),
     });
-    await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
+    await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
     this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');
-  }
-
-  private async publish(send: () => Promise<void>): Promise<void> {
-    const ms = this.deps.publishTimeoutMs;
-    try {
-      await withTimeout(send(), ms, 'timeout');
-    } catch (err) {
-      if ((err as Error).message === 'timeout') throw new KafkaTimeout(ms);
-      throw err;
-    }
   }
 }
