@@ -11,7 +11,8 @@ module.exports = {
     '^@switchboard/example-bot$': '<rootDir>/examples/bot/src/bot',
   },
   testMatch: ['<rootDir>/{packages,services,examples}/*/test/**/*.test.ts', '<rootDir>/sandbox/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/compose/'],
+  // test/compose and test/k8s need docker compose and the test cluster: `npm run test:compose`, `npm run test:k8s`.
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/compose/', '<rootDir>/test/k8s/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60000,

@@ -54,7 +54,7 @@ export interface SlackDelivery {
   at: string;
 }
 
-const SLACK_ID = /^[CGD][A-Z0-9]{6,}$/;
+export const SLACK_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 const DELIVERIES_KEPT = 50;
 

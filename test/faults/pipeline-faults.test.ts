@@ -33,9 +33,8 @@ describe('the pipeline under faults', () => {
   const readyAfterMs: Record<string, number[]> = {};
 
   beforeAll(async () => {
-    kafka = new OwnKafka(await freePort());
+    kafka = await OwnKafka.startOnFreePorts();
     redis = new OwnRedis(await freePort());
-    kafka.start();
     await redis.start();
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     system = new TestSystem({

@@ -7,7 +7,7 @@ import { create, MessageEventSchema } from '@switchboard/proto';
 import { createLogger, createMetrics } from '@switchboard/core';
 import { BusConsumer, Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { OwnKafka } from '../support/infra';
-import { eventually, freePort } from '../support/services';
+import { eventually } from '../support/services';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -25,8 +25,7 @@ describe('a consumer across a long Kafka outage', () => {
   });
 
   beforeAll(async () => {
-    kafka = new OwnKafka(await freePort());
-    kafka.start();
+    kafka = await OwnKafka.startOnFreePorts();
   });
 
   afterAll(() => kafka?.remove());

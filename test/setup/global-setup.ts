@@ -3,7 +3,9 @@
 //
 // Where they come from, in order:
 //   1. KAFKA_BROKERS / REDIS_URL already set (CI, `npm run stack`, a developer's own): used as they are.
-//   2. A Docker engine that answers: testcontainers (apache/kafka:4.1.2 and redis:7), removed by globalTeardown.
+//   2. A Docker engine that answers and has the images: testcontainers (apache/kafka:4.1.2 and redis:7, built
+//      locally by `npm run images` where no registry is reachable; never pulled here), removed by globalTeardown.
+//      Ryuk is off unless TESTCONTAINERS_RYUK_DISABLED says otherwise (its image cannot be pulled offline).
 //   3. Otherwise scripts/infra.sh up: Kafka from Maven Central jars on the JDK and Debian's redis-server, reused
 //      from earlier runs and left running afterwards (set SWITCHBOARD_TEST_STOP_INFRA=1 to stop what this run
 //      started). SWITCHBOARD_TEST_INFRA=scripts skips the Docker check.
@@ -37,7 +39,8 @@ export default async function globalSetup(): Promise<void> {
   let source: string;
   if (given.kafka && given.redis) {
     source = 'from KAFKA_BROKERS / REDIS_URL';
-  } else if (process.env.SWITCHBOARD_TEST_INFRA !== 'scripts' && dockerAnswers()) {
+  } else if (process.env.SWITCHBOARD_TEST_INFRA !== 'scripts' && dockerAnswers() && imagesPresent()) {
+    process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
     await startContainers(state, { kafka: !given.kafka, redis: !given.redis });
     source = 'from testcontainers';
   } else {
@@ -55,6 +58,16 @@ function dockerAnswers(): boolean {
   if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 });
   return info.status === 0;
+}
+
+/** The images must be there already (no registry to pull from): else say so and use the scripts. */
+function imagesPresent(): boolean {
+  const missing = [KAFKA_IMAGE, REDIS_IMAGE].filter(
+    (image) => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 5000 }).status !== 0,
+  );
+  if (missing.length === 0) return true;
+  process.stderr.write(`\n[global-setup] Docker answers but ${missing.join(' and ')} not built (npm run images): using scripts/infra.sh\n`);
+  return false;
 }
 
 function freePort(): Promise<number> {

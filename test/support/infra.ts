@@ -4,13 +4,35 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './services';
+import { ROOT, freePort } from './services';
 
 export class OwnKafka {
   readonly home: string;
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    /** KRaft's controller listener; kafka.sh's default (port + 1) may be anyone's port, so tests choose it too. */
+    readonly controllerPort: number = port + 1,
+  ) {
     this.home = join(ROOT, '.switchboard', `faults-${port}`);
+  }
+
+  /**
+   * A broker started on two free ports. Choosing a free port and binding it later is a race (another test's
+   * server or an outgoing connection can take the port in between); when the broker's first start fails on a
+   * port in use, both ports are chosen again, at most three times.
+   */
+  static async startOnFreePorts(): Promise<OwnKafka> {
+    for (let attempt = 1; ; attempt += 1) {
+      const kafka = new OwnKafka(await freePort(), await freePort());
+      try {
+        kafka.start();
+        return kafka;
+      } catch (err) {
+        kafka.remove();
+        if (attempt >= 3 || !/BindException|Address already in use|SocketServer Acceptors/.test((err as Error).message)) throw err;
+      }
+    }
   }
 
   get brokers(): string {
@@ -19,7 +41,7 @@ export class OwnKafka {
 
   private run(command: 'start' | 'stop'): void {
     const result = spawnSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), command], {
-      env: { ...process.env, KAFKA_PORT: String(this.port), SWITCHBOARD_HOME: this.home },
+      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), SWITCHBOARD_HOME: this.home },
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`kafka ${command} failed:\n${result.stderr}`);

@@ -1,5 +1,5 @@
 // The kafkajs client with its logs routed into pino, and the topic set-up every component can call.
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaSecurity, Logger } from '@switchboard/core';
 import { describeKafkaLog } from './kafka-log';
 import { DLQ_SUFFIX, type TopicNames } from './topics';
@@ -67,7 +67,7 @@ export function createKafka(options: CreateKafkaOptions): Kafka {
 export async function ensureTopics(
   kafka: Kafka,
   names: TopicNames,
-  options: { partitions: number; replicationFactor: number },
+  options: { partitions: number; replicationFactor: number; readyWithinMs?: number },
 ): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -85,13 +85,38 @@ export async function ensureTopics(
           })),
         });
       } catch (err) {
-        // Another replica may have created some of them in the meantime: that is success too.
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((topic) => now.has(topic))) throw err;
+        // Another replica may have created some of them in the meantime (TOPIC_ALREADY_EXISTS), or a fresh
+        // broker answered the leader wait with "does not host this topic-partition" while its metadata
+        // settles: both are success once every topic serves, which the wait below decides.
+        if (!(await topicsServe(admin, missing, options.readyWithinMs ?? 30000))) throw err;
+      }
+      // createTopics' own leader wait can end before every partition has a leader on a broker that has just
+      // started: return only when the topics can be produced to.
+      if (!(await topicsServe(admin, missing, options.readyWithinMs ?? 30000))) {
+        throw new Error(`topics created but not all partitions have a leader yet: ${missing.join(', ')}`);
       }
     }
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** True once every partition of these topics has a leader, polling the metadata until `withinMs` passes. */
+async function topicsServe(admin: Admin, topics: string[], withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const served = topics.every((name) => {
+        const topic = metadata.find((t) => t.name === name);
+        return !!topic && topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0);
+      });
+      if (served) return true;
+    } catch {
+      // UNKNOWN_TOPIC_OR_PARTITION / LEADER_NOT_AVAILABLE while the broker settles: look again.
+    }
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

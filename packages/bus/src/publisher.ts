@@ -19,6 +19,8 @@ export interface Outgoing<S extends DescMessage> {
 interface Queued {
   topic: string;
   messages: Message[];
+  /** Bytes of the messages' keys and values. */
+  bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -27,6 +29,33 @@ interface Queued {
 const MAX_CONCURRENT_SENDS = 2;
 /** Messages in one send at most, well under the broker's request and batch size limits. */
 const MAX_MESSAGES_PER_SEND = 1000;
+/**
+ * Bytes in one send at most. Kafka refuses a record batch over its max.message.bytes (1 MiB by default) with
+ * MESSAGE_TOO_LARGE, and kafkajs puts one partition's messages of a send in one batch: a request of many
+ * events for one conversation would otherwise fail for good however often it is retried.
+ */
+const MAX_BYTES_PER_SEND = 512 * 1024;
+
+const sizeOf = (m: Message) => (m.value ? Buffer.byteLength(m.value as Buffer) : 0) + (m.key ? Buffer.byteLength(m.key as string) : 0);
+
+/** Splits messages into runs of at most MAX_BYTES_PER_SEND bytes (a single larger message is a run alone). */
+function chunksOf(messages: Message[]): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = sizeOf(m);
+    if (current.length > 0 && (bytes + size > MAX_BYTES_PER_SEND || current.length >= MAX_MESSAGES_PER_SEND)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export class Publisher {
   private readonly producer: Producer;
@@ -69,7 +98,7 @@ export class Publisher {
   publish<S extends DescMessage>(topic: TopicSpec<S>, messages: Outgoing<S>[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     const encoded = messages.map((m) => ({ key: m.key, value: encode(topic.schema, m.value), headers: m.headers }));
-    const bytes = encoded.reduce((sum, m) => sum + m.value.length + Buffer.byteLength(m.key), 0);
+    const bytes = encoded.reduce((sum, m) => sum + sizeOf(m), 0);
     this.unsettled.messages += encoded.length;
     this.unsettled.bytes += bytes;
     const settle = () => {
@@ -77,7 +106,7 @@ export class Publisher {
       this.unsettled.bytes -= bytes;
     };
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic: this.names.name(topic), messages: encoded, resolve: () => (settle(), resolve()), reject: (err) => (settle(), reject(err)) });
+      this.queue.push({ topic: this.names.name(topic), messages: encoded, bytes, resolve: () => (settle(), resolve()), reject: (err) => (settle(), reject(err)) });
       this.pump();
     });
   }
@@ -86,16 +115,16 @@ export class Publisher {
     while (this.sending < MAX_CONCURRENT_SENDS && this.queue.length > 0) {
       const batch: Queued[] = [];
       let size = 0;
-      while (this.queue.length > 0 && (batch.length === 0 || size + this.queue[0].messages.length <= MAX_MESSAGES_PER_SEND)) {
+      let bytes = 0;
+      const fits = (next: Queued) => size + next.messages.length <= MAX_MESSAGES_PER_SEND && bytes + next.bytes <= MAX_BYTES_PER_SEND;
+      while (this.queue.length > 0 && (batch.length === 0 || fits(this.queue[0]))) {
         const next = this.queue.shift()!;
         batch.push(next);
         size += next.messages.length;
+        bytes += next.bytes;
       }
-      const byTopic = new Map<string, Message[]>();
-      for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
       this.sending += 1;
-      this.producer
-        .sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) })
+      this.send(batch)
         .then(
           () => batch.forEach((item) => item.resolve()),
           (err) => batch.forEach((item) => item.reject(err)),
@@ -105,6 +134,18 @@ export class Publisher {
           this.pump();
         });
     }
+  }
+
+  /** One sendBatch for a batch that fits; a single publish too large for one send goes in order, chunk by chunk. */
+  private async send(batch: Queued[]): Promise<void> {
+    if (batch.length === 1 && (batch[0].bytes > MAX_BYTES_PER_SEND || batch[0].messages.length > MAX_MESSAGES_PER_SEND)) {
+      const [item] = batch;
+      for (const chunk of chunksOf(item.messages)) await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: item.topic, messages: chunk }] });
+      return;
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
   }
 
   /** Raw bytes, for the dead-letter topics and replay: the original message is kept as it was. */

@@ -5,10 +5,6 @@
 export interface Keys {
   /** A key under the installation's prefix, from its parts: how a service names its own private keys. */
   key(...parts: string[]): string;
-  /** The event id that started a conversation (SET NX): the first event wins, survives restarts. */
-  conversationStarted(conversationId: string): string;
-  /** Milliseconds of the conversation's last event, to detect resumption after silence. */
-  conversationLastSeen(conversationId: string): string;
   /** "human" while an operator holds the conversation; absent means the bot does. */
   control(conversationId: string): string;
   /** Marks one side effect of one event as done, per consumer: idempotency by event id. */
@@ -19,8 +15,6 @@ export interface Keys {
   slackRoot(conversationId: string): string;
   /** The Asana task gid of a conversation. */
   asanaTask(conversationId: string): string;
-  /** Ingress's record of an accepted client event id (idempotency key). */
-  ingressAccepted(eventId: string): string;
   /** A shared rate budget (Slack, Asana, per API key). */
   rateBudget(name: string): string;
   /** The calls of a rate budget in flight and their recent ends (RateBudget.call). */
@@ -39,14 +33,11 @@ export function createKeys(prefix = 'sb:'): Keys {
   const k = (...parts: string[]) => prefix + parts.join(':');
   return {
     key: k,
-    conversationStarted: (id) => k('conv', id, 'started'),
-    conversationLastSeen: (id) => k('conv', id, 'last-seen'),
     control: (id) => k('conv', id, 'control'),
     done: (scope, eventId) => k('done', scope, eventId),
     lock: (scope, id) => k('lock', scope, id),
     slackRoot: (id) => k('conv', id, 'slack-root'),
     asanaTask: (id) => k('conv', id, 'asana-task'),
-    ingressAccepted: (eventId) => k('ingress', 'accepted', eventId),
     rateBudget: (name) => k('rate', name),
     rateBudgetCalls: (name, part) => k('rate', name, part),
     lockFence: (scope, id) => k('lock-fence', scope, id),

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { blocksProblem, mentionsIn } from './blocks';
 import type { SlackSettings } from '../settings';
 import { SANDBOX_TEAM_ID, SANDBOX_USERGROUPS, slackPerson, userJson } from './workspace';
-import type { Counters, SlackChannel, SlackMessage, SlackStore } from '../state';
+import { SLACK_ID, type Counters, type SlackChannel, type SlackMessage, type SlackStore } from '../state';
 
 type Json = Record<string, unknown>;
 
@@ -224,6 +224,9 @@ function replies(ctx: MethodContext): MethodResult {
 }
 
 function history(ctx: MethodContext): MethodResult {
+  // Slack's history takes ids only: a channel name is answered channel_not_found, as there.
+  const ref = str(ctx.args.channel);
+  if (ref && !SLACK_ID.test(ref)) return fail('channel_not_found', `conversations.history takes a channel id, not a name ("${ref.slice(0, 80)}"): find it with conversations.list or in chat.postMessage's answer`);
   const channel = channelArg(ctx);
   if (!isChannel(channel)) return channel;
   const inclusive = flag(ctx.args.inclusive) ?? false;
@@ -234,6 +237,19 @@ function history(ctx: MethodContext): MethodResult {
     return inclusive ? t >= oldest && t <= latest : t > oldest && t < latest;
   };
   return page(ctx, ctx.store.roots(channel.id).filter(inRange).reverse(), 100);
+}
+
+/** The channels known by name (a channel exists once something addressed it), paged as Slack pages them. */
+function conversationsList(ctx: MethodContext): MethodResult {
+  const named = [...ctx.store.channels.values()].filter((c) => c.name && !ctx.settings.missingChannels.has(c.id) && !ctx.settings.missingChannels.has(c.name) && !ctx.settings.missingChannels.has(`#${c.name}`));
+  const limit = Math.max(1, Math.min(1000, Number(str(ctx.args.limit) ?? 100) || 100));
+  const start = decodeCursor(ctx.args.cursor);
+  const more = start + limit < named.length;
+  return {
+    ok: true,
+    channels: named.slice(start, start + limit).map((c) => ({ id: c.id, name: c.name, is_channel: true, is_private: false, is_archived: false, is_member: true })),
+    response_metadata: { next_cursor: more ? encodeCursor(start + limit) : '' },
+  };
 }
 
 function userInfo(ctx: MethodContext): MethodResult {
@@ -282,6 +298,7 @@ export const slackMethods: Record<string, (ctx: MethodContext) => MethodResult> 
   'chat.getPermalink': getPermalink,
   'conversations.replies': replies,
   'conversations.history': history,
+  'conversations.list': conversationsList,
   'users.info': userInfo,
   'chat.postEphemeral': postEphemeral,
   'usergroups.users.list': usergroupUsers,

@@ -214,10 +214,19 @@ describe('Slack stand-in', () => {
     await slack.chat.postMessage({ channel: '#triage', text: 'first' });
     const second = await slack.chat.postMessage({ channel: '#triage', text: 'second' });
     await slack.chat.postMessage({ channel: '#triage', thread_ts: second.ts!, text: 'in a thread' });
-    const history = await slack.conversations.history({ channel: '#triage' });
+    const history = await slack.conversations.history({ channel: second.channel! });
     expect(history.messages!.map((m) => m.text)).toEqual(['second', 'first']);
     const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { slack: { calls: Record<string, number> } };
     expect(state.slack.calls).toMatchObject({ 'chat.postMessage': 3, 'conversations.history': 1 });
+  });
+
+  it('refuses a channel name in conversations.history, as Slack does, and finds the id with conversations.list', async () => {
+    const posted = await slack.chat.postMessage({ channel: '#triage-by-name', text: 'hello' });
+    expect(await platformError(slack.conversations.history({ channel: '#triage-by-name' }))).toBe('channel_not_found');
+    expect(await platformError(slack.conversations.history({ channel: 'triage-by-name' }))).toBe('channel_not_found');
+    const listed = await slack.conversations.list({ limit: 1000 });
+    expect(listed.channels!.find((c) => c.name === 'triage-by-name')?.id).toBe(posted.channel);
+    expect((await slack.conversations.history({ channel: posted.channel! })).messages!.map((m) => m.text)).toEqual(['hello']);
   });
 
   it('tells guests and Slack Connect users apart, lists a user group, and keeps ephemeral messages out of the channel', async () => {

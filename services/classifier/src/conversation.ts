@@ -3,6 +3,7 @@
 // redelivery of that same event is still recognised as the start.
 import { EventKind } from '@switchboard/proto';
 import type { Keys, Redis } from '@switchboard/store';
+import { classifierKeys } from './keys';
 
 export interface Sighting {
   conversationId: string;
@@ -41,7 +42,8 @@ for i = 1, #KEYS, 2 do
 end
 return out`;
 
-export function redisConversationTracker(redis: Redis, keys: Keys, resumeAfterMs: number): ConversationTracker {
+export function redisConversationTracker(redis: Redis, sharedKeys: Keys, resumeAfterMs: number): ConversationTracker {
+  const keys = classifierKeys(sharedKeys);
   return {
     async kindsOf(sightings) {
       if (sightings.length === 0) return [];

@@ -5,6 +5,7 @@ import type { MessageEvent } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import type { Keys, Redis } from '@switchboard/store';
 import { withTimeout, type Logger } from '@switchboard/core';
+import { ingressKeys, type IngressKeys } from './keys';
 import { uniqueById } from './events';
 
 export interface Accepted {
@@ -60,15 +61,18 @@ export interface BacklogLimits {
 export class EventAcceptor {
   /** Ids published and not yet settled: a retry of one of them must not publish it a second time. */
   private readonly inFlight = new Set<string>();
+  private readonly keys: IngressKeys;
 
   constructor(
     private readonly publisher: Publisher,
     private readonly redis: Redis,
-    private readonly keys: Keys,
+    sharedKeys: Keys,
     private readonly logger: Logger,
     private readonly publishTimeoutMs = 10000,
     private readonly limits: BacklogLimits = { maxEvents: 50000, maxBytes: 64 * 1024 * 1024 },
-  ) {}
+  ) {
+    this.keys = ingressKeys(sharedKeys);
+  }
 
   async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
     const events = uniqueById(incoming);

@@ -10,6 +10,8 @@ import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide
 import { suppress } from './metrics';
 import { withConversationLock } from './post-markers';
 import { ensurePermalink, placeConversation, replyInThread, type PlacingParts, type ThreadingParts } from './posting';
+import { ensureChannelRebuilt } from './rebuild';
+import { summarize } from './conversation';
 import { refreshMessage, type RefreshParts } from './refresh';
 import type { EventFacts } from './state';
 
@@ -56,6 +58,10 @@ export function notifierHandler(parts: ClassifiedParts) {
     // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
     await withConversationLock(parts.locks, m.conversationId, async (held) => {
       let state = await store.state(m.conversationId);
+      // A conversation that looks new may be one this Redis forgot (a Redis loss): its channel's roots first.
+      if (state.place === undefined && (await ensureChannelRebuilt(parts, parts.channelOf(summarize(event)), log)) > 0) {
+        state = await store.state(m.conversationId);
+      }
       if (handoff) {
         // Kept with the status, so every later re-render shows it until Take over, a timeout, or close.
         const status = withHandoff(state.status ?? {}, handoff);

@@ -29,12 +29,22 @@ export interface MetadataQuery {
   oldestMs?: number;
 }
 
+/** A message this bot posted, found by its metadata, with the metadata's payload (a Redis loss's read-back). */
+export interface ListedMessage extends FoundMessage {
+  payload: Record<string, unknown>;
+}
+
 export interface SlackPort {
   postMessage(message: { channel: string; text: string; blocks: object[]; threadTs?: string; metadata?: PostMetadata; replyBroadcast?: boolean }): Promise<PostedMessage>;
   updateMessage(message: { channel: string; ts: string; text: string; blocks: object[] }): Promise<void>;
   permalink(channel: string, ts: string): Promise<string>;
-  /** A message this bot posted whose metadata matches, or null. */
+  /** A message this bot posted whose metadata matches, or null. A channel given by name is resolved to its id first. */
   findByMetadata(query: MetadataQuery): Promise<FoundMessage | null>;
+  /**
+   * The channel's top-level messages since `oldestMs` with one of these metadata types, oldest first, as far as
+   * the look-up's pages reach; null when no channel of that name is visible to the bot.
+   */
+  listByMetadata(query: { channel: string; eventTypes: string[]; oldestMs: number }): Promise<ListedMessage[] | null>;
 }
 
 /** Slack errors that retrying cannot fix: the message goes to the DLQ with the error. */
@@ -99,6 +109,10 @@ export const SLACK_TIMEOUT_MS = 10000;
 
 /** Pages read at most when looking a message up (200 messages each). */
 const MAX_LOOKUP_PAGES = 10;
+/** Pages of conversations.list read at most when resolving a channel name (1,000 channels each). */
+const MAX_LIST_PAGES = 20;
+/** What Slack's channel ids look like (public C, private G, direct D); anything else is a name. */
+const CHANNEL_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 type Listed = { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } };
 
@@ -126,7 +140,32 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
     }
   }
 
-  async function findByMetadata({ channel, eventTypes, matches, threadTs, oldestMs }: MetadataQuery): Promise<FoundMessage | null> {
+  // Slack's history and replies take channel ids only (a name is channel_not_found): a name is resolved once
+  // through conversations.list. Only found ids are kept, so a channel created later is found then.
+  const idsByName = new Map<string, string>();
+  async function channelIdOf(channel: string): Promise<string | null> {
+    if (CHANNEL_ID.test(channel)) return channel;
+    const name = channel.replace(/^#/, '');
+    const known = idsByName.get(name);
+    if (known) return known;
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
+      const result = await call('conversations.list', () =>
+        client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, cursor }),
+      );
+      const found = result.channels?.find((c) => c.name === name && c.id);
+      if (found?.id) {
+        idsByName.set(name, found.id);
+        return found.id;
+      }
+      cursor = result.response_metadata?.next_cursor || undefined;
+      if (!cursor) return null;
+    }
+    return null;
+  }
+
+  /** The messages of a channel (by id) or of one thread, newest first, page by page, at most MAX_LOOKUP_PAGES. */
+  async function* messagesOf(channel: string, threadTs: string | undefined, oldestMs: number | undefined): AsyncGenerator<Listed> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
       const common = { channel, include_all_metadata: true, limit: 200, cursor };
@@ -135,15 +174,32 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
         : await call('conversations.history', () =>
             client.conversations.history({ ...common, ...(oldestMs ? { oldest: (Math.max(0, oldestMs) / 1000).toFixed(6) } : {}) }),
           );
-      for (const message of (result.messages ?? []) as Listed[]) {
-        const meta = message.metadata;
-        const eventType = meta?.event_type ?? '';
-        if (message.ts && eventTypes.includes(eventType) && matches(meta?.event_payload ?? {})) return { channel, ts: message.ts, eventType };
-      }
+      yield* (result.messages ?? []) as Listed[];
       cursor = result.response_metadata?.next_cursor || undefined;
-      if (!result.has_more || !cursor) return null;
+      if (!result.has_more || !cursor) return;
+    }
+  }
+
+  async function findByMetadata({ channel, eventTypes, matches, threadTs, oldestMs }: MetadataQuery): Promise<FoundMessage | null> {
+    const channelId = await channelIdOf(channel);
+    if (!channelId) return null; // no channel of that name visible to the bot: nothing of ours is in it
+    for await (const message of messagesOf(channelId, threadTs, oldestMs)) {
+      const meta = message.metadata;
+      const eventType = meta?.event_type ?? '';
+      if (message.ts && eventTypes.includes(eventType) && matches(meta?.event_payload ?? {})) return { channel: channelId, ts: message.ts, eventType };
     }
     return null;
+  }
+
+  async function listByMetadata({ channel, eventTypes, oldestMs }: { channel: string; eventTypes: string[]; oldestMs: number }): Promise<ListedMessage[] | null> {
+    const channelId = await channelIdOf(channel);
+    if (!channelId) return null;
+    const found: ListedMessage[] = [];
+    for await (const message of messagesOf(channelId, undefined, oldestMs)) {
+      const eventType = message.metadata?.event_type ?? '';
+      if (message.ts && eventTypes.includes(eventType)) found.push({ channel: channelId, ts: message.ts, eventType, payload: message.metadata?.event_payload ?? {} });
+    }
+    return found.reverse();
   }
 
   return {
@@ -165,10 +221,11 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
       try {
         return await findByMetadata(query);
       } catch (err) {
-        // Looked up by a channel name Slack does not accept here (history wants the id): nothing to find.
+        // The channel is gone (deleted, or the bot removed since): nothing to find there.
         if (err instanceof PermanentError && err.reason === 'slack_channel_not_found') return null;
         throw err;
       }
     },
+    listByMetadata,
   };
 }

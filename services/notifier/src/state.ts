@@ -148,9 +148,33 @@ export class ConversationStore {
     await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts, permalink });
   }
 
-  /** The Slack id of a configured channel, once a post told us; else the configured name. */
+  /** The Slack id of a configured channel, once a post told us; else the configured name (Slack resolves it). */
   async channelId(configured: string): Promise<string> {
     return (await this.redis.get(this.keys.slackChannelId(configured))) ?? configured;
+  }
+
+  // ---- after a Redis loss: a mark per channel, without expiry, says its roots are in this Redis
+
+  /** Whether this Redis still holds the channel's records (absent on a new Redis, after FLUSHALL or a failover). */
+  async channelRebuilt(configured: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.done('notifier-rebuilt', configured))) === 1;
+  }
+
+  async markChannelRebuilt(configured: string, atMs: number): Promise<void> {
+    await this.redis.set(this.keys.done('notifier-rebuilt', configured), String(atMs));
+  }
+
+  /**
+   * A root read back from Slack after a Redis loss, recorded unless the conversation has a record again (one
+   * made since the loss wins). True when recorded.
+   */
+  async restoreRoot(conversationId: string, configured: string, posted: PostedMessage, firstEventId: string): Promise<boolean> {
+    const key = this.keys.notifierConversation(conversationId);
+    if ((await this.redis.hsetnx(key, 'place', 'root')) === 0) return false;
+    await this.update(conversationId, { channel: configured, channel_id: posted.channel, ts: posted.ts, ...(firstEventId ? { first_event_id: firstEventId } : {}) });
+    await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts });
+    await this.redis.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS);
+    return true;
   }
 
   // ---- thread replies: an intent marker per event, so a crash after posting is found and not repeated

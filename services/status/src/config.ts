@@ -60,7 +60,7 @@ export const statusSpec = {
   botWebhookSecret: env.optionalString('BOT_WEBHOOK_SECRET'),
   botWebhookMaxAttempts: env.int('BOT_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1 }),
   botWebhookTimeoutMs: env.int('BOT_WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
-  /** How long an operator action may wait for Kafka before the request fails (Slack gives 3 s in all). */
+  /** How long a request waits for its action to be in Kafka before a 503 (the work goes on; Slack gives 3 s). */
   publishTimeoutMs: env.int('STATUS_PUBLISH_TIMEOUT_MS', 2500, { min: 100 }),
 };
 

@@ -53,8 +53,8 @@ async function main(): Promise<void> {
   const refs = new ConversationRefs(redis, keys);
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
-  const once = new InboundOnce(redis, keys);
-  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger, publishTimeoutMs: config.publishTimeoutMs });
+  const once = new InboundOnce(redis, keys, { answerWithinMs: config.publishTimeoutMs, logger });
+  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger });
   const asana =
     config.asanaToken && config.asanaProjectGid
       ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   // HTTP: Slack, Asana, the console and the bots' control API.
   if (config.slackSigningSecret && config.slackBotToken) {
     const members = new SlackMembers({ token: config.slackBotToken, apiUrl: config.slackApiUrl, allowed: config.slackAllowedOperators, logger, metrics });
-    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, members, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, logger, metrics });
+    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, members, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, once, logger, metrics });
   } else {
     logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
   }

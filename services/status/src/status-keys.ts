@@ -21,7 +21,7 @@ export interface StatusKeys extends Keys {
   consoleConversations(): string;
   /** Delivery of operator messages to the bot's webhook, by event id (hash). */
   botDelivery(conversationId: string): string;
-  /** A request from Slack or Asana already handled (SET NX): their retries are acted on once. */
+  /** A Slack/Asana delivery or console form: `working:<token>` while acted on (short TTL, renewed), then `done`. */
   inboundSeen(source: string, id: string): string;
   /** An operator's name and email by Slack or Asana user id, cached from their APIs. */
   operatorProfile(source: string, userId: string): string;

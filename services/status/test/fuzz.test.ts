@@ -106,7 +106,7 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const metrics = createMetrics('fuzz-status');
     const conversations = new ConversationIndex(redis, keys, 3600);
-    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), handoffs: new HandoffStore(redis, keys, 30000, 3600), conversations, logger: quiet, publishTimeoutMs: 5000 });
+    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), handoffs: new HandoffStore(redis, keys, 30000, 3600), conversations, logger: quiet });
     const api = new AsanaApi({ token: 'asana-fuzz', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, metrics);
     const identities = new Identities({
       redis,
@@ -118,10 +118,11 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
       asana: api,
     });
     const refs = new ConversationRefs(redis, keys);
+    const once = new InboundOnce(redis, keys, { answerWithinMs: 5000, logger: quiet });
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
     const members = new SlackMembers({ token: 'xoxb-fuzz', apiUrl: sandbox.slackApiUrl, allowed: parseAllowedOperators([]), logger: quiet, metrics });
-    await registerSlackRoutes(app, { signingSecret: SECRET, members, notePrefix: 'note:', actions, identities, refs, redis, keys, logger: quiet, metrics });
-    const taskChange = { api, actions, identities, conversations, refs, once: new InboundOnce(redis, keys), logger: quiet, metrics };
+    await registerSlackRoutes(app, { signingSecret: SECRET, members, notePrefix: 'note:', actions, identities, refs, redis, keys, once, logger: quiet, metrics });
+    const taskChange = { api, actions, identities, conversations, refs, once, logger: quiet, metrics };
     await registerAsanaRoutes(app, { configuredSecret: ASANA_SECRET, secrets: new AsanaWebhookSecrets(redis, keys), taskChange, logger: quiet, metrics });
     await app.ready();
   });

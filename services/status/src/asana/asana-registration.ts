@@ -1,8 +1,8 @@
-// Registers our webhook on the Asana project at start-up: once across replicas (a Redis lock), at the
+// Registers our webhook on the Asana project at start-up: once across replicas (the store's lock), at the
 // configured URL plus a random segment made for this registration (the handshake is taken only there),
 // replacing any of ours whose secret or target we no longer know, and retried every 30 s until Asana takes it.
 import type { Logger } from '@switchboard/core';
-import type { Redis } from '@switchboard/store';
+import { Locks, type Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
 import type { AsanaApi } from './asana-client';
 import type { AsanaWebhookSecrets } from './asana-webhook-secrets';
@@ -28,11 +28,12 @@ export const isOurTarget = (base: string, target: string) => target === base || 
  */
 export async function ensureAsanaWebhook(deps: RegistrationDeps, base: string): Promise<'exists' | 'created'> {
   const { api, secrets, redis, keys, logger } = deps;
-  const lock = keys.lock('asana-webhook', 'register');
-  const token = `${process.pid}-${Date.now()}`;
-  for (let i = 0; (await redis.set(lock, token, 'EX', 60, 'NX')) === null; i += 1) {
+  const locks = new Locks(redis, keys, 'asana-webhook', { ttlMs: 60000 });
+  let held = await locks.acquire('register');
+  for (let i = 0; !held; i += 1) {
     if (i > 120) throw new Error('another replica holds the Asana webhook registration lock');
     await new Promise((r) => setTimeout(r, 500));
+    held = await locks.acquire('register');
   }
   try {
     const root = base.replace(/\/+$/, '');
@@ -47,7 +48,7 @@ export async function ensureAsanaWebhook(deps: RegistrationDeps, base: string): 
     return 'created';
   } finally {
     await secrets.closeHandshake();
-    if ((await redis.get(lock)) === token) await redis.del(lock);
+    await held.release();
   }
 }
 

@@ -5,7 +5,7 @@
 // so Asana delivers the batch again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger, Metrics } from '@switchboard/core';
-import { KafkaTimeout } from '../conversation/actions';
+import { StillWorking } from '../inbound-once';
 import { verifyAsana } from '../signatures';
 import { completionEvents } from './asana-events';
 import { SEGMENT, type AsanaWebhookSecrets } from './asana-webhook-secrets';
@@ -76,7 +76,7 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
     scope.setErrorHandler((err: Error, _request, reply) => {
       logger.error({ err: err.message }, 'Asana webhook delivery failed; Asana will deliver it again');
       // A non-2xx makes Asana deliver the batch again later.
-      return reply.code(err instanceof KafkaTimeout ? 503 : 500).send({ error: 'could not handle the events; deliver again' });
+      return reply.code(err instanceof StillWorking ? 503 : 500).send({ error: 'could not handle the events; deliver again' });
     });
   });
 }

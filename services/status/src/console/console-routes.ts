@@ -4,7 +4,7 @@
 // framing and inline script.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '@switchboard/core';
-import { KafkaTimeout } from '../conversation/actions';
+import { StillWorking } from '../inbound-once';
 import { SESSION_COOKIE, cookieValue, type ConsoleAuth, type ConsoleUser } from './console-auth';
 import type { ConsoleOptions } from './console-context';
 import { ASSETS, SECURITY_HEADERS } from './console-http';
@@ -104,7 +104,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
     });
 
     scope.setErrorHandler((err: Error, request, reply) => {
-      if (err instanceof KafkaTimeout) return reply.code(503).header('retry-after', '1').send({ error: err.message });
+      if (err instanceof StillWorking) return reply.code(503).header('retry-after', '1').send({ error: err.message });
       const status = (err as { statusCode?: number }).statusCode;
       if (status && status < 500) return reply.code(status).send({ error: err.message });
       logger.error({ err: err.message, path: request.url }, 'console request failed');

@@ -30,12 +30,13 @@ const FORM_ID = /^[A-Za-z0-9_-]{16,64}$/;
 /**
  * Does a form's work once per form id (the hidden `_form` of each rendered form), so the same form sent
  * again after a 503 makes no second event; the id is also the event's id. A form without one (a script
- * posting directly) gets a fresh id each time. Undefined when `_form` is there but malformed.
+ * posting directly) gets a fresh id each time (still answered within the same window). Undefined when
+ * `_form` is there but malformed.
  */
 async function oncePerForm(once: InboundOnce, user: ConsoleUser, formId: unknown, work: (eventId: string) => Promise<void>): Promise<boolean | undefined> {
   if (formId === undefined || formId === '') {
-    await work(randomUUID());
-    return true;
+    const eventId = randomUUID();
+    return once.run('console', `${user.login}:${eventId}`, () => work(eventId));
   }
   if (typeof formId !== 'string' || !FORM_ID.test(formId)) return undefined;
   return once.run('console', `${user.login}:${formId}`, () => work(`console-${formId}`));

@@ -1,11 +1,11 @@
 // Operator actions, from Slack buttons, Slack thread replies, the console and Asana alike: the takeover
 // state changes in Redis at once (ingress reads it on the bot's next event), then the event goes to Kafka
-// (conv.status for the notifier and ticketer, bot.outbound for the bot). A request is answered 2xx only
-// after Kafka acknowledged; a publish that takes too long fails the request so the operator can retry.
+// (conv.status for the notifier and ticketer, bot.outbound for the bot). Each call resolves only once Kafka
+// acknowledged; how long a request waits for that is InboundOnce's business (the work goes on past it).
 import { randomUUID } from 'node:crypto';
 import { create, OperatorMessageKind, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
-import { botOfId, withTimeout, type Logger } from '@switchboard/core';
+import { botOfId, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
 import type { HandoffStore } from './handoff';
 import type { TakeoverStore } from './takeover';
@@ -27,13 +27,6 @@ export interface OperatorReply {
   eventId?: string;
 }
 
-export class KafkaTimeout extends Error {
-  constructor(ms: number) {
-    super(`Kafka did not acknowledge within ${ms} ms; try again`);
-    this.name = 'KafkaTimeout';
-  }
-}
-
 /** Longest operator message passed on to the bot (Slack's own message limit is 40,000 characters). */
 export const MAX_REPLY_LENGTH = 4000;
 
@@ -45,7 +38,6 @@ export class OperatorActions {
       handoffs: HandoffStore;
       conversations: ConversationIndex;
       logger: Logger;
-      publishTimeoutMs: number;
     },
   ) {}
 
@@ -68,7 +60,7 @@ export class OperatorActions {
       wholeTeam: request.wholeTeam ?? false,
       teamId: summary?.teamId ?? '',
     });
-    await this.publish(() => this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]));
+    await this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
     this.deps.logger.info({ conversationId, eventId: event.eventId, change: StatusChange[change], by: request.actor.id, source: request.actor.source }, 'operator action');
     // The bot learns it may speak again, with the operator's note to continue from.
     if (change === StatusChange.TAKEOVER_ENDED) await this.tellBot({ conversationId, kind: OperatorMessageKind.HANDED_BACK, text: event.note, actor: request.actor, eventId: `${event.eventId}:bot` });
@@ -90,7 +82,7 @@ export class OperatorActions {
       botId: summary?.botId || botOfId(conversationId),
       kind: request.kind,
     });
-    await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
+    await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
     this.deps.logger.info({ conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] }, 'control change sent to the bot');
   }
 
@@ -122,17 +114,7 @@ export class OperatorActions {
       botId: summary?.botId || botOfId(conversationId),
       kind: OperatorMessageKind.MESSAGE,
     });
-    await this.publish(() => this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]));
+    await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
     this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');
-  }
-
-  private async publish(send: () => Promise<void>): Promise<void> {
-    const ms = this.deps.publishTimeoutMs;
-    try {
-      await withTimeout(send(), ms, 'timeout');
-    } catch (err) {
-      if ((err as Error).message === 'timeout') throw new KafkaTimeout(ms);
-      throw err;
-    }
   }
 }

@@ -1,16 +1,16 @@
 // Slack's side of the status service: button clicks (/slack/interactions) and thread replies
 // (/slack/events). Every request's v0 signature is checked on the raw body before anything else is read;
-// each action and event is handled once however often Slack delivers it.
+// each action and event is handled once however often Slack delivers it, and answered 2xx only once done.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
-import type { ConversationRefs, Redis } from '@switchboard/store';
+import { DigestListings, type ConversationRefs, type Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
-import { KafkaTimeout, type OperatorActions } from '../conversation/actions';
+import type { OperatorActions } from '../conversation/actions';
 import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
 import type { Identities } from '../operators/identities';
-import { InboundOnce } from '../inbound-once';
+import { StillWorking, type InboundOnce } from '../inbound-once';
 import { verifySlack } from '../signatures';
 import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
 import type { SlackMembers } from './slack-members';
@@ -25,6 +25,8 @@ export interface SlackRouteOptions {
   refs: ConversationRefs;
   redis: Redis;
   keys: StatusKeys;
+  /** Each delivery id acted on once; a redelivery while the first is still working is told to come back. */
+  once: InboundOnce;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -46,7 +48,7 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
     return false;
   };
   const now = options.now ?? (() => Date.now() / 1000);
-  const once = new InboundOnce(options.redis, options.keys);
+  const { once } = options;
 
   await app.register(async (scope) => {
     // Slack signs the exact bytes it sent: keep every body as the raw string.
@@ -122,7 +124,7 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
     });
 
     scope.setErrorHandler((err: Error, request, reply: FastifyReply) => {
-      if (err instanceof KafkaTimeout) return reply.code(503).header('retry-after', '1').send({ error: err.message });
+      if (err instanceof StillWorking) return reply.code(503).header('retry-after', '1').send({ error: err.message });
       const status = (err as Error & { statusCode?: number }).statusCode;
       if (status && status < 500) return reply.code(status).send({ error: err.message });
       logger.error({ err: err.message, path: request.url }, 'Slack request failed');
@@ -137,7 +139,6 @@ const header = (value: string | string[] | undefined) => (Array.isArray(value) ?
 async function conversationOfThread(options: SlackRouteOptions, channel: string, threadTs: string): Promise<string | null> {
   const own = await options.refs.conversationOfThread(channel, threadTs);
   if (own) return own;
-  const listed = await options.redis.get(options.keys.digestMessage(channel, threadTs));
-  const ids = listed ? (JSON.parse(listed) as string[]) : [];
+  const ids = await new DigestListings(options.redis, options.keys).conversationsOf(channel, threadTs);
   return ids.length === 1 ? ids[0] : null;
 }

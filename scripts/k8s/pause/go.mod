@@ -1,0 +1,3 @@
+module switchboard.local/pause
+
+go 1.22
