@@ -1,0 +1,98 @@
+// The timelines in Redis: a hash per conversation, an index by start time, a sorted set per open bucket
+// (state × priority) for the gauge, and the ids of the events applied. A change is written by one Lua call
+// that checks the version read and the event's done-mark, so a redelivery or a second replica applies it once.
+import type { Redis } from '@switchboard/store';
+import type { StatusKeys } from '../status-keys';
+import { OPEN_STATES, PRIORITIES, openBucket, timelineTransition, type Fact, type OpenBucket, type OpenState, type PriorityLabel, type Timeline, type TimelineEvent } from './timeline';
+
+// KEYS: timeline, applied ids, by-start index, old bucket, new bucket.
+// ARGV: expected version, event id, conversation id, start score ('' = none), old bucket? ('1'/''), new bucket?,
+//       seen ids' lifetime (s), then field/value pairs.
+// Returns 1 when applied, 0 when the event was already applied, -1 when the timeline changed since it was read.
+const APPLY = `
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 0 end
+local v = redis.call('HGET', KEYS[1], 'v') or ''
+if v ~= ARGV[1] then return -1 end
+local n = tonumber(v) or 0
+for i = 8, #ARGV, 2 do
+  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+end
+redis.call('HSET', KEYS[1], 'v', tostring(n + 1), 'id', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3]) end
+if KEYS[4] ~= KEYS[5] or ARGV[5] ~= ARGV[6] then
+  if ARGV[5] == '1' then redis.call('ZREM', KEYS[4], ARGV[3]) end
+  if ARGV[6] == '1' then redis.call('ZADD', KEYS[5], ARGV[4] ~= '' and ARGV[4] or redis.call('HGET', KEYS[1], 'startedAt'), ARGV[3]) end
+end
+return 1
+`;
+
+export type ApplyOutcome = { outcome: 'applied'; facts: Fact[]; timeline: Timeline } | { outcome: 'duplicate' | 'unchanged' };
+
+const MAX_ATTEMPTS = 20;
+
+export class TimelineStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StatusKeys,
+    /** How long the ids of applied events are kept (their redeliveries come within it). */
+    private readonly appliedIdsSeconds: number,
+  ) {}
+
+  /**
+   * Applies one event: read, transition, conditional write; on a concurrent change, again. Only the call that
+   * wrote gets 'applied' with the facts, so only it measures them.
+   */
+  async apply(conversationId: string, event: TimelineEvent): Promise<ApplyOutcome> {
+    const k = this.keys;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const [[e1, current], [e2, seen]] = (await this.redis.multi().hgetall(k.timeline(conversationId)).sismember(k.timelineApplied(conversationId), event.eventId).exec()) as [
+        [Error | null, Timeline],
+        [Error | null, number],
+      ];
+      if (e1 || e2) throw e1 ?? e2;
+      if (seen === 1) return { outcome: 'duplicate' };
+      const { set, facts } = timelineTransition(current, event);
+      // An event that changes nothing is not written (nor marked): applying it again changes nothing either.
+      if (Object.keys(set).length === 0) return { outcome: 'unchanged' };
+      const after = { ...current, ...set };
+      const before = openBucket(current);
+      const now = openBucket(after);
+      const startScore = set.startedAt ?? '';
+      const args = [current.v ?? '', event.eventId, conversationId, startScore, before ? '1' : '', now ? '1' : '', String(this.appliedIdsSeconds)];
+      for (const [field, value] of Object.entries(set)) args.push(field, value);
+      const result = (await this.redis.eval(
+        APPLY,
+        5,
+        k.timeline(conversationId),
+        k.timelineApplied(conversationId),
+        k.timelinesByStart(),
+        before ? k.timelineOpen(before.state, before.priority) : k.timelineOpen('none', 'none'),
+        now ? k.timelineOpen(now.state, now.priority) : k.timelineOpen('none', 'none'),
+        ...args,
+      )) as number;
+      if (result === 1) return { outcome: 'applied', facts, timeline: after };
+      if (result === 0) return { outcome: 'duplicate' };
+    }
+    throw new Error(`timeline of ${conversationId}: still changing under us after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  async get(conversationId: string): Promise<Timeline | null> {
+    const t = await this.redis.hgetall(this.keys.timeline(conversationId));
+    return t.id ? t : null;
+  }
+
+  /** Open conversations in every bucket, for the gauge (one round trip). */
+  async openCounts(): Promise<{ bucket: OpenBucket; count: number }[]> {
+    const buckets = OPEN_STATES.flatMap((state: OpenState) => PRIORITIES.map((priority: PriorityLabel) => ({ state, priority })));
+    const pipeline = this.redis.pipeline();
+    for (const b of buckets) pipeline.zcard(this.keys.timelineOpen(b.state, b.priority));
+    const results = (await pipeline.exec()) ?? [];
+    return buckets.map((bucket, i) => {
+      const [err, count] = results[i];
+      if (err) throw err;
+      return { bucket, count: Number(count) };
+    });
+  }
+}
