@@ -22,6 +22,7 @@ import { LiveHub } from './conversation/live';
 import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './conversation/record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
+import { TimelineList } from './conversation/timeline-list';
 import { TimelineStore } from './conversation/timeline-store';
 import { TranscriptStore } from './conversation/transcript';
 import { createTriageMetrics } from './conversation/triage-metrics';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
       actions,
       conversations,
       transcripts,
+      timelineList: new TimelineList(redis, keys),
       deliveries,
       takeovers,
       refs,

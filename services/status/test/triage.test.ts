@@ -1,14 +1,18 @@
-// The triage metrics end to end: two status replicas (real processes, real Kafka and Redis) consume
-// conversations reviewed, answered and closed at known offsets (one review redelivered); together their
-// /metrics count each fact once in the right bucket, and both serve the same open-conversations gauge.
+// Triage end to end: two status replicas (real processes, real Kafka and Redis) consume conversations
+// reviewed, answered and closed at known offsets (one review redelivered); together their /metrics count
+// each fact once in the right bucket, both serve the same open-conversations gauge; the console lists them,
+// exports one row each (CSV, NDJSON, with the Slack/Asana refs) and draws the stats page; signed out, no.
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
 import { createLogger } from '@switchboard/core';
 import { ClassifiedEventSchema, Direction, EventKind, OperatorMessageSchema, Priority, StatusChange, StatusEventSchema, create, timestampFromMs } from '@switchboard/proto';
+import { ConversationRefs, connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
 import { TestSystem, eventually, type RunningService } from '../../../test/support/services';
+import { hashPassword } from '../src/operators/operators';
 
 jest.setTimeout(180000);
 const quiet = createLogger({ service: 'triage-test', level: 'silent' });
 const T0 = Date.now() - 3600_000;
+const PASSWORD = 'correct horse battery staple';
 
 /** Sums a sample over every scrape given (one per replica). */
 function sample(scrapes: string[], name: string, labels: Record<string, string>): number {
@@ -28,9 +32,19 @@ describe('triage metrics', () => {
   let system: TestSystem;
   let publisher: Publisher;
   let first: RunningService | undefined;
+  let redis: Redis;
+  const c = (n: number) => `triage-${system.id}-${n}`;
 
   beforeAll(async () => {
-    system = new TestSystem({ LOG_LEVEL: 'warn', INGRESS_API_KEYS: 'triage:triage-key-0123456789' });
+    system = new TestSystem({
+      LOG_LEVEL: 'warn',
+      INGRESS_API_KEYS: 'triage:triage-key-0123456789',
+      CONSOLE_BASE_URL: 'http://127.0.0.1/',
+      CONSOLE_OPERATORS: `olga:${await hashPassword(PASSWORD, { N: 1024 })}`,
+      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
+    });
+    redis = createRedis(system.env.REDIS_URL, quiet);
+    await connectRedis(redis, quiet);
     publisher = new Publisher(createKafka({ brokers: system.env.KAFKA_BROKERS.split(','), clientId: 'triage-test', logger: quiet }), new TopicNames(system.env.KAFKA_TOPIC_PREFIX));
     await publisher.connect();
   });
@@ -42,6 +56,7 @@ describe('triage metrics', () => {
     }
     await system?.stopAll();
     await publisher?.disconnect();
+    redis?.disconnect();
   });
 
   const message = (conversationId: string, offsetS: number, priority: Priority) =>
@@ -59,7 +74,6 @@ describe('triage metrics', () => {
     const second = await system.start('status');
     const replicas = [first.port, second.port];
 
-    const c = (n: number) => `triage-${system.id}-${n}`;
     await publisher.publish(Topics.classified, [
       { key: c(1), value: message(c(1), 0, Priority.HIGH) },
       { key: c(2), value: message(c(2), 0, Priority.HIGH) },
@@ -105,5 +119,66 @@ describe('triage metrics', () => {
         takenOver: 0,
       });
     }
+  });
+
+  it('lists, exports and plots them for a signed-in operator, and refuses the signed-out', async () => {
+    const base = `http://127.0.0.1:${system.services.get('status')!.port}`;
+    for (const path of ['/console/export?format=csv', '/console/stats', '/console/export?format=ndjson&since=2020-01-01']) {
+      const res = await fetch(base + path, { redirect: 'manual' });
+      expect({ path, status: res.status, location: res.headers.get('location') }).toEqual({ path, status: 303, location: `/console/login?next=${encodeURIComponent(path)}` });
+    }
+    const login = await fetch(`${base}/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ login: 'olga', password: PASSWORD }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const get = (path: string) => fetch(base + path, { headers: { cookie }, redirect: 'manual' });
+
+    // The refs the notifier and the ticketer record.
+    const refs = new ConversationRefs(redis, createKeys(system.env.REDIS_KEY_PREFIX));
+    await refs.setSlackRoot(c(1), { channel: 'C1', ts: '1.0', permalink: 'https://slack.test/archives/C1/p10' });
+    await refs.setAsanaTask(c(1), { gid: '77', permalinkUrl: 'https://asana.test/0/1/77' });
+
+    // The list: all six, newest first, by state.
+    const list = await (await get('/console')).text();
+    for (let n = 1; n <= 6; n++) expect(list).toContain(`data-conversation-id="${c(n)}"`);
+    const unreviewed = await (await get('/console?status=unreviewed')).text();
+    expect([1, 2, 3, 4, 5, 6].filter((n) => unreviewed.includes(`data-conversation-id="${c(n)}"`))).toEqual([5]);
+    expect((await get('/console?cursor=nonsense')).status).toBe(400);
+
+    const since = encodeURIComponent(new Date(T0 - 60_000).toISOString());
+    const csvRes = await get(`/console/export?since=${since}&format=csv`);
+    expect(csvRes.status).toBe(200);
+    expect(csvRes.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csvRes.text()).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('id,team,user,platform,priority,tags,started_at,reviewed_at,reviewed_by,taken_over_at,first_human_reply_at,closed_at,spam,messages,asana_task_url,slack_permalink');
+    const ours = lines.slice(1).filter((l) => l.startsWith(`triage-${system.id}-`));
+    expect(ours).toHaveLength(6);
+    const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+    expect(ours.find((l) => l.startsWith(`${c(1)},`))).toBe(`${c(1)},Acme,Ann,web,high,,${at(0)},${at(20)},Olga,,${at(100)},,false,2,https://asana.test/0/1/77,https://slack.test/archives/C1/p10`);
+    expect(ours.find((l) => l.startsWith(`${c(2)},`))).toBe(`${c(2)},Acme,Ann,web,high,,${at(0)},${at(45)},Olga,,,${at(300)},false,1,,`);
+
+    const ndjson = (await (await get(`/console/export?since=${since}&format=ndjson`)).text()).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(ndjson.find((r) => r.id === c(6))).toMatchObject({ priority: 'low', spam: true, reviewed_at: null, messages: 1 });
+    expect(ndjson.find((r) => r.id === c(4))).toMatchObject({ priority: 'urgent', reviewed_at: at(600) });
+    for (const bad of ['/console/export?since=yesterday', '/console/export?format=xlsx', '/console/export?since=2026-02-01&until=2026-01-01']) {
+      const res = await get(bad);
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+      expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(10);
+    }
+
+    const stats = await get('/console/stats?window=7d');
+    expect(stats.status).toBe(200);
+    expect(stats.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await stats.text();
+    expect(html).toContain('<svg id="daily-plot"');
+    expect(html).toMatch(/<rect class="bar"/);
+    expect(html).not.toMatch(/<script>|<script [^s]|style="/);
+    expect(html).toContain('What these numbers mean');
+    expect(html).toMatch(/<td>Olga<\/td>/);
+    expect((await get('/console/stats?window=year')).status).toBe(400);
   });
 });
