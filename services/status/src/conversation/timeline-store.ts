@@ -6,11 +6,11 @@ import type { StatusKeys } from '../status-keys';
 import { OPEN_STATES, PRIORITIES, openBucket, timelineTransition, type Fact, type OpenBucket, type OpenState, type PriorityLabel, type Timeline, type TimelineEvent } from './timeline';
 
 // KEYS: timeline, applied ids, by-start index, old bucket, new bucket.
-// ARGV: expected version, event id, conversation id, start score ('' = none), old bucket? ('1'/''), new bucket?,
-//       seen ids' lifetime (s), then field/value pairs.
+// ARGV: expected version, event id ('' = not remembered), conversation id, start score ('' = none), old bucket?
+//       ('1'/''), new bucket?, seen ids' lifetime (s), then field/value pairs.
 // Returns 1 when applied, 0 when the event was already applied, -1 when the timeline changed since it was read.
 const APPLY = `
-if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 0 end
+if ARGV[2] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 0 end
 local v = redis.call('HGET', KEYS[1], 'v') or ''
 if v ~= ARGV[1] then return -1 end
 local n = tonumber(v) or 0
@@ -18,8 +18,10 @@ for i = 8, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i]) else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
 redis.call('HSET', KEYS[1], 'v', tostring(n + 1), 'id', ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[7])
+if ARGV[2] ~= '' then
+  redis.call('SADD', KEYS[2], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[7])
+end
 if ARGV[4] ~= '' then redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3]) end
 if KEYS[4] ~= KEYS[5] or ARGV[5] ~= ARGV[6] then
   if ARGV[5] == '1' then redis.call('ZREM', KEYS[4], ARGV[3]) end
@@ -60,7 +62,9 @@ export class TimelineStore {
       const before = openBucket(current);
       const now = openBucket(after);
       const startScore = set.startedAt ?? '';
-      const args = [current.v ?? '', event.eventId, conversationId, startScore, before ? '1' : '', now ? '1' : '', String(this.appliedIdsSeconds)];
+      // Messages are idempotent by themselves (timeline.ts): only status changes and replies are remembered.
+      const remembered = event.kind === 'message' ? '' : event.eventId;
+      const args = [current.v ?? '', remembered, conversationId, startScore, before ? '1' : '', now ? '1' : '', String(this.appliedIdsSeconds)];
       for (const [field, value] of Object.entries(set)) args.push(field, value);
       const result = (await this.redis.eval(
         APPLY,

@@ -1,5 +1,6 @@
 // A conversation's triage timeline (started, resumed, first reviewed, taken over, first human reply, spam,
-// closed, reopened) and its pure transitions: (timeline, event) → (fields to write, facts to measure).
+// closed, reopened) and its pure transitions: (timeline, event) → (fields to write, facts to measure). The
+// state (closed, spam, taken over) follows from the latest times, so the order of the topics does not matter.
 import { Direction, Priority, StatusChange, timestampMs, type ClassifiedEvent, type OperatorMessage, type StatusEvent } from '@switchboard/proto';
 import { operatorName } from './conversation-state';
 
@@ -61,87 +62,101 @@ export function openBucket(t: Timeline): OpenBucket | null {
   return { state, priority: priorityLabel(t.priority) };
 }
 
-/** The change one event makes to the timeline; `current` is the stored hash ({} for none). */
+const num = (v: string | undefined) => (v ? Number(v) : 0);
+const later = (current: string | undefined, at: number) => (num(current) >= at ? (current ?? '') : String(at));
+
+/**
+ * The flags that follow from the times, so that the order events come in (three topics, redeliveries, a
+ * replay) does not matter: the latest of close against reopen or resume, spam against not spam, a
+ * takeover against its end or a close.
+ */
+function derived(t: Timeline): Timeline {
+  // A user writing after a close resumes the conversation, whenever the message is applied.
+  const closed = num(t.closedAt) > Math.max(num(t.reopenedAt), num(t.lastUserAt));
+  const spam = num(t.spamLastAt) > num(t.notSpamAt);
+  const human = !closed && num(t.takeoverLastAt) > Math.max(num(t.takeoverEndedAt), num(t.closedAt));
+  return { closed: closed ? '1' : '', spam: spam ? '1' : '', control: human ? 'human' : '' };
+}
+
+/**
+ * The change one event makes to the timeline; `current` is the stored hash ({} for none). A message's change
+ * is idempotent by itself (first values, latest times, and a resume only while closed before it), so a
+ * message need not be remembered as applied; a status change is (a reopen counts).
+ */
 export function timelineTransition(current: Timeline, event: TimelineEvent): Transition {
-  const set: Timeline = {};
-  const unset = (field: string) => current[field] === undefined || current[field] === '';
-  const put = (field: string, value: string) => {
-    if ((current[field] ?? '') !== value) set[field] = value;
+  const next: Timeline = { ...current };
+  const unset = (field: string) => !next[field];
+  const first = (field: string, value: string) => {
+    if (unset(field)) next[field] = value;
   };
-  const at = String(event.at);
+  const at = event.at;
   if (event.kind === 'message') {
-    if (unset('startedAt')) put('startedAt', at);
-    const rank = RANK.indexOf(event.priority);
-    if (rank > RANK.indexOf(current.priority ?? '')) put('priority', event.priority);
-    if (unset('platform') && event.platform) put('platform', event.platform);
-    if (unset('teamId') && event.teamId) put('teamId', event.teamId);
-    if (unset('teamName') && event.teamName) put('teamName', event.teamName);
+    first('startedAt', String(at));
+    if (RANK.indexOf(event.priority) > RANK.indexOf(next.priority ?? '')) next.priority = event.priority;
+    if (event.platform) first('platform', event.platform);
+    if (event.teamId) first('teamId', event.teamId);
+    if (event.teamName) first('teamName', event.teamName);
     if (event.from === 'user') {
-      if (unset('userId') && event.userId) put('userId', event.userId);
-      if (unset('userName') && event.userName) put('userName', event.userName);
-      // A user writing into a closed conversation resumes it.
-      if (current.closed === '1') {
-        put('closed', '');
-        put('lastResumedAt', at);
-        put('resumes', String(Number(current.resumes ?? 0) + 1));
+      if (event.userId) first('userId', event.userId);
+      if (event.userName) first('userName', event.userName);
+      // A user writing into a conversation closed before the message resumes it (counted when the close
+      // is already known; the state is right either way, through lastUserAt).
+      if (derived(next).closed === '1' && at > num(next.closedAt)) {
+        next.lastResumedAt = String(at);
+        next.resumes = String(num(next.resumes) + 1);
       }
+      next.lastUserAt = later(next.lastUserAt, at);
     }
-    if (event.from === 'operator') firstReply(current, set, at, event.by);
+    if (event.from === 'operator') firstReply(next, at, event.by);
   } else if (event.kind === 'operator_message') {
-    firstReply(current, set, at, event.by);
+    firstReply(next, at, event.by);
   } else {
     switch (event.change) {
       case StatusChange.REVIEWED:
         if (unset('reviewedAt')) {
-          put('reviewedAt', at);
-          put('reviewedBy', event.by);
+          next.reviewedAt = String(at);
+          next.reviewedBy = event.by;
         }
         break;
       case StatusChange.SPAM:
-        if (current.spam !== '1') {
-          put('spam', '1');
-          put('spamAt', at);
-        }
+        first('spamAt', String(at));
+        next.spamLastAt = later(next.spamLastAt, at);
         break;
       case StatusChange.NOT_SPAM:
-        put('spam', '');
+        next.notSpamAt = later(next.notSpamAt, at);
         break;
       case StatusChange.TAKEOVER_STARTED:
         if (unset('takenOverAt')) {
-          put('takenOverAt', at);
-          put('takenOverBy', event.by);
+          next.takenOverAt = String(at);
+          next.takenOverBy = event.by;
         }
-        if (current.closed !== '1') put('control', 'human');
+        next.takeoverLastAt = later(next.takeoverLastAt, at);
         break;
       case StatusChange.TAKEOVER_ENDED:
-        put('control', '');
+        next.takeoverEndedAt = later(next.takeoverEndedAt, at);
         break;
       case StatusChange.CLOSED:
-        if (current.closed !== '1') {
-          put('closed', '1');
-          put('closedAt', at);
-          put('control', '');
-          if (unset('firstClosedAt')) put('firstClosedAt', at);
-        }
+        first('firstClosedAt', String(at));
+        next.closedAt = later(next.closedAt, at);
         break;
       case StatusChange.REOPENED:
-        if (current.closed === '1') {
-          put('closed', '');
-          put('reopenedAt', at);
-          put('reopens', String(Number(current.reopens ?? 0) + 1));
-        }
+        if (derived(next).closed === '1' && at > num(next.closedAt)) next.reopens = String(num(next.reopens) + 1);
+        next.reopenedAt = later(next.reopenedAt, at);
         break;
       default:
         break;
     }
   }
-  return { set, facts: factsCompleted(current, { ...current, ...set }) };
+  Object.assign(next, derived(next));
+  const set: Timeline = {};
+  for (const [field, value] of Object.entries(next)) if ((current[field] ?? '') !== value) set[field] = value;
+  return { set, facts: factsCompleted(current, next) };
 }
 
-function firstReply(current: Timeline, set: Timeline, at: string, by: string): void {
-  if (current.firstHumanReplyAt) return;
-  set.firstHumanReplyAt = at;
-  set.firstHumanReplyBy = by;
+function firstReply(next: Timeline, at: number, by: string): void {
+  if (next.firstHumanReplyAt) return;
+  next.firstHumanReplyAt = String(at);
+  next.firstHumanReplyBy = by;
 }
 
 /** Facts whose two ends are known after the change and were not both known before: each is measured once. */

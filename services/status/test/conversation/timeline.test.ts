@@ -62,9 +62,15 @@ describe('timelineTransition', () => {
 
   it('changes nothing for an event that repeats what is known', () => {
     const { t } = run([msg('m1', T0), status('s1', T0 + 1, StatusChange.REVIEWED)]);
-    expect(timelineTransition(t, msg('m2', T0 + 5)).set).toEqual({});
+    expect(timelineTransition(t, msg('m2', T0 + 5, 'bot')).set).toEqual({});
+    // A user message applied again (a redelivery) changes nothing: messages need no done-mark.
+    expect(timelineTransition(t, msg('m1', T0)).set).toEqual({});
+    const closed = run([status('c', T0 + 10, StatusChange.CLOSED), msg('m9', T0 + 20)], t).t;
+    expect(closed).toMatchObject({ closed: '', resumes: '1' });
+    expect(timelineTransition(closed, msg('m9', T0 + 20)).set).toEqual({});
     expect(timelineTransition(t, status('s2', T0 + 6, StatusChange.REVIEWED, 'Pete')).set).toEqual({});
-    expect(timelineTransition(t, status('s3', T0 + 7, StatusChange.REOPENED)).set).toEqual({});
+    // A reopen of an open conversation changes no state (its time is kept, for a close that comes late).
+    expect(timelineTransition(t, status('s3', T0 + 7, StatusChange.REOPENED)).set).toEqual({ reopenedAt: String(T0 + 7) });
     expect(timelineTransition(t, status('s4', T0 + 8, StatusChange.NOTE)).set).toEqual({});
   });
 
@@ -85,5 +91,31 @@ describe('timelineTransition', () => {
     }
     expect(openBucket({ reviewedAt: '1' })).toBeNull();
     expect(openBucket({ startedAt: '1', priority: '' })).toEqual({ state: 'unreviewed', priority: 'unspecified' });
+  });
+
+  it('ends in the same state whatever order the three topics come in (a replay, or consumers at different speeds)', () => {
+    const messages = [msg('m1', T0), msg('m2', T0 + 50_000), msg('m3', T0 + 200_000, 'user', 'urgent')];
+    const statuses = [
+      status('s1', T0 + 30_000, StatusChange.REVIEWED),
+      status('s2', T0 + 40_000, StatusChange.TAKEOVER_STARTED),
+      status('s3', T0 + 60_000, StatusChange.SPAM),
+      status('s4', T0 + 70_000, StatusChange.NOT_SPAM),
+      status('s5', T0 + 100_000, StatusChange.CLOSED),
+      status('s6', T0 + 150_000, StatusChange.REOPENED),
+      status('s7', T0 + 180_000, StatusChange.CLOSED),
+    ];
+    const replies: TimelineEvent[] = [{ kind: 'operator_message', eventId: 'o1', at: T0 + 45_000, by: 'Olga' }];
+    const byTime = [...messages, ...statuses, ...replies].sort((a, b) => a.at - b.at);
+    const orders = [byTime, [...messages, ...statuses, ...replies], [...statuses, ...replies, ...messages], [...replies, ...messages, ...statuses]];
+    const state = (events: TimelineEvent[]) => {
+      const { t, facts } = run(events);
+      const keep = ['startedAt', 'priority', 'reviewedAt', 'firstHumanReplyAt', 'firstClosedAt', 'closed', 'spam', 'control'];
+      return { fields: Object.fromEntries(keep.map((k) => [k, t[k] ?? ''])), bucket: openBucket(t), facts: facts.map((f) => f.fact).sort() };
+    };
+    const expected = state(byTime);
+    // m3, a user message at 200 s after the close at 180 s, resumes it: open, reviewed, urgent.
+    expect(expected.bucket).toEqual({ state: 'reviewed', priority: 'urgent' });
+    expect(expected.fields).toMatchObject({ closed: '', spam: '', control: '' });
+    for (const order of orders) expect(state(order)).toEqual(expected);
   });
 });
