@@ -115,8 +115,14 @@ export function classifiedBatchRecorder(deps: RecorderDeps) {
     const events = deliveries.map((d) => d.event).filter((e) => e.message);
     const entries = events.map((event) => ({ conversationId: event.message!.conversationId, entry: transcriptEntry(event) }));
     const added = await transcripts.appendMany(entries);
-    // In order, one at a time: a conversation's events change its timeline in the order they came.
-    for (const event of events) await recordTimeline(deps, event.message!.conversationId, fromClassified(event));
+    // Each conversation's events in the order they came; different conversations at once.
+    const byConversation = new Map<string, ClassifiedEvent[]>();
+    for (const event of events) byConversation.set(event.message!.conversationId, [...(byConversation.get(event.message!.conversationId) ?? []), event]);
+    await Promise.all(
+      [...byConversation].map(async ([id, own]) => {
+        for (const event of own) await recordTimeline(deps, id, fromClassified(event));
+      }),
+    );
     const summaries = await conversations.recordMessages(events, added);
     const fresh = events.filter((_, i) => added[i]);
     if (fresh.length === 0) return;
