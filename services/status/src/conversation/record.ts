@@ -115,14 +115,13 @@ export function classifiedBatchRecorder(deps: RecorderDeps) {
     const events = deliveries.map((d) => d.event).filter((e) => e.message);
     const entries = events.map((event) => ({ conversationId: event.message!.conversationId, entry: transcriptEntry(event) }));
     const added = await transcripts.appendMany(entries);
-    // Each conversation's events in the order they came; different conversations at once.
-    const byConversation = new Map<string, ClassifiedEvent[]>();
-    for (const event of events) byConversation.set(event.message!.conversationId, [...(byConversation.get(event.message!.conversationId) ?? []), event]);
-    await Promise.all(
-      [...byConversation].map(async ([id, own]) => {
-        for (const event of own) await recordTimeline(deps, id, fromClassified(event));
-      }),
-    );
+    // The timelines: each conversation's messages folded in order, two round trips for the batch.
+    const byConversation = new Map<string, TimelineEvent[]>();
+    for (const event of events) {
+      const id = event.message!.conversationId;
+      byConversation.set(id, [...(byConversation.get(id) ?? []), fromClassified(event)!]);
+    }
+    deps.triage.observe(await deps.timelines.applyMessages(byConversation));
     const summaries = await conversations.recordMessages(events, added);
     const fresh = events.filter((_, i) => added[i]);
     if (fresh.length === 0) return;

@@ -59,27 +59,84 @@ export class TimelineStore {
       // An event that changes nothing is not written (nor marked): applying it again changes nothing either.
       if (Object.keys(set).length === 0) return { outcome: 'unchanged' };
       const after = { ...current, ...set };
-      const before = openBucket(current);
-      const now = openBucket(after);
-      const startScore = set.startedAt ?? '';
       // Messages are idempotent by themselves (timeline.ts): only status changes and replies are remembered.
       const remembered = event.kind === 'message' ? '' : event.eventId;
-      const args = [current.v ?? '', remembered, conversationId, startScore, before ? '1' : '', now ? '1' : '', String(this.appliedIdsSeconds)];
-      for (const [field, value] of Object.entries(set)) args.push(field, value);
-      const result = (await this.redis.eval(
-        APPLY,
-        5,
-        k.timeline(conversationId),
-        k.timelineApplied(conversationId),
-        k.timelinesByStart(),
-        before ? k.timelineOpen(before.state, before.priority) : k.timelineOpen('none', 'none'),
-        now ? k.timelineOpen(now.state, now.priority) : k.timelineOpen('none', 'none'),
-        ...args,
-      )) as number;
+      const result = (await this.redis.eval(APPLY, 5, ...this.applyKeys(conversationId, current, after), ...this.applyArgs(conversationId, current, after, set, remembered))) as number;
       if (result === 1) return { outcome: 'applied', facts, timeline: after };
       if (result === 0) return { outcome: 'duplicate' };
     }
     throw new Error(`timeline of ${conversationId}: still changing under us after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * Many conversations' messages at once (a consumer's batch): one round trip reads their timelines, each
+   * conversation's messages are folded in order, one pipelined round trip writes the changed ones (same
+   * version check). A conversation whose timeline changed meanwhile is done again one message at a time.
+   * Only messages: they need no done-mark (timeline.ts). The facts of the writes that won, per conversation.
+   */
+  async applyMessages(byConversation: Map<string, TimelineEvent[]>): Promise<Fact[]> {
+    const ids = [...byConversation.keys()];
+    if (ids.length === 0) return [];
+    const read = this.redis.pipeline();
+    for (const id of ids) read.hgetall(this.keys.timeline(id));
+    const currents = ((await read.exec()) ?? []).map(([err, hash]) => {
+      if (err) throw err;
+      return hash as Timeline;
+    });
+    const writes: { id: string; facts: Fact[] }[] = [];
+    const write = this.redis.pipeline();
+    ids.forEach((id, i) => {
+      const current = currents[i];
+      let next = current;
+      const facts: Fact[] = [];
+      for (const event of byConversation.get(id)!) {
+        if (event.kind !== 'message') throw new Error('applyMessages takes messages only');
+        const step = timelineTransition(next, event);
+        next = { ...next, ...step.set };
+        facts.push(...step.facts);
+      }
+      const set: Timeline = {};
+      for (const [field, value] of Object.entries(next)) if ((current[field] ?? '') !== value) set[field] = value;
+      if (Object.keys(set).length === 0) return;
+      write.eval(APPLY, 5, ...this.applyKeys(id, current, next), ...this.applyArgs(id, current, next, set, ''));
+      writes.push({ id, facts });
+    });
+    if (writes.length === 0) return [];
+    const results = (await write.exec()) ?? [];
+    const facts: Fact[] = [];
+    for (let i = 0; i < writes.length; i++) {
+      const [err, result] = results[i];
+      if (err) throw err;
+      if (result === 1) {
+        facts.push(...writes[i].facts);
+        continue;
+      }
+      // Changed under us (another replica, a status change): one message at a time, as the single path does.
+      for (const event of byConversation.get(writes[i].id)!) {
+        const one = await this.apply(writes[i].id, event);
+        if (one.outcome === 'applied') facts.push(...one.facts);
+      }
+    }
+    return facts;
+  }
+
+  private applyKeys(id: string, current: Timeline, after: Timeline): string[] {
+    const k = this.keys;
+    const before = openBucket(current);
+    const now = openBucket(after);
+    return [
+      k.timeline(id),
+      k.timelineApplied(id),
+      k.timelinesByStart(),
+      before ? k.timelineOpen(before.state, before.priority) : k.timelineOpen('none', 'none'),
+      now ? k.timelineOpen(now.state, now.priority) : k.timelineOpen('none', 'none'),
+    ];
+  }
+
+  private applyArgs(id: string, current: Timeline, after: Timeline, set: Timeline, remembered: string): string[] {
+    const args = [current.v ?? '', remembered, id, set.startedAt ?? '', openBucket(current) ? '1' : '', openBucket(after) ? '1' : '', String(this.appliedIdsSeconds)];
+    for (const [field, value] of Object.entries(set)) args.push(field, value);
+    return args;
   }
 
   async get(conversationId: string): Promise<Timeline | null> {

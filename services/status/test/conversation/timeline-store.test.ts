@@ -78,4 +78,27 @@ describe('TimelineStore', () => {
     // The first test's conversation is reviewed and open, at high priority too.
     expect(counts).toEqual({ ...expected, reviewed: expected.reviewed + 1 });
   });
+
+  it('folds a batch of messages per conversation in two round trips, the same as one by one', async () => {
+    const one = new TimelineStore(a, keys, 3600);
+    const two = new TimelineStore(b, keys, 3600);
+    // A review known before the messages: the batch completes the fact once.
+    await one.apply('batch-1', status('br', T0 + 45_000, StatusChange.REVIEWED));
+    const batch = new Map([
+      ['batch-1', [msg('b1', T0), msg('b2', T0 + 10_000)]],
+      ['batch-2', [msg('b3', T0 + 5_000)]],
+    ]);
+    const facts = await one.applyMessages(batch);
+    expect(facts.map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:45']);
+    // Again (a redelivered batch, or a second replica): nothing changes, nothing is measured.
+    expect(await two.applyMessages(batch)).toEqual([]);
+    expect(await one.get('batch-1')).toMatchObject({ startedAt: String(T0), lastUserAt: String(T0 + 10_000), reviewedAt: String(T0 + 45_000) });
+    expect(await one.get('batch-2')).toMatchObject({ startedAt: String(T0 + 5_000) });
+    expect(await a.zscore(keys.timelinesByStart(), 'batch-2')).toBe(String(T0 + 5_000));
+    // Two replicas with the same new batch at once: one write wins, the other falls back and finds it done.
+    const next = new Map([['batch-3', [msg('b4', T0), msg('b5', T0 + 1)]]]);
+    await one.apply('batch-3', status('b3r', T0 + 20_000, StatusChange.REVIEWED));
+    const both = await Promise.all([one.applyMessages(next), two.applyMessages(next)]);
+    expect(both.flat().map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:20']);
+  });
 });
