@@ -22,7 +22,10 @@ import { LiveHub } from './conversation/live';
 import { classifiedBatchRecorder, classifiedRecorder, outboundRecorder, statusRecorder } from './conversation/record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
+import { TimelineList } from './conversation/timeline-list';
+import { TimelineStore } from './conversation/timeline-store';
 import { TranscriptStore } from './conversation/transcript';
+import { createTriageMetrics } from './conversation/triage-metrics';
 import { InboundOnce } from './inbound-once';
 import { Identities } from './operators/identities';
 import { OperatorDirectory, loadOperators } from './operators/operators';
@@ -67,7 +70,9 @@ async function main(): Promise<void> {
   });
 
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
-  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl) };
+  const timelines = new TimelineStore(redis, keys, retentionSeconds);
+  const triage = createTriageMetrics(metrics, timelines, logger);
+  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl), timelines, triage };
   runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders), batchHandler: classifiedBatchRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundRecorder(recorders) });
@@ -114,6 +119,7 @@ async function main(): Promise<void> {
       actions,
       conversations,
       transcripts,
+      timelineList: new TimelineList(redis, keys),
       deliveries,
       takeovers,
       refs,

@@ -7,6 +7,7 @@ import type { ConversationIndex } from '../conversation/conversations';
 import type { DeliveryLog } from '../conversation/delivery-log';
 import type { LiveHub } from '../conversation/live';
 import type { TakeoverStore } from '../conversation/takeover';
+import type { TimelineList } from '../conversation/timeline-list';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { OperatorDirectory } from '../operators/operators';
 import type { InboundOnce } from '../inbound-once';
@@ -22,6 +23,8 @@ export interface ConsoleOptions {
   actions: OperatorActions;
   conversations: ConversationIndex;
   transcripts: TranscriptStore;
+  /** Every conversation's timeline, by start: the list, the stats and the export. */
+  timelineList: TimelineList;
   deliveries: DeliveryLog;
   takeovers: TakeoverStore;
   refs: ConversationRefs;
