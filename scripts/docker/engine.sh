@@ -13,7 +13,23 @@ LOG=$LOG_DIR/dockerd.log
 
 answers() { docker info >/dev/null 2>&1; }
 
+# The default bridge network's interface (docker0) exists. Something outside dockerd can delete it (seen
+# after a single-node Kubernetes was torn down on the same machine); dockerd then answers but no container
+# on the default network can start ("could not find bridge docker0") until dockerd recreates it at start.
+default_bridge_ok() {
+  local name
+  name=$(docker network inspect bridge --format '{{index .Options "com.docker.network.bridge.name"}}' 2>/dev/null) || return 0
+  ip link show "${name:-docker0}" >/dev/null 2>&1
+}
+
 up() {
+  if answers && ! default_bridge_ok; then
+    [[ $(id -u) -eq 0 ]] || die "the default bridge (docker0) is gone; restart dockerd to recreate it"
+    say "the default bridge (docker0) is gone: restarting dockerd to recreate it"
+    pkill -x dockerd || true
+    local j
+    for ((j = 0; j < 300 && $(pgrep -xc dockerd || true) > 0; j++)); do sleep 0.1; done
+  fi
   if answers; then say "engine answers ($(docker info --format '{{.ServerVersion}} {{.Driver}}'))"; return 0; fi
   command -v docker >/dev/null 2>&1 && command -v dockerd >/dev/null 2>&1 || apt_install docker.io
   [[ $(id -u) -eq 0 ]] || die "starting dockerd needs root (run as root, or start the docker service yourself)"

@@ -1,6 +1,6 @@
 // The console in a real browser (Debian's Chromium driven by playwright-core): an operator signs in,
 // opens a conversation, sees the user's next message appear without reloading, takes over, replies as
-// the bot, and the example bot receives the reply on its webhook.
+// the bot, and the example bot receives the reply on its webhook; the stats page shows its server-drawn plot.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { hashPassword } from '@switchboard/core';
@@ -115,6 +115,16 @@ describeIfBrowser('the console in a browser', () => {
     await page.waitForSelector('#transcript li.from-operator:has-text("Olivia here")', { timeout: 30000 });
     // While taken over the bot is told to stay silent.
     expect(await bot.userSays(who, 'thank you')).toBe('human');
+
+    // The stats page: the plot drawn on the server shows (no CSP complaint), and Olivia's first reply counts.
+    await page.click('a:has-text("All conversations")');
+    await page.click('a:has-text("Triage stats")');
+    await page.waitForURL(/\/console\/stats$/);
+    const plot = page.locator('svg#daily-plot');
+    expect(await plot.isVisible()).toBe(true);
+    expect((await plot.boundingBox())!.width).toBeGreaterThan(100);
+    expect(await page.locator('svg#daily-plot rect.bar').count()).toBe(7);
+    expect(await page.locator('table.stats').last().innerText()).toContain('olivia');
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // The dashboard and the alerts against a real scrape: the five services with the sandbox, some traffic
 // (new conversations, thread replies, a Slack/Asana outage, a poison message), Debian's Prometheus scraping
-// them every second with the chart's alert rules loaded. Then every dashboard query must parse and return
+// them every second with the chart's alert rules loaded; a review, a close and a reply for the Triage row. Then every dashboard query must parse and return
 // series, and every alert expression must parse and every metric it reads must exist.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { startSandbox } from '@switchboard/sandbox';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
+import { OperatorMessageSchema, StatusChange, StatusEventSchema, create, timestampNow } from '@switchboard/proto';
 import { ROOT, TestSystem, eventually, freePort, type ServiceName } from '../support/services';
 
 const API_KEY = 'observability-key-0123456789';
@@ -102,6 +103,13 @@ describeIfPrometheus('the dashboard and alerts against a real Prometheus', () =>
     const poisoner = new Publisher(createKafka({ brokers: [system.env.KAFKA_BROKERS], clientId: 'obs-poison', logger: createLogger({ service: 'obs', level: 'silent' }) }), names);
     await poisoner.connect();
     await poisoner.publishRaw(names.name(Topics.raw), [{ key: 'poison', value: Buffer.from([0xff, 0x00]) }]);
+    // Triage: a review, a close and an operator's reply, so the Triage row shows measurements, not only zeros.
+    const at = timestampNow();
+    await poisoner.publish(Topics.status, [
+      { key: 'obs-0', value: create(StatusEventSchema, { eventId: 'obs-review', conversationId: 'obs-0', change: StatusChange.REVIEWED, actor: { name: 'Obs' }, at }) },
+      { key: 'obs-1', value: create(StatusEventSchema, { eventId: 'obs-close', conversationId: 'obs-1', change: StatusChange.CLOSED, actor: { name: 'Obs' }, at }) },
+    ]);
+    await poisoner.publish(Topics.outbound, [{ key: 'obs-2', value: create(OperatorMessageSchema, { eventId: 'obs-reply', conversationId: 'obs-2', operator: { name: 'Obs' }, text: 'hi', sentAt: at }) }]);
     await poisoner.disconnect();
 
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'charts/switchboard/dashboards/switchboard.json'), 'utf8')) as { panels: Panel[] };
@@ -123,6 +131,13 @@ describeIfPrometheus('the dashboard and alerts against a real Prometheus', () =>
       'every dashboard query to return series',
     );
     expect(empty).toEqual([]);
+    // The Triage row measured the review, the close and the reply (each counted once over the scrape).
+    for (const metric of ['switchboard_time_to_review_seconds_count', 'switchboard_time_to_close_seconds_count', 'switchboard_time_to_first_human_reply_seconds_count']) {
+      const counted = await eventually(async () => Number((await query(`sum(${metric})`)).data?.result.map((r) => (r as { value: [number, string] }).value[1])[0] ?? 0), (n) => n >= 1, 60000, `${metric} to count the fact`);
+      expect({ metric, counted }).toEqual({ metric, counted: 1 });
+    }
+    const open = await query('sum(max by (state, priority) (switchboard_open_conversations))');
+    expect(Number((open.data?.result[0] as { value: [number, string] }).value[1])).toBeGreaterThanOrEqual(10);
 
     const rules = parseYaml(readFileSync(join(ROOT, 'charts/switchboard/rules/switchboard.rules.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
     const alerts = rules.groups.flatMap((g) => g.rules);

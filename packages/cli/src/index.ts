@@ -1,2 +1,3 @@
 // Operator commands as functions, for the `switchboard` CLI and for tests.
 export * from './dlq';
+export * from './timeline';

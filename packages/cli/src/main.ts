@@ -3,15 +3,19 @@
 //   switchboard dlq list <topic> [--limit N]
 //   switchboard dlq replay <topic> [--limit N] [--dry-run]
 //   switchboard hash-password            (reads the password from stdin; prints the hash for CONSOLE_OPERATORS)
+//   switchboard timeline rebuild --yes   (the triage timelines again from the topics; see docs/operations.md)
 // <topic> is a topic's deployed name (with KAFKA_TOPIC_PREFIX), e.g. conv.classified; ".dlq" is implied.
 import { commonSpec, createLogger, hashPassword, readConfig } from '@switchboard/core';
 import { createKafka } from '@switchboard/bus';
 import { listDeadLetters, replayDeadLetters } from './dlq';
+import { runTimelineRebuild } from './timeline';
 
 const USAGE = `usage:
   switchboard dlq list <topic> [--limit N]
   switchboard dlq replay <topic> [--limit N] [--dry-run]
   switchboard hash-password    (password on stdin, e.g. read -s p; echo "$p" | switchboard hash-password)
+  switchboard timeline rebuild --yes    (deletes the triage timelines and rebuilds them from the topics; with
+                                         the status service's KAFKA_*, REDIS_URL, REDIS_KEY_PREFIX, KAFKA_TOPIC_PREFIX)
 Kafka is found through KAFKA_BROKERS (default localhost:9092); a secured one through KAFKA_SSL, KAFKA_SSL_CA_FILE,
 KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or _FILE), as for the services.`;
 
@@ -23,6 +27,7 @@ function option(args: string[], name: string): string | undefined {
 async function main(argv: string[]): Promise<number> {
   const [area, command, topic, ...rest] = argv;
   if (area === 'hash-password') return printPasswordHash();
+  if (area === 'timeline' && command === 'rebuild') return runTimelineRebuild(argv.slice(2), process.env);
   if (area !== 'dlq' || !['list', 'replay'].includes(command ?? '') || !topic) {
     console.error(USAGE);
     return 2;

@@ -24,7 +24,10 @@ import { startHandoffSweep } from './conversation/handoff-sweep';
 import { classifiedBatchRecorder, classifiedRecorder, handoffRecorder, outboundRecorder, statusRecorder } from './conversation/record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
+import { TimelineList } from './conversation/timeline-list';
+import { TimelineStore } from './conversation/timeline-store';
 import { TranscriptStore } from './conversation/transcript';
+import { createTriageMetrics } from './conversation/triage-metrics';
 import { InboundOnce } from './inbound-once';
 import { Identities } from './operators/identities';
 import { OperatorDirectory, loadOperators } from './operators/operators';
@@ -70,7 +73,9 @@ async function main(): Promise<void> {
   });
 
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
-  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl) };
+  const timelines = new TimelineStore(redis, keys, retentionSeconds);
+  const triage = createTriageMetrics(metrics, timelines, logger);
+  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl), timelines, triage };
   runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders), batchHandler: classifiedBatchRecorder(recorders) });
   runtime.consume({ groupId: `${config.groupId}-handoff`, topic: Topics.classified, handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }) });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
       actions,
       conversations,
       transcripts,
+      timelineList: new TimelineList(redis, keys),
       deliveries,
       takeovers,
       handoffs,

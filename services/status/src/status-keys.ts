@@ -37,6 +37,14 @@ export interface StatusKeys extends Keys {
   consoleSession(sessionId: string): string;
   /** The session ids of one operator (set), so removing the operator ends them all. */
   consoleSessionsOf(login: string): string;
+  /** A conversation's triage timeline (hash: times in ms, who, state; see conversation/timeline.ts). */
+  timeline(conversationId: string): string;
+  /** Ids of the events already applied to a conversation's timeline (set). */
+  timelineApplied(conversationId: string): string;
+  /** Every timeline by its start (sorted set, ms): the console list, stats and export walk it. */
+  timelinesByStart(): string;
+  /** Open conversations in one state and priority (sorted set, score = start ms): the open-conversations gauge. */
+  timelineOpen(state: string, priority: string): string;
 }
 
 export function statusKeys(prefix = 'sb:'): StatusKeys {
@@ -60,5 +68,9 @@ export function statusKeys(prefix = 'sb:'): StatusKeys {
     liveUpdates: () => k('status', 'live'),
     consoleSession: (sid) => k('status', 'session', sid),
     consoleSessionsOf: (login) => k('status', 'operator-sessions', login.toLowerCase()),
+    timeline: (id) => k('conv', id, 'timeline'),
+    timelineApplied: (id) => k('conv', id, 'timeline-applied'),
+    timelinesByStart: () => k('status', 'timelines'),
+    timelineOpen: (state, priority) => k('status', 'open', state, priority),
   };
 }

@@ -8,6 +8,7 @@ import type { DeliveryLog } from '../conversation/delivery-log';
 import type { LiveHub } from '../conversation/live';
 import type { HandoffStore } from '../conversation/handoff';
 import type { TakeoverStore } from '../conversation/takeover';
+import type { TimelineList } from '../conversation/timeline-list';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { OperatorDirectory } from '../operators/operators';
 import type { InboundOnce } from '../inbound-once';
@@ -23,6 +24,8 @@ export interface ConsoleOptions {
   actions: OperatorActions;
   conversations: ConversationIndex;
   transcripts: TranscriptStore;
+  /** Every conversation's timeline, by start: the list, the stats and the export. */
+  timelineList: TimelineList;
   deliveries: DeliveryLog;
   takeovers: TakeoverStore;
   handoffs: HandoffStore;

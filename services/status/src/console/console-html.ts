@@ -61,13 +61,23 @@ const STATUS_FILTERS: [ListFilter['status'] | '', string][] = [
   ['', 'all'],
   ['open', 'open'],
   ['unreviewed', 'unreviewed'],
+  ['reviewed', 'reviewed'],
   ['taken_over', 'taken over'],
   ['closed', 'closed'],
   ['spam', 'spam'],
 ];
-const PRIORITIES = ['', 'urgent', 'high', 'normal', 'low'];
+const PRIORITIES = ['', 'urgent', 'high', 'normal', 'low', 'unspecified'];
 
-export function listPage(user: PageUser, conversations: ConversationSummary[], filter: ListFilter): string {
+/** The list's query string with the filter and a cursor (for the next page's link). */
+function listUrl(filter: ListFilter, cursor?: string): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, String(v));
+  if (cursor) params.set('cursor', cursor);
+  const qs = params.toString();
+  return qs ? `/console?${qs}` : '/console';
+}
+
+export function listPage(user: PageUser, conversations: ConversationSummary[], filter: ListFilter, paging: { next?: string; first: boolean } = { first: true }): string {
   const option = (value: string, label: string, current: string | undefined) => `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
   const rows = conversations.map((s) => conversationRow(s)).join('');
   return layout(
@@ -78,12 +88,18 @@ export function listPage(user: PageUser, conversations: ConversationSummary[], f
 <label>Status <select name="status">${STATUS_FILTERS.map(([v, l]) => option(v ?? '', l, filter.status)).join('')}</select></label>
 <label>Priority <select name="priority">${PRIORITIES.map((p) => option(p, p || 'any', filter.priority)).join('')}</select></label>
 <label>Team <input name="team" value="${e(filter.team ?? '')}"></label>
+<label>Operator <input name="operator" value="${e(filter.operator ?? '')}"></label>
+<label>Started from <input name="from" type="date" value="${e(filter.from ?? '')}"></label>
+<label>to <input name="to" type="date" value="${e(filter.to ?? '')}"></label>
 <label>Search <input name="q" type="search" value="${e(filter.q ?? '')}"></label>
 <button type="submit">Filter</button></form>
+<p class="hint">Newest conversations first (by when they started), fifty to a page. <a href="/console/stats">Triage stats</a></p>
 <table class="conversations"><thead><tr><th>Last activity</th><th>User</th><th>Team</th><th>Priority</th><th>Status</th><th>Last message</th></tr></thead>
 <tbody id="conversation-rows">${rows || ''}</tbody></table>
-${conversations.length === 0 ? '<p class="empty">No conversations match.</p>' : ''}`,
-    { page: 'list', stream: '/console/stream' },
+${conversations.length === 0 ? '<p class="empty">No conversations match on this page.</p>' : ''}
+<nav class="pages">${paging.first ? '' : `<a href="${e(listUrl(filter))}">First page</a> `}${paging.next ? `<a rel="next" href="${e(listUrl(filter, paging.next))}">Older conversations →</a>` : ''}</nav>`,
+    // Live rows (new conversations on top) only on the first page.
+    paging.first ? { page: 'list', stream: '/console/stream' } : { page: 'list-older' },
   );
 }
 
@@ -166,6 +182,11 @@ export function conversationPage(user: PageUser, view: ConversationView): string
 <button type="submit">Send as bot</button></form>`,
     { page: 'conversation', stream: `${path}/stream`, 'conversation-id': s.id },
   );
+}
+
+/** The stats page around its body (stats-page.ts). */
+export function statsPage(user: PageUser, body: string): string {
+  return layout('Triage stats', user, body, { page: 'stats' });
 }
 
 export function notFoundPage(user: PageUser, id: string): string {

@@ -10,6 +10,7 @@ import type { ConsoleOptions } from './console-context';
 import { ASSETS, SECURITY_HEADERS } from './console-http';
 import { ConsoleStreams } from './console-stream';
 import { actionRoute, conversationRoute, conversationStreamRoute, listRoute, listStreamRoute, replyRoute } from './conversation-routes';
+import { exportRoute, statsRoute } from './triage-routes';
 import { signInPageRoute, signInRoute, signOutRoute } from './sign-in-routes';
 
 declare module 'fastify' {
@@ -101,6 +102,8 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       conversationStreamRoute(guarded, { ...options, streams });
       actionRoute(guarded, options);
       replyRoute(guarded, options);
+      statsRoute(guarded, options);
+      exportRoute(guarded, options);
     });
 
     scope.setErrorHandler((err: Error, request, reply) => {

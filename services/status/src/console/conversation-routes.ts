@@ -5,18 +5,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { ConversationRefs } from '@switchboard/store';
 import { MAX_REPLY_LENGTH, type OperatorActions } from '../conversation/actions';
-import { ACTIONS, isActionName } from '../conversation/conversation-state';
+import { ACTIONS, isActionName, matchesFilter, summaryFromTimeline } from '../conversation/conversation-state';
 import type { ConversationIndex } from '../conversation/conversations';
 import { describeDelivery, type DeliveryLog } from '../conversation/delivery-log';
 import type { HandoffStore } from '../conversation/handoff';
 import type { TakeoverStore } from '../conversation/takeover';
+import { encodeCursor, type TimelineList } from '../conversation/timeline-list';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { InboundOnce } from '../inbound-once';
 import type { ConsoleAuth, ConsoleUser } from './console-auth';
 import { sendHtml } from './console-http';
 import { conversationPage, listPage, notFoundPage, type PageUser } from './console-html';
 import type { ConsoleStreams } from './console-stream';
-import { listFilter } from './list-filter';
+import { listQuery } from './list-filter';
 
 export const pageUser = (auth: ConsoleAuth, user: ConsoleUser): PageUser => ({
   name: user.name,
@@ -48,10 +49,17 @@ export const operatorOf = (user: ConsoleUser): Operator =>
 const signedIn = (request: FastifyRequest) => request.consoleUser!;
 const conversationUrl = (id: string) => `/console/conversations/${encodeURIComponent(id)}`;
 
-export function listRoute(app: FastifyInstance, { auth, conversations }: { auth: ConsoleAuth; conversations: ConversationIndex }): void {
+/** Conversations on one page of the console list. */
+export const LIST_PAGE_SIZE = 50;
+
+export function listRoute(app: FastifyInstance, { auth, conversations, timelineList }: { auth: ConsoleAuth; conversations: ConversationIndex; timelineList: TimelineList }): void {
   app.get<{ Querystring: Record<string, unknown> }>('/console', async (request, reply) => {
-    const filter = listFilter(request.query);
-    return sendHtml(reply, 200, listPage(pageUser(auth, signedIn(request)), await conversations.list(filter), filter));
+    const query = listQuery(request.query);
+    if ('error' in query) return reply.code(400).send({ error: query.error });
+    const page = await timelineList.page(query.timeline, query.cursor, LIST_PAGE_SIZE);
+    const summaries = await conversations.getMany(page.items.map((t) => t.id));
+    const rows = page.items.map((t, i) => summaries[i] ?? summaryFromTimeline(t)).filter((s) => !query.q || matchesFilter(s, { q: query.q }));
+    return sendHtml(reply, 200, listPage(pageUser(auth, signedIn(request)), rows, query.filter, { next: page.next && encodeCursor(page.next), first: !query.cursor }));
   });
 }
 

@@ -145,6 +145,26 @@ export function statusLine(event: StatusEvent): string {
   }
 }
 
+/** The summary of a conversation known only by its timeline (its console summary expired). */
+export function summaryFromTimeline(t: Record<string, string>): ConversationSummary {
+  const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : '');
+  return {
+    ...summaryFromHash({ id: t.id })!,
+    platform: t.platform ?? '',
+    teamId: t.teamId ?? '',
+    teamName: t.teamName ?? '',
+    userId: t.userId ?? '',
+    userName: t.userName ?? '',
+    startedAt: iso(t.startedAt),
+    lastAt: iso(t.closedAt || t.startedAt),
+    priority: t.priority ?? '',
+    reviewedBy: t.reviewedBy ?? '',
+    spam: t.spam === '1',
+    closed: t.closed === '1',
+    control: t.control === 'human' ? 'human' : 'bot',
+  };
+}
+
 /** A stored hash back into a summary (missing fields become empty). */
 export function summaryFromHash(hash: Record<string, string>): ConversationSummary | null {
   if (!hash.id) return null;
@@ -178,9 +198,14 @@ export function summaryFromHash(hash: Record<string, string>): ConversationSumma
 }
 
 export interface ListFilter {
-  status?: 'open' | 'closed' | 'spam' | 'taken_over' | 'unreviewed';
+  status?: 'open' | 'closed' | 'spam' | 'taken_over' | 'unreviewed' | 'reviewed';
   priority?: string;
   team?: string;
+  /** Who reviewed, took over or first answered it. */
+  operator?: string;
+  /** First and last day of the start (YYYY-MM-DD, UTC). */
+  from?: string;
+  to?: string;
   /** Words to find in the user, team or last message. */
   q?: string;
 }
@@ -191,6 +216,7 @@ export function matchesFilter(s: ConversationSummary, f: ListFilter): boolean {
   if (f.status === 'spam' && !s.spam) return false;
   if (f.status === 'taken_over' && s.control !== 'human') return false;
   if (f.status === 'unreviewed' && (s.reviewedBy || s.spam)) return false;
+  if (f.status === 'reviewed' && (!s.reviewedBy || s.spam || s.closed)) return false;
   if (f.priority && s.priority !== f.priority) return false;
   if (f.team && s.teamId !== f.team && s.teamName.toLowerCase() !== f.team.toLowerCase()) return false;
   if (f.q) {

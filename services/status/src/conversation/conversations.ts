@@ -1,12 +1,9 @@
-// The console's list of conversations: a summary hash per conversation and a sorted set by last activity,
+// The console's summaries of conversations: a summary hash per conversation and a sorted set by last activity,
 // kept by the status service from conv.classified and conv.status, pruned past the retention time.
 import type { ClassifiedEvent, StatusEvent } from '@switchboard/proto';
 import type { Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
-import { matchesFilter, summaryAfterMessage, summaryAfterStatus, summaryFromHash, type ConversationSummary, type ListFilter } from './conversation-state';
-
-/** The newest conversations the list looks through; older ones are reached by their link. */
-const LIST_WINDOW = 2000;
+import { summaryAfterMessage, summaryAfterStatus, summaryFromHash, type ConversationSummary } from './conversation-state';
 
 export class ConversationIndex {
   constructor(
@@ -64,18 +61,14 @@ export class ConversationIndex {
     return summaryFromHash(await this.redis.hgetall(this.keys.consoleConversation(conversationId)));
   }
 
-  async list(filter: ListFilter, limit = 200): Promise<ConversationSummary[]> {
-    const ids = await this.redis.zrevrange(this.keys.consoleConversations(), 0, LIST_WINDOW - 1);
-    const out: ConversationSummary[] = [];
-    for (let i = 0; i < ids.length && out.length < limit; i += 100) {
-      const pipeline = this.redis.pipeline();
-      for (const id of ids.slice(i, i + 100)) pipeline.hgetall(this.keys.consoleConversation(id));
-      for (const [err, hash] of (await pipeline.exec()) ?? []) {
-        const summary = err ? null : summaryFromHash(hash as Record<string, string>);
-        if (summary && matchesFilter(summary, filter)) out.push(summary);
-        if (out.length >= limit) break;
-      }
-    }
-    return out;
+  /** Many summaries in one round trip, in the order of the ids (null where none is kept). */
+  async getMany(ids: string[]): Promise<(ConversationSummary | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.consoleConversation(id));
+    return ((await pipeline.exec()) ?? []).map(([err, hash]) => {
+      if (err) throw err;
+      return summaryFromHash(hash as Record<string, string>);
+    });
   }
 }

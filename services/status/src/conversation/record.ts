@@ -1,6 +1,7 @@
 // What the status service records from the bus, for the console: conv.classified and bot.outbound become
 // transcript lines, conv.status becomes a line too and changes the conversation's summary. Each is pushed
-// to open consoles. Appends are idempotent by event id, so a redelivered event changes nothing.
+// to open consoles. Appends are idempotent by event id, so a redelivered event changes nothing. Each event
+// also moves the conversation's triage timeline, whose facts feed the triage metrics.
 import {
   Direction,
   EventKind,
@@ -23,7 +24,10 @@ import type { ConversationIndex } from './conversations';
 import type { DeliveryLog } from './delivery-log';
 import type { HandoffStore } from './handoff';
 import type { LiveHub } from './live';
+import { fromClassified, fromOperatorMessage, fromStatus, type TimelineEvent } from './timeline';
+import type { TimelineStore } from './timeline-store';
 import type { TranscriptEntry, TranscriptStore } from './transcript';
+import type { TriageMetrics } from './triage-metrics';
 
 const FROM: Record<Direction, string> = {
   [Direction.UNSPECIFIED]: 'user',
@@ -78,14 +82,25 @@ export interface RecorderDeps {
   metrics: Metrics;
   /** True when BOT_WEBHOOK_URL is set: operator messages also go to the bot over HTTP. */
   webhook: boolean;
+  timelines: TimelineStore;
+  triage: TriageMetrics;
 }
 
-export function classifiedRecorder({ transcripts, conversations, live, metrics }: RecorderDeps) {
+/** Applies an event to its conversation's timeline; only the write that won measures the facts. */
+async function recordTimeline({ timelines, triage }: RecorderDeps, conversationId: string, event: TimelineEvent | null): Promise<void> {
+  if (!event) return;
+  const result = await timelines.apply(conversationId, event);
+  if (result.outcome === 'applied') triage.observe(result.facts);
+}
+
+export function classifiedRecorder(deps: RecorderDeps) {
+  const { transcripts, conversations, live, metrics } = deps;
   return async ({ event }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
     if (!event.message) return;
     const entry = transcriptEntry(event);
     const id = event.message.conversationId;
     const added = await transcripts.append(id, entry);
+    await recordTimeline(deps, id, fromClassified(event));
     // Also after a redelivery: a crash between the two writes must not leave the summary behind.
     const summary = await conversations.recordMessage(event, added);
     if (!added) return;
@@ -101,11 +116,19 @@ export function classifiedRecorder({ transcripts, conversations, live, metrics }
  * The same for a whole fetch of messages (the consumer's batch handler): a few Redis round trips for the
  * batch instead of six for each event. If it throws, the consumer handles the messages one by one.
  */
-export function classifiedBatchRecorder({ transcripts, conversations, live, metrics }: RecorderDeps) {
+export function classifiedBatchRecorder(deps: RecorderDeps) {
+  const { transcripts, conversations, live, metrics } = deps;
   return async (deliveries: Delivery<typeof ClassifiedEventSchema>[]): Promise<void> => {
     const events = deliveries.map((d) => d.event).filter((e) => e.message);
     const entries = events.map((event) => ({ conversationId: event.message!.conversationId, entry: transcriptEntry(event) }));
     const added = await transcripts.appendMany(entries);
+    // The timelines: each conversation's messages folded in order, two round trips for the batch.
+    const byConversation = new Map<string, TimelineEvent[]>();
+    for (const event of events) {
+      const id = event.message!.conversationId;
+      byConversation.set(id, [...(byConversation.get(id) ?? []), fromClassified(event)!]);
+    }
+    deps.triage.observe(await deps.timelines.applyMessages(byConversation));
     const summaries = await conversations.recordMessages(events, added);
     const fresh = events.filter((_, i) => added[i]);
     if (fresh.length === 0) return;
@@ -119,10 +142,12 @@ export function classifiedBatchRecorder({ transcripts, conversations, live, metr
   };
 }
 
-export function statusRecorder({ transcripts, conversations, live }: RecorderDeps) {
+export function statusRecorder(deps: RecorderDeps) {
+  const { transcripts, conversations, live } = deps;
   return async ({ event }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     if (!event.conversationId) return;
     const entry = statusEntry(event);
+    await recordTimeline(deps, event.conversationId, fromStatus(event));
     // The summary first: if we crash after it, the redelivery still adds the line (and the summary write is idempotent).
     const summary = await conversations.recordStatus(event);
     const added = await transcripts.append(event.conversationId, entry);
@@ -131,9 +156,11 @@ export function statusRecorder({ transcripts, conversations, live }: RecorderDep
   };
 }
 
-export function outboundRecorder({ transcripts, live, deliveries, webhook }: RecorderDeps) {
+export function outboundRecorder(deps: RecorderDeps) {
+  const { transcripts, live, deliveries, webhook } = deps;
   return async ({ event }: Delivery<typeof OperatorMessageSchema>): Promise<void> => {
     if (!event.conversationId) return;
+    await recordTimeline(deps, event.conversationId, fromOperatorMessage(event));
     const entry = operatorEntry(event);
     const added = await transcripts.append(event.conversationId, entry);
     await deliveries.initial(event.conversationId, event.eventId, webhook ? 'pending' : 'on_kafka');

@@ -6,6 +6,7 @@ import { handoffSection } from '../../src/console/console-html';
 import { statusLine } from '../../src/conversation/conversation-state';
 import { handoffTimeoutIds } from '../../src/conversation/handoff-sweep';
 import { operatorEntry, transcriptEntry } from '../../src/conversation/record';
+import { fromOperatorMessage } from '../../src/conversation/timeline';
 
 const message = (kind: OperatorMessageKind, text: string) =>
   create(OperatorMessageSchema, { eventId: 'e1', conversationId: 'bot-a:c1', botId: 'bot-a', text, kind, operator: { id: 'system', name: 'no operator within 300 s', source: 'system' } });
@@ -48,6 +49,12 @@ describe('the handoff, as each surface says it', () => {
     expect(html).toContain('<dt>order&quot;</dt><dd>&lt;1042&gt;</dd>');
     expect(html).toContain('back to the bot at 2026-11-30 03:05:00 UTC');
     expect(html).not.toContain('<script>');
+  });
+
+  it('counts only a message to the user as a human reply on the timeline, not a control change', () => {
+    expect(fromOperatorMessage(message(OperatorMessageKind.MESSAGE, 'hi'))).toMatchObject({ kind: 'operator_message' });
+    expect(fromOperatorMessage(message(OperatorMessageKind.HANDED_BACK, 'note'))).toBeNull();
+    expect(fromOperatorMessage(message(OperatorMessageKind.HANDOFF_TIMEOUT, 'reason'))).toBeNull();
   });
 
   it('derives the timeout\'s event ids from the request alone', () => {
