@@ -6,7 +6,6 @@ import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { buttonsFor, type ButtonName, type ConversationSummary, type HandoffView, type StatusView } from './conversation';
 import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
 
-export { MAX_TEXT, escapeMrkdwn, truncate, userText } from './render-text';
 
 export interface SlackMessage {
   text: string;
@@ -14,14 +13,13 @@ export interface SlackMessage {
 }
 
 /** The operator buttons' action ids; the status service handles the clicks. Values carry the conversation id. */
-export const ACTION_IDS = SLACK_ACTION_IDS;
 
 const BUTTONS: Record<ButtonName, { label: string; actionId: string; style?: 'primary' | 'danger' }> = {
-  reviewed: { label: 'Reviewed', actionId: ACTION_IDS.reviewed, style: 'primary' },
-  spam: { label: 'Spam', actionId: ACTION_IDS.spam, style: 'danger' },
-  takeover: { label: 'Take over', actionId: ACTION_IDS.takeover },
-  handback: { label: 'Hand back', actionId: ACTION_IDS.handback, style: 'primary' },
-  not_spam: { label: 'Not spam', actionId: ACTION_IDS.notSpam },
+  reviewed: { label: 'Reviewed', actionId: SLACK_ACTION_IDS.reviewed, style: 'primary' },
+  spam: { label: 'Spam', actionId: SLACK_ACTION_IDS.spam, style: 'danger' },
+  takeover: { label: 'Take over', actionId: SLACK_ACTION_IDS.takeover },
+  handback: { label: 'Hand back', actionId: SLACK_ACTION_IDS.handback, style: 'primary' },
+  not_spam: { label: 'Not spam', actionId: SLACK_ACTION_IDS.notSpam },
 };
 
 export interface RootInputs {

@@ -5,7 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
 import { listDeadLetters } from '@switchboard/cli';
 import { ConversationRefs, Locks } from '@switchboard/store';
-import { ACTION_IDS } from '../src/render';
+import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
 import { summarize } from '../src/conversation';
 import { DigestStore } from '../src/digest-store';
 import { LOCK_SCOPES } from '../src/post-markers';

@@ -1,5 +1,7 @@
 import { Direction, EventKind, Priority } from '@switchboard/proto';
-import { ACTION_IDS, MAX_REPLY_GROUP, QUEUED_LINE_ROOM, escapeMrkdwn, renderReplyGroup, renderRoot, renderThreadReply, replyLine, statusLine, truncate, userText } from '../src/render';
+import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
+import { MAX_REPLY_GROUP, QUEUED_LINE_ROOM, renderReplyGroup, renderRoot, renderThreadReply, replyLine, statusLine } from '../src/render';
+import { escapeMrkdwn, truncate, userText } from '../src/render-text';
 import { threadWorthy } from '../src/decide';
 import type { StatusView } from '../src/conversation';
 import { classified, summary } from './fixtures';

@@ -9,7 +9,7 @@ import { scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
-import { hashPassword } from '../src/operators/operators';
+import { hashPassword } from '@switchboard/core';
 import { slackSignature } from '../src/signatures';
 
 const API_KEY = 'status-key-0123456789abcdef';

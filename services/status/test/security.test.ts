@@ -15,7 +15,7 @@ import { TestSystem, eventually, freePort } from '../../../test/support/services
 import { AsanaApi } from '../src/asana/asana-client';
 import { ensureAsanaWebhook } from '../src/asana/asana-registration';
 import { AsanaWebhookSecrets } from '../src/asana/asana-webhook-secrets';
-import { hashPassword } from '../src/operators/operators';
+import { hashPassword } from '@switchboard/core';
 import { slackSignature } from '../src/signatures';
 import { statusKeys } from '../src/status-keys';
 

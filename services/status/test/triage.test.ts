@@ -10,7 +10,7 @@ import { createLogger } from '@switchboard/core';
 import { ClassifiedEventSchema, Direction, EventKind, OperatorMessageSchema, Priority, StatusChange, StatusEventSchema, create, timestampFromMs } from '@switchboard/proto';
 import { ConversationRefs, connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
 import { ROOT, TestSystem, eventually, type RunningService } from '../../../test/support/services';
-import { hashPassword } from '../src/operators/operators';
+import { hashPassword } from '@switchboard/core';
 
 jest.setTimeout(180000);
 const quiet = createLogger({ service: 'triage-test', level: 'silent' });

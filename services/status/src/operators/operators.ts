@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, isPasswordHash, verifyPassword } from '@switchboard/core';
 
-export { hashPassword, isPasswordHash, verifyPassword } from '@switchboard/core';
 
 export interface OperatorAccount {
   login: string;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@switchboard/core';
 import { reloadOperators } from '../../src/operators/operators-reload';
-import { OperatorDirectory, hashPassword, loadOperators } from '../../src/operators/operators';
+import { hashPassword } from '@switchboard/core';
+import { OperatorDirectory, loadOperators } from '../../src/operators/operators';
 
 const quiet = createLogger({ service: 'test', level: 'silent' });
 

@@ -1,6 +1,7 @@
 // Operator accounts: scrypt hashes, the two ways to configure them, and who is who.
 import { ConfigError } from '@switchboard/core';
-import { OperatorDirectory, hashPassword, parseOperatorEntries, parseOperatorsFile, verifyPassword } from '../../src/operators/operators';
+import { hashPassword, verifyPassword } from '@switchboard/core';
+import { OperatorDirectory, parseOperatorEntries, parseOperatorsFile } from '../../src/operators/operators';
 
 describe('passwords', () => {
   it('hashes with a fresh salt and verifies only the right password', async () => {
