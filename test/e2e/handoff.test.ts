@@ -6,12 +6,11 @@
 // lose nor double the timeout.
 import { createHmac } from 'node:crypto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { createLogger, scopeId } from '@switchboard/core';
+import { createLogger, hashPassword, scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { connectRedis, createRedis } from '@switchboard/store';
 import { ExampleBot, type ConversationUser } from '@switchboard/example-bot';
 import { HandoffStore } from '../../services/status/src/conversation/handoff';
-import { hashPassword } from '../../services/status/src/operators/operators';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { TestSystem, eventually } from '../support/services';
 

@@ -3,7 +3,8 @@
 // handoff's team choosing the channel of a new conversation.
 import { create, ClassifiedEventSchema, EventKind, Priority, StatusChange } from '@switchboard/proto';
 import { applyStatus, buttonsFor, handoffOf, summarize, withHandoff, type StatusView } from '../src/conversation';
-import { ACTION_IDS, renderRoot, statusLine } from '../src/render';
+import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
+import { renderRoot, statusLine } from '../src/render';
 import { channelFor } from '../src/routes';
 import { summary } from './fixtures';
 

@@ -12,6 +12,7 @@ import { ConversationRefs, connectRedis, createRedis } from '@switchboard/store'
 import { startSandbox } from '@switchboard/sandbox';
 import { OperatorActions } from '../../src/conversation/actions';
 import { ConversationIndex } from '../../src/conversation/conversations';
+import { HandoffStore } from '../../src/conversation/handoff';
 import { TakeoverStore } from '../../src/conversation/takeover';
 import { InboundOnce } from '../../src/inbound-once';
 import { Identities } from '../../src/operators/identities';
@@ -77,7 +78,7 @@ describe('Slack redelivering while the first delivery is still working', () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const metrics = createMetrics('slack-retries');
     const conversations = new ConversationIndex(redis, keys, 3600);
-    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), conversations, logger: quiet });
+    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), handoffs: new HandoffStore(redis, keys, 30000, 3600), conversations, logger: quiet });
     const identities = new Identities({ redis, keys, directory: new OperatorDirectory([]), logger: quiet, metrics, slack: { token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl } });
     const members = new SlackMembers({ token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl, allowed: parseAllowedOperators([]), logger: quiet, metrics });
     // Answers within 300 ms, well inside the sandbox's delivery timeout, as 2.5 s is inside Slack's 3 s.
