@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { startSandbox } from '@switchboard/sandbox';
-import { createLogger } from '@switchboard/core';
+import { createLogger, scopeId } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
 import { OperatorMessageSchema, StatusChange, StatusEventSchema, create, timestampNow } from '@switchboard/proto';
 import { ROOT, TestSystem, eventually, freePort, type ServiceName } from '../support/services';
@@ -104,12 +104,14 @@ describeIfPrometheus('the dashboard and alerts against a real Prometheus', () =>
     await poisoner.connect();
     await poisoner.publishRaw(names.name(Topics.raw), [{ key: 'poison', value: Buffer.from([0xff, 0x00]) }]);
     // Triage: a review, a close and an operator's reply, so the Triage row shows measurements, not only zeros.
+    // Past ingress, conversations are named by the bot's key name and the bot's own id.
+    const own = (id: string) => scopeId('observability', id);
     const at = timestampNow();
     await poisoner.publish(Topics.status, [
-      { key: 'obs-0', value: create(StatusEventSchema, { eventId: 'obs-review', conversationId: 'obs-0', change: StatusChange.REVIEWED, actor: { name: 'Obs' }, at }) },
-      { key: 'obs-1', value: create(StatusEventSchema, { eventId: 'obs-close', conversationId: 'obs-1', change: StatusChange.CLOSED, actor: { name: 'Obs' }, at }) },
+      { key: own('obs-0'), value: create(StatusEventSchema, { eventId: 'obs-review', conversationId: own('obs-0'), change: StatusChange.REVIEWED, actor: { name: 'Obs' }, at }) },
+      { key: own('obs-1'), value: create(StatusEventSchema, { eventId: 'obs-close', conversationId: own('obs-1'), change: StatusChange.CLOSED, actor: { name: 'Obs' }, at }) },
     ]);
-    await poisoner.publish(Topics.outbound, [{ key: 'obs-2', value: create(OperatorMessageSchema, { eventId: 'obs-reply', conversationId: 'obs-2', operator: { name: 'Obs' }, text: 'hi', sentAt: at }) }]);
+    await poisoner.publish(Topics.outbound, [{ key: own('obs-2'), value: create(OperatorMessageSchema, { eventId: 'obs-reply', conversationId: own('obs-2'), operator: { name: 'Obs' }, text: 'hi', sentAt: at }) }]);
     await poisoner.disconnect();
 
     const dashboard = JSON.parse(readFileSync(join(ROOT, 'charts/switchboard/dashboards/switchboard.json'), 'utf8')) as { panels: Panel[] };
