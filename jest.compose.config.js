@@ -3,7 +3,12 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
   moduleNameMapper: { '^@switchboard/(core)$': '<rootDir>/packages/$1/src' },
   testMatch: ['<rootDir>/test/compose/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

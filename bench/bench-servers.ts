@@ -20,7 +20,11 @@ async function main(): Promise<void> {
     return;
   }
   const quiet = createLogger({ service: 'bench', level: 'silent' });
-  const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'bench-ingress', logger: quiet });
+  const kafka = createKafka({
+    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    clientId: 'bench-ingress',
+    logger: quiet,
+  });
   const publisher = new Publisher(kafka, new TopicNames(prefix));
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
   await connectRedis(redis, quiet);

@@ -26,7 +26,13 @@ const BENCH_KEY = 'bench-key-0123456789abcdef';
 const quiet = createLogger({ service: 'bench', level: 'silent' });
 const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet });
 
-const texts = ['hi there', 'I want a refund for my last invoice', 'the price went up again, I am thinking to cancel my subscription', 'can I talk to a human?', 'thanks 🙏'];
+const texts = [
+  'hi there',
+  'I want a refund for my last invoice',
+  'the price went up again, I am thinking to cancel my subscription',
+  'can I talk to a human?',
+  'thanks 🙏',
+];
 const eventBody = (i: number) => ({
   conversation_id: `conv-${i % 2000}`,
   platform: 'slack',
@@ -54,7 +60,12 @@ async function rawProducer(): Promise<number> {
       const body = eventBody(b * BATCH + j);
       return {
         key: body.conversation_id,
-        value: create(MessageEventSchema, { eventId: randomUUID(), conversationId: body.conversation_id, text: body.text, receivedAt: timestampNow() }),
+        value: create(MessageEventSchema, {
+          eventId: randomUUID(),
+          conversationId: body.conversation_id,
+          text: body.text,
+          receivedAt: timestampNow(),
+        }),
       };
     }),
   );
@@ -71,7 +82,10 @@ async function rawProducer(): Promise<number> {
 }
 
 function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
   return new Promise((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (line: string) => {
       const match = /listening (\d+)/.exec(line);
@@ -81,7 +95,11 @@ function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child
   });
 }
 
-async function load(port: number, body: string, options: { amount?: number; duration?: number; connections: number }): Promise<{ requests: number; seconds: number; non2xx: number }> {
+async function load(
+  port: number,
+  body: string,
+  options: { amount?: number; duration?: number; connections: number },
+): Promise<{ requests: number; seconds: number; non2xx: number }> {
   // autocannon ends on its 1-second sampling ticks: fine for a duration run, too coarse for short amounts.
   const started = process.hrtime.bigint();
   const result = await autocannon({
@@ -92,7 +110,11 @@ async function load(port: number, body: string, options: { amount?: number; dura
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.duration }),
   });
-  return { requests: result.requests.total, seconds: Number(process.hrtime.bigint() - started) / 1e9, non2xx: result.non2xx };
+  return {
+    requests: result.requests.total,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    non2xx: result.non2xx,
+  };
 }
 
 /** CONNECTIONS concurrent posters, each sending batches until TOTAL events are in (timed here, exactly). */
@@ -102,7 +124,11 @@ async function ingressBatch(): Promise<number> {
   try {
     const body = JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => eventBody(i)) });
     const post = async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` }, body });
+      const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+        body,
+      });
       if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
     };
@@ -197,7 +223,11 @@ async function rawPipe(): Promise<number> {
   await consumer.run({
     partitionsConsumedConcurrently: 4, // as the services do (KAFKA_PARTITIONS_CONCURRENTLY)
     eachBatch: async ({ batch }) => {
-      await producer.send({ topic: names.name(Topics.classified), acks: -1, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) });
+      await producer.send({
+        topic: names.name(Topics.classified),
+        acks: -1,
+        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+      });
     },
   });
   const rate = await drainRate(names, 'raw pipe');
@@ -230,7 +260,9 @@ async function classifier(): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`Switchboard ingress + classifier benchmark: ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} and ${SECONDS} s of single events over ${CONNECTIONS} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`);
+  console.log(
+    `Switchboard ingress + classifier benchmark: ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} and ${SECONDS} s of single events over ${CONNECTIONS} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
+  );
   const runs = {
     rawProducer: [] as number[],
     ingressBatch: [] as number[],
@@ -254,9 +286,14 @@ async function main(): Promise<void> {
     }
   }
   progress('');
-  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<keyof typeof runs, number>;
+  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
+    keyof typeof runs,
+    number
+  >;
   const row = (label: string, key: keyof typeof runs, unit: string) =>
-    console.log(`${label.padEnd(34)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`);
+    console.log(
+      `${label.padEnd(34)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
+    );
   console.log('\nmedians');
   row('raw kafkajs producer', 'rawProducer', 'events/s');
   row(`ingress, batches of ${BATCH}`, 'ingressBatch', 'events/s');

@@ -75,21 +75,34 @@ async function rawBaseline(): Promise<{ eventsPerSecond: number; latency: Latenc
     await producer.send({
       topic,
       acks: -1,
-      messages: Array.from({ length: count }, (_, i) => ({ key: `conv-${(from + i) % CONVERSATIONS}`, value: 'x'.repeat(200), headers: { sent } })),
+      messages: Array.from({ length: count }, (_, i) => ({
+        key: `conv-${(from + i) % CONVERSATIONS}`,
+        value: 'x'.repeat(200),
+        headers: { sent },
+      })),
     });
   });
   await done;
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] / 1000;
-  return { eventsPerSecond: EVENTS / ((lastAt - startedAt) / 1000), latency: { p50: at(0.5), p95: at(0.95), p99: at(0.99) } };
+  return {
+    eventsPerSecond: EVENTS / ((lastAt - startedAt) / 1000),
+    latency: { p50: at(0.5), p95: at(0.95), p99: at(0.99) },
+  };
 }
 
 async function scrape(system: TestSystem, name: ServiceName): Promise<Sample[]> {
   return parseMetrics(await (await fetch(system.url(name, '/metrics'))).text());
 }
 
-async function pipeline(): Promise<{ eventsPerSecond: number; perService: Record<string, number>; slack: Latencies; asana: Latencies; memoryMb: Record<string, number> }> {
+async function pipeline(): Promise<{
+  eventsPerSecond: number;
+  perService: Record<string, number>;
+  slack: Latencies;
+  asana: Latencies;
+  memoryMb: Record<string, number>;
+}> {
   const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
   const system = new TestSystem({
     SLACK_BOT_TOKEN: 'xoxb-bench',
@@ -124,9 +137,18 @@ async function pipeline(): Promise<{ eventsPerSecond: number; perService: Record
     await inBatches(async (from, count) => {
       const events = Array.from({ length: count }, (_, i) => {
         const n = from + i;
-        return { conversation_id: `conv-${n % CONVERSATIONS}`, user: { id: `u${n % CONVERSATIONS}`, name: 'Bench' }, team: { id: 't1', name: 'Bench Inc' }, text: n % 9 === 0 ? 'I want a refund' : `message ${n}` };
+        return {
+          conversation_id: `conv-${n % CONVERSATIONS}`,
+          user: { id: `u${n % CONVERSATIONS}`, name: 'Bench' },
+          team: { id: 't1', name: 'Bench Inc' },
+          text: n % 9 === 0 ? 'I want a refund' : `message ${n}`,
+        };
       });
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` }, body: JSON.stringify({ events }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+        body: JSON.stringify({ events }),
+      });
       if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
     });
 
@@ -136,7 +158,11 @@ async function pipeline(): Promise<{ eventsPerSecond: number; perService: Record
     for (;;) {
       const handled = await Promise.all(
         (['notifier', 'ticketer', 'status'] as const).map(async (name) =>
-          sumOf(await scrape(system, name), 'switchboard_events_total', (labels) => labels.outcome === 'ok' && labels.topic.endsWith('conv.classified')),
+          sumOf(
+            await scrape(system, name),
+            'switchboard_events_total',
+            (labels) => labels.outcome === 'ok' && labels.topic.endsWith('conv.classified'),
+          ),
         ),
       );
       progress(`  pipeline: notifier ${handled[0]}, ticketer ${handled[1]}, status ${handled[2]} of ${EVENTS}`);
@@ -153,13 +179,17 @@ async function pipeline(): Promise<{ eventsPerSecond: number; perService: Record
     await sampler;
     const latencyOf = async (name: ServiceName, stage: string): Promise<Latencies> => {
       const samples = await scrape(system, name);
-      const [p50, p95, p99] = quantiles.map((q) => histogramQuantile(samples, 'switchboard_end_to_end_latency_seconds', q, { stage }));
+      const [p50, p95, p99] = quantiles.map((q) =>
+        histogramQuantile(samples, 'switchboard_end_to_end_latency_seconds', q, { stage }),
+      );
       return { p50, p95, p99 };
     };
     return {
       eventsPerSecond: EVENTS / ((completedAt - startedAt) / 1000),
       /** Each consumer service's own rate: every event handled, from the first one posted. */
-      perService: Object.fromEntries(Object.entries(drainedAt).map(([name, at]) => [name, EVENTS / ((at - startedAt) / 1000)])),
+      perService: Object.fromEntries(
+        Object.entries(drainedAt).map(([name, at]) => [name, EVENTS / ((at - startedAt) / 1000)]),
+      ),
       slack: await latencyOf('notifier', 'slack_post'),
       asana: await latencyOf('ticketer', 'asana_task'),
       memoryMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v / 1e6)])),
@@ -172,7 +202,9 @@ async function pipeline(): Promise<{ eventsPerSecond: number; perService: Record
 }
 
 async function main(): Promise<void> {
-  console.log(`Switchboard end-to-end benchmark: ${EVENTS} events over ${CONVERSATIONS} conversations, batches of ${BATCH}, ${CONCURRENCY} concurrent requests`);
+  console.log(
+    `Switchboard end-to-end benchmark: ${EVENTS} events over ${CONVERSATIONS} conversations, batches of ${BATCH}, ${CONCURRENCY} concurrent requests`,
+  );
   progress('raw kafkajs produce→consume…');
   const raw = await rawBaseline();
   progress('whole pipeline…');
@@ -181,28 +213,57 @@ async function main(): Promise<void> {
   const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
   console.log('\n| measure | raw kafkajs | pipeline | ratio |');
   console.log('|---|---|---|---|');
-  console.log(`| events/s | ${raw.eventsPerSecond.toFixed(0)} | ${whole.eventsPerSecond.toFixed(0)} | ${(whole.eventsPerSecond / raw.eventsPerSecond).toFixed(2)} |`);
+  console.log(
+    `| events/s | ${raw.eventsPerSecond.toFixed(0)} | ${whole.eventsPerSecond.toFixed(0)} | ${(whole.eventsPerSecond / raw.eventsPerSecond).toFixed(2)} |`,
+  );
   for (const [name, rate] of Object.entries(whole.perService)) {
-    console.log(`| events/s, ${name} alone | ${raw.eventsPerSecond.toFixed(0)} | ${rate.toFixed(0)} | ${(rate / raw.eventsPerSecond).toFixed(2)} |`);
+    console.log(
+      `| events/s, ${name} alone | ${raw.eventsPerSecond.toFixed(0)} | ${rate.toFixed(0)} | ${(rate / raw.eventsPerSecond).toFixed(2)} |`,
+    );
   }
   for (const q of ['p50', 'p95', 'p99'] as const) {
-    console.log(`| ${q} ingest → Slack post | ${ms(raw.latency[q])} | ${ms(whole.slack[q])} | ${(whole.slack[q] / raw.latency[q]).toFixed(1)}× |`);
+    console.log(
+      `| ${q} ingest → Slack post | ${ms(raw.latency[q])} | ${ms(whole.slack[q])} | ${(whole.slack[q] / raw.latency[q]).toFixed(1)}× |`,
+    );
   }
-  for (const q of ['p50', 'p95', 'p99'] as const) console.log(`| ${q} ingest → Asana task | ${ms(raw.latency[q])} | ${ms(whole.asana[q])} | ${(whole.asana[q] / raw.latency[q]).toFixed(1)}× |`);
-  console.log(`\npeak memory (RSS, MB): ${Object.entries(whole.memoryMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const q of ['p50', 'p95', 'p99'] as const)
+    console.log(
+      `| ${q} ingest → Asana task | ${ms(raw.latency[q])} | ${ms(whole.asana[q])} | ${(whole.asana[q] / raw.latency[q]).toFixed(1)}× |`,
+    );
+  console.log(
+    `\npeak memory (RSS, MB): ${Object.entries(whole.memoryMb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 
   const out = join(ROOT, 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'pipeline.json'), JSON.stringify({ at: new Date().toISOString(), events: EVENTS, conversations: CONVERSATIONS, raw, pipeline: whole }, null, 2));
+  writeFileSync(
+    join(out, 'pipeline.json'),
+    JSON.stringify(
+      { at: new Date().toISOString(), events: EVENTS, conversations: CONVERSATIONS, raw, pipeline: whole },
+      null,
+      2,
+    ),
+  );
   writeFileSync(
     join(out, 'pipeline.svg'),
     barChart({
       title: `Latency from ingest (ms), ${EVENTS} events — raw kafkajs vs Switchboard`,
       groups: ['p50', 'p95', 'p99'],
       series: [
-        { name: 'raw kafkajs produce→consume', values: [raw.latency.p50, raw.latency.p95, raw.latency.p99].map((s) => s * 1000) },
-        { name: 'ingest → Slack post', values: [whole.slack.p50, whole.slack.p95, whole.slack.p99].map((s) => s * 1000) },
-        { name: 'ingest → Asana task', values: [whole.asana.p50, whole.asana.p95, whole.asana.p99].map((s) => s * 1000) },
+        {
+          name: 'raw kafkajs produce→consume',
+          values: [raw.latency.p50, raw.latency.p95, raw.latency.p99].map((s) => s * 1000),
+        },
+        {
+          name: 'ingest → Slack post',
+          values: [whole.slack.p50, whole.slack.p95, whole.slack.p99].map((s) => s * 1000),
+        },
+        {
+          name: 'ingest → Asana task',
+          values: [whole.asana.p50, whole.asana.p95, whole.asana.p99].map((s) => s * 1000),
+        },
       ],
     }),
   );

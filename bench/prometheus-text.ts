@@ -17,18 +17,28 @@ export function parseMetrics(text: string): Sample[] {
     const match = LINE.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key] = value.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key] = value.replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
 }
 
-export function sumOf(samples: Sample[], name: string, where: (labels: Record<string, string>) => boolean = () => true): number {
+export function sumOf(
+  samples: Sample[],
+  name: string,
+  where: (labels: Record<string, string>) => boolean = () => true,
+): number {
   return samples.filter((s) => s.name === name && where(s.labels)).reduce((sum, s) => sum + s.value, 0);
 }
 
 /** The q-quantile of a histogram (summed over all series matching `match`), in the histogram's unit. */
-export function histogramQuantile(samples: Sample[], name: string, q: number, match: Record<string, string> = {}): number {
+export function histogramQuantile(
+  samples: Sample[],
+  name: string,
+  q: number,
+  match: Record<string, string> = {},
+): number {
   const buckets = new Map<number, number>();
   for (const s of samples) {
     if (s.name !== `${name}_bucket` || !Object.entries(match).every(([k, v]) => s.labels[k] === v)) continue;

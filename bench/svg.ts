@@ -34,13 +34,21 @@ export function barChart({ title, groups, series }: Chart): string {
     const x0 = left + g * groupWidth + groupWidth * 0.1;
     series.forEach((s, i) => {
       const v = Number.isFinite(s.values[g]) ? s.values[g] : 0;
-      parts.push(`<rect x="${x0 + i * barWidth}" y="${y(v)}" width="${barWidth - 2}" height="${bottom - y(v)}" fill="${COLORS[i % COLORS.length]}"/>`);
-      parts.push(`<text x="${x0 + i * barWidth + barWidth / 2}" y="${y(v) - 4}" text-anchor="middle" font-size="10">${v.toFixed(0)}</text>`);
+      parts.push(
+        `<rect x="${x0 + i * barWidth}" y="${y(v)}" width="${barWidth - 2}" height="${bottom - y(v)}" fill="${COLORS[i % COLORS.length]}"/>`,
+      );
+      parts.push(
+        `<text x="${x0 + i * barWidth + barWidth / 2}" y="${y(v) - 4}" text-anchor="middle" font-size="10">${v.toFixed(0)}</text>`,
+      );
     });
-    parts.push(`<text x="${x0 + (barWidth * series.length) / 2}" y="${bottom + 18}" text-anchor="middle">${escape(group)}</text>`);
+    parts.push(
+      `<text x="${x0 + (barWidth * series.length) / 2}" y="${bottom + 18}" text-anchor="middle">${escape(group)}</text>`,
+    );
   });
   series.forEach((s, i) => {
-    parts.push(`<rect x="${left + i * 220}" y="${height - 30}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
+    parts.push(
+      `<rect x="${left + i * 220}" y="${height - 30}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`,
+    );
     parts.push(`<text x="${left + i * 220 + 18}" y="${height - 20}">${escape(s.name)}</text>`);
   });
   parts.push('</svg>');

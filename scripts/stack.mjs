@@ -24,7 +24,11 @@ const paint = (code, text) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
 const say = (text) => console.log(`${paint(1, '[stack]')} ${text}`);
 
 function infra(command) {
-  const result = spawnSync('bash', [join(root, 'scripts/infra.sh'), command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync('bash', [join(root, 'scripts/infra.sh'), command], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
@@ -47,7 +51,17 @@ function startInfra() {
 function pretty(line) {
   if (!line.startsWith('{')) return line;
   try {
-    const { level, time, msg, service: _s, pid: _p, hostname: _h, conversation_id, event_id, ...rest } = JSON.parse(line);
+    const {
+      level,
+      time,
+      msg,
+      service: _s,
+      pid: _p,
+      hostname: _h,
+      conversation_id,
+      event_id,
+      ...rest
+    } = JSON.parse(line);
     const when = typeof time === 'string' ? time.slice(11, 23) : '';
     const lvl = level === 'error' || level === 'fatal' ? paint(31, level) : level === 'warn' ? paint(33, level) : level;
     const ids = conversation_id ? ` conv=${conversation_id}` : '';
@@ -61,7 +75,11 @@ function pretty(line) {
 function run(name, script, color) {
   // Each child in its own process group: a terminal's Ctrl-C reaches only this runner, which then stops
   // the children once, in order, instead of every process getting SIGINT and then our SIGTERM on top.
-  const child = spawn(process.execPath, [join(root, script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [join(root, script)], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = paint(color, `[${name.padEnd(10)}]`);
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
@@ -153,7 +171,9 @@ async function main() {
   if (env.CLASSIFIER_RULES_FILE) say(`classifier rules: ${env.CLASSIFIER_RULES_FILE} (CLASSIFIER_RULES_FILE)`);
   else {
     env.CLASSIFIER_RULES_FILE = join(root, 'services/classifier/rules.example.yaml');
-    say('classifier rules: services/classifier/rules.example.yaml (the example; set CLASSIFIER_RULES_FILE to use yours)');
+    say(
+      'classifier rules: services/classifier/rules.example.yaml (the example; set CLASSIFIER_RULES_FILE to use yours)',
+    );
   }
   env.INGRESS_API_KEYS ??= 'dev-bot:dev-key-change-me-0123456789';
   env.CONSOLE_BASE_URL ??= `http://localhost:${statusPort}/`;
@@ -178,11 +198,19 @@ async function main() {
 
   const key = env.INGRESS_API_KEYS.split(',')[0].split(':').slice(1).join(':');
   say(paint(32, 'Switchboard is up.'));
-  say(`  ingress   http://localhost:${services[0][1]}/v1/events   (API key: ${key.startsWith('sha256:') ? 'as configured' : key})`);
-  say(`  console   http://localhost:${services[4][1]}/console   ${devOperator ? `(sign in as operator / ${DEV_PASSWORD})` : '(your configured operators)'}`);
+  say(
+    `  ingress   http://localhost:${services[0][1]}/v1/events   (API key: ${key.startsWith('sha256:') ? 'as configured' : key})`,
+  );
+  say(
+    `  console   http://localhost:${services[4][1]}/console   ${devOperator ? `(sign in as operator / ${DEV_PASSWORD})` : '(your configured operators)'}`,
+  );
   if (useSandbox) say(`  sandbox   http://localhost:${sandboxPort}/   (the triage channel and the Asana tasks)`);
-  say(`  try: curl -s -X POST localhost:${services[0][1]}/v1/events -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`);
-  say(`         -d '{"conversation_id":"c1","user":{"id":"u1","name":"Ann"},"team":{"id":"t1","name":"Acme"},"text":"hi"}'`);
+  say(
+    `  try: curl -s -X POST localhost:${services[0][1]}/v1/events -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+  );
+  say(
+    `         -d '{"conversation_id":"c1","user":{"id":"u1","name":"Ann"},"team":{"id":"t1","name":"Acme"},"text":"hi"}'`,
+  );
   if (env.BOT_WEBHOOK_URL === 'http://127.0.0.1:8095/switchboard/webhook') {
     const secret = devBotSecret ? env.BOT_WEBHOOK_SECRET : '<your BOT_WEBHOOK_SECRET>';
     say(`  the bot   BOT_API_KEY=${key} BOT_WEBHOOK_SECRET=${secret} npm run example:bot   (in another terminal)`);

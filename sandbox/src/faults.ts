@@ -55,7 +55,9 @@ export class FaultInjector {
   }
 
   active(now = Date.now()): ActiveFault[] {
-    this.faults = this.faults.filter((f) => (f.until === null || f.until > now) && (f.remaining === null || f.remaining > 0));
+    this.faults = this.faults.filter(
+      (f) => (f.until === null || f.until > now) && (f.remaining === null || f.remaining > 0),
+    );
     return this.faults;
   }
 

@@ -25,10 +25,14 @@ async function main(): Promise<void> {
       workspaceGid: process.env.ASANA_WORKSPACE_GID || undefined,
     },
   });
-  console.log(`sandbox listening on ${sandbox.url} (Slack ${sandbox.slackApiUrl}, Asana ${sandbox.asanaBaseUrl}, page ${sandbox.url}/)`);
+  console.log(
+    `sandbox listening on ${sandbox.url} (Slack ${sandbox.slackApiUrl}, Asana ${sandbox.asanaBaseUrl}, page ${sandbox.url}/)`,
+  );
   const { interactivityUrl, eventsUrl, signingSecretSet } = sandbox.settings.slack.view();
   // The secret itself is never printed: only whether there is one.
-  console.log(`operator clicks → ${interactivityUrl ?? '(SANDBOX_SLACK_INTERACTIVITY_URL not set)'}, thread replies → ${eventsUrl ?? '(SANDBOX_SLACK_EVENTS_URL not set)'}, signing secret ${signingSecretSet ? 'set' : 'not set (SLACK_SIGNING_SECRET)'}`);
+  console.log(
+    `operator clicks → ${interactivityUrl ?? '(SANDBOX_SLACK_INTERACTIVITY_URL not set)'}, thread replies → ${eventsUrl ?? '(SANDBOX_SLACK_EVENTS_URL not set)'}, signing secret ${signingSecretSet ? 'set' : 'not set (SLACK_SIGNING_SECRET)'}`,
+  );
 
   let stopping = false;
   const stop = (signal: string) => {

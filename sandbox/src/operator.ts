@@ -44,7 +44,13 @@ const clickSchema = {
   type: 'object',
   required: ['channel', 'ts', 'actionId'],
   additionalProperties: false,
-  properties: { channel: nonEmpty(100), ts: nonEmpty(32), actionId: nonEmpty(255), value: { type: 'string', maxLength: 2000 }, userId },
+  properties: {
+    channel: nonEmpty(100),
+    ts: nonEmpty(32),
+    actionId: nonEmpty(255),
+    value: { type: 'string', maxLength: 2000 },
+    userId,
+  },
 } as const;
 
 const replySchema = {
@@ -71,17 +77,24 @@ class Refused extends Error {
   }
 }
 
-const fromPage = (request: FastifyRequest) => request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
+const fromPage = (request: FastifyRequest) =>
+  request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ?? false;
 const baseUrl = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
-export async function operatorRoutes(app: FastifyInstance, { state, settings, sender, dispatcher }: OperatorOptions): Promise<void> {
+export async function operatorRoutes(
+  app: FastifyInstance,
+  { state, settings, sender, dispatcher }: OperatorOptions,
+): Promise<void> {
   await app.register(formbody);
   const changes = taskChanges(state, dispatcher);
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-    if (error instanceof Refused) return reply.code(error.status).send({ ok: false, error: error.error, detail: error.message });
+    if (error instanceof Refused)
+      return reply.code(error.status).send({ ok: false, error: error.error, detail: error.message });
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).send({ ok: false, error: status === 400 ? 'invalid_request' : 'internal_error', detail: error.message });
+    return reply
+      .code(status)
+      .send({ ok: false, error: status === 400 ? 'invalid_request' : 'internal_error', detail: error.message });
   });
 
   /** The message a click or reply is about; 404 when the channel has no message with that ts. */
@@ -94,11 +107,28 @@ export async function operatorRoutes(app: FastifyInstance, { state, settings, se
   };
 
   /** Where to send, or why not: a delivery that cannot happen is still recorded, so the page shows why. */
-  const destination = (kind: SlackDelivery['kind'], url: string | null, urlSetting: string, message: SlackMessage, what: string) => {
+  const destination = (
+    kind: SlackDelivery['kind'],
+    url: string | null,
+    urlSetting: string,
+    message: SlackMessage,
+    what: string,
+  ) => {
     const secret = settings.slack.signingSecret;
-    const record = state.slack.recordDelivery({ kind, what, channelId: message.channelId, ts: message.ts, target: url, attempts: [], ok: null, at: new Date().toISOString() });
+    const record = state.slack.recordDelivery({
+      kind,
+      what,
+      channelId: message.channelId,
+      ts: message.ts,
+      target: url,
+      attempts: [],
+      ok: null,
+      at: new Date().toISOString(),
+    });
     if (url && secret) return { url, secret, record };
-    const missing = [url ? '' : urlSetting, secret ? '' : 'slack.signingSecret (SLACK_SIGNING_SECRET)'].filter(Boolean).join(' and ');
+    const missing = [url ? '' : urlSetting, secret ? '' : 'slack.signingSecret (SLACK_SIGNING_SECRET)']
+      .filter(Boolean)
+      .join(' and ');
     record.attempts.push('not_configured');
     record.ok = false;
     state.counters.slackDeliveries.inc('not_configured');
@@ -120,24 +150,45 @@ export async function operatorRoutes(app: FastifyInstance, { state, settings, se
     const { channel: channelRef, ts, actionId, value } = request.body;
     const message = messageAt(channelRef, ts);
     const buttons = buttonsIn(message.blocks);
-    const button = buttons.find((b) => b.actionId === actionId && (value === undefined || value === '' || b.value === value));
+    const button = buttons.find(
+      (b) => b.actionId === actionId && (value === undefined || value === '' || b.value === value),
+    );
     if (!button) {
-      const offered = buttons.map((b) => `${b.actionId}${b.value !== undefined ? ` (value ${b.value})` : ''}`).join(', ') || 'none';
-      throw new Refused(400, 'button_not_found', `message ${ts} has no button with action_id "${actionId}"${value ? ` and value "${value}"` : ''}; its buttons: ${offered}`);
+      const offered =
+        buttons.map((b) => `${b.actionId}${b.value !== undefined ? ` (value ${b.value})` : ''}`).join(', ') || 'none';
+      throw new Refused(
+        400,
+        'button_not_found',
+        `message ${ts} has no button with action_id "${actionId}"${value ? ` and value "${value}"` : ''}; its buttons: ${offered}`,
+      );
     }
     return answer(request, reply, messageAnchor(message.channelId, message.ts), async () => {
-      const { url, secret, record } = destination('click', settings.slack.interactivityUrl, 'slack.interactivityUrl (SANDBOX_SLACK_INTERACTIVITY_URL)', message, actionId);
+      const { url, secret, record } = destination(
+        'click',
+        settings.slack.interactivityUrl,
+        'slack.interactivityUrl (SANDBOX_SLACK_INTERACTIVITY_URL)',
+        message,
+        actionId,
+      );
       const payload = blockActionsPayload({
         person: slackPerson(request.body.userId ?? SANDBOX_OPERATOR_ID),
         channel: state.slack.channel(message.channelId),
-        message: { ...messageJson(state.slack, message), ...(message.blocks ? { blocks: withBlockIds(message.blocks) } : {}) },
+        message: {
+          ...messageJson(state.slack, message),
+          ...(message.blocks ? { blocks: withBlockIds(message.blocks) } : {}),
+        },
         button,
         appId: message.appId ?? '',
         responseUrl: `${baseUrl(request)}/_sandbox/slack/response/${message.channelId}/${message.ts}`,
         actionTs: state.slack.nextTs(),
       });
       const attempt = await sender.click(url, secret, interactionBody(payload), record);
-      return { ok: record.ok, status: attempt.status, body: attempt.body, ...(attempt.failure && attempt.status === null ? { error: attempt.failure } : {}) };
+      return {
+        ok: record.ok,
+        status: attempt.status,
+        body: attempt.body,
+        ...(attempt.failure && attempt.status === null ? { error: attempt.failure } : {}),
+      };
     });
   });
 
@@ -148,26 +199,57 @@ export async function operatorRoutes(app: FastifyInstance, { state, settings, se
     const rootTs = found.threadTs ?? found.ts;
     const root = store.find(found.channelId, rootTs);
     return answer(request, reply, messageAnchor(found.channelId, rootTs), async () => {
-      const { url, secret, record } = destination('reply', settings.slack.eventsUrl, 'slack.eventsUrl (SANDBOX_SLACK_EVENTS_URL)', found, request.body.text.slice(0, 60));
+      const { url, secret, record } = destination(
+        'reply',
+        settings.slack.eventsUrl,
+        'slack.eventsUrl (SANDBOX_SLACK_EVENTS_URL)',
+        found,
+        request.body.text.slice(0, 60),
+      );
       const person = slackPerson(request.body.userId ?? SANDBOX_OPERATOR_ID);
       const text = slackEscape(request.body.text);
-      const message: SlackMessage = { channelId: found.channelId, ts: store.nextTs(), threadTs: rootTs, text, userId: person.id, mentions: mentionsIn(text, undefined), history: [] };
+      const message: SlackMessage = {
+        channelId: found.channelId,
+        ts: store.nextTs(),
+        threadTs: rootTs,
+        text,
+        userId: person.id,
+        mentions: mentionsIn(text, undefined),
+        history: [],
+      };
       store.messages.push(message);
       record.ts = message.ts;
-      const envelope = messageEventCallback(
-        { person, channelId: message.channelId, text, ts: message.ts, threadTs: rootTs, parentUserId: root?.userId ?? found.userId, appId: root?.appId ?? found.appId ?? '', botUserId: root?.botId ? root.userId : '' },
-      );
+      const envelope = messageEventCallback({
+        person,
+        channelId: message.channelId,
+        text,
+        ts: message.ts,
+        threadTs: rootTs,
+        parentUserId: root?.userId ?? found.userId,
+        appId: root?.appId ?? found.appId ?? '',
+        botUserId: root?.botId ? root.userId : '',
+      });
       const delivery = sender.event(url, secret, JSON.stringify(envelope), record);
       // The page does not wait for redeliveries; its log shows them as they happen.
       if (fromPage(request)) return { ok: null, ts: message.ts };
       const attempts = await delivery;
-      return { ok: record.ok, ts: message.ts, status: attempts[attempts.length - 1].status, event_id: envelope.event_id, attempts: record.attempts };
+      return {
+        ok: record.ok,
+        ts: message.ts,
+        status: attempts[attempts.length - 1].status,
+        event_id: envelope.event_id,
+        attempts: record.attempts,
+      };
     });
   });
 
   // Where response_url points. Switchboard answers clicks with chat.update instead, so this is not modelled.
   app.post('/_sandbox/slack/response/:channel/:ts', async (_request, reply) =>
-    reply.code(501).send({ ok: false, error: 'not_supported', detail: 'the sandbox does not act on response_url; update the message with chat.update' }),
+    reply.code(501).send({
+      ok: false,
+      error: 'not_supported',
+      detail: 'the sandbox does not act on response_url; update the message with chat.update',
+    }),
   );
 
   app.post<{ Params: { task_gid: string }; Body: { completed: boolean } }>(
@@ -185,7 +267,10 @@ export async function operatorRoutes(app: FastifyInstance, { state, settings, se
       if (!task) throw new Refused(404, 'task_not_found', `no task ${gid}`);
       return answer(request, reply, `task-${task.gid}`, async () => {
         const person = slackPerson(SANDBOX_OPERATOR_ID);
-        const actor = state.asana.userFor(`sandbox-operator:${person.id}`, { name: person.realName, email: person.email });
+        const actor = state.asana.userFor(`sandbox-operator:${person.id}`, {
+          name: person.realName,
+          email: person.email,
+        });
         const now = new Date().toISOString();
         changes.setCompleted(task, actor, request.body.completed, now);
         task.modifiedAt = now;

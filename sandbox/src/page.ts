@@ -39,11 +39,14 @@ function messageHtml(state: SandboxState, m: SlackMessage): string {
   const lines = blockLines(m.blocks)
     .map((line) => {
       if (line.kind === 'divider') return '<hr>';
-      if (line.kind === 'buttons') return `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(m, element)).join('')}</div>`;
+      if (line.kind === 'buttons')
+        return `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(m, element)).join('')}</div>`;
       return `<div class="${line.kind}">${line.mrkdwn ? slackMrkdwn(line.text) : slackText(line.text)}</div>`;
     })
     .join('');
-  const author = m.botId ? `bot ${e(m.botId)}` : `<span class="person">${e(slackPerson(m.userId).realName)}</span> ${e(m.userId)}`;
+  const author = m.botId
+    ? `bot ${e(m.botId)}`
+    : `<span class="person">${e(slackPerson(m.userId).realName)}</span> ${e(m.userId)}`;
   const pings = m.mentions.length > 0 ? `<span class="ping">would notify: ${e(m.mentions.join(', '))}</span>` : '';
   const edited = m.history.length > 0 ? `<span class="meta">edited ${m.history.length}×</span>` : '';
   const replies = m.threadTs ? [] : state.slack.repliesTo(m.channelId, m.ts);
@@ -77,7 +80,10 @@ function taskHtml(state: SandboxState, t: AsanaTask): string {
   const tags = t.tagGids.map((gid) => `<span class="tag">${e(store.tags.get(gid)?.name ?? gid)}</span>`).join('');
   const stories = store
     .storiesOf(t.gid)
-    .map((s) => `<li class="${s.type}"><span class="meta">${e(s.createdAt.slice(11, 19))} ${e(store.users.get(s.createdByGid)?.name ?? '')}</span> ${e(s.text)}</li>`)
+    .map(
+      (s) =>
+        `<li class="${s.type}"><span class="meta">${e(s.createdAt.slice(11, 19))} ${e(store.users.get(s.createdByGid)?.name ?? '')}</span> ${e(s.text)}</li>`,
+    )
     .join('');
   const external = t.external?.gid !== undefined ? `<span class="meta">external ${e(t.external.gid)}</span>` : '';
   const toggle = `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/complete">${hidden({ completed: String(!t.completed) })}<button type="submit" class="button">${t.completed ? 'mark incomplete' : 'complete'}</button></form>`;

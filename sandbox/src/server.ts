@@ -102,7 +102,14 @@ function taskView(state: SandboxState, t: AsanaTask) {
     custom_fields: t.customFields,
     created_at: t.createdAt,
     modified_at: t.modifiedAt,
-    stories: store.storiesOf(t.gid).map((s) => ({ gid: s.gid, type: s.type, resource_subtype: s.subtype, text: s.text, created_at: s.createdAt, created_by: s.createdByGid })),
+    stories: store.storiesOf(t.gid).map((s) => ({
+      gid: s.gid,
+      type: s.type,
+      resource_subtype: s.subtype,
+      text: s.text,
+      created_at: s.createdAt,
+      created_by: s.createdByGid,
+    })),
   };
 }
 
@@ -133,19 +140,26 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   });
 
   app.get<{ Querystring: { fragment?: string } }>('/', async (request, reply) =>
-    reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(request.query.fragment ? renderLive(state, settings.slack) : renderPage(state, settings.slack)),
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(request.query.fragment ? renderLive(state, settings.slack) : renderPage(state, settings.slack)),
   );
   // Where permalinks lead: the message or task on the page.
   app.get<{ Params: { channel: string; p: string } }>('/slack/archives/:channel/:p', async (request, reply) => {
     const ts = request.params.p.replace(/^p(\d+)(\d{6})$/, '$1-$2');
     return reply.redirect(`/#msg-${request.params.channel}-${ts}`);
   });
-  app.get<{ Params: { project: string; task: string } }>('/asana/0/:project/:task', async (request, reply) => reply.redirect(`/#task-${request.params.task}`));
+  app.get<{ Params: { project: string; task: string } }>('/asana/0/:project/:task', async (request, reply) =>
+    reply.redirect(`/#task-${request.params.task}`),
+  );
 
   app.get<{ Querystring: { channel?: string } }>('/_sandbox/slack/messages', async (request) => {
     const wanted = request.query.channel;
     const channelId = wanted ? state.slack.channel(wanted).id : undefined;
-    return state.slack.messages.filter((m) => !channelId || m.channelId === channelId).map((m) => messageView(state, m));
+    return state.slack.messages
+      .filter((m) => !channelId || m.channelId === channelId)
+      .map((m) => messageView(state, m));
   });
   app.get('/_sandbox/slack/ephemeral', async () => state.slack.ephemeral);
   app.get('/_sandbox/asana/tasks', async () => [...state.asana.tasks.values()].map((t) => taskView(state, t)));
@@ -200,11 +214,16 @@ export interface RunningSandbox extends Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox({ port = 8090, host = '127.0.0.1', ...options }: StartOptions = {}): Promise<RunningSandbox> {
+export async function startSandbox({
+  port = 8090,
+  host = '127.0.0.1',
+  ...options
+}: StartOptions = {}): Promise<RunningSandbox> {
   const sandbox = createSandbox(options);
   await sandbox.app.listen({ port, host });
   const address = sandbox.app.server.address() as AddressInfo;
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  const reachable =
+    host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${reachable}:${address.port}`;
   return {
     ...sandbox,

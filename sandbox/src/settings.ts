@@ -76,7 +76,8 @@ export class SlackSettings {
   postLimiter: KeyedLimiter | null = null;
 
   apply(patch: SlackOptions): void {
-    if (patch.postMessagePerSecond !== undefined) this.postMessagePerSecond = positiveOrNull(patch.postMessagePerSecond);
+    if (patch.postMessagePerSecond !== undefined)
+      this.postMessagePerSecond = positiveOrNull(patch.postMessagePerSecond);
     if (patch.burst !== undefined) this.burst = positiveOrNull(patch.burst);
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.missingChannels) this.missingChannels = new Set(patch.missingChannels);
@@ -84,9 +85,12 @@ export class SlackSettings {
     if (patch.interactivityUrl !== undefined) this.interactivityUrl = patch.interactivityUrl || null;
     if (patch.eventsUrl !== undefined) this.eventsUrl = patch.eventsUrl || null;
     if (patch.signingSecret !== undefined) this.signingSecret = patch.signingSecret || null;
-    if (patch.eventRetryDelaysMs) this.eventRetryDelaysMs = patch.eventRetryDelaysMs.filter((ms) => ms >= 0).slice(0, 3);
-    if (patch.deliveryTimeoutMs !== undefined && patch.deliveryTimeoutMs > 0) this.deliveryTimeoutMs = patch.deliveryTimeoutMs;
-    if (patch.postMessageLatencyMs !== undefined && patch.postMessageLatencyMs >= 0) this.postMessageLatencyMs = patch.postMessageLatencyMs;
+    if (patch.eventRetryDelaysMs)
+      this.eventRetryDelaysMs = patch.eventRetryDelaysMs.filter((ms) => ms >= 0).slice(0, 3);
+    if (patch.deliveryTimeoutMs !== undefined && patch.deliveryTimeoutMs > 0)
+      this.deliveryTimeoutMs = patch.deliveryTimeoutMs;
+    if (patch.postMessageLatencyMs !== undefined && patch.postMessageLatencyMs >= 0)
+      this.postMessageLatencyMs = patch.postMessageLatencyMs;
     this.resetLimits();
   }
 
@@ -131,10 +135,13 @@ export class AsanaSettings {
     if (patch.requestsPerMinute !== undefined) this.requestsPerMinute = positiveOrNull(patch.requestsPerMinute);
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.webhookRetryDelaysMs) this.webhookRetryDelaysMs = patch.webhookRetryDelaysMs.filter((ms) => ms >= 0);
-    if (patch.handshakeTimeoutMs !== undefined && patch.handshakeTimeoutMs > 0) this.handshakeTimeoutMs = patch.handshakeTimeoutMs;
+    if (patch.handshakeTimeoutMs !== undefined && patch.handshakeTimeoutMs > 0)
+      this.handshakeTimeoutMs = patch.handshakeTimeoutMs;
     if (patch.searchAvailable !== undefined) this.searchAvailable = patch.searchAvailable;
-    if (patch.searchLagSeconds !== undefined && patch.searchLagSeconds >= 0) this.searchLagSeconds = patch.searchLagSeconds;
-    if (patch.createAnswerDelayMs !== undefined && patch.createAnswerDelayMs >= 0) this.createAnswerDelayMs = patch.createAnswerDelayMs;
+    if (patch.searchLagSeconds !== undefined && patch.searchLagSeconds >= 0)
+      this.searchLagSeconds = patch.searchLagSeconds;
+    if (patch.createAnswerDelayMs !== undefined && patch.createAnswerDelayMs >= 0)
+      this.createAnswerDelayMs = patch.createAnswerDelayMs;
     this.resetLimits();
   }
 
@@ -164,7 +171,10 @@ export class SandboxSettings {
   readonly asana: AsanaSettings;
 
   constructor(options: SandboxOptions = {}) {
-    this.asana = new AsanaSettings(options.asana?.projectGid ?? DEFAULT_PROJECT_GID, options.asana?.workspaceGid ?? DEFAULT_WORKSPACE_GID);
+    this.asana = new AsanaSettings(
+      options.asana?.projectGid ?? DEFAULT_PROJECT_GID,
+      options.asana?.workspaceGid ?? DEFAULT_WORKSPACE_GID,
+    );
     this.apply(options);
   }
 

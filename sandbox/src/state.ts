@@ -125,12 +125,38 @@ export class SlackStore {
 
 // ---------------------------------------------------------------- Asana
 
-export interface AsanaWorkspace { gid: string; name: string }
-export interface AsanaUser { gid: string; name: string; email: string }
-export interface AsanaProject { gid: string; name: string; workspaceGid: string; createdAt: string }
-export interface AsanaSection { gid: string; name: string; projectGid: string; createdAt: string }
-export interface AsanaTag { gid: string; name: string; workspaceGid: string; color: string | null; createdAt: string }
-export interface AsanaMembership { projectGid: string; sectionGid: string }
+export interface AsanaWorkspace {
+  gid: string;
+  name: string;
+}
+export interface AsanaUser {
+  gid: string;
+  name: string;
+  email: string;
+}
+export interface AsanaProject {
+  gid: string;
+  name: string;
+  workspaceGid: string;
+  createdAt: string;
+}
+export interface AsanaSection {
+  gid: string;
+  name: string;
+  projectGid: string;
+  createdAt: string;
+}
+export interface AsanaTag {
+  gid: string;
+  name: string;
+  workspaceGid: string;
+  color: string | null;
+  createdAt: string;
+}
+export interface AsanaMembership {
+  projectGid: string;
+  sectionGid: string;
+}
 
 export interface AsanaTask {
   gid: string;
@@ -166,7 +192,12 @@ export interface AsanaStory {
   createdByGid: string;
 }
 
-export interface WebhookFilter { resource_type: string; resource_subtype?: string; action?: string; fields?: string[] }
+export interface WebhookFilter {
+  resource_type: string;
+  resource_subtype?: string;
+  action?: string;
+  fields?: string[];
+}
 
 export interface AsanaWebhook {
   gid: string;
@@ -184,7 +215,10 @@ export interface AsanaWebhook {
   failed: number;
 }
 
-export interface AsanaSeed { workspaceGid: string; projectGid: string }
+export interface AsanaSeed {
+  workspaceGid: string;
+  projectGid: string;
+}
 
 export class AsanaStore {
   readonly workspaces = new Map<string, AsanaWorkspace>();
@@ -204,7 +238,12 @@ export class AsanaStore {
     this.claim(seed.workspaceGid);
     this.claim(seed.projectGid);
     this.workspaces.set(seed.workspaceGid, { gid: seed.workspaceGid, name: 'Switchboard Sandbox' });
-    this.projects.set(seed.projectGid, { gid: seed.projectGid, name: 'Conversations', workspaceGid: seed.workspaceGid, createdAt: now });
+    this.projects.set(seed.projectGid, {
+      gid: seed.projectGid,
+      name: 'Conversations',
+      workspaceGid: seed.workspaceGid,
+      createdAt: now,
+    });
     const section = this.nextGid();
     this.sections.set(section, { gid: section, name: 'Untitled section', projectGid: seed.projectGid, createdAt: now });
   }
@@ -229,7 +268,11 @@ export class AsanaStore {
       gid = this.nextGid();
       const n = this.userByToken.size + 1;
       this.userByToken.set(token, gid);
-      this.users.set(gid, { gid, name: profile?.name ?? `Sandbox User ${n}`, email: profile?.email ?? `user${n}@sandbox.example` });
+      this.users.set(gid, {
+        gid,
+        name: profile?.name ?? `Sandbox User ${n}`,
+        email: profile?.email ?? `user${n}@sandbox.example`,
+      });
     }
     return this.users.get(gid)!;
   }

@@ -6,14 +6,27 @@ import type { RunningSandbox } from '../src';
 const Asana: any = require('asana');
 
 // The WebClient logs Slack's error details itself; the tests check them instead.
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => LogLevel.ERROR,
+  setName() {},
+};
 
 /**
  * A WebClient on the sandbox. By default it retries for about 30 minutes and pauses its queue on a 429;
  * here it does not retry, and rejects rate-limited calls so that the 429s themselves can be observed.
  */
 export function slackClient(sandbox: RunningSandbox, token?: string): WebClient {
-  return new WebClient(token, { slackApiUrl: sandbox.slackApiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: quiet });
+  return new WebClient(token, {
+    slackApiUrl: sandbox.slackApiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logger: quiet,
+  });
 }
 
 /**

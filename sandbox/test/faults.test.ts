@@ -10,12 +10,23 @@ describe('fault injection', () => {
   let users: AsanaClient['users'];
 
   const inject = (fault: Record<string, unknown>) =>
-    fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
-  const asanaStatus = () => users.getUser('me', {}).then(() => 200, (error: { status: number }) => error.status);
+    fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fault),
+    });
+  const asanaStatus = () =>
+    users.getUser('me', {}).then(
+      () => 200,
+      (error: { status: number }) => error.status,
+    );
   const slackOutcome = () =>
     slack.auth.test().then(
       () => 'ok',
-      (error: { code: string; statusCode?: number; retryAfter?: number }) => (error.code === ErrorCode.RateLimitedError ? `429 after ${error.retryAfter}` : `${error.code} ${error.statusCode}`),
+      (error: { code: string; statusCode?: number; retryAfter?: number }) =>
+        error.code === ErrorCode.RateLimitedError
+          ? `429 after ${error.retryAfter}`
+          : `${error.code} ${error.statusCode}`,
     );
 
   beforeAll(async () => {
@@ -34,7 +45,10 @@ describe('fault injection', () => {
     // Asana is not affected.
     expect(await asanaStatus()).toBe(200);
 
-    const raw = await fetch(`${sandbox.slackApiUrl}auth.test`, { method: 'POST', headers: { authorization: 'Bearer xoxb-test' } });
+    const raw = await fetch(`${sandbox.slackApiUrl}auth.test`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-test' },
+    });
     expect(raw.status).toBe(429);
     expect(raw.headers.get('retry-after')).toBe('2');
     expect(await raw.json()).toEqual({ ok: false, error: 'ratelimited' });

@@ -60,17 +60,26 @@ function expectSignedBySlack(request: Received): void {
   expect(request.headers['x-slack-signature']).toBe(expected);
 }
 
-
 describe('operator interactivity', () => {
   let sandbox: RunningSandbox;
   let receiver: Receiver;
   let slack: WebClient;
 
   const post = (path: string, body: unknown, method = 'POST') =>
-    fetch(`${sandbox.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${sandbox.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const postForm = (path: string, fields: Record<string, string>) =>
-    fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
-  const configure = (slackOptions: Record<string, unknown>) => post('/_sandbox/config', { slack: slackOptions }, 'PATCH');
+    fetch(`${sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    });
+  const configure = (slackOptions: Record<string, unknown>) =>
+    post('/_sandbox/config', { slack: slackOptions }, 'PATCH');
 
   const blocks = [
     { type: 'section', text: { type: 'mrkdwn', text: '*Ann* (Acme): I want a refund' } },
@@ -78,19 +87,36 @@ describe('operator interactivity', () => {
       type: 'actions',
       block_id: 'sb_conv_actions',
       elements: [
-        { type: 'button', action_id: 'sb_reviewed', value: 'conv-1', text: { type: 'plain_text', text: 'Reviewed' }, style: 'primary' },
+        {
+          type: 'button',
+          action_id: 'sb_reviewed',
+          value: 'conv-1',
+          text: { type: 'plain_text', text: 'Reviewed' },
+          style: 'primary',
+        },
         { type: 'button', action_id: 'sb_spam', value: 'conv-1', text: { type: 'plain_text', text: 'Spam' } },
       ],
     },
   ];
-  const postRoot = () => slack.chat.postMessage({ channel: '#triage', text: 'Ann (Acme): I want a refund', blocks, metadata: { event_type: 'conversation', event_payload: { id: 'conv-1' } } });
+  const postRoot = () =>
+    slack.chat.postMessage({
+      channel: '#triage',
+      text: 'Ann (Acme): I want a refund',
+      blocks,
+      metadata: { event_type: 'conversation', event_payload: { id: 'conv-1' } },
+    });
 
   beforeAll(async () => {
     receiver = new Receiver();
     await receiver.start();
     sandbox = await startSandbox({
       port: 0,
-      slack: { interactivityUrl: `${receiver.url}/slack/interactions`, eventsUrl: `${receiver.url}/slack/events`, signingSecret: SECRET, eventRetryDelaysMs: [20, 20, 20] },
+      slack: {
+        interactivityUrl: `${receiver.url}/slack/interactions`,
+        eventsUrl: `${receiver.url}/slack/events`,
+        signingSecret: SECRET,
+        eventRetryDelaysMs: [20, 20, 20],
+      },
     });
     slack = slackClient(sandbox, 'xoxb-test');
   });
@@ -100,14 +126,24 @@ describe('operator interactivity', () => {
   });
   beforeEach(async () => {
     await fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' });
-    await configure({ interactivityUrl: `${receiver.url}/slack/interactions`, eventsUrl: `${receiver.url}/slack/events`, signingSecret: SECRET, deliveryTimeoutMs: 3000 });
+    await configure({
+      interactivityUrl: `${receiver.url}/slack/interactions`,
+      eventsUrl: `${receiver.url}/slack/events`,
+      signingSecret: SECRET,
+      deliveryTimeoutMs: 3000,
+    });
     receiver.received = [];
     receiver.script = [];
   });
 
   it('sends a click as Slack does: a signed form post of a block_actions payload', async () => {
     const root = await postRoot();
-    const response = await post('/_sandbox/slack/click', { channel: '#triage', ts: root.ts, actionId: 'sb_reviewed', value: 'conv-1' });
+    const response = await post('/_sandbox/slack/click', {
+      channel: '#triage',
+      ts: root.ts,
+      actionId: 'sb_reviewed',
+      value: 'conv-1',
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, status: 200, body: 'ack' });
 
@@ -156,11 +192,27 @@ describe('operator interactivity', () => {
 
   it('clicks a button in a thread reply with container.thread_ts, as another operator', async () => {
     const root = await slack.chat.postMessage({ channel: '#triage', text: 'root' });
-    const inThread = await slack.chat.postMessage({ channel: root.channel!, thread_ts: root.ts!, text: 'take over?', blocks: [blocks[1]] });
-    const answer = await post('/_sandbox/slack/click', { channel: root.channel, ts: inThread.ts, actionId: 'sb_spam', userId: 'U0SANDBOXOP2' });
+    const inThread = await slack.chat.postMessage({
+      channel: root.channel!,
+      thread_ts: root.ts!,
+      text: 'take over?',
+      blocks: [blocks[1]],
+    });
+    const answer = await post('/_sandbox/slack/click', {
+      channel: root.channel,
+      ts: inThread.ts,
+      actionId: 'sb_spam',
+      userId: 'U0SANDBOXOP2',
+    });
     expect(await answer.json()).toMatchObject({ ok: true, status: 200 });
     const payload = JSON.parse(new URLSearchParams(receiver.received[0].body).get('payload')!);
-    expect(payload.container).toEqual({ type: 'message', message_ts: inThread.ts, channel_id: root.channel, is_ephemeral: false, thread_ts: root.ts });
+    expect(payload.container).toEqual({
+      type: 'message',
+      message_ts: inThread.ts,
+      channel_id: root.channel,
+      is_ephemeral: false,
+      thread_ts: root.ts,
+    });
     expect(payload.message.thread_ts).toBe(root.ts);
     expect(payload.user).toMatchObject({ id: 'U0SANDBOXOP2', name: 'oscar' });
   });
@@ -168,30 +220,55 @@ describe('operator interactivity', () => {
   it('passes on what the app answered, and refuses clicks it cannot make', async () => {
     const root = await postRoot();
     receiver.script = [{ status: 401 }];
-    expect(await (await post('/_sandbox/slack/click', { channel: root.channel, ts: root.ts, actionId: 'sb_spam' })).json()).toEqual({ ok: false, status: 401, body: 'no' });
+    expect(
+      await (await post('/_sandbox/slack/click', { channel: root.channel, ts: root.ts, actionId: 'sb_spam' })).json(),
+    ).toEqual({ ok: false, status: 401, body: 'no' });
 
-    const missing = await post('/_sandbox/slack/click', { channel: '#triage', ts: '1700000000.000001', actionId: 'sb_spam' });
+    const missing = await post('/_sandbox/slack/click', {
+      channel: '#triage',
+      ts: '1700000000.000001',
+      actionId: 'sb_spam',
+    });
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ ok: false, error: 'message_not_found', detail: expect.stringContaining('1700000000.000001') });
+    expect(await missing.json()).toMatchObject({
+      ok: false,
+      error: 'message_not_found',
+      detail: expect.stringContaining('1700000000.000001'),
+    });
 
     const noButton = await post('/_sandbox/slack/click', { channel: '#triage', ts: root.ts, actionId: 'sb_take_over' });
     expect(noButton.status).toBe(400);
-    expect(await noButton.json()).toMatchObject({ error: 'button_not_found', detail: expect.stringContaining('sb_reviewed (value conv-1), sb_spam') });
-    const wrongValue = await post('/_sandbox/slack/click', { channel: '#triage', ts: root.ts, actionId: 'sb_spam', value: 'conv-2' });
+    expect(await noButton.json()).toMatchObject({
+      error: 'button_not_found',
+      detail: expect.stringContaining('sb_reviewed (value conv-1), sb_spam'),
+    });
+    const wrongValue = await post('/_sandbox/slack/click', {
+      channel: '#triage',
+      ts: root.ts,
+      actionId: 'sb_spam',
+      value: 'conv-2',
+    });
     expect(wrongValue.status).toBe(400);
     expect((await post('/_sandbox/slack/click', { channel: '#triage', ts: root.ts })).status).toBe(400);
 
     await configure({ interactivityUrl: null });
     const unconfigured = await post('/_sandbox/slack/click', { channel: '#triage', ts: root.ts, actionId: 'sb_spam' });
     expect(unconfigured.status).toBe(409);
-    expect(await unconfigured.json()).toMatchObject({ error: 'not_configured', detail: expect.stringContaining('SANDBOX_SLACK_INTERACTIVITY_URL') });
+    expect(await unconfigured.json()).toMatchObject({
+      error: 'not_configured',
+      detail: expect.stringContaining('SANDBOX_SLACK_INTERACTIVITY_URL'),
+    });
     expect(receiver.received).toHaveLength(1);
   });
 
   it('never shows the signing secret, only whether it is set', async () => {
     const shown = await (await fetch(`${sandbox.url}/_sandbox/config`)).text();
     expect(shown).not.toContain(SECRET);
-    expect(JSON.parse(shown).slack).toMatchObject({ interactivityUrl: `${receiver.url}/slack/interactions`, eventsUrl: `${receiver.url}/slack/events`, signingSecretSet: true });
+    expect(JSON.parse(shown).slack).toMatchObject({
+      interactivityUrl: `${receiver.url}/slack/interactions`,
+      eventsUrl: `${receiver.url}/slack/events`,
+      signingSecretSet: true,
+    });
     const state = await (await fetch(`${sandbox.url}/_sandbox/state`)).text();
     expect(state).not.toContain(SECRET);
     const page = await (await fetch(`${sandbox.url}/`)).text();
@@ -202,7 +279,11 @@ describe('operator interactivity', () => {
 
   it('stores a thread reply from a person and sends it as a signed event_callback', async () => {
     const root = await postRoot();
-    const response = await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'on it & <@U0SANDBOXOP2> 1 < 2' });
+    const response = await post('/_sandbox/slack/reply', {
+      channel: '#triage',
+      threadTs: root.ts,
+      text: 'on it & <@U0SANDBOXOP2> 1 < 2',
+    });
     const answer = (await response.json()) as { ok: boolean; ts: string; status: number };
     expect(answer).toMatchObject({ ok: true, ts: expect.stringMatching(/^\d{10}\.\d{6}$/), status: 200 });
 
@@ -237,7 +318,10 @@ describe('operator interactivity', () => {
     });
 
     const thread = await slack.conversations.replies({ channel: root.channel!, ts: root.ts! });
-    expect(thread.messages!.map((m) => m.text)).toEqual(['Ann (Acme): I want a refund', 'on it &amp; <@U0SANDBOXOP2> 1 &lt; 2']);
+    expect(thread.messages!.map((m) => m.text)).toEqual([
+      'Ann (Acme): I want a refund',
+      'on it &amp; <@U0SANDBOXOP2> 1 &lt; 2',
+    ]);
     expect(thread.messages![1]).toMatchObject({ user: 'U0SANDBOXOP1', ts: answer.ts, thread_ts: root.ts });
     expect(thread.messages![1].bot_id).toBeUndefined();
     expect(thread.messages![1].bot_profile).toBeUndefined();
@@ -252,7 +336,9 @@ describe('operator interactivity', () => {
   it('redelivers an event the app did not take, with X-Slack-Retry-Num and the same event_id', async () => {
     const root = await postRoot();
     receiver.script = [{ status: 500 }, { status: 200 }];
-    const answer = await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'hello?' })).json();
+    const answer = await (
+      await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'hello?' })
+    ).json();
     expect(answer).toMatchObject({ ok: true, status: 200, attempts: [500, 200] });
 
     const [first, retry] = receiver.at('/slack/events');
@@ -268,32 +354,49 @@ describe('operator interactivity', () => {
     const root = await postRoot();
     await configure({ deliveryTimeoutMs: 150 });
     receiver.script = [{ delayMs: 400 }, { status: 200 }];
-    expect(await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'slow' })).json()).toMatchObject({ ok: true, attempts: ['http_timeout', 200] });
+    expect(
+      await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'slow' })).json(),
+    ).toMatchObject({ ok: true, attempts: ['http_timeout', 200] });
     expect(receiver.at('/slack/events')[1].headers['x-slack-retry-reason']).toBe('http_timeout');
 
     receiver.received = [];
     receiver.script = [{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }];
-    expect(await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'down' })).json()).toMatchObject({ ok: false, status: 503, attempts: [503, 503, 503, 503] });
+    expect(
+      await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'down' })).json(),
+    ).toMatchObject({ ok: false, status: 503, attempts: [503, 503, 503, 503] });
     expect(receiver.received.map((r) => r.headers['x-slack-retry-num'])).toEqual([undefined, '1', '2', '3']);
 
     receiver.received = [];
     receiver.script = [{ status: 400, headers: { 'x-slack-no-retry': '1' } }];
-    expect(await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'no' })).json()).toMatchObject({ ok: false, attempts: [400] });
+    expect(
+      await (await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'no' })).json(),
+    ).toMatchObject({ ok: false, attempts: [400] });
     expect(receiver.received).toHaveLength(1);
 
-    const missing = await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: '1700000000.000001', text: 'x' });
+    const missing = await post('/_sandbox/slack/reply', {
+      channel: '#triage',
+      threadTs: '1700000000.000001',
+      text: 'x',
+    });
     expect(missing.status).toBe(404);
     await configure({ eventsUrl: null });
     const unconfigured = await post('/_sandbox/slack/reply', { channel: '#triage', threadTs: root.ts, text: 'lost' });
     expect(unconfigured.status).toBe(409);
     expect(await unconfigured.json()).toMatchObject({ detail: expect.stringContaining('SANDBOX_SLACK_EVENTS_URL') });
     // Refused replies are not stored.
-    expect((await slack.conversations.replies({ channel: root.channel!, ts: root.ts! })).messages!.map((m) => m.text)).not.toContain('lost');
+    expect(
+      (await slack.conversations.replies({ channel: root.channel!, ts: root.ts! })).messages!.map((m) => m.text),
+    ).not.toContain('lost');
   });
 
   it('knows the operators in users.info, and makes up a stable person for any other id', async () => {
     const olivia = await slack.users.info({ user: 'U0SANDBOXOP1' });
-    expect(olivia.user).toMatchObject({ id: 'U0SANDBOXOP1', name: 'olivia', real_name: 'Olivia Operator', profile: { email: 'olivia@example.test' } });
+    expect(olivia.user).toMatchObject({
+      id: 'U0SANDBOXOP1',
+      name: 'olivia',
+      real_name: 'Olivia Operator',
+      profile: { email: 'olivia@example.test' },
+    });
     const other = await slack.users.info({ user: 'U0SOMEONE' });
     expect(other.user).toEqual((await slack.users.info({ user: 'U0SOMEONE' })).user);
     expect(other.user!.real_name).toEqual(expect.any(String));
@@ -303,7 +406,19 @@ describe('operator interactivity', () => {
     const root = await slack.chat.postMessage({
       channel: '#triage',
       text: '<script>alert("x")</script>',
-      blocks: [{ type: 'actions', elements: [{ type: 'button', action_id: 'sb_"quoted"', value: '<v>', text: { type: 'plain_text', text: '<b>Take over</b>' } }] }],
+      blocks: [
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'sb_"quoted"',
+              value: '<v>',
+              text: { type: 'plain_text', text: '<b>Take over</b>' },
+            },
+          ],
+        },
+      ],
     });
     const html = await (await fetch(`${sandbox.url}/`)).text();
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
@@ -317,22 +432,37 @@ describe('operator interactivity', () => {
     expect(html).not.toMatch(/\son[a-z]+=/i); // no inline event handlers
 
     // What the browser sends when the button is pressed.
-    const clicked = await postForm('/_sandbox/slack/click', { channel: root.channel!, ts: root.ts!, actionId: 'sb_"quoted"', value: '<v>' });
+    const clicked = await postForm('/_sandbox/slack/click', {
+      channel: root.channel!,
+      ts: root.ts!,
+      actionId: 'sb_"quoted"',
+      value: '<v>',
+    });
     expect(clicked.status).toBe(303);
     expect(clicked.headers.get('location')).toBe(`/#msg-${root.channel}-${root.ts!.replace('.', '-')}`);
     const payload = JSON.parse(new URLSearchParams(receiver.at('/slack/interactions')[0].body).get('payload')!);
     expect(payload.actions[0]).toMatchObject({ action_id: 'sb_"quoted"', value: '<v>' });
 
-    const replied = await postForm('/_sandbox/slack/reply', { channel: root.channel!, threadTs: root.ts!, text: '<script>typed</script>' });
+    const replied = await postForm('/_sandbox/slack/reply', {
+      channel: root.channel!,
+      threadTs: root.ts!,
+      text: '<script>typed</script>',
+    });
     expect(replied.status).toBe(303);
-    await eventually(() => receiver.at('/slack/events'), (r) => r.length === 1);
+    await eventually(
+      () => receiver.at('/slack/events'),
+      (r) => r.length === 1,
+    );
     const after = await (await fetch(`${sandbox.url}/?fragment=1`)).text();
     expect(after).toMatch(/<div class="thread">[\s\S]*Olivia Operator[\s\S]*&lt;script&gt;typed&lt;\/script&gt;/);
     expect(after).toMatch(/click <code>sb_&quot;quoted&quot;<\/code> → 200/);
 
     // Without a URL the page still goes back, and says why nothing was sent.
     await configure({ interactivityUrl: null });
-    expect((await postForm('/_sandbox/slack/click', { channel: root.channel!, ts: root.ts!, actionId: 'sb_"quoted"' })).status).toBe(303);
+    expect(
+      (await postForm('/_sandbox/slack/click', { channel: root.channel!, ts: root.ts!, actionId: 'sb_"quoted"' }))
+        .status,
+    ).toBe(303);
     const unsent = await (await fetch(`${sandbox.url}/?fragment=1`)).text();
     expect(unsent).toContain('not set (SANDBOX_SLACK_INTERACTIVITY_URL)');
     expect(unsent).toContain('→ not configured');
@@ -341,30 +471,66 @@ describe('operator interactivity', () => {
   it("completes a task from the page as Asana's own UI would, so its webhook fires", async () => {
     const asana = asanaClient(sandbox, 'test-pat');
     const task = (await asana.tasks.createTask({ data: { name: 'Ann (Acme): refund', projects: [PROJECT] } }, {})).data;
-    await asana.webhooks.createWebhook({ data: { resource: PROJECT, target: `${receiver.url}/asana/webhook`, filters: [{ resource_type: 'task', fields: ['completed'] }] } }, {});
+    await asana.webhooks.createWebhook(
+      {
+        data: {
+          resource: PROJECT,
+          target: `${receiver.url}/asana/webhook`,
+          filters: [{ resource_type: 'task', fields: ['completed'] }],
+        },
+      },
+      {},
+    );
 
     const html = await (await fetch(`${sandbox.url}/`)).text();
-    expect(html).toContain(`<form class="act" method="post" action="/_sandbox/asana/tasks/${task.gid}/complete"><input type="hidden" name="completed" value="true"><button type="submit" class="button">complete</button></form>`);
+    expect(html).toContain(
+      `<form class="act" method="post" action="/_sandbox/asana/tasks/${task.gid}/complete"><input type="hidden" name="completed" value="true"><button type="submit" class="button">complete</button></form>`,
+    );
 
     const done = await postForm(`/_sandbox/asana/tasks/${task.gid}/complete`, { completed: 'true' });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`/#task-${task.gid}`);
-    const [delivery] = await eventually(() => receiver.at('/asana/webhook'), (r) => r.length === 1);
-    expect(JSON.parse(delivery.body).events).toEqual([expect.objectContaining({ action: 'changed', resource: expect.objectContaining({ gid: task.gid }), change: { field: 'completed', action: 'changed' } })]);
+    const [delivery] = await eventually(
+      () => receiver.at('/asana/webhook'),
+      (r) => r.length === 1,
+    );
+    expect(JSON.parse(delivery.body).events).toEqual([
+      expect.objectContaining({
+        action: 'changed',
+        resource: expect.objectContaining({ gid: task.gid }),
+        change: { field: 'completed', action: 'changed' },
+      }),
+    ]);
 
     const completed = (await asana.tasks.getTask(task.gid, {})).data;
     expect(completed).toMatchObject({ completed: true, completed_at: expect.any(String) });
-    const stories = (await asana.stories.getStoriesForTask(task.gid, {})).data as { text: string; created_by: { name: string } }[];
+    const stories = (await asana.stories.getStoriesForTask(task.gid, {})).data as {
+      text: string;
+      created_by: { name: string };
+    }[];
     expect(stories.find((s) => s.text === 'marked this task complete')?.created_by.name).toBe('Olivia Operator');
-    expect(await (await fetch(`${sandbox.url}/`)).text()).toContain('<button type="submit" class="button">mark incomplete</button>');
+    expect(await (await fetch(`${sandbox.url}/`)).text()).toContain(
+      '<button type="submit" class="button">mark incomplete</button>',
+    );
 
     // JSON works too; completing an already complete task changes nothing and fires nothing.
-    expect(await (await post(`/_sandbox/asana/tasks/${task.gid}/complete`, { completed: true })).json()).toEqual({ ok: true, gid: task.gid, completed: true });
-    expect(await (await post(`/_sandbox/asana/tasks/${task.gid}/complete`, { completed: false })).json()).toMatchObject({ completed: false });
-    await eventually(() => receiver.at('/asana/webhook'), (r) => r.length === 2);
+    expect(await (await post(`/_sandbox/asana/tasks/${task.gid}/complete`, { completed: true })).json()).toEqual({
+      ok: true,
+      gid: task.gid,
+      completed: true,
+    });
+    expect(await (await post(`/_sandbox/asana/tasks/${task.gid}/complete`, { completed: false })).json()).toMatchObject(
+      { completed: false },
+    );
+    await eventually(
+      () => receiver.at('/asana/webhook'),
+      (r) => r.length === 2,
+    );
     expect((await asana.tasks.getTask(task.gid, {})).data.completed).toBe(false);
     expect((await post('/_sandbox/asana/tasks/999/complete', {})).status).toBe(404);
     // A bare POST completes.
-    expect(await (await fetch(`${sandbox.url}/_sandbox/asana/tasks/${task.gid}/complete`, { method: 'POST' })).json()).toMatchObject({ completed: true });
+    expect(
+      await (await fetch(`${sandbox.url}/_sandbox/asana/tasks/${task.gid}/complete`, { method: 'POST' })).json(),
+    ).toMatchObject({ completed: true });
   });
 });

@@ -28,10 +28,18 @@ describe('sandbox page', () => {
       text: '<script>alert("text")</script>',
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: '<script>alert("block")</script>' } },
-        { type: 'actions', elements: [{ type: 'button', action_id: 'x', text: { type: 'plain_text', text: '<img src=x onerror=alert(1)>' } }] },
+        {
+          type: 'actions',
+          elements: [
+            { type: 'button', action_id: 'x', text: { type: 'plain_text', text: '<img src=x onerror=alert(1)>' } },
+          ],
+        },
       ],
     });
-    await asana.tasks.createTask({ data: { name: '<script>alert("task")</script>', projects: ['1200000000000001'] } }, {});
+    await asana.tasks.createTask(
+      { data: { name: '<script>alert("task")</script>', projects: ['1200000000000001'] } },
+      {},
+    );
 
     for (const html of [await page('/'), await page('/?fragment=1')]) {
       expect(html).not.toMatch(/<script>alert/);
@@ -52,18 +60,28 @@ describe('sandbox page', () => {
       text: 'Ann (Acme): hi',
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: '*Ann* (Acme): hi' } },
-        { type: 'actions', elements: ['Reviewed', 'Spam', 'Take over'].map((label) => ({ type: 'button', action_id: label, text: { type: 'plain_text', text: label } })) },
+        {
+          type: 'actions',
+          elements: ['Reviewed', 'Spam', 'Take over'].map((label) => ({
+            type: 'button',
+            action_id: label,
+            text: { type: 'plain_text', text: label },
+          })),
+        },
       ],
     });
     await slack.chat.postMessage({ channel: root.channel!, thread_ts: root.ts!, text: 'are you there?' });
-    const task = (await asana.tasks.createTask({ data: { name: 'Ann (Acme): hi', projects: ['1200000000000001'] } }, {})).data;
+    const task = (
+      await asana.tasks.createTask({ data: { name: 'Ann (Acme): hi', projects: ['1200000000000001'] } }, {})
+    ).data;
     const tag = (await asana.tags.createTag({ data: { name: 'refund', workspace: '1100000000000001' } }, {})).data;
     await asana.tasks.addTagForTask({ data: { tag: tag.gid } }, task.gid);
     await asana.tasks.updateTask({ data: { completed: true } }, task.gid, {});
 
     const html = await page('/');
     expect(html).toContain('#triage');
-    for (const label of ['Reviewed', 'Spam', 'Take over']) expect(html).toContain(`<button type="submit" class="button" title="action_id ${label}">${label}</button>`);
+    for (const label of ['Reviewed', 'Spam', 'Take over'])
+      expect(html).toContain(`<button type="submit" class="button" title="action_id ${label}">${label}</button>`);
     expect(html).toMatch(/<div class="thread">[\s\S]*are you there\?/);
     expect(html).toContain(`id="task-${task.gid}"`);
     expect(html).toContain('<span class="tag">refund</span>');
@@ -82,9 +100,13 @@ describe('sandbox page', () => {
       ],
     });
     const html = await page('/?fragment=1');
-    expect(html).toContain('🚨 <strong>URGENT</strong> <a href="https://console.example/c/1" rel="noopener noreferrer" target="_blank">Ann</a> wrote <span class="date" title="2023-11-14 22:13 UTC (shown in UTC)">Nov 14, 2023 10:13 PM</span>');
+    expect(html).toContain(
+      '🚨 <strong>URGENT</strong> <a href="https://console.example/c/1" rel="noopener noreferrer" target="_blank">Ann</a> wrote <span class="date" title="2023-11-14 22:13 UTC (shown in UTC)">Nov 14, 2023 10:13 PM</span>',
+    );
     expect(html).toContain('<div class="text">*not bold* in a header</div>');
-    expect(html).toContain('<em>refund</em> asked by <span class="mention">@u123</span> in <span class="mention">#support</span> &lt;b&gt;');
+    expect(html).toContain(
+      '<em>refund</em> asked by <span class="mention">@u123</span> in <span class="mention">#support</span> &lt;b&gt;',
+    );
     expect(html).toContain('<div class="context"><del>old</del> <code>code</code></div>');
   });
 });

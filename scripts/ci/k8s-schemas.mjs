@@ -20,23 +20,29 @@ mkdirSync(out, { recursive: true });
 function strict(schema) {
   if (Array.isArray(schema)) return schema.map(strict);
   if (!schema || typeof schema !== 'object') return schema;
-  const s = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'default' || k === 'example' ? v : strict(v)]));
+  const s = Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [k, k === 'enum' || k === 'default' || k === 'example' ? v : strict(v)]),
+  );
   if (s['x-kubernetes-int-or-string'] || s.format === 'int-or-string') {
     delete s.type;
     s.oneOf = [{ type: 'string' }, { type: 'integer' }];
   }
-  if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
+  if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields'])
+    s.additionalProperties = false;
   return s;
 }
 
-const fileName = (kind, group, version) => `${kind.toLowerCase()}${group ? `-${group.split('.')[0]}` : ''}-${version}.json`;
+const fileName = (kind, group, version) =>
+  `${kind.toLowerCase()}${group ? `-${group.split('.')[0]}` : ''}-${version}.json`;
 let written = 0;
 
 // Kubernetes' own kinds: the definition plus every definition it reaches, refs kept local.
 const definitions = JSON.parse(readFileSync(swaggerPath, 'utf8')).definitions;
 for (const key of Object.keys(definitions)) {
-  if (key.startsWith('io.k8s.apimachinery.pkg.api.resource.Quantity')) definitions[key] = { oneOf: [{ type: 'string' }, { type: 'number' }] };
-  if (key === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString') definitions[key] = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
+  if (key.startsWith('io.k8s.apimachinery.pkg.api.resource.Quantity'))
+    definitions[key] = { oneOf: [{ type: 'string' }, { type: 'number' }] };
+  if (key === 'io.k8s.apimachinery.pkg.util.intstr.IntOrString')
+    definitions[key] = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
 }
 function reachable(start) {
   const seen = new Set([start]);
@@ -58,7 +64,11 @@ for (const [key, def] of Object.entries(definitions)) {
   const refs = Object.fromEntries([...reachable(key)].filter((k) => k !== key).map((k) => [k, strict(definitions[k])]));
   for (const { group, version, kind } of gvks) {
     const schema = { ...strict(def), definitions: refs };
-    schema.properties = { ...schema.properties, apiVersion: { enum: [group ? `${group}/${version}` : version] }, kind: { enum: [kind] } };
+    schema.properties = {
+      ...schema.properties,
+      apiVersion: { enum: [group ? `${group}/${version}` : version] },
+      kind: { enum: [kind] },
+    };
     writeFileSync(join(out, fileName(kind, group, version)), JSON.stringify(schema));
     written += 1;
   }
@@ -71,7 +81,11 @@ for (const path of crdPaths) {
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     for (const v of crd.spec.versions) {
       const schema = strict(v.schema.openAPIV3Schema);
-      schema.properties = { ...schema.properties, apiVersion: { enum: [`${crd.spec.group}/${v.name}`] }, kind: { enum: [crd.spec.names.kind] } };
+      schema.properties = {
+        ...schema.properties,
+        apiVersion: { enum: [`${crd.spec.group}/${v.name}`] },
+        kind: { enum: [crd.spec.names.kind] },
+      };
       writeFileSync(join(out, fileName(crd.spec.names.kind, crd.spec.group, v.name)), JSON.stringify(schema));
       written += 1;
     }

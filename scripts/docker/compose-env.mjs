@@ -31,10 +31,27 @@ if (!has('CONSOLE_OPERATORS')) {
 if (lines.length === 0) {
   console.log(`${file}: every secret docker compose needs is already set; nothing changed`);
 } else {
-  const header = text ? '' : '# Secrets for docker compose, written by `npm run compose:env`. Keep this file private.\n';
-  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines.join('\n')}\n`, { mode: 0o600 });
+  const header = text
+    ? ''
+    : '# Secrets for docker compose, written by `npm run compose:env`. Keep this file private.\n';
+  writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${header}${lines.join('\n')}\n`, {
+    mode: 0o600,
+  });
   chmodSync(file, 0o600);
-  console.log(`${file}: wrote ${lines.filter((l) => !l.startsWith('#')).map((l) => l.split('=')[0]).join(', ')}`);
-  if (password) console.log(`console: http://localhost:8081/console  login "operator", password "${password}" (also in ${file})`);
-  if (!has('INGRESS_API_KEYS')) console.log(`ingress API key (bearer): ${lines.find((l) => l.startsWith('INGRESS_API_KEYS=')).split(':').slice(1).join(':')}`);
+  console.log(
+    `${file}: wrote ${lines
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.split('=')[0])
+      .join(', ')}`,
+  );
+  if (password)
+    console.log(`console: http://localhost:8081/console  login "operator", password "${password}" (also in ${file})`);
+  if (!has('INGRESS_API_KEYS'))
+    console.log(
+      `ingress API key (bearer): ${lines
+        .find((l) => l.startsWith('INGRESS_API_KEYS='))
+        .split(':')
+        .slice(1)
+        .join(':')}`,
+    );
 }

@@ -15,7 +15,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 
 if (!available && !process.env.CI) {
-  console.warn(`${CHROMIUM} not found: the browser test is skipped (bash scripts/ci/install-chromium.sh installs it; CI always runs it)`);
+  console.warn(
+    `${CHROMIUM} not found: the browser test is skipped (bash scripts/ci/install-chromium.sh installs it; CI always runs it)`,
+  );
 }
 const describeIfBrowser = available || process.env.CI ? describe : describe.skip;
 
@@ -29,7 +31,12 @@ describeIfBrowser('the console in a browser', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({ ingressUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => undefined });
+    bot = new ExampleBot({
+      ingressUrl: 'http://127.0.0.1:1',
+      apiKey: API_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      log: () => undefined,
+    });
     const botUrl = await bot.start();
     system = new TestSystem({
       SLACK_BOT_TOKEN: 'xoxb-browser',
@@ -50,7 +57,15 @@ describeIfBrowser('the console in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       // This machine has no network beyond loopback: keep Chromium from reaching out for updates and sync.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -62,7 +77,11 @@ describeIfBrowser('the console in a browser', () => {
   });
 
   it('signs in, follows a conversation live, takes over and replies as the bot', async () => {
-    const who = { conversationId: 'browser-conv', user: { id: 'u-b', name: 'Bea' }, team: { id: 't-b', name: 'Beta Inc' } };
+    const who = {
+      conversationId: 'browser-conv',
+      user: { id: 'u-b', name: 'Bea' },
+      team: { id: 't-b', name: 'Beta Inc' },
+    };
     await bot.userSays(who, 'Hello, I need help with <b>my invoice</b>');
 
     const page = await browser.newPage();
@@ -109,7 +128,12 @@ describeIfBrowser('the console in a browser', () => {
     await page.fill('#reply-text', 'Hi Bea, Olivia here. Let me check your invoice.');
     await page.click('form.reply button[type=submit]');
 
-    const received = await eventually(async () => bot.received.filter((m) => m.conversationId === 'browser-conv'), (m) => m.length > 0, 30000, 'the bot to receive the reply');
+    const received = await eventually(
+      async () => bot.received.filter((m) => m.conversationId === 'browser-conv'),
+      (m) => m.length > 0,
+      30000,
+      'the bot to receive the reply',
+    );
     expect(received[0].text).toBe('Hi Bea, Olivia here. Let me check your invoice.');
     expect(received[0].operator.name).toBe('olivia');
     await page.waitForSelector('#transcript li.from-operator:has-text("Olivia here")', { timeout: 30000 });

@@ -17,8 +17,12 @@ const PASSWORD = randomBytes(12).toString('base64url');
 type Run = { code: number; stdout: string; stderr: string };
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((done) => {
-    execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      command,
+      args,
+      { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -34,7 +38,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function eventually<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {
@@ -51,7 +60,12 @@ describe('docker compose', () => {
   const ports = { ingress: 0, status: 0, sandbox: 0 };
   let portEnv: NodeJS.ProcessEnv = {};
   let apiKey = '';
-  const compose = (...args: string[]) => run('docker', ['compose', '-p', PROJECT, '-f', join(ROOT, 'docker-compose.yml'), '--env-file', envFile, ...args], portEnv);
+  const compose = (...args: string[]) =>
+    run(
+      'docker',
+      ['compose', '-p', PROJECT, '-f', join(ROOT, 'docker-compose.yml'), '--env-file', envFile, ...args],
+      portEnv,
+    );
 
   beforeAll(async () => {
     ports.ingress = await freePort();
@@ -87,15 +101,27 @@ describe('docker compose', () => {
     const res = await fetch(`http://127.0.0.1:${ports.ingress}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-      body: JSON.stringify({ conversation_id: conversation, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'my order never came' }),
+      body: JSON.stringify({
+        conversation_id: conversation,
+        user: { id: 'u1', name: 'Ann' },
+        team: { id: 't1', name: 'Acme' },
+        text: 'my order never came',
+      }),
     });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ accepted: 1, duplicates: 0 });
 
     const sandbox = `http://127.0.0.1:${ports.sandbox}`;
-    const messages = async () => (await (await fetch(`${sandbox}/_sandbox/slack/messages`)).json()) as { text: string; thread_ts?: string }[];
-    const tasks = async () => (await (await fetch(`${sandbox}/_sandbox/asana/tasks`)).json()) as { name: string; notes: string }[];
-    const roots = await eventually(async () => (await messages()).filter((m) => !m.thread_ts), (m) => m.length > 0, 90000, 'a Slack root message');
+    const messages = async () =>
+      (await (await fetch(`${sandbox}/_sandbox/slack/messages`)).json()) as { text: string; thread_ts?: string }[];
+    const tasks = async () =>
+      (await (await fetch(`${sandbox}/_sandbox/asana/tasks`)).json()) as { name: string; notes: string }[];
+    const roots = await eventually(
+      async () => (await messages()).filter((m) => !m.thread_ts),
+      (m) => m.length > 0,
+      90000,
+      'a Slack root message',
+    );
     const created = await eventually(tasks, (t) => t.length > 0, 90000, 'an Asana task');
     expect(roots).toHaveLength(1);
     expect(roots[0].text).toContain('Ann');
@@ -104,7 +130,11 @@ describe('docker compose', () => {
   });
 
   it('refuses an event without the API key', async () => {
-    const res = await fetch(`http://127.0.0.1:${ports.ingress}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`http://127.0.0.1:${ports.ingress}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
   });
 
@@ -158,7 +188,13 @@ describe('docker compose', () => {
     expect(appendonly.stdout.trim().split('\n')).toEqual(['appendonly', 'yes']);
     const dirs = await compose('exec', '-T', 'redis', 'redis-cli', 'CONFIG', 'GET', 'dir');
     expect(dirs.stdout.trim().split('\n')).toEqual(['dir', '/data']);
-    const volumes = await run('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`]);
+    const volumes = await run('docker', [
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${PROJECT}`,
+    ]);
     expect(volumes.stdout.split('\n')).toContain(`${PROJECT}_redis-data`);
 
     // A key written before the container is removed and recreated is there afterwards.
@@ -175,7 +211,11 @@ describe('docker compose', () => {
     const published = ps.stdout
       .trim()
       .split('\n')
-      .flatMap((line) => (JSON.parse(line) as { Service: string; Publishers: { URL: string; PublishedPort: number }[] | null }).Publishers ?? [])
+      .flatMap(
+        (line) =>
+          (JSON.parse(line) as { Service: string; Publishers: { URL: string; PublishedPort: number }[] | null })
+            .Publishers ?? [],
+      )
       .filter((p) => p.PublishedPort > 0);
     expect(published.length).toBeGreaterThan(0);
     expect(published.every((p) => p.URL === '127.0.0.1')).toBe(true);

@@ -47,7 +47,12 @@ describe('a handoff the bot asks for', () => {
   beforeAll(async () => {
     await connectRedis(redis, quiet);
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({ ingressUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => undefined });
+    bot = new ExampleBot({
+      ingressUrl: 'http://127.0.0.1:1',
+      apiKey: API_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      log: () => undefined,
+    });
     const botUrl = await bot.start();
     system = new TestSystem({
       SLACK_BOT_TOKEN: 'xoxb-handoff',
@@ -80,38 +85,66 @@ describe('a handoff the bot asks for', () => {
   });
 
   const keys = () => statusKeys(system.env.REDIS_KEY_PREFIX);
-  const who = (conversationId: string): ConversationUser => ({ conversationId, user: { id: `u-${conversationId}`, name: 'Uma' }, team: { id: 't-acme', name: 'Acme' } });
+  const who = (conversationId: string): ConversationUser => ({
+    conversationId,
+    user: { id: `u-${conversationId}`, name: 'Uma' },
+    team: { id: 't-acme', name: 'Acme' },
+  });
   const control = async (conversationId: string) => {
-    const statusUrl = (replica.services.has('status') ? replica : system).url('status', `/v1/conversations/${conversationId}/control`);
-    return (await (await fetch(statusUrl, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { control: string; handoff?: { reason: string } };
+    const statusUrl = (replica.services.has('status') ? replica : system).url(
+      'status',
+      `/v1/conversations/${conversationId}/control`,
+    );
+    return (await (await fetch(statusUrl, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as {
+      control: string;
+      handoff?: { reason: string };
+    };
   };
-  const timeouts = (conversationId: string) => bot.notices.filter((n) => n.type === 'handoff_timeout' && n.conversationId === conversationId);
+  const timeouts = (conversationId: string) =>
+    bot.notices.filter((n) => n.type === 'handoff_timeout' && n.conversationId === conversationId);
   const deliveriesOf = (eventId: string) => bot.deliveries.filter((id) => id === eventId).length;
-  const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
+  const slackMessages = async () =>
+    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
   const rootOf = (conversationId: string) =>
     eventually(
-      async () => (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(scopeId(BOT, conversationId))),
+      async () =>
+        (await slackMessages()).find(
+          (m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(scopeId(BOT, conversationId)),
+        ),
       Boolean,
       30000,
       `the Slack root of ${conversationId}`,
     ) as Promise<SandboxMessage>;
 
   const firstButton = (m: { blocks?: unknown[] }) =>
-    (m.blocks as { type: string; elements?: { action_id: string }[] }[]).find((b) => b.type === 'actions')?.elements?.[0]?.action_id;
+    (m.blocks as { type: string; elements?: { action_id: string }[] }[]).find((b) => b.type === 'actions')
+      ?.elements?.[0]?.action_id;
 
   function signedClick(conversationId: string, actionId: string) {
     const body = `payload=${encodeURIComponent(
       JSON.stringify({
         type: 'block_actions',
         user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-        actions: [{ action_id: actionId, block_id: 'sb_conv_actions', value: scopeId(BOT, conversationId), type: 'button', action_ts: `${Date.now() / 1000}` }],
+        actions: [
+          {
+            action_id: actionId,
+            block_id: 'sb_conv_actions',
+            value: scopeId(BOT, conversationId),
+            type: 'button',
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
       }),
     )}`;
     const at = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
     return fetch(system.url('status', '/slack/interactions'), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(at), 'x-slack-signature': signature },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(at),
+        'x-slack-signature': signature,
+      },
       body,
     });
   }
@@ -122,9 +155,19 @@ describe('a handoff the bot asks for', () => {
    */
   async function afterAnotherTimeout(conversationId: string) {
     const before = timeouts(conversationId).length;
-    await eventually(() => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, conversationId)), (score) => score === null, 30000, 'the first handoff settled');
+    await eventually(
+      () => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, conversationId)),
+      (score) => score === null,
+      30000,
+      'the first handoff settled',
+    );
     expect(await bot.userSays(who(conversationId), '/human')).toBe('waiting');
-    await eventually(async () => timeouts(conversationId).length, (n) => n > before, 60000, 'the second timeout');
+    await eventually(
+      async () => timeouts(conversationId).length,
+      (n) => n > before,
+      60000,
+      'the second timeout',
+    );
   }
 
   it('makes control "waiting" for a handoff, "human" after a signed Take over click, and gives the bot the hand-back note', async () => {
@@ -133,7 +176,14 @@ describe('a handoff the bot asks for', () => {
     expect(await bot.userSays(who(id), '/human')).toBe('waiting');
     // Ingress set it before answering; the request's details follow once the status service has the event.
     expect((await control(id)).control).toBe('waiting');
-    expect(await eventually(() => control(id), (c) => c.handoff !== undefined, 30000, 'the request in the control API')).toMatchObject({
+    expect(
+      await eventually(
+        () => control(id),
+        (c) => c.handoff !== undefined,
+        30000,
+        'the request in the control API',
+      ),
+    ).toMatchObject({
       control: 'waiting',
       handoff: { reason: 'The user asked for a person' },
     });
@@ -141,11 +191,21 @@ describe('a handoff the bot asks for', () => {
     expect(await bot.userSays(who(id), 'hello?')).toBe('waiting');
 
     // The existing conversation's root is updated: the request, and Take over first.
-    const root = await eventually(() => rootOf(id), (m) => JSON.stringify(m.blocks).includes('The bot asks for a human'), 30000, 'the root showing the handoff');
+    const root = await eventually(
+      () => rootOf(id),
+      (m) => JSON.stringify(m.blocks).includes('The bot asks for a human'),
+      30000,
+      'the root showing the handoff',
+    );
     expect(JSON.stringify(root.blocks)).toContain('*The bot asks for a human:* The user asked for a person');
     expect(firstButton(root)).toBe(SLACK_ACTION_IDS.takeover);
     expect((await signedClick(id, SLACK_ACTION_IDS.takeover)).status).toBe(200);
-    await eventually(() => control(id), (c) => c.control === 'human', 30000, 'control human after the click');
+    await eventually(
+      () => control(id),
+      (c) => c.control === 'human',
+      30000,
+      'control human after the click',
+    );
     expect(await bot.userSays(who(id), 'anyone there?')).toBe('human');
     // The clock stopped: no deadline is left to time out.
     expect(await redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id))).toBeNull();
@@ -169,11 +229,21 @@ describe('a handoff the bot asks for', () => {
     const handBack = await fetch(system.url('status', `${page}/actions`), {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: field('_csrf'), _form: field('_form'), action: 'handback', note: 'Plan changed to Pro; offer the survey' }).toString(),
+      body: new URLSearchParams({
+        _csrf: field('_csrf'),
+        _form: field('_form'),
+        action: 'handback',
+        note: 'Plan changed to Pro; offer the survey',
+      }).toString(),
       redirect: 'manual',
     });
     expect(handBack.status).toBe(303);
-    const [back] = await eventually(async () => bot.notices.filter((n) => n.type === 'handed_back' && n.conversationId === id), (n) => n.length === 1, 30000, 'handed_back at the bot');
+    const [back] = await eventually(
+      async () => bot.notices.filter((n) => n.type === 'handed_back' && n.conversationId === id),
+      (n) => n.length === 1,
+      30000,
+      'handed_back at the bot',
+    );
     expect(back.note).toBe('Plan changed to Pro; offer the survey');
     expect(await bot.userSays(who(id), 'thanks')).toBe('bot');
   });
@@ -191,9 +261,19 @@ describe('a handoff the bot asks for', () => {
     expect(JSON.stringify(posted.blocks)).toContain('*The bot asks for a human:* The user asked for a person');
     expect(JSON.stringify(posted.blocks)).toContain('>Wants to &lt;b&gt;cancel&lt;/b&gt;');
     expect(firstButton(posted)).toBe(SLACK_ACTION_IDS.takeover);
-    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 60000, 'handoff_timeout at the bot');
+    const [notice] = await eventually(
+      async () => timeouts(id),
+      (n) => n.length === 1,
+      60000,
+      'handoff_timeout at the bot',
+    );
     // The example bot only keeps what passed its signature check (a wrong signature is a 401).
-    expect(notice).toMatchObject({ type: 'handoff_timeout', botId: BOT, conversationId: id, reason: 'The user asked for a person' });
+    expect(notice).toMatchObject({
+      type: 'handoff_timeout',
+      botId: BOT,
+      conversationId: id,
+      reason: 'The user asked for a person',
+    });
     expect(await bot.userSays(who(id), 'ok, thanks')).toBe('bot');
     expect((await control(id)).control).toBe('bot');
 
@@ -205,10 +285,20 @@ describe('a handoff the bot asks for', () => {
     await replica.start('status', FAST);
     const id = 'conv-crash';
     expect(await bot.userSays(who(id), '/human')).toBe('waiting');
-    await eventually(() => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id)), (score) => score !== null, 30000, 'the deadline scheduled');
+    await eventually(
+      () => redis.zscore(keys().handoffDeadlines(), scopeId(BOT, id)),
+      (score) => score !== null,
+      30000,
+      'the deadline scheduled',
+    );
     await system.stop('status', 'SIGKILL');
 
-    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 90000, 'handoff_timeout from the surviving replica');
+    const [notice] = await eventually(
+      async () => timeouts(id),
+      (n) => n.length === 1,
+      90000,
+      'handoff_timeout from the surviving replica',
+    );
     expect(await bot.userSays(who(id), 'still there?')).toBe('bot');
     await afterAnotherTimeout(id);
     expect(deliveriesOf(notice.eventId)).toBe(1);
@@ -220,10 +310,27 @@ describe('a handoff the bot asks for', () => {
     // A replica that claims the due deadline (control goes back to the bot) and dies before publishing.
     const dead = new HandoffStore(redis, keys(), 3000, 3600);
     const now = Date.now();
-    await dead.schedule(scoped, { requestId: `${BOT}:dead-claim-request`, reason: 'claimed, then died', summary: '', team: '', metadata: {}, requestedAt: new Date(now).toISOString(), until: new Date(now).toISOString() }, now);
+    await dead.schedule(
+      scoped,
+      {
+        requestId: `${BOT}:dead-claim-request`,
+        reason: 'claimed, then died',
+        summary: '',
+        team: '',
+        metadata: {},
+        requestedAt: new Date(now).toISOString(),
+        until: new Date(now).toISOString(),
+      },
+      now,
+    );
     expect(await dead.claim(scoped, now)).toBe(`${BOT}:dead-claim-request`);
 
-    const [notice] = await eventually(async () => timeouts(id), (n) => n.length === 1, 60000, 'handoff_timeout after the lease');
+    const [notice] = await eventually(
+      async () => timeouts(id),
+      (n) => n.length === 1,
+      60000,
+      'handoff_timeout after the lease',
+    );
     expect(notice.reason).toBe('claimed, then died');
     await afterAnotherTimeout(id);
     expect(deliveriesOf(notice.eventId)).toBe(1);

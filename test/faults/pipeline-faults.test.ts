@@ -79,9 +79,11 @@ describe('the pipeline under faults', () => {
         const res = await fetch(system.url(name, '/readyz')).catch(() => null);
         return { status: res?.status ?? 0, body: res ? await res.text() : 'no answer' };
       };
-      await eventually(probe, (r) => r.status === 200, READY_BOUND_MS, `${name} ready after ${label}`).catch((err: Error) => {
-        throw new Error(`${err.message}\n${name}'s last log lines:\n${service.output.slice(-40).join('\n')}`);
-      });
+      await eventually(probe, (r) => r.status === 200, READY_BOUND_MS, `${name} ready after ${label}`).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\n${name}'s last log lines:\n${service.output.slice(-40).join('\n')}`);
+        },
+      );
     }
     (readyAfterMs[label] ??= []).push(Date.now() - started);
   }
@@ -136,11 +138,17 @@ describe('the pipeline under faults', () => {
     const transcripts = async () => {
       const out = new Map<string, string[]>();
       for (const conversation of driver.conversations()) {
-        out.set(conversation, (await store.lrange(keys.transcript(own(conversation)), 0, -1)).map((line) => (JSON.parse(line) as { eventId: string }).eventId));
+        out.set(
+          conversation,
+          (await store.lrange(keys.transcript(own(conversation)), 0, -1)).map(
+            (line) => (JSON.parse(line) as { eventId: string }).eventId,
+          ),
+        );
       }
       return out;
     };
-    const complete = (t: Map<string, string[]>) => [...driver.accepted].every((id) => t.get(driver.conversationOf(id))?.includes(own(id)));
+    const complete = (t: Map<string, string[]>) =>
+      [...driver.accepted].every((id) => t.get(driver.conversationOf(id))?.includes(own(id)));
     const final = await eventually(transcripts, complete, 180000, 'every accepted event in its transcript');
     const accepted = new Set([...driver.accepted].map(own));
     for (const [conversation, ids] of final) {
@@ -151,25 +159,50 @@ describe('the pipeline under faults', () => {
 
     // Exactly one root (or digest line) per conversation in Slack, one task per conversation in Asana.
     const settled = async () => {
-      const messages = (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as { thread_ts?: string; text: string; blocks?: unknown }[];
+      const messages = (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as {
+        thread_ts?: string;
+        text: string;
+        blocks?: unknown;
+      }[];
       const tasks = (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as { notes: string }[];
       return { tops: messages.filter((m) => !m.thread_ts).map((m) => JSON.stringify(m)), tasks };
     };
-    const mention = (haystack: string[], conversation: string) => haystack.filter((s) => new RegExp(`conversations/${encodeURIComponent(own(conversation))}(?![\\w-])`).test(s)).length;
+    const mention = (haystack: string[], conversation: string) =>
+      haystack.filter((s) => new RegExp(`conversations/${encodeURIComponent(own(conversation))}(?![\\w-])`).test(s))
+        .length;
     const { tops, tasks } = await eventually(
       settled,
-      (s) => driver.conversations().every((c) => mention(s.tops, c) >= 1 && mention(s.tasks.map((t) => t.notes), c) >= 1),
+      (s) =>
+        driver.conversations().every(
+          (c) =>
+            mention(s.tops, c) >= 1 &&
+            mention(
+              s.tasks.map((t) => t.notes),
+              c,
+            ) >= 1,
+        ),
       120000,
       'a root and a task for every conversation',
     );
     for (const conversation of driver.conversations()) {
       expect({ conversation, roots: mention(tops, conversation) }).toEqual({ conversation, roots: 1 });
-      expect({ conversation, tasks: mention(tasks.map((t) => t.notes), conversation) }).toEqual({ conversation, tasks: 1 });
+      expect({
+        conversation,
+        tasks: mention(
+          tasks.map((t) => t.notes),
+          conversation,
+        ),
+      }).toEqual({ conversation, tasks: 1 });
     }
 
     // The poison is dead-lettered by every consumer of its topic, and can be re-driven.
     // Each of the three consumers of conv.classified dead-letters poison-2 when it reaches it.
-    const rawDlq = await eventually(() => listDeadLetters(client, names.name(Topics.raw)), (l) => l.some((x) => x.key === 'poison-1'), 120000, 'poison-1 in conv.raw.dlq');
+    const rawDlq = await eventually(
+      () => listDeadLetters(client, names.name(Topics.raw)),
+      (l) => l.some((x) => x.key === 'poison-1'),
+      120000,
+      'poison-1 in conv.raw.dlq',
+    );
     const classifiedDlq = await eventually(
       () => listDeadLetters(client, names.name(Topics.classified)),
       (l) => l.filter((x) => x.key === 'poison-2').length >= 3,
@@ -177,11 +210,15 @@ describe('the pipeline under faults', () => {
       'poison-2 dead-lettered by notifier, ticketer and status',
     );
     expect(rawDlq.filter((l) => l.key === 'poison-1').map((l) => l.reason)).toEqual(['undecodable']);
-    expect(new Set(classifiedDlq.filter((l) => l.key === 'poison-2').map((l) => l.reason))).toEqual(new Set(['undecodable']));
+    expect(new Set(classifiedDlq.filter((l) => l.key === 'poison-2').map((l) => l.reason))).toEqual(
+      new Set(['undecodable']),
+    );
     const replay = await replayDeadLetters(client, names.name(Topics.raw), { groupId: 'faults-replay' });
     expect(replay.replayed).toBe(rawDlq.length);
 
     // How long each service took to be ready again (each wait above fails past READY_BOUND_MS).
-    console.log(`ready again after (ms): ${JSON.stringify(readyAfterMs)}; bound ${READY_BOUND_MS} ms; ingress answered 503 or was unreachable ${driver.unavailable} times`);
+    console.log(
+      `ready again after (ms): ${JSON.stringify(readyAfterMs)}; bound ${READY_BOUND_MS} ms; ingress answered 503 or was unreachable ${driver.unavailable} times`,
+    );
   });
 });

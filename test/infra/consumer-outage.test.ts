@@ -18,7 +18,8 @@ describe('a consumer across a long Kafka outage', () => {
     service: 'outage-test',
     destination: new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as { msg?: string });
+        for (const line of chunk.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as { msg?: string });
         done();
       },
     }),
@@ -50,20 +51,37 @@ describe('a consumer across a long Kafka outage', () => {
       },
     });
     const send = (text: string) =>
-      publisher.publish(Topics.raw, [{ key: 'c1', value: create(MessageEventSchema, { eventId: randomUUID(), conversationId: 'c1', text }) }]);
+      publisher.publish(Topics.raw, [
+        { key: 'c1', value: create(MessageEventSchema, { eventId: randomUUID(), conversationId: 'c1', text }) },
+      ]);
     try {
       await consumer.start();
       await send('before');
-      await eventually(async () => handled, (h) => h.includes('before'), 60000, 'the first message');
+      await eventually(
+        async () => handled,
+        (h) => h.includes('before'),
+        60000,
+        'the first message',
+      );
 
       kafka.stop();
-      await eventually(async () => consumer.isReady(), (ready) => !ready, 120000, 'the consumer to notice the outage');
+      await eventually(
+        async () => consumer.isReady(),
+        (ready) => !ready,
+        120000,
+        'the consumer to notice the outage',
+      );
       // Long enough for kafkajs to run out of brokers to try and give up on the consumer.
       await new Promise((r) => setTimeout(r, 20000));
       kafka.start();
 
       await send('after');
-      await eventually(async () => handled, (h) => h.includes('after'), 120000, 'the message sent after the outage');
+      await eventually(
+        async () => handled,
+        (h) => h.includes('after'),
+        120000,
+        'the message sent after the outage',
+      );
       await eventually(async () => consumer.isReady(), Boolean, 60000, 'the consumer ready again');
       const crashes = lines.filter((l) => l.msg === 'consumer crashed');
       expect(crashes.length).toBeGreaterThan(0);

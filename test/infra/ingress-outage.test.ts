@@ -53,7 +53,10 @@ describe('ingress while Kafka is down', () => {
     registerIngressRoutes(app, {
       // A publish timeout as in production (10 s): a first send to a broker that just started can take more than
       // a second on a busy machine, and the refusals under test come from the backlog bound, not from the timeout.
-      acceptor: new EventAcceptor(publisher, redis, createKeys(`io-${id}:`), quiet, 10000, { maxEvents: MAX_EVENTS, maxBytes: MAX_BYTES }),
+      acceptor: new EventAcceptor(publisher, redis, createKeys(`io-${id}:`), quiet, 10000, {
+        maxEvents: MAX_EVENTS,
+        maxBytes: MAX_BYTES,
+      }),
       apiKeys: parseApiKeys([`outage-bot:${KEY}`]),
       metrics,
       logger: quiet,
@@ -71,9 +74,19 @@ describe('ingress while Kafka is down', () => {
 
   /** A batch of 500 events of ~2 KB each: about 1 MiB of JSON. */
   const batch = (n: number) => ({
-    events: Array.from({ length: 500 }, (_, i) => ({ event_id: `io-${id}-${n}-${i}`, conversation_id: `c-${n % 7}`, text: `${n}/${i} ${'x'.repeat(2000)}` })),
+    events: Array.from({ length: 500 }, (_, i) => ({
+      event_id: `io-${id}-${n}-${i}`,
+      conversation_id: `c-${n % 7}`,
+      text: `${n}/${i} ${'x'.repeat(2000)}`,
+    })),
   });
-  const post = (body: unknown) => app.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: JSON.stringify(body) });
+  const post = (body: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      payload: JSON.stringify(body),
+    });
 
   it('answers 503 with bounded memory while the broker is down, and keeps each event once after it returns', async () => {
     expect(await leaders.check()).toBe(true);
@@ -90,7 +103,10 @@ describe('ingress while Kafka is down', () => {
       const res = await post(batch(n));
       statuses.push(res.statusCode);
       const pending = publisher.pending();
-      mostPending = { messages: Math.max(mostPending.messages, pending.messages), bytes: Math.max(mostPending.bytes, pending.bytes) };
+      mostPending = {
+        messages: Math.max(mostPending.messages, pending.messages),
+        bytes: Math.max(mostPending.bytes, pending.bytes),
+      };
       if (n === 5) heapAfterFirst = heapAfterGc();
     }
     const heapAfterAll = heapAfterGc();
@@ -103,8 +119,18 @@ describe('ingress while Kafka is down', () => {
     expect(heapAfterAll - heapAfterFirst).toBeLessThan(8 * 1024 * 1024);
 
     kafka.start();
-    await eventually(() => leaders.check(), (ok) => ok, 120000, 'partition leaders after the restart');
-    await eventually(async () => publisher.pending().messages, (n) => n === 0, 120000, 'the waiting publishes to be acknowledged');
+    await eventually(
+      () => leaders.check(),
+      (ok) => ok,
+      120000,
+      'partition leaders after the restart',
+    );
+    await eventually(
+      async () => publisher.pending().messages,
+      (n) => n === 0,
+      120000,
+      'the waiting publishes to be acknowledged',
+    );
 
     // The bot retries every batch it got a 503 for; what was published meanwhile is a duplicate now.
     let duplicates = 0;

@@ -31,14 +31,23 @@ describe('Kafka 4.1 with kafkajs 2.2.4', () => {
 
   it('creates a topic with 12 partitions, produces idempotently with acks=all, consumes in a group and commits', async () => {
     // Topic: explicit creation (auto-creation is off), 12 partitions.
-    await expect(admin.createTopics({ topics: [{ topic, numPartitions: 12, replicationFactor: 1 }], waitForLeaders: true })).resolves.toBe(true);
+    await expect(
+      admin.createTopics({ topics: [{ topic, numPartitions: 12, replicationFactor: 1 }], waitForLeaders: true }),
+    ).resolves.toBe(true);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(metadata.topics[0].partitions).toHaveLength(12);
 
     // Producer: idempotent (InitProducerId + sequence numbers), acks=-1; 20 conversations × 3 messages.
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
-    const sent = Array.from({ length: 60 }, (_, i) => ({ key: `conv-${i % 20}`, value: JSON.stringify({ conversation: `conv-${i % 20}`, seq: Math.floor(i / 20) }) }));
+    const sent = Array.from({ length: 60 }, (_, i) => ({
+      key: `conv-${i % 20}`,
+      value: JSON.stringify({ conversation: `conv-${i % 20}`, seq: Math.floor(i / 20) }),
+    }));
     const acks = await producer.send({ topic, acks: -1, messages: sent });
     expect(acks.length).toBeGreaterThan(1); // keys spread over several partitions
     for (const ack of acks) expect(ack.errorCode).toBe(0);
@@ -49,7 +58,10 @@ describe('Kafka 4.1 with kafkajs 2.2.4', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; conversation: string; seq: number; partition: number }[] = [];
     const all = new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`received ${received.length} of ${sent.length} messages`)), 45_000);
+      const deadline = setTimeout(
+        () => reject(new Error(`received ${received.length} of ${sent.length} messages`)),
+        45_000,
+      );
       consumer!
         .run({
           autoCommit: false,

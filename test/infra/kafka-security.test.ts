@@ -30,7 +30,13 @@ describe('Kafka over TLS and SASL', () => {
 
   /** A client built the way every service builds one: from its environment, through core's config. */
   const client = (broker: string, environment: Env, retries?: number) =>
-    createKafka({ brokers: [broker], clientId: `security-${randomUUID().slice(0, 8)}`, logger, security: readKafkaSecurity(environment), retries });
+    createKafka({
+      brokers: [broker],
+      clientId: `security-${randomUUID().slice(0, 8)}`,
+      logger,
+      security: readKafkaSecurity(environment),
+      retries,
+    });
 
   /** Publishes one event and waits for the bus consumer to hand it over. */
   async function roundTrip(broker: string, environment: Env): Promise<void> {
@@ -55,8 +61,15 @@ describe('Kafka over TLS and SASL', () => {
     try {
       await consumer.start();
       const text = `hello over ${broker}`;
-      await publisher.publish(Topics.raw, [{ key: 'c1', value: create(MessageEventSchema, { eventId: randomUUID(), conversationId: 'c1', text }) }]);
-      await eventually(async () => handled, (h) => h.includes(text), 90000, 'the event back from the consumer');
+      await publisher.publish(Topics.raw, [
+        { key: 'c1', value: create(MessageEventSchema, { eventId: randomUUID(), conversationId: 'c1', text }) },
+      ]);
+      await eventually(
+        async () => handled,
+        (h) => h.includes(text),
+        90000,
+        'the event back from the consumer',
+      );
     } finally {
       await consumer.stop();
       await publisher.disconnect();
@@ -79,35 +92,61 @@ describe('Kafka over TLS and SASL', () => {
     const { writeFileSync } = await import('node:fs');
     const passwordFile = `${kafka.dir}/sasl-password`;
     writeFileSync(passwordFile, `${SCRAM_USER.password}\n`);
-    await roundTrip(kafka.saslPlaintextBroker, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: SCRAM_USER.username, KAFKA_SASL_PASSWORD_FILE: passwordFile });
+    await roundTrip(kafka.saslPlaintextBroker, {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: SCRAM_USER.username,
+      KAFKA_SASL_PASSWORD_FILE: passwordFile,
+    });
   });
 
   it('publishes and consumes with SASL PLAIN over TLS', async () => {
-    await roundTrip(kafka.saslSslBroker, { ...scramOverTls(), KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: PLAIN_USER.username, KAFKA_SASL_PASSWORD: PLAIN_USER.password });
+    await roundTrip(kafka.saslSslBroker, {
+      ...scramOverTls(),
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: PLAIN_USER.username,
+      KAFKA_SASL_PASSWORD: PLAIN_USER.password,
+    });
   });
 
   it('publishes and consumes over TLS with a client certificate', async () => {
-    await roundTrip(kafka.mtlsBroker, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.files.ca, KAFKA_SSL_CERT_FILE: kafka.files.clientCert, KAFKA_SSL_KEY_FILE: kafka.files.clientKey });
+    await roundTrip(kafka.mtlsBroker, {
+      KAFKA_SSL: 'true',
+      KAFKA_SSL_CA_FILE: kafka.files.ca,
+      KAFKA_SSL_CERT_FILE: kafka.files.clientCert,
+      KAFKA_SSL_KEY_FILE: kafka.files.clientKey,
+    });
   });
 
   it('refuses a wrong password with an error that says so', async () => {
-    const publisher = new Publisher(client(kafka.saslSslBroker, { ...scramOverTls(), KAFKA_SASL_PASSWORD: 'not-the-password' }, 0), new TopicNames('sec-refused.'));
+    const publisher = new Publisher(
+      client(kafka.saslSslBroker, { ...scramOverTls(), KAFKA_SASL_PASSWORD: 'not-the-password' }, 0),
+      new TopicNames('sec-refused.'),
+    );
     await expect(publisher.connect()).rejects.toThrow(/SCRAM SHA256 authentication failed.*invalid credentials/i);
   });
 
   it('refuses a broker whose certificate the configured CA did not sign', async () => {
-    const publisher = new Publisher(client(kafka.saslSslBroker, { ...scramOverTls(), KAFKA_SSL_CA_FILE: kafka.files.otherCa }, 0), new TopicNames('sec-refused.'));
-    await expect(publisher.connect()).rejects.toThrow(/unable to verify the first certificate|self[- ]signed certificate/i);
+    const publisher = new Publisher(
+      client(kafka.saslSslBroker, { ...scramOverTls(), KAFKA_SSL_CA_FILE: kafka.files.otherCa }, 0),
+      new TopicNames('sec-refused.'),
+    );
+    await expect(publisher.connect()).rejects.toThrow(
+      /unable to verify the first certificate|self[- ]signed certificate/i,
+    );
   });
 
   it('is refused by a broker that requires a client certificate when it has none', async () => {
-    const publisher = new Publisher(client(kafka.mtlsBroker, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.files.ca }, 0), new TopicNames('sec-refused.'));
+    const publisher = new Publisher(
+      client(kafka.mtlsBroker, { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: kafka.files.ca }, 0),
+      new TopicNames('sec-refused.'),
+    );
     await expect(publisher.connect()).rejects.toThrow(/bad certificate|certificate required/i);
   });
 
   it('never logs a password or a private key', () => {
     const all = logged.join('');
     expect(all.length).toBeGreaterThan(0);
-    for (const secret of [SCRAM_USER.password, PLAIN_USER.password, 'not-the-password', 'PRIVATE KEY']) expect(all).not.toContain(secret);
+    for (const secret of [SCRAM_USER.password, PLAIN_USER.password, 'not-the-password', 'PRIVATE KEY'])
+      expect(all).not.toContain(secret);
   });
 });

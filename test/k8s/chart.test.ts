@@ -37,26 +37,35 @@ async function json<T>(...args: string[]): Promise<T> {
   return JSON.parse(await kubectl(...args, '-o', 'json')) as T;
 }
 /** A probe for `eventually` that reads a failure (a Service not answering yet) as "not yet". */
-const attempt = <T>(probe: () => Promise<T>) => async (): Promise<T | undefined> => {
-  try {
-    return await probe();
-  } catch {
-    return undefined;
-  }
-};
+const attempt =
+  <T>(probe: () => Promise<T>) =>
+  async (): Promise<T | undefined> => {
+    try {
+      return await probe();
+    } catch {
+      return undefined;
+    }
+  };
 
 interface Container {
   name: string;
   image: string;
   imagePullPolicy: string;
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
   readinessProbe?: { httpGet?: { path: string } };
   livenessProbe?: { httpGet?: { path: string } };
   startupProbe?: { httpGet?: { path: string } };
 }
 interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
-  spec: { securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number }; containers: Container[] };
+  spec: {
+    securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; runAsGroup?: number };
+    containers: Container[];
+  };
   status: { phase: string; conditions?: { type: string; status: string }[] };
 }
 interface Deployment {
@@ -66,9 +75,16 @@ interface Deployment {
 }
 
 const podsOf = async (component: string) =>
-  (await json<{ items: Pod[] }>('get', 'pods', '-n', NS, '-l', `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=${component}`)).items.filter(
-    (p) => !p.metadata.deletionTimestamp,
-  );
+  (
+    await json<{ items: Pod[] }>(
+      'get',
+      'pods',
+      '-n',
+      NS,
+      '-l',
+      `app.kubernetes.io/instance=${RELEASE},app.kubernetes.io/component=${component}`,
+    )
+  ).items.filter((p) => !p.metadata.deletionTimestamp);
 const readyPods = async (component: string) =>
   (await podsOf(component)).filter((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
@@ -98,7 +114,9 @@ ${extra}`,
 }
 
 async function serviceUrl(name: string, port: number): Promise<string> {
-  const ip = (await kubectl('get', 'service', '-n', NS, `${FULLNAME}-${name}`, '-o', 'jsonpath={.spec.clusterIP}')).trim();
+  const ip = (
+    await kubectl('get', 'service', '-n', NS, `${FULLNAME}-${name}`, '-o', 'jsonpath={.spec.clusterIP}')
+  ).trim();
   return `http://${ip}:${port}`;
 }
 
@@ -113,8 +131,10 @@ interface AsanaTask {
   notes: string;
   stories: { text: string }[];
 }
-const listOf = <T>(value: T[] | { messages?: T[]; tasks?: T[] }): T[] => (Array.isArray(value) ? value : (value.messages ?? value.tasks ?? []));
-const sandboxMessages = async () => listOf((await (await fetch(`${SANDBOX}/_sandbox/slack/messages`)).json()) as SlackMessage[]);
+const listOf = <T>(value: T[] | { messages?: T[]; tasks?: T[] }): T[] =>
+  Array.isArray(value) ? value : (value.messages ?? value.tasks ?? []);
+const sandboxMessages = async () =>
+  listOf((await (await fetch(`${SANDBOX}/_sandbox/slack/messages`)).json()) as SlackMessage[]);
 const sandboxTasks = async () => listOf((await (await fetch(`${SANDBOX}/_sandbox/asana/tasks`)).json()) as AsanaTask[]);
 
 /** Conversation ids are fixed-width (k8s-a-0001), so "Caller <id>" never matches a longer id. */
@@ -129,7 +149,13 @@ async function postEvent(ingressUrl: string, eventId: string, conversationId: st
       const res = await fetch(`${ingressUrl}/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-        body: JSON.stringify({ event_id: eventId, conversation_id: conversationId, user: { id: `u-${conversationId}`, name: caller(conversationId) }, team: { id: 't1', name: 'Acme' }, text }),
+        body: JSON.stringify({
+          event_id: eventId,
+          conversation_id: conversationId,
+          user: { id: `u-${conversationId}`, name: caller(conversationId) },
+          team: { id: 't1', name: 'Acme' },
+          text,
+        }),
       });
       if (res.status === 202) return;
       last = `${res.status} ${await res.text()}`;
@@ -192,11 +218,17 @@ async function expectExactlyOnce(ids: string[]): Promise<void> {
       const roots = rootsOf(messages, id).length;
       const itsTasks = tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${id}`));
       const comments = itsTasks.flatMap((t) => t.stories).filter((s) => s.text.includes(followUp(id))).length;
-      if (roots !== 1 || itsTasks.length !== 1 || comments !== 1) found.push(`${id}: ${roots} roots, ${itsTasks.length} tasks, ${comments} follow-up comments`);
+      if (roots !== 1 || itsTasks.length !== 1 || comments !== 1)
+        found.push(`${id}: ${roots} roots, ${itsTasks.length} tasks, ${comments} follow-up comments`);
     }
     return found;
   };
-  await eventually(problems, (found) => found.length === 0, 180_000, `a root, a task and its follow-up comment for each of ${ids.length} conversations`);
+  await eventually(
+    problems,
+    (found) => found.length === 0,
+    180_000,
+    `a root, a task and its follow-up comment for each of ${ids.length} conversations`,
+  );
   // Whatever was still in flight (a redelivery after a rebalance) has landed by now: still exactly once.
   await new Promise((r) => setTimeout(r, 5000));
   expect(await problems()).toEqual([]);
@@ -205,15 +237,29 @@ async function expectExactlyOnce(ids: string[]): Promise<void> {
 async function expectDeploymentsReady(replicas: Record<string, number>): Promise<void> {
   for (const name of SERVICES) {
     const d = await json<Deployment>('get', 'deployment', '-n', NS, `${FULLNAME}-${name}`);
-    expect({ name, ready: d.status.readyReplicas, updated: d.status.updatedReplicas }).toEqual({ name, ready: replicas[name], updated: replicas[name] });
+    expect({ name, ready: d.status.readyReplicas, updated: d.status.updatedReplicas }).toEqual({
+      name,
+      ready: replicas[name],
+      updated: replicas[name],
+    });
   }
 }
 
 /** The distinct consumers of a group, from Kafka itself (kafka-consumer-groups.sh in the broker's pod). */
 async function groupMembers(group: string): Promise<number> {
   const out = await kubectl(
-    'exec', '-n', DEPS_NS, 'deploy/kafka', '--', '/opt/kafka/bin/kafka-consumer-groups.sh',
-    '--bootstrap-server', 'localhost:9092', '--describe', '--group', group, '--members',
+    'exec',
+    '-n',
+    DEPS_NS,
+    'deploy/kafka',
+    '--',
+    '/opt/kafka/bin/kafka-consumer-groups.sh',
+    '--bootstrap-server',
+    'localhost:9092',
+    '--describe',
+    '--group',
+    group,
+    '--members',
   );
   return out.split('\n').filter((line) => line.startsWith(group)).length;
 }
@@ -224,15 +270,23 @@ describe('the Helm chart on a real Kubernetes', () => {
 
   beforeAll(async () => {
     await kubectl('apply', '-f', join(ROOT, 'test', 'k8s', 'deps.yaml'));
-    for (const name of ['kafka', 'redis', 'sandbox']) await kubectl('rollout', 'status', '-n', DEPS_NS, `deployment/${name}`, '--timeout=300s');
+    for (const name of ['kafka', 'redis', 'sandbox'])
+      await kubectl('rollout', 'status', '-n', DEPS_NS, `deployment/${name}`, '--timeout=300s');
     // Kafka answers on its port a little before it serves metadata: the topics Job retries anyway (backoffLimit).
-    await eventually(attempt(async () => (await fetch(`${SANDBOX}/_sandbox/state`)).status), (s) => s === 200, 60_000, 'the sandbox');
+    await eventually(
+      attempt(async () => (await fetch(`${SANDBOX}/_sandbox/state`)).status),
+      (s) => s === 200,
+      60_000,
+      'the sandbox',
+    );
     await kubectl('create', 'namespace', NS);
   }, 600_000);
 
   afterAll(async () => {
     await helm('uninstall', RELEASE, '--wait', '--timeout', '120s').catch(() => undefined);
-    await kubectl('delete', 'namespace', NS, DEPS_NS, '--ignore-not-found', '--wait=true', '--timeout=180s').catch(() => undefined);
+    await kubectl('delete', 'namespace', NS, DEPS_NS, '--ignore-not-found', '--wait=true', '--timeout=180s').catch(
+      () => undefined,
+    );
     rmSync(work, { recursive: true, force: true });
   }, 300_000);
 
@@ -241,10 +295,36 @@ describe('the Helm chart on a real Kubernetes', () => {
     await helm('install', RELEASE, join(ROOT, 'charts', 'switchboard'), '-f', valuesFile, '--wait', '--timeout', '10m');
     await expectDeploymentsReady(initial);
     // The pre-install Job ran to completion (helm waits for it, then deletes it): its topics are in Kafka.
-    const topics = await kubectl('exec', '-n', DEPS_NS, 'deploy/kafka', '--', '/opt/kafka/bin/kafka-topics.sh', '--bootstrap-server', 'localhost:9092', '--describe', '--topic', 'conv.raw');
+    const topics = await kubectl(
+      'exec',
+      '-n',
+      DEPS_NS,
+      'deploy/kafka',
+      '--',
+      '/opt/kafka/bin/kafka-topics.sh',
+      '--bootstrap-server',
+      'localhost:9092',
+      '--describe',
+      '--topic',
+      'conv.raw',
+    );
     expect(topics.split('\n').filter((l) => l.includes('Partition: ')).length).toBe(12);
-    const list = (await kubectl('exec', '-n', DEPS_NS, 'deploy/kafka', '--', '/opt/kafka/bin/kafka-topics.sh', '--bootstrap-server', 'localhost:9092', '--list')).split('\n');
-    expect(list).toEqual(expect.arrayContaining(['conv.raw', 'conv.classified', 'conv.status', 'bot.outbound', 'conv.raw.dlq']));
+    const list = (
+      await kubectl(
+        'exec',
+        '-n',
+        DEPS_NS,
+        'deploy/kafka',
+        '--',
+        '/opt/kafka/bin/kafka-topics.sh',
+        '--bootstrap-server',
+        'localhost:9092',
+        '--list',
+      )
+    ).split('\n');
+    expect(list).toEqual(
+      expect.arrayContaining(['conv.raw', 'conv.classified', 'conv.status', 'bot.outbound', 'conv.raw.dlq']),
+    );
     ingressUrl = await serviceUrl('ingress', 8080);
   }, 900_000);
 
@@ -257,13 +337,25 @@ describe('the Helm chart on a real Kubernetes', () => {
       const [container] = pod.spec.containers;
       expect(container.image).toBe('switchboard:local');
       expect(container.imagePullPolicy).toBe('Never');
-      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
       expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
       expect(container.startupProbe?.httpGet?.path).toBe('/healthz');
       // Inside the running container: the uid, and the root filesystem refusing a write (/tmp is the emptyDir).
       const inside = await kubectl(
-        'exec', '-n', NS, pod.metadata.name, '-c', name, '--', 'node', '-e',
+        'exec',
+        '-n',
+        NS,
+        pod.metadata.name,
+        '-c',
+        name,
+        '--',
+        'node',
+        '-e',
         `const fs=require('fs');let root='written';try{fs.writeFileSync('/app/probe','x')}catch(e){root=e.code}fs.writeFileSync('/tmp/probe','x');console.log(JSON.stringify({uid:process.getuid(),gid:process.getgid(),root,node:process.versions.node.split('.')[0]}))`,
       );
       expect(JSON.parse(inside)).toEqual({ uid: 1000, gid: 1000, root: 'EROFS', node: '24' });
@@ -283,20 +375,57 @@ describe('the Helm chart on a real Kubernetes', () => {
 
   it('scales the ticketer and the notifier to 3 during a stream: new pods Ready, consumers rebalanced, nothing doubled', async () => {
     const stream = streamEvents(ingressUrl, 'k8s-b');
-    await helm('upgrade', RELEASE, join(ROOT, 'charts', 'switchboard'), '-f', valuesFile, '--set', 'services.ticketer.replicas=3', '--set', 'services.notifier.replicas=3', '--wait', '--timeout', '10m');
+    await helm(
+      'upgrade',
+      RELEASE,
+      join(ROOT, 'charts', 'switchboard'),
+      '-f',
+      valuesFile,
+      '--set',
+      'services.ticketer.replicas=3',
+      '--set',
+      'services.notifier.replicas=3',
+      '--wait',
+      '--timeout',
+      '10m',
+    );
     const ids = await stream.stop();
     await expectDeploymentsReady({ ...initial, ticketer: 3, notifier: 3 });
     for (const name of ['ticketer', 'notifier']) {
-      await eventually(attempt(() => groupMembers(`${FULLNAME}-${name}`)), (n) => n === 3, 120_000, `three members in the ${name}'s consumer group`);
+      await eventually(
+        attempt(() => groupMembers(`${FULLNAME}-${name}`)),
+        (n) => n === 3,
+        120_000,
+        `three members in the ${name}'s consumer group`,
+      );
     }
     await expectExactlyOnce(ids);
   }, 1_200_000);
 
   it('rolls every Deployment on a changed config value during a stream, losing and doubling nothing', async () => {
     const before = new Map<string, string[]>();
-    for (const name of SERVICES) before.set(name, (await podsOf(name)).map((p) => p.metadata.name));
+    for (const name of SERVICES)
+      before.set(
+        name,
+        (await podsOf(name)).map((p) => p.metadata.name),
+      );
     const stream = streamEvents(ingressUrl, 'k8s-c');
-    await helm('upgrade', RELEASE, join(ROOT, 'charts', 'switchboard'), '-f', valuesFile, '--set', 'services.ticketer.replicas=3', '--set', 'services.notifier.replicas=3', '--set', 'logLevel=debug', '--wait', '--timeout', '10m');
+    await helm(
+      'upgrade',
+      RELEASE,
+      join(ROOT, 'charts', 'switchboard'),
+      '-f',
+      valuesFile,
+      '--set',
+      'services.ticketer.replicas=3',
+      '--set',
+      'services.notifier.replicas=3',
+      '--set',
+      'logLevel=debug',
+      '--wait',
+      '--timeout',
+      '10m',
+    );
     const ids = await stream.stop();
     await expectDeploymentsReady({ ...initial, ticketer: 3, notifier: 3 });
     for (const name of SERVICES) {
@@ -311,7 +440,16 @@ describe('the Helm chart on a real Kubernetes', () => {
   it('uninstalls without leaving anything behind', async () => {
     await helm('uninstall', RELEASE, '--wait', '--timeout', '180s');
     const left = async () =>
-      (await kubectl('get', 'all,configmaps,secrets,serviceaccounts,poddisruptionbudgets,networkpolicies,jobs,ingresses,horizontalpodautoscalers', '-n', NS, '-o', 'name'))
+      (
+        await kubectl(
+          'get',
+          'all,configmaps,secrets,serviceaccounts,poddisruptionbudgets,networkpolicies,jobs,ingresses,horizontalpodautoscalers',
+          '-n',
+          NS,
+          '-o',
+          'name',
+        )
+      )
         .split('\n')
         .filter((line) => line && line !== 'configmap/kube-root-ca.crt' && line !== 'serviceaccount/default');
     const remaining = await eventually(left, (l) => l.length === 0, 120_000, 'an empty namespace');

@@ -66,7 +66,9 @@ function imagesPresent(): boolean {
     (image) => spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 5000 }).status !== 0,
   );
   if (missing.length === 0) return true;
-  process.stderr.write(`\n[global-setup] Docker answers but ${missing.join(' and ')} not built (npm run images): using scripts/infra.sh\n`);
+  process.stderr.write(
+    `\n[global-setup] Docker answers but ${missing.join(' and ')} not built (npm run images): using scripts/infra.sh\n`,
+  );
   return false;
 }
 

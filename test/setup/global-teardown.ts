@@ -17,6 +17,9 @@ export default async function globalTeardown(): Promise<void> {
   await Promise.all(state.containers.map((container) => container.stop().catch(() => undefined)));
 
   if (state.scriptsStartedSomething && process.env.SWITCHBOARD_TEST_STOP_INFRA === '1') {
-    spawnSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'down'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    spawnSync('bash', [join(ROOT, 'scripts', 'infra.sh'), 'down'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
 }

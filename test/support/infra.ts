@@ -30,7 +30,8 @@ export class OwnKafka {
         return kafka;
       } catch (err) {
         kafka.remove();
-        if (attempt >= 3 || !/BindException|Address already in use|SocketServer Acceptors/.test((err as Error).message)) throw err;
+        if (attempt >= 3 || !/BindException|Address already in use|SocketServer Acceptors/.test((err as Error).message))
+          throw err;
       }
     }
   }
@@ -41,7 +42,12 @@ export class OwnKafka {
 
   private run(command: 'start' | 'stop'): void {
     const result = spawnSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), command], {
-      env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), SWITCHBOARD_HOME: this.home },
+      env: {
+        ...process.env,
+        KAFKA_PORT: String(this.port),
+        KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+        SWITCHBOARD_HOME: this.home,
+      },
       encoding: 'utf8',
     });
     if (result.status !== 0) throw new Error(`kafka ${command} failed:\n${result.stderr}`);
@@ -76,9 +82,26 @@ export class OwnRedis {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], {
-      stdio: 'ignore',
-    });
+    this.process = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      {
+        stdio: 'ignore',
+      },
+    );
     const until = Date.now() + 20000;
     while (Date.now() < until) {
       const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });

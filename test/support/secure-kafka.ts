@@ -21,18 +21,50 @@ export interface SecureKafkaFiles {
 
 function run(command: string, args: string[], cwd?: string): string {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}${result.stdout}`);
   return result.stdout;
 }
 
 /** A CA, a broker certificate for 127.0.0.1, a client certificate, and an unrelated CA. */
 function makeCertificates(dir: string): SecureKafkaFiles & { brokerKeystore: string } {
   const openssl = (...args: string[]) => run('openssl', args, dir);
-  const ca = (name: string) => openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`);
+  const ca = (name: string) =>
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    );
   const signed = (name: string, subject: string, extensions: string) => {
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
     writeFileSync(join(dir, `${name}.ext`), extensions);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   ca('ca');
   ca('other-ca');
@@ -40,8 +72,17 @@ function makeCertificates(dir: string): SecureKafkaFiles & { brokerKeystore: str
   signed('client', '/CN=switchboard-client', 'extendedKeyUsage=clientAuth\n');
   // Kafka reads a PEM keystore: the (PKCS#8, unencrypted) key followed by the certificate.
   const brokerKeystore = join(dir, 'broker-keystore.pem');
-  writeFileSync(brokerKeystore, readFileSync(join(dir, 'broker.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'));
-  return { ca: join(dir, 'ca.pem'), otherCa: join(dir, 'other-ca.pem'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key'), brokerKeystore };
+  writeFileSync(
+    brokerKeystore,
+    readFileSync(join(dir, 'broker.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'),
+  );
+  return {
+    ca: join(dir, 'ca.pem'),
+    otherCa: join(dir, 'other-ca.pem'),
+    clientCert: join(dir, 'client.pem'),
+    clientKey: join(dir, 'client.key'),
+    brokerKeystore,
+  };
 }
 
 export class SecureKafka {
@@ -67,12 +108,22 @@ export class SecureKafka {
     const jars = run('bash', [join(ROOT, 'scripts/infra/kafka.sh'), 'jars']).trim();
     const { brokerKeystore, ...files } = makeCertificates(this.dir);
     this.files = files;
-    this.ports = { saslSsl: await freePort(), saslPlaintext: await freePort(), mtls: await freePort(), internal: await freePort(), controller: await freePort() };
+    this.ports = {
+      saslSsl: await freePort(),
+      saslPlaintext: await freePort(),
+      mtls: await freePort(),
+      internal: await freePort(),
+      controller: await freePort(),
+    };
     const config = join(this.dir, 'server.properties');
     const scramJaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
     const plainJaas = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${PLAIN_USER.username}="${PLAIN_USER.password}";`;
     const saslListener = (name: string) =>
-      [`listener.name.${name}.scram-sha-256.sasl.jaas.config=${scramJaas}`, `listener.name.${name}.scram-sha-512.sasl.jaas.config=${scramJaas}`, `listener.name.${name}.plain.sasl.jaas.config=${plainJaas}`].join('\n');
+      [
+        `listener.name.${name}.scram-sha-256.sasl.jaas.config=${scramJaas}`,
+        `listener.name.${name}.scram-sha-512.sasl.jaas.config=${scramJaas}`,
+        `listener.name.${name}.plain.sasl.jaas.config=${plainJaas}`,
+      ].join('\n');
     const { saslSsl, saslPlaintext, mtls, internal, controller } = this.ports;
     writeFileSync(
       config,
@@ -106,16 +157,37 @@ num.network.threads=2
 num.io.threads=2
 `,
     );
-    const java = (...args: string[]) => ['-Xms64m', '-Xmx384m', `-Dkafka.logs.dir=${join(this.dir, 'logs')}`, `-Dlog4j2.configurationFile=${join(ROOT, 'scripts/infra/kafka/log4j2.properties')}`, '-cp', `${jars}/*`, ...args];
+    const java = (...args: string[]) => [
+      '-Xms64m',
+      '-Xmx384m',
+      `-Dkafka.logs.dir=${join(this.dir, 'logs')}`,
+      `-Dlog4j2.configurationFile=${join(ROOT, 'scripts/infra/kafka/log4j2.properties')}`,
+      '-cp',
+      `${jars}/*`,
+      ...args,
+    ];
     const clusterId = run('java', java('kafka.tools.StorageTool', 'random-uuid')).trim().split('\n').pop()!;
-    run('java', java('kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config,
-      '--add-scram', `SCRAM-SHA-256=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`,
-      '--add-scram', `SCRAM-SHA-512=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`));
+    run(
+      'java',
+      java(
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        clusterId,
+        '-c',
+        config,
+        '--add-scram',
+        `SCRAM-SHA-256=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`,
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${SCRAM_USER.username},password=${SCRAM_USER.password}]`,
+      ),
+    );
     this.process = spawn('java', java('kafka.Kafka', config), { stdio: 'ignore' });
     const log = join(this.dir, 'logs', 'server.log');
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (this.process.exitCode !== null) throw new Error(`Kafka exited during start-up (${this.process.exitCode}); see ${log}`);
+      if (this.process.exitCode !== null)
+        throw new Error(`Kafka exited during start-up (${this.process.exitCode}); see ${log}`);
       if (existsSync(log) && readFileSync(log, 'utf8').includes('Kafka Server started')) return;
       await new Promise((r) => setTimeout(r, 250));
     }

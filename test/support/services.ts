@@ -10,7 +10,11 @@ import { randomUUID } from 'node:crypto';
 function repositoryRoot(from: string): string {
   for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'switchboard') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'switchboard'
+    )
+      return dir;
   }
   throw new Error(`no Switchboard repository above ${from}`);
 }
@@ -98,7 +102,9 @@ export class TestSystem {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       if (service.process.exitCode !== null) {
-        throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output.slice(-20).join('\n')}`);
+        throw new Error(
+          `${service.name} exited with ${service.process.exitCode}:\n${service.output.slice(-20).join('\n')}`,
+        );
       }
       try {
         const res = await fetch(`http://127.0.0.1:${service.port}/readyz`);
@@ -114,7 +120,8 @@ export class TestSystem {
   /** SIGTERM (graceful) or SIGKILL (crash) one service and wait for it to exit. */
   async stop(name: ServiceName, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const service = this.services.get(name);
-    if (!service || service.process.exitCode !== null || service.process.signalCode !== null) return service?.process.exitCode ?? null;
+    if (!service || service.process.exitCode !== null || service.process.signalCode !== null)
+      return service?.process.exitCode ?? null;
     const exited = new Promise<number | null>((resolve) => service.process.once('exit', (code) => resolve(code)));
     service.process.kill(signal);
     const code = await exited;
@@ -128,7 +135,12 @@ export class TestSystem {
 }
 
 /** Polls `probe` until it returns a value that `done` accepts, or fails with the last value seen. */
-export async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {

@@ -72,9 +72,16 @@ export interface ConversationUser {
 const MAX_AGE_SECONDS = 5 * 60;
 
 /** Checks X-Switchboard-Signature: "v1=" + hex(HMAC-SHA256(secret, "v1:{timestamp}:{body}")). */
-export function verifySignature(secret: string, timestamp: string | undefined, signature: string | undefined, body: string, nowSeconds = Date.now() / 1000): string | null {
+export function verifySignature(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  body: string,
+  nowSeconds = Date.now() / 1000,
+): string | null {
   if (!timestamp || !signature) return 'missing X-Switchboard-Timestamp or X-Switchboard-Signature';
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > MAX_AGE_SECONDS) return 'timestamp missing or more than 5 minutes off';
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > MAX_AGE_SECONDS)
+    return 'timestamp missing or more than 5 minutes off';
   const expected = Buffer.from(`v1=${createHmac('sha256', secret).update(`v1:${timestamp}:${body}`).digest('hex')}`);
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given) ? null : 'signature does not match';
@@ -115,11 +122,15 @@ export class ExampleBot {
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       void this.handle(request).then(
-        ({ status, body }) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
-        (err: Error) => response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message })),
+        ({ status, body }) =>
+          response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+        (err: Error) =>
+          response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err.message })),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve));
+    await new Promise<void>((resolve) =>
+      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
+    );
     const address = this.server.address();
     const port = typeof address === 'object' && address ? address.port : this.options.port;
     return `http://${this.options.host ?? '127.0.0.1'}:${port}/switchboard/webhook`;
@@ -144,11 +155,17 @@ export class ExampleBot {
       return control;
     }
     if (text.trim() === HANDOFF_COMMAND) {
-      const now = await this.askForHuman(who, 'The user asked for a person', `Last words before asking: ${this.said.get(who.conversationId)?.at(-1) ?? '(none)'}`);
+      const now = await this.askForHuman(
+        who,
+        'The user asked for a person',
+        `Last words before asking: ${this.said.get(who.conversationId)?.at(-1) ?? '(none)'}`,
+      );
       this.log(`[${who.conversationId}] bot: connecting you to a person… (control: ${now})`);
       return now;
     }
-    const answer = (this.options.answer ?? ((t) => `You said: ${t}. A person will look at this if I can't help.`))(text);
+    const answer = (this.options.answer ?? ((t) => `You said: ${t}. A person will look at this if I can't help.`))(
+      text,
+    );
     this.said.set(who.conversationId, [...(this.said.get(who.conversationId) ?? []), answer]);
     this.log(`[${who.conversationId}] bot: ${answer}`);
     await this.report(who, 'bot', answer);
@@ -157,7 +174,13 @@ export class ExampleBot {
 
   /** POST /v1/conversations/:id/handoff: asks for a human; control is then "waiting" (or "human" if one holds it). */
   async askForHuman(who: ConversationUser, reason: string, summary?: string, team?: string): Promise<Control> {
-    const body = { event_id: randomUUID(), reason, ...(summary ? { summary } : {}), ...(team ? { team } : {}), metadata: { platform: who.platform ?? 'web' } };
+    const body = {
+      event_id: randomUUID(),
+      reason,
+      ...(summary ? { summary } : {}),
+      ...(team ? { team } : {}),
+      metadata: { platform: who.platform ?? 'web' },
+    };
     return this.send(`/v1/conversations/${encodeURIComponent(who.conversationId)}/handoff`, body);
   }
 
@@ -195,19 +218,29 @@ export class ExampleBot {
   }
 
   private async handle(request: IncomingMessage): Promise<{ status: number; body: object }> {
-    if (request.method !== 'POST' || request.url !== '/switchboard/webhook') return { status: 404, body: { error: 'POST /switchboard/webhook' } };
+    if (request.method !== 'POST' || request.url !== '/switchboard/webhook')
+      return { status: 404, body: { error: 'POST /switchboard/webhook' } };
     const raw = await readBody(request);
     const header = (name: string) => {
       const v = request.headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    const problem = verifySignature(this.options.webhookSecret, header('x-switchboard-timestamp'), header('x-switchboard-signature'), raw);
+    const problem = verifySignature(
+      this.options.webhookSecret,
+      header('x-switchboard-timestamp'),
+      header('x-switchboard-signature'),
+      raw,
+    );
     if (problem) {
       this.log(`webhook refused: ${problem}`);
       return { status: 401, body: { error: problem } };
     }
     const message = JSON.parse(raw) as OperatorMessage | ControlNotice;
-    if (!['operator_message', 'handed_back', 'handoff_timeout'].includes(message.type) || !message.eventId || !message.conversationId) {
+    if (
+      !['operator_message', 'handed_back', 'handoff_timeout'].includes(message.type) ||
+      !message.eventId ||
+      !message.conversationId
+    ) {
       return { status: 400, body: { error: 'not an operator_message, handed_back or handoff_timeout' } };
     }
     this.deliveries.push(message.eventId);
@@ -216,9 +249,13 @@ export class ExampleBot {
     if (message.type !== 'operator_message') {
       this.notices.push(message);
       if (message.type === 'handoff_timeout') {
-        this.log(`[${message.conversationId}] bot: Sorry, no one is free to take this right now. I'm back, and you can also write to support@example.com.`);
+        this.log(
+          `[${message.conversationId}] bot: Sorry, no one is free to take this right now. I'm back, and you can also write to support@example.com.`,
+        );
       } else {
-        this.log(`[${message.conversationId}] the bot is back in control${message.note ? ` (operator's note: ${message.note})` : ''}`);
+        this.log(
+          `[${message.conversationId}] the bot is back in control${message.note ? ` (operator's note: ${message.note})` : ''}`,
+        );
       }
       return { status: 200, body: { ok: true } };
     }

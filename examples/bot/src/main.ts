@@ -8,7 +8,10 @@ import { ExampleBot } from './bot';
 async function main(): Promise<void> {
   const secret = process.env.BOT_WEBHOOK_SECRET;
   const apiKey = process.env.BOT_API_KEY;
-  if (!secret || !apiKey) throw new Error('set BOT_WEBHOOK_SECRET (as given to the status service) and BOT_API_KEY (an ingress API key token)');
+  if (!secret || !apiKey)
+    throw new Error(
+      'set BOT_WEBHOOK_SECRET (as given to the status service) and BOT_API_KEY (an ingress API key token)',
+    );
   const bot = new ExampleBot({
     ingressUrl: process.env.INGRESS_URL ?? 'http://localhost:8080',
     apiKey,
@@ -18,10 +21,20 @@ async function main(): Promise<void> {
   });
   const url = await bot.start();
   const conversationId = process.env.CONVERSATION_ID ?? `example-${Date.now()}`;
-  console.log(`operator messages arrive at ${url} (BOT_WEBHOOK_URL); conversation ${conversationId}: type as the user (/human asks for a person), Ctrl-D to stop`);
+  console.log(
+    `operator messages arrive at ${url} (BOT_WEBHOOK_URL); conversation ${conversationId}: type as the user (/human asks for a person), Ctrl-D to stop`,
+  );
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
-    if (line.trim()) await bot.userSays({ conversationId, user: { id: 'example-user', name: 'Example User' }, team: { id: 'T-EXAMPLE', name: 'Example team' } }, line.trim());
+    if (line.trim())
+      await bot.userSays(
+        {
+          conversationId,
+          user: { id: 'example-user', name: 'Example User' },
+          team: { id: 'T-EXAMPLE', name: 'Example team' },
+        },
+        line.trim(),
+      );
   }
   await bot.stop();
 }

@@ -2,7 +2,10 @@
 import { fromBinary, toBinary, type DescMessage, type MessageShape } from '@switchboard/proto';
 
 export class DecodeError extends Error {
-  constructor(readonly typeName: string, cause: unknown) {
+  constructor(
+    readonly typeName: string,
+    cause: unknown,
+  ) {
     super(`cannot decode ${typeName}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'DecodeError';
   }

@@ -55,12 +55,22 @@ export interface ConsumerOptions<S extends DescMessage> {
 
 /** Ids to log with: every Switchboard event has event_id, and all but none have conversation_id. */
 function idsOf(event: unknown): { conversationId?: string; eventId?: string } {
-  const e = event as { eventId?: string; conversationId?: string; message?: { eventId?: string; conversationId?: string } };
+  const e = event as {
+    eventId?: string;
+    conversationId?: string;
+    message?: { eventId?: string; conversationId?: string };
+  };
   return { eventId: e.eventId || e.message?.eventId, conversationId: e.conversationId || e.message?.conversationId };
 }
 
 /** A delivery whose event-scoped logger is made on first use: most handlers never log per event. */
-function delivery<S extends DescMessage>(event: MessageShape<S>, topic: string, partition: number, message: KafkaMessage, logger: Logger): Delivery<S> {
+function delivery<S extends DescMessage>(
+  event: MessageShape<S>,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  logger: Logger,
+): Delivery<S> {
   let log: Logger | undefined;
   return {
     event,
@@ -127,7 +137,10 @@ export class BusConsumer<S extends DescMessage> {
     consumer.on(events.CRASH, (e) => {
       this.crashed = true;
       this.joined = false;
-      options.logger.error({ err: e.payload.error?.message, errName: e.payload.error?.name, topic: this.topicName }, 'consumer crashed');
+      options.logger.error(
+        { err: e.payload.error?.message, errName: e.payload.error?.name, topic: this.topicName },
+        'consumer crashed',
+      );
       if (consumer === this.consumer) this.scheduleRestart();
     });
     consumer.on(events.STOP, () => (this.joined = false));
@@ -182,12 +195,19 @@ export class BusConsumer<S extends DescMessage> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { metrics, batchHandler, maxBatchSize = 500 } = this.options;
     const lag = (offset: string) =>
-      metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Math.max(0, Number(batch.highWatermark) - Number(offset) - 1));
+      metrics.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Math.max(0, Number(batch.highWatermark) - Number(offset) - 1),
+      );
     const live = () => isRunning() && !isStale() && !this.stopping.signal.aborted;
     const messages = batch.messages;
     for (let start = 0; start < messages.length && live(); start += batchHandler ? maxBatchSize : messages.length) {
       const chunk = messages.slice(start, batchHandler ? start + maxBatchSize : messages.length);
-      if (batchHandler && chunk.length > 1 && (await this.tryBatch(batch.topic, batch.partition, chunk, batchHandler))) {
+      if (
+        batchHandler &&
+        chunk.length > 1 &&
+        (await this.tryBatch(batch.topic, batch.partition, chunk, batchHandler))
+      ) {
         if (!isRunning() || isStale()) break;
         const last = chunk[chunk.length - 1].offset;
         resolveOffset(last);
@@ -208,7 +228,12 @@ export class BusConsumer<S extends DescMessage> {
   }
 
   /** True when the whole chunk was handled; false to fall back to handling it one by one. */
-  private async tryBatch(topic: string, partition: number, chunk: KafkaMessage[], batchHandler: BatchHandler<S>): Promise<boolean> {
+  private async tryBatch(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    batchHandler: BatchHandler<S>,
+  ): Promise<boolean> {
     const { logger, metrics } = this.options;
     const deliveries: Delivery<S>[] = [];
     let skipped = 0;
@@ -235,12 +260,20 @@ export class BusConsumer<S extends DescMessage> {
       return true;
     } catch (err) {
       stopTimer();
-      logger.warn({ err: (err as Error).message, size: deliveries.length }, 'batch failed; handling its messages one by one');
+      logger.warn(
+        { err: (err as Error).message, size: deliveries.length },
+        'batch failed; handling its messages one by one',
+      );
       return false;
     }
   }
 
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<void> {
+  private async handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
     const { logger, metrics, handler, maxAttempts = 5 } = this.options;
     if (replayedForAnotherGroup(message.headers, this.options.groupId)) {
       metrics.eventsTotal.inc({ topic, outcome: 'skipped' });
@@ -271,7 +304,8 @@ export class BusConsumer<S extends DescMessage> {
         }
         metrics.eventsTotal.inc({ topic, outcome: 'retry' });
         if (decision.unlimited) this.setBlocked(true);
-        const delayMs = decision.delayMs ?? backoffDelay(attempt, { baseMs: 200, maxMs: decision.unlimited ? 5000 : 2000 });
+        const delayMs =
+          decision.delayMs ?? backoffDelay(attempt, { baseMs: 200, maxMs: decision.unlimited ? 5000 : 2000 });
         current.log.warn({ err: (err as Error).message, attempt, delayMs }, 'handler failed, retrying');
         if (this.stopping.signal.aborted) throw err;
         await this.sleepWithHeartbeat(delayMs, heartbeat);
@@ -294,7 +328,14 @@ export class BusConsumer<S extends DescMessage> {
     }
   }
 
-  private async toDlq(topic: string, partition: number, message: KafkaMessage, err: Error, reason: string, log: Logger): Promise<void> {
+  private async toDlq(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    err: Error,
+    reason: string,
+    log: Logger,
+  ): Promise<void> {
     const dlqTopic = topic + '.dlq';
     // Publishing to the DLQ must itself succeed before the offset moves on; kafkajs retries, and if the
     // broker is away the batch fails and is redelivered.
@@ -302,11 +343,31 @@ export class BusConsumer<S extends DescMessage> {
       {
         key: message.key,
         value: message.value,
-        headers: { ...message.headers, ...dlqHeaders({ topic, partition, offset: message.offset, reason, error: err, groupId: this.options.groupId }) },
+        headers: {
+          ...message.headers,
+          ...dlqHeaders({
+            topic,
+            partition,
+            offset: message.offset,
+            reason,
+            error: err,
+            groupId: this.options.groupId,
+          }),
+        },
       },
     ]);
     this.options.metrics.dlqTotal.inc({ topic, reason });
     this.options.metrics.eventsTotal.inc({ topic, outcome: 'dlq' });
-    log.error({ err: err.message, reason, dlqTopic, partition, offset: message.offset, undecodable: err instanceof DecodeError }, 'message sent to DLQ');
+    log.error(
+      {
+        err: err.message,
+        reason,
+        dlqTopic,
+        partition,
+        offset: message.offset,
+        undecodable: err instanceof DecodeError,
+      },
+      'message sent to DLQ',
+    );
   }
 }

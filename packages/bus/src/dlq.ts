@@ -19,7 +19,9 @@ export const DlqHeader = {
 export const REPLAY_FOR_HEADER = 'x-switchboard-replay-for';
 
 /** The group a replayed message is meant for, or undefined for an ordinary message (meant for everyone). */
-export function replayTarget(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): string | undefined {
+export function replayTarget(
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): string | undefined {
   const value = headers?.[REPLAY_FOR_HEADER];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : String(first);

@@ -5,7 +5,11 @@
 // - anything else: a bug or a surprise → a few retries, then DLQ, so one message never blocks a partition.
 
 export class PermanentError extends Error {
-  constructor(message: string, readonly reason = 'permanent', options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly reason = 'permanent',
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PermanentError';
   }
@@ -24,7 +28,8 @@ export class UnavailableError extends Error {
   }
 }
 
-export type FailureDecision = { action: 'dlq'; reason: string } | { action: 'retry'; delayMs?: number; unlimited: boolean };
+export type FailureDecision =
+  { action: 'dlq'; reason: string } | { action: 'retry'; delayMs?: number; unlimited: boolean };
 
 export function decideFailure(
   err: unknown,

@@ -25,7 +25,8 @@ const TRANSIENT: readonly Transient[] = [
     kind: 'coordinator-loading',
     pattern: /coordinator is loading/i,
     level: 'info',
-    explanation: 'Kafka is still loading its group coordinator (normal just after the broker or a new group starts); retrying',
+    explanation:
+      'Kafka is still loading its group coordinator (normal just after the broker or a new group starts); retrying',
   },
   {
     kind: 'coordinator-unavailable',
@@ -35,9 +36,11 @@ const TRANSIENT: readonly Transient[] = [
   },
   {
     kind: 'leader-election',
-    pattern: /not the leader for that topic-partition|no leader for this topic-partition|leadership election|preferred leader was not available/i,
+    pattern:
+      /not the leader for that topic-partition|no leader for this topic-partition|leadership election|preferred leader was not available/i,
     level: 'info',
-    explanation: 'a partition leader is being elected or moved (normal after topics are created or a broker restarts); retrying',
+    explanation:
+      'a partition leader is being elected or moved (normal after topics are created or a broker restarts); retrying',
   },
   {
     kind: 'partition-not-served',
@@ -63,14 +66,22 @@ const TRANSIENT: readonly Transient[] = [
  * Maps one kafkajs entry to the line to log. Only errors and warnings are reconsidered; a known transient
  * one is lowered to info/debug with a plain explanation, and kafkajs's own wording is kept beside it.
  */
-export function describeKafkaLog(level: KafkaLogLevel, entry: { message: string } & Record<string, unknown>): KafkaLogLine {
+export function describeKafkaLog(
+  level: KafkaLogLevel,
+  entry: { message: string } & Record<string, unknown>,
+): KafkaLogLine {
   const { message, ...fields } = entry;
   // A crash is kafkajs having given up retrying: whatever the cause, that is an error.
   if ((level === 'error' || level === 'warn') && !message.startsWith('Crash')) {
     const detail = typeof fields.error === 'string' ? fields.error : '';
     const known = TRANSIENT.find(({ pattern }) => pattern.test(detail) || pattern.test(message));
     if (known) {
-      return { level: known.level, message: `transient: ${known.explanation}`, fields: { ...fields, kafkajs: message, transient: true }, transient: known.kind };
+      return {
+        level: known.level,
+        message: `transient: ${known.explanation}`,
+        fields: { ...fields, kafkajs: message, transient: true },
+        transient: known.kind,
+      };
     }
   }
   return { level, message, fields };

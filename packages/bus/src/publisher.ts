@@ -36,7 +36,8 @@ const MAX_MESSAGES_PER_SEND = 1000;
  */
 const MAX_BYTES_PER_SEND = 512 * 1024;
 
-const sizeOf = (m: Message) => (m.value ? Buffer.byteLength(m.value as Buffer) : 0) + (m.key ? Buffer.byteLength(m.key as string) : 0);
+const sizeOf = (m: Message) =>
+  (m.value ? Buffer.byteLength(m.value as Buffer) : 0) + (m.key ? Buffer.byteLength(m.key as string) : 0);
 
 /** Splits messages into runs of at most MAX_BYTES_PER_SEND bytes (a single larger message is a run alone). */
 function chunksOf(messages: Message[]): Message[][] {
@@ -106,7 +107,13 @@ export class Publisher {
       this.unsettled.bytes -= bytes;
     };
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic: this.names.name(topic), messages: encoded, bytes, resolve: () => (settle(), resolve()), reject: (err) => (settle(), reject(err)) });
+      this.queue.push({
+        topic: this.names.name(topic),
+        messages: encoded,
+        bytes,
+        resolve: () => (settle(), resolve()),
+        reject: (err) => (settle(), reject(err)),
+      });
       this.pump();
     });
   }
@@ -116,7 +123,8 @@ export class Publisher {
       const batch: Queued[] = [];
       let size = 0;
       let bytes = 0;
-      const fits = (next: Queued) => size + next.messages.length <= MAX_MESSAGES_PER_SEND && bytes + next.bytes <= MAX_BYTES_PER_SEND;
+      const fits = (next: Queued) =>
+        size + next.messages.length <= MAX_MESSAGES_PER_SEND && bytes + next.bytes <= MAX_BYTES_PER_SEND;
       while (this.queue.length > 0 && (batch.length === 0 || fits(this.queue[0]))) {
         const next = this.queue.shift()!;
         batch.push(next);
@@ -138,18 +146,28 @@ export class Publisher {
 
   /** One sendBatch for a batch that fits; a single publish too large for one send goes in order, chunk by chunk. */
   private async send(batch: Queued[]): Promise<void> {
-    if (batch.length === 1 && (batch[0].bytes > MAX_BYTES_PER_SEND || batch[0].messages.length > MAX_MESSAGES_PER_SEND)) {
+    if (
+      batch.length === 1 &&
+      (batch[0].bytes > MAX_BYTES_PER_SEND || batch[0].messages.length > MAX_MESSAGES_PER_SEND)
+    ) {
       const [item] = batch;
-      for (const chunk of chunksOf(item.messages)) await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: item.topic, messages: chunk }] });
+      for (const chunk of chunksOf(item.messages))
+        await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: item.topic, messages: chunk }] });
       return;
     }
     const byTopic = new Map<string, Message[]>();
     for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })) });
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+    });
   }
 
   /** Raw bytes, for the dead-letter topics and replay: the original message is kept as it was. */
-  async publishRaw(topic: string, messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders }[]): Promise<void> {
+  async publishRaw(
+    topic: string,
+    messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders }[],
+  ): Promise<void> {
     await this.producer.send({ topic, acks: -1, messages });
   }
 

@@ -1,4 +1,11 @@
-import { create, Direction, MessageEventSchema, ClassifiedEventSchema, EventKind, timestampFromMs } from '@switchboard/proto';
+import {
+  create,
+  Direction,
+  MessageEventSchema,
+  ClassifiedEventSchema,
+  EventKind,
+  timestampFromMs,
+} from '@switchboard/proto';
 import { DecodeError, decode, encode } from '../src/codec';
 import { TopicNames, Topics } from '../src/topics';
 

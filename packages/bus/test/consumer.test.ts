@@ -3,7 +3,17 @@
 import { randomUUID } from 'node:crypto';
 import { create, MessageEventSchema } from '@switchboard/proto';
 import { createLogger, createMetrics } from '@switchboard/core';
-import { BusConsumer, DlqHeader, Publisher, TopicNames, Topics, createKafka, ensureTopics, PermanentError, decode } from '../src';
+import {
+  BusConsumer,
+  DlqHeader,
+  Publisher,
+  TopicNames,
+  Topics,
+  createKafka,
+  ensureTopics,
+  PermanentError,
+  decode,
+} from '../src';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'test', level: 'silent' });
@@ -63,7 +73,10 @@ describe('BusConsumer (real Kafka)', () => {
     consumers.push(consumer);
     await consumer.start();
 
-    const event = (id: string, text: string) => ({ key: 'conv-1', value: create(MessageEventSchema, { eventId: id, conversationId: 'conv-1', text }) });
+    const event = (id: string, text: string) => ({
+      key: 'conv-1',
+      value: create(MessageEventSchema, { eventId: id, conversationId: 'conv-1', text }),
+    });
     await publisher.publish(Topics.raw, [event('e1', 'hello')]);
     await publisher.publishRaw(names.name(Topics.raw), [{ key: 'conv-1', value: Buffer.from([0xff, 0x01, 0x02]) }]);
     await publisher.publish(Topics.raw, [event('e2', 'refuse'), event('e3', 'explode'), event('e4', 'bye')]);
@@ -77,7 +90,9 @@ describe('BusConsumer (real Kafka)', () => {
 
     await waitFor(() => handled.length === 2);
     expect(handled).toEqual(['e1', 'e4']);
-    expect((await metrics.registry.getSingleMetricAsString('switchboard_dlq_messages_total'))).toContain('reason="undecodable"');
+    expect(await metrics.registry.getSingleMetricAsString('switchboard_dlq_messages_total')).toContain(
+      'reason="undecodable"',
+    );
   });
 
   it('commits only what was handled: a restarted group resumes after the last success', async () => {
@@ -108,7 +123,10 @@ describe('BusConsumer (real Kafka)', () => {
     await consumer.start();
     await localPublisher.publish(
       Topics.raw,
-      ['e1', 'e2', 'e3', 'e4'].map((id) => ({ key: 'c', value: create(MessageEventSchema, { eventId: id, conversationId: 'c' }) })),
+      ['e1', 'e2', 'e3', 'e4'].map((id) => ({
+        key: 'c',
+        value: create(MessageEventSchema, { eventId: id, conversationId: 'c' }),
+      })),
     );
     await waitFor(() => first.length === 2);
     expect(consumer.isReady()).toBe(false);
@@ -126,12 +144,23 @@ describe('BusConsumer (real Kafka)', () => {
 
   it('serves its outcome and dead-letter counters as 0 from start-up, so the first dead letter is seen by increase()', async () => {
     const metrics = createMetrics('bus-test');
-    new BusConsumer({ kafka, names, groupId: `g-${randomUUID()}`, topic: Topics.raw, publisher, logger: quiet, metrics, handler: async () => undefined });
+    new BusConsumer({
+      kafka,
+      names,
+      groupId: `g-${randomUUID()}`,
+      topic: Topics.raw,
+      publisher,
+      logger: quiet,
+      metrics,
+      handler: async () => undefined,
+    });
     const topic = names.name(Topics.raw);
     const dlq = await metrics.registry.getSingleMetricAsString('switchboard_dlq_messages_total');
     const events = await metrics.registry.getSingleMetricAsString('switchboard_events_total');
-    for (const reason of ['undecodable', 'handler_failed']) expect(dlq).toContain(`switchboard_dlq_messages_total{topic="${topic}",reason="${reason}",service="bus-test"} 0`);
-    for (const outcome of ['ok', 'retry', 'dlq', 'skipped']) expect(events).toContain(`switchboard_events_total{topic="${topic}",outcome="${outcome}",service="bus-test"} 0`);
+    for (const reason of ['undecodable', 'handler_failed'])
+      expect(dlq).toContain(`switchboard_dlq_messages_total{topic="${topic}",reason="${reason}",service="bus-test"} 0`);
+    for (const outcome of ['ok', 'retry', 'dlq', 'skipped'])
+      expect(events).toContain(`switchboard_events_total{topic="${topic}",outcome="${outcome}",service="bus-test"} 0`);
   });
 });
 

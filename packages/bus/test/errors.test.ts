@@ -2,12 +2,22 @@ import { PermanentError, UnavailableError, decideFailure } from '../src/errors';
 
 describe('decideFailure', () => {
   it('sends permanent errors to the DLQ at once', () => {
-    expect(decideFailure(new PermanentError('slack: channel_not_found', 'slack_channel_not_found'), 1, 5)).toEqual({ action: 'dlq', reason: 'slack_channel_not_found' });
+    expect(decideFailure(new PermanentError('slack: channel_not_found', 'slack_channel_not_found'), 1, 5)).toEqual({
+      action: 'dlq',
+      reason: 'slack_channel_not_found',
+    });
   });
 
   it('retries an unavailable dependency without limit, honouring Retry-After', () => {
-    expect(decideFailure(new UnavailableError('429', 'slack', 3000), 99, 5)).toEqual({ action: 'retry', delayMs: 3000, unlimited: true });
-    expect(decideFailure(new Error('Connection is closed.'), 50, 5, () => true)).toEqual({ action: 'retry', unlimited: true });
+    expect(decideFailure(new UnavailableError('429', 'slack', 3000), 99, 5)).toEqual({
+      action: 'retry',
+      delayMs: 3000,
+      unlimited: true,
+    });
+    expect(decideFailure(new Error('Connection is closed.'), 50, 5, () => true)).toEqual({
+      action: 'retry',
+      unlimited: true,
+    });
   });
 
   it('retries a surprise a few times, then gives up to the DLQ', () => {

@@ -1,20 +1,94 @@
 // The kafkajs log mapping: the broker's known transient answers become plain info/debug lines, real errors stay errors.
 import { describeKafkaLog, type KafkaLogLevel } from '../src/kafka-log';
 
-const entry = (message: string, error?: string) => ({ message, ...(error ? { error } : {}), broker: '127.0.0.1:9092', clientId: 'switchboard-ingress' });
+const entry = (message: string, error?: string) => ({
+  message,
+  ...(error ? { error } : {}),
+  broker: '127.0.0.1:9092',
+  clientId: 'switchboard-ingress',
+});
 
 describe('describeKafkaLog', () => {
   const cases: [string, KafkaLogLevel, ReturnType<typeof entry>, KafkaLogLevel, RegExp][] = [
-    ['a loading coordinator', 'error', entry('Response InitProducerId(key: 22, version: 1)', "The coordinator is loading and hence can't process requests for this group"), 'info', /still loading its group coordinator/],
-    ['no coordinator yet', 'error', entry('Response GroupCoordinator(key: 10, version: 2)', 'The group coordinator is not available'), 'info', /no group coordinator ready yet/],
-    ['a moved coordinator', 'error', entry('Response OffsetCommit(key: 8, version: 5)', 'This is not the correct coordinator for this group'), 'info', /or it moved/],
-    ['a leader election', 'error', entry('Response Produce(key: 0, version: 7)', 'This server is not the leader for that topic-partition'), 'info', /partition leader is being elected/],
-    ['no leader yet', 'error', entry('Response Metadata(key: 3, version: 6)', 'There is no leader for this topic-partition as we are in the middle of a leadership election'), 'info', /partition leader/],
-    ['a partition not served yet', 'error', entry('Response Fetch(key: 1, version: 11)', 'This server does not host this topic-partition'), 'info', /not served yet/],
-    ['topics created by a racing service', 'error', entry('Response CreateTopics(key: 19, version: 3)', 'Topic creation errors'), 'debug', /another service created the topics/],
-    ['the admin client giving up on existing topics', 'warn', entry('Could not create topics', 'Topic with this name already exists'), 'debug', /another service created the topics/],
-    ['a rebalance', 'warn', entry('The group is rebalancing, re-joining', 'The group is rebalancing, so a rejoin is needed'), 'info', /rebalancing/],
-    ['a member the coordinator forgot', 'error', entry('The coordinator is not aware of this member, re-joining the group', 'The coordinator is not aware of this member'), 'info', /rebalancing/],
+    [
+      'a loading coordinator',
+      'error',
+      entry(
+        'Response InitProducerId(key: 22, version: 1)',
+        "The coordinator is loading and hence can't process requests for this group",
+      ),
+      'info',
+      /still loading its group coordinator/,
+    ],
+    [
+      'no coordinator yet',
+      'error',
+      entry('Response GroupCoordinator(key: 10, version: 2)', 'The group coordinator is not available'),
+      'info',
+      /no group coordinator ready yet/,
+    ],
+    [
+      'a moved coordinator',
+      'error',
+      entry('Response OffsetCommit(key: 8, version: 5)', 'This is not the correct coordinator for this group'),
+      'info',
+      /or it moved/,
+    ],
+    [
+      'a leader election',
+      'error',
+      entry('Response Produce(key: 0, version: 7)', 'This server is not the leader for that topic-partition'),
+      'info',
+      /partition leader is being elected/,
+    ],
+    [
+      'no leader yet',
+      'error',
+      entry(
+        'Response Metadata(key: 3, version: 6)',
+        'There is no leader for this topic-partition as we are in the middle of a leadership election',
+      ),
+      'info',
+      /partition leader/,
+    ],
+    [
+      'a partition not served yet',
+      'error',
+      entry('Response Fetch(key: 1, version: 11)', 'This server does not host this topic-partition'),
+      'info',
+      /not served yet/,
+    ],
+    [
+      'topics created by a racing service',
+      'error',
+      entry('Response CreateTopics(key: 19, version: 3)', 'Topic creation errors'),
+      'debug',
+      /another service created the topics/,
+    ],
+    [
+      'the admin client giving up on existing topics',
+      'warn',
+      entry('Could not create topics', 'Topic with this name already exists'),
+      'debug',
+      /another service created the topics/,
+    ],
+    [
+      'a rebalance',
+      'warn',
+      entry('The group is rebalancing, re-joining', 'The group is rebalancing, so a rejoin is needed'),
+      'info',
+      /rebalancing/,
+    ],
+    [
+      'a member the coordinator forgot',
+      'error',
+      entry(
+        'The coordinator is not aware of this member, re-joining the group',
+        'The coordinator is not aware of this member',
+      ),
+      'info',
+      /rebalancing/,
+    ],
   ];
 
   it.each(cases)('logs %s as a transient condition', (_name, level, input, expected, explanation) => {
@@ -26,10 +100,27 @@ describe('describeKafkaLog', () => {
   });
 
   it.each<[string, KafkaLogLevel, ReturnType<typeof entry>]>([
-    ['a failed authentication', 'error', entry('SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256')],
+    [
+      'a failed authentication',
+      'error',
+      entry(
+        'SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+      ),
+    ],
     ['a refused connection', 'error', entry('Connection error: connect ECONNREFUSED 127.0.0.1:9092')],
-    ['a crashed consumer', 'error', entry('Crash: KafkaJSNumberOfRetriesExceeded: The request timed out', 'The request timed out')],
-    ['a consumer that gave up on an absent coordinator', 'error', entry('Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available', 'The group coordinator is not available')],
+    [
+      'a crashed consumer',
+      'error',
+      entry('Crash: KafkaJSNumberOfRetriesExceeded: The request timed out', 'The request timed out'),
+    ],
+    [
+      'a consumer that gave up on an absent coordinator',
+      'error',
+      entry(
+        'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available',
+        'The group coordinator is not available',
+      ),
+    ],
     ['an unknown warning', 'warn', entry('Response without match')],
   ])('keeps %s as it was', (_name, level, input) => {
     const { message, ...fields } = input;

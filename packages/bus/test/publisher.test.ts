@@ -22,9 +22,16 @@ describe('Publisher (real Kafka)', () => {
   it('publishes 1.5 MiB for one conversation (one partition) in order', async () => {
     const count = 700;
     const events = Array.from({ length: count }, (_, i) =>
-      create(MessageEventSchema, { eventId: `e-${i}`, conversationId: 'one-conversation', text: `${i} ${'x'.repeat(2200)}` }),
+      create(MessageEventSchema, {
+        eventId: `e-${i}`,
+        conversationId: 'one-conversation',
+        text: `${i} ${'x'.repeat(2200)}`,
+      }),
     );
-    await publisher.publish(Topics.raw, events.map((value) => ({ key: 'one-conversation', value })));
+    await publisher.publish(
+      Topics.raw,
+      events.map((value) => ({ key: 'one-conversation', value })),
+    );
 
     const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
     await consumer.connect();

@@ -22,7 +22,8 @@ export interface DeadLetter {
 
 export const REPLAY_GROUP = 'switchboard-dlq-replay';
 
-const text = (value: IHeaders[string]): string => (Array.isArray(value) ? String(value[0] ?? '') : value === undefined ? '' : String(value));
+const text = (value: IHeaders[string]): string =>
+  Array.isArray(value) ? String(value[0] ?? '') : value === undefined ? '' : String(value);
 
 export function describe(partition: number, message: KafkaMessage): DeadLetter {
   const h = message.headers ?? {};
@@ -56,7 +57,11 @@ export function dlqTopicOf(topic: string): string {
 }
 
 /** Per partition: where reading starts (the group's committed offset, else the oldest kept) and the end. */
-async function bounds(kafka: Kafka, topic: string, groupId?: string): Promise<Map<number, { start: bigint; end: bigint }>> {
+async function bounds(
+  kafka: Kafka,
+  topic: string,
+  groupId?: string,
+): Promise<Map<number, { start: bigint; end: bigint }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -78,11 +83,19 @@ async function bounds(kafka: Kafka, topic: string, groupId?: string): Promise<Ma
  * Reads a DLQ up to its end as of now and calls `visit` for each message. With `groupId`, starts from the
  * group's committed position and commits after each visit; without, reads from the oldest, commits nothing.
  */
-async function readUpToEnd(kafka: Kafka, topic: string, visit: (partition: number, m: KafkaMessage) => Promise<boolean>, groupId?: string): Promise<void> {
+async function readUpToEnd(
+  kafka: Kafka,
+  topic: string,
+  visit: (partition: number, m: KafkaMessage) => Promise<boolean>,
+  groupId?: string,
+): Promise<void> {
   const limits = await bounds(kafka, topic, groupId);
   const remaining = new Set([...limits].filter(([, b]) => b.start < b.end).map(([p]) => p));
   if (remaining.size === 0) return;
-  const consumer = kafka.consumer({ groupId: groupId ?? `switchboard-dlq-list-${randomUUID()}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: groupId ?? `switchboard-dlq-list-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -122,7 +135,11 @@ export interface ReplayResult {
 }
 
 /** Re-publishes every message of the DLQ not yet replayed by `groupId` to its original topic. */
-export async function replayDeadLetters(kafka: Kafka, topic: string, options: { limit?: number; dryRun?: boolean; groupId?: string } = {}): Promise<ReplayResult> {
+export async function replayDeadLetters(
+  kafka: Kafka,
+  topic: string,
+  options: { limit?: number; dryRun?: boolean; groupId?: string } = {},
+): Promise<ReplayResult> {
   const dlq = dlqTopicOf(topic);
   const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
@@ -135,7 +152,12 @@ export async function replayDeadLetters(kafka: Kafka, topic: string, options: { 
       async (partition, message) => {
         const letter = describe(partition, message);
         const target = letter.originalTopic || dlq.slice(0, -DLQ_SUFFIX.length);
-        if (!options.dryRun) await producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers: replayHeaders(message.headers) }] });
+        if (!options.dryRun)
+          await producer.send({
+            topic: target,
+            acks: -1,
+            messages: [{ key: message.key, value: message.value, headers: replayHeaders(message.headers) }],
+          });
         result.replayed += 1;
         return result.replayed < limit;
       },

@@ -38,8 +38,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--limit must be a whole number above 0, got "${limitText}"`);
     return 2;
   }
-  const config = readConfig({ kafkaBrokers: commonSpec.kafkaBrokers, kafkaSecurity: commonSpec.kafkaSecurity, logLevel: commonSpec.logLevel }, process.env);
-  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'switchboard-cli', logger: createLogger({ service: 'cli', level: 'error' }), security: config.kafkaSecurity });
+  const config = readConfig(
+    { kafkaBrokers: commonSpec.kafkaBrokers, kafkaSecurity: commonSpec.kafkaSecurity, logLevel: commonSpec.logLevel },
+    process.env,
+  );
+  const kafka = createKafka({
+    brokers: config.kafkaBrokers,
+    clientId: 'switchboard-cli',
+    logger: createLogger({ service: 'cli', level: 'error' }),
+    security: config.kafkaSecurity,
+  });
   if (command === 'list') {
     const letters = await listDeadLetters(kafka, topic, limit);
     for (const l of letters) console.log(JSON.stringify(l));
@@ -47,7 +55,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const result = await replayDeadLetters(kafka, topic, { limit, dryRun: rest.includes('--dry-run') });
-  console.error(`${rest.includes('--dry-run') ? 'would replay' : 'replayed'} ${result.replayed} message(s) from ${topic}.dlq`);
+  console.error(
+    `${rest.includes('--dry-run') ? 'would replay' : 'replayed'} ${result.replayed} message(s) from ${topic}.dlq`,
+  );
   return 0;
 }
 

@@ -16,7 +16,9 @@ export function rebuildScript(): string | null {
 export function runTimelineRebuild(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const script = rebuildScript();
   if (!script) {
-    console.error('the status service (@switchboard/status) is not installed here: run this where it is, e.g. in its container (node services/status/dist/rebuild-timelines.js --yes)');
+    console.error(
+      'the status service (@switchboard/status) is not installed here: run this where it is, e.g. in its container (node services/status/dist/rebuild-timelines.js --yes)',
+    );
     return Promise.resolve(2);
   }
   const child = spawn(process.execPath, [script, ...args], { env, stdio: 'inherit' });

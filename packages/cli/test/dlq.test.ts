@@ -3,7 +3,16 @@
 // again by the group that failed on it and by no other group.
 import { randomUUID } from 'node:crypto';
 import { createLogger, createMetrics } from '@switchboard/core';
-import { BusConsumer, PermanentError, Publisher, REPLAY_FOR_HEADER, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
+import {
+  BusConsumer,
+  PermanentError,
+  Publisher,
+  REPLAY_FOR_HEADER,
+  TopicNames,
+  Topics,
+  createKafka,
+  ensureTopics,
+} from '@switchboard/bus';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { MessageEventSchema } from '@switchboard/proto';
 import { listDeadLetters, replayDeadLetters, originalHeaders, replayHeaders } from '../src/dlq';
@@ -37,7 +46,9 @@ describe('dlq list and replay', () => {
     });
     const groupId = consumerGroup;
     await consumer.start();
-    await publisher.publishRaw(raw, [{ key: 'conv-7', value: Buffer.from('not protobuf \xff\xfe'), headers: { 'x-trace': 't1' } }]);
+    await publisher.publishRaw(raw, [
+      { key: 'conv-7', value: Buffer.from('not protobuf \xff\xfe'), headers: { 'x-trace': 't1' } },
+    ]);
     let letters = await listDeadLetters(kafka, raw);
     for (let i = 0; letters.length === 0 && i < 100; i += 1) {
       await new Promise((r) => setTimeout(r, 200));
@@ -45,7 +56,12 @@ describe('dlq list and replay', () => {
     }
     await consumer.stop();
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ key: 'conv-7', originalTopic: raw, reason: 'undecodable', consumerGroup: groupId });
+    expect(letters[0]).toMatchObject({
+      key: 'conv-7',
+      originalTopic: raw,
+      reason: 'undecodable',
+      consumerGroup: groupId,
+    });
 
     const dry = await replayDeadLetters(kafka, raw, { dryRun: true });
     expect(dry.replayed).toBe(1);
@@ -60,7 +76,10 @@ describe('dlq list and replay', () => {
     await new Promise<void>((resolve) => {
       void reader.run({
         eachMessage: async ({ message }) => {
-          copies.push({ key: String(message.key), headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) });
+          copies.push({
+            key: String(message.key),
+            headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          });
           if (copies.length === 2) resolve();
         },
       });
@@ -124,11 +143,16 @@ describe('dlq list and replay', () => {
   });
 
   it('addresses a replayed copy to the group named in its dead-letter headers', () => {
-    expect(replayHeaders({ 'x-trace': 'a', 'x-dlq-consumer-group': 'notifier', [REPLAY_FOR_HEADER]: 'old' })).toEqual({ 'x-trace': 'a', [REPLAY_FOR_HEADER]: 'notifier' });
+    expect(replayHeaders({ 'x-trace': 'a', 'x-dlq-consumer-group': 'notifier', [REPLAY_FOR_HEADER]: 'old' })).toEqual({
+      'x-trace': 'a',
+      [REPLAY_FOR_HEADER]: 'notifier',
+    });
     expect(replayHeaders({ 'x-trace': 'a' })).toEqual({ 'x-trace': 'a' });
   });
 
-  it('keeps a message\'s own headers and drops the DLQ ones', () => {
-    expect(originalHeaders({ 'x-trace': 'a', 'x-dlq-reason': 'undecodable', 'x-dlq-error': 'e' })).toEqual({ 'x-trace': 'a' });
+  it("keeps a message's own headers and drops the DLQ ones", () => {
+    expect(originalHeaders({ 'x-trace': 'a', 'x-dlq-reason': 'undecodable', 'x-dlq-error': 'e' })).toEqual({
+      'x-trace': 'a',
+    });
   });
 });

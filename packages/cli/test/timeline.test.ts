@@ -9,7 +9,10 @@ import { rebuildScript } from '../src/timeline';
 const CLI = join(__dirname, '..', 'dist', 'main.js');
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out: string[] = [];
   child.stdout!.on('data', (b: Buffer) => out.push(b.toString()));
   child.stderr!.on('data', (b: Buffer) => out.push(b.toString()));
@@ -35,7 +38,10 @@ describe('switchboard timeline rebuild', () => {
     expect(await redis.exists(`${prefix}conv:stale:timeline`)).toBe(1);
 
     const done = await run(['timeline', 'rebuild', '--yes'], env);
-    expect({ code: done.code, result: JSON.parse(done.out.trim().split('\n').pop()!) }).toEqual({ code: 0, result: { deletedKeys: 2, events: 0, applied: 0, skipped: 0 } });
+    expect({ code: done.code, result: JSON.parse(done.out.trim().split('\n').pop()!) }).toEqual({
+      code: 0,
+      result: { deletedKeys: 2, events: 0, applied: 0, skipped: 0 },
+    });
     expect(await redis.exists(`${prefix}conv:stale:timeline`, `${prefix}status:open:unreviewed:normal`)).toBe(0);
   });
 });

@@ -29,10 +29,14 @@ export function parseApiKeys(entries: string[]): ApiKey[] {
     const at = entry.indexOf(':');
     const name = at < 0 ? entry : entry.slice(0, at);
     const secret = at < 0 ? '' : entry.slice(at + 1);
-    if (!name || !secret) throw new ApiKeyError(`API key #${i + 1} must look like name:token or name:sha256:<hex> (the name cannot contain ':')`);
+    if (!name || !secret)
+      throw new ApiKeyError(
+        `API key #${i + 1} must look like name:token or name:sha256:<hex> (the name cannot contain ':')`,
+      );
     if (secret.startsWith('sha256:')) {
       const hex = secret.slice('sha256:'.length);
-      if (!/^[0-9a-f]{64}$/i.test(hex)) throw new ApiKeyError(`API key "${name}" has a sha256 that is not 64 hex digits`);
+      if (!/^[0-9a-f]{64}$/i.test(hex))
+        throw new ApiKeyError(`API key "${name}" has a sha256 that is not 64 hex digits`);
       return { name, hash: Buffer.from(hex, 'hex') };
     }
     if (secret.length < 16) throw new ApiKeyError(`API key "${name}" is shorter than 16 characters`);
@@ -64,7 +68,10 @@ export function apiKeyEntries(list: string[], file: string | undefined): string[
   const fromFile = file ? keysFromFile(file) : [];
   const entries = [...list, ...fromFile];
   if (entries.length === 0) {
-    throw new ConfigError('INGRESS_API_KEYS', 'no API key configured: set name:token pairs (comma-separated) or INGRESS_API_KEYS_FILE');
+    throw new ConfigError(
+      'INGRESS_API_KEYS',
+      'no API key configured: set name:token pairs (comma-separated) or INGRESS_API_KEYS_FILE',
+    );
   }
   return entries;
 }

@@ -6,7 +6,10 @@ import { kafkaSecuritySetting } from './kafka-security';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -43,8 +46,10 @@ export const env = {
       (t, v) => {
         if (!/^-?\d+$/.test(t)) throw new ConfigError(v, `expected a whole number, got "${t}"`);
         const n = Number(t);
-        if (range.min !== undefined && n < range.min) throw new ConfigError(v, `must be at least ${range.min}, got ${n}`);
-        if (range.max !== undefined && n > range.max) throw new ConfigError(v, `must be at most ${range.max}, got ${n}`);
+        if (range.min !== undefined && n < range.min)
+          throw new ConfigError(v, `must be at least ${range.min}, got ${n}`);
+        if (range.max !== undefined && n > range.max)
+          throw new ConfigError(v, `must be at most ${range.max}, got ${n}`);
         return n;
       },
       fallback,
@@ -116,12 +121,17 @@ export interface CompoundSetting<T> {
   read(source: Env): T;
 }
 
-type SpecValues<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : S[K] extends CompoundSetting<infer T> ? T : never };
+type SpecValues<S> = {
+  [K in keyof S]: S[K] extends Setting<infer T> ? T : S[K] extends CompoundSetting<infer T> ? T : never;
+};
 
 /**
  * Reads every setting of a spec. All bad variables are reported together so a person fixes them in one go.
  */
-export function readConfig<S extends Record<string, Setting<unknown> | CompoundSetting<unknown>>>(spec: S, source: Env): SpecValues<S> {
+export function readConfig<S extends Record<string, Setting<unknown> | CompoundSetting<unknown>>>(
+  spec: S,
+  source: Env,
+): SpecValues<S> {
   const values: Record<string, unknown> = {};
   const problems: ConfigError[] = [];
   for (const [key, item] of Object.entries(spec)) {

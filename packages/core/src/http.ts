@@ -17,7 +17,13 @@ export interface HttpServerOptions {
   trustProxy?: false | number | string[];
 }
 
-export function createHttpServer({ logger, metrics, readiness, bodyLimit, trustProxy }: HttpServerOptions): FastifyInstance {
+export function createHttpServer({
+  logger,
+  metrics,
+  readiness,
+  bodyLimit,
+  trustProxy,
+}: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit,
     // A hop count as the function fastify makes of one (its types name only the other forms).

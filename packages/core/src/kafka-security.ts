@@ -66,7 +66,10 @@ function readText(variable: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(variable, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      variable,
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -90,21 +93,46 @@ export function readKafkaSecurity(source: Env): KafkaSecurity {
     }
   };
   const settings = settingsOf();
-  const value = <K extends keyof Settings>(key: K) => attempt(() => settings[key].parse(source[settings[key].variable]) as ReturnType<Settings[K]['parse']>);
-  const file = (variable: string, path: string | undefined) => (path === undefined ? undefined : attempt(() => readPem(variable, path)));
-  const [ssl, caFile, certFile, keyFile, rejectUnauthorized] = [value('ssl'), value('caFile'), value('certFile'), value('keyFile'), value('rejectUnauthorized')];
-  const [mechanismText, username, password, passwordFile] = [value('mechanism'), value('username'), value('password'), value('passwordFile')];
+  const value = <K extends keyof Settings>(key: K) =>
+    attempt(() => settings[key].parse(source[settings[key].variable]) as ReturnType<Settings[K]['parse']>);
+  const file = (variable: string, path: string | undefined) =>
+    path === undefined ? undefined : attempt(() => readPem(variable, path));
+  const [ssl, caFile, certFile, keyFile, rejectUnauthorized] = [
+    value('ssl'),
+    value('caFile'),
+    value('certFile'),
+    value('keyFile'),
+    value('rejectUnauthorized'),
+  ];
+  const [mechanismText, username, password, passwordFile] = [
+    value('mechanism'),
+    value('username'),
+    value('password'),
+    value('passwordFile'),
+  ];
 
   let tls: KafkaTls | undefined;
   if (ssl) {
     if ((certFile === undefined) !== (keyFile === undefined)) {
-      fail(certFile === undefined ? V.certFile : V.keyFile, `a client certificate needs both ${V.certFile} and ${V.keyFile}`);
+      fail(
+        certFile === undefined ? V.certFile : V.keyFile,
+        `a client certificate needs both ${V.certFile} and ${V.keyFile}`,
+      );
     }
     const [ca, cert, key] = [file(V.caFile, caFile), file(V.certFile, certFile), file(V.keyFile, keyFile)];
-    tls = hide({ ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), rejectUnauthorized: rejectUnauthorized ?? true }, 'key', key);
+    tls = hide(
+      { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), rejectUnauthorized: rejectUnauthorized ?? true },
+      'key',
+      key,
+    );
   } else {
-    for (const [variable, given] of [[V.caFile, caFile], [V.certFile, certFile], [V.keyFile, keyFile]] as const) {
-      if (given !== undefined) fail(variable, `is set but ${V.ssl} is not true (set ${V.ssl}=true to connect over TLS)`);
+    for (const [variable, given] of [
+      [V.caFile, caFile],
+      [V.certFile, certFile],
+      [V.keyFile, keyFile],
+    ] as const) {
+      if (given !== undefined)
+        fail(variable, `is set but ${V.ssl} is not true (set ${V.ssl}=true to connect over TLS)`);
     }
     if (source[V.rejectUnauthorized]?.trim()) fail(V.rejectUnauthorized, `is set but ${V.ssl} is not true`);
   }
@@ -116,8 +144,10 @@ export function readKafkaSecurity(source: Env): KafkaSecurity {
   } else if (mechanism !== undefined) {
     if (username === undefined) fail(V.username, `is required with ${V.mechanism}=${mechanism}`);
     let secret = password;
-    if (password !== undefined && passwordFile !== undefined) fail(V.password, `set either ${V.password} or ${V.passwordFile}, not both`);
-    else if (password === undefined && passwordFile === undefined) fail(V.password, `is required with ${V.mechanism}=${mechanism} (or ${V.passwordFile})`);
+    if (password !== undefined && passwordFile !== undefined)
+      fail(V.password, `set either ${V.password} or ${V.passwordFile}, not both`);
+    else if (password === undefined && passwordFile === undefined)
+      fail(V.password, `is required with ${V.mechanism}=${mechanism} (or ${V.passwordFile})`);
     else if (passwordFile !== undefined) {
       // The file's one line; the newline an editor or `echo` adds is not part of the password.
       secret = attempt(() => readText(V.passwordFile, passwordFile).replace(/\r?\n$/, ''));
@@ -125,13 +155,18 @@ export function readKafkaSecurity(source: Env): KafkaSecurity {
     }
     if (username !== undefined && secret) sasl = hide({ mechanism, username }, 'password', secret) as KafkaSasl;
   } else {
-    for (const [variable, given] of [[V.username, username], [V.password, password], [V.passwordFile, passwordFile]] as const) {
+    for (const [variable, given] of [
+      [V.username, username],
+      [V.password, password],
+      [V.passwordFile, passwordFile],
+    ] as const) {
       if (given !== undefined) fail(variable, `is set but ${V.mechanism} is not (${SASL_MECHANISMS.join(', ')})`);
     }
   }
 
   if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) throw new ConfigError(problems.map((p) => p.variable).join(', '), problems.map((p) => p.message).join('; '));
+  if (problems.length > 1)
+    throw new ConfigError(problems.map((p) => p.variable).join(', '), problems.map((p) => p.message).join('; '));
   return { ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
 }
 

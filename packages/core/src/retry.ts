@@ -6,7 +6,11 @@ export interface BackoffOptions {
 }
 
 /** Delay before retry number `attempt` (1-based): random in [0, min(max, base * 2^(attempt-1))]. */
-export function backoffDelay(attempt: number, { baseMs = 200, maxMs = 30000 }: BackoffOptions = {}, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  { baseMs = 200, maxMs = 30000 }: BackoffOptions = {},
+  random = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

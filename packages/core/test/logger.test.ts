@@ -17,13 +17,22 @@ describe('logger', () => {
     const { lines, destination } = capture();
     const log = eventLogger(createLogger({ service: 'test', destination }), { conversationId: 'c1', eventId: 'e1' });
     log.info('handled');
-    expect(lines[0]).toMatchObject({ service: 'test', level: 'info', msg: 'handled', conversation_id: 'c1', event_id: 'e1' });
+    expect(lines[0]).toMatchObject({
+      service: 'test',
+      level: 'info',
+      msg: 'handled',
+      conversation_id: 'c1',
+      event_id: 'e1',
+    });
   });
 
   it('never writes a token, password or authorization header', () => {
     const { lines, destination } = capture();
     const log = createLogger({ service: 'test', destination });
-    log.info({ token: 'xoxb-secret', config: { slack: { token: 'xoxb-2' } }, req: { headers: { authorization: 'Bearer k' } } }, 'config');
+    log.info(
+      { token: 'xoxb-secret', config: { slack: { token: 'xoxb-2' } }, req: { headers: { authorization: 'Bearer k' } } },
+      'config',
+    );
     const text = JSON.stringify(lines[0]);
     expect(text).not.toContain('xoxb-secret');
     expect(text).not.toContain('xoxb-2');

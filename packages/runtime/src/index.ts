@@ -10,8 +10,27 @@ import {
   type Logger,
   type Metrics,
 } from '@switchboard/core';
-import { BusConsumer, KafkaHealth, Publisher, TopicNames, createKafka, ensureTopics, type BatchHandler, type Handler, type Kafka, type TopicSpec } from '@switchboard/bus';
-import { connectRedis, createKeys, createRedis, isRedisConnectionError, redisReady, type Keys, type Redis } from '@switchboard/store';
+import {
+  BusConsumer,
+  KafkaHealth,
+  Publisher,
+  TopicNames,
+  createKafka,
+  ensureTopics,
+  type BatchHandler,
+  type Handler,
+  type Kafka,
+  type TopicSpec,
+} from '@switchboard/bus';
+import {
+  connectRedis,
+  createKeys,
+  createRedis,
+  isRedisConnectionError,
+  redisReady,
+  type Keys,
+  type Redis,
+} from '@switchboard/store';
 import type { DescMessage } from '@switchboard/proto';
 import type { FastifyInstance } from 'fastify';
 
@@ -65,10 +84,20 @@ export class Runtime {
     const { service, config } = options;
     this.logger = createLogger({ service, level: config.logLevel });
     this.metrics = createMetrics(service);
-    this.kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.kafkaClientId}-${service}`, logger: this.logger, security: config.kafkaSecurity });
+    this.kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      clientId: `${config.kafkaClientId}-${service}`,
+      logger: this.logger,
+      security: config.kafkaSecurity,
+    });
     const { tls, sasl } = config.kafkaSecurity;
-    if (tls || sasl) this.logger.info({ tls: Boolean(tls), sasl: sasl ? `${sasl.mechanism} as ${sasl.username}` : 'off' }, 'kafka connection secured');
-    if (tls && !tls.rejectUnauthorized) this.logger.warn("KAFKA_SSL_REJECT_UNAUTHORIZED=false: the brokers' certificates are not checked");
+    if (tls || sasl)
+      this.logger.info(
+        { tls: Boolean(tls), sasl: sasl ? `${sasl.mechanism} as ${sasl.username}` : 'off' },
+        'kafka connection secured',
+      );
+    if (tls && !tls.rejectUnauthorized)
+      this.logger.warn("KAFKA_SSL_REJECT_UNAUTHORIZED=false: the brokers' certificates are not checked");
     this.redis = createRedis(config.redisUrl, this.logger);
     this.keys = createKeys(config.redisKeyPrefix);
     this.names = new TopicNames(config.topicPrefix);
@@ -86,7 +115,8 @@ export class Runtime {
   readiness(): Record<string, boolean> {
     const checks: Record<string, boolean> = {
       redis: redisReady(this.redis),
-      kafka: this.kafkaHealth.isUp() && this.publisher.isConnected() && this.readinessConsumers.every((c) => c.isReady()),
+      kafka:
+        this.kafkaHealth.isUp() && this.publisher.isConnected() && this.readinessConsumers.every((c) => c.isReady()),
     };
     return { ...checks, ...this.options.readiness?.() };
   }

@@ -55,7 +55,11 @@ describe('Runtime', () => {
   it('wires Redis with its key prefix, the publisher, a consumer, and an HTTP server that is ready', async () => {
     const runtime = runtimeWith({});
     const received: ClassifiedEvent[] = [];
-    runtime.consume({ groupId: `runtime-test-${randomUUID().slice(0, 8)}`, topic: Topics.classified, handler: async ({ event }) => void received.push(event) });
+    runtime.consume({
+      groupId: `runtime-test-${randomUUID().slice(0, 8)}`,
+      topic: Topics.classified,
+      handler: async ({ event }) => void received.push(event),
+    });
     try {
       await runtime.start();
       expect(await readyz(runtime)).toEqual({ status: 200, checks: { redis: true, kafka: true } });
@@ -66,9 +70,16 @@ describe('Runtime', () => {
       expect(runtime.keys.done('runtime-test', 'e1')).toMatch(/^runtime-[0-9a-f]{8}:/);
       expect(await runtime.redis.exists(runtime.keys.done('runtime-test', 'e1'))).toBe(1);
 
-      const event = create(ClassifiedEventSchema, { message: { eventId: 'e-runtime', conversationId: 'c-runtime', text: 'hello' } });
+      const event = create(ClassifiedEventSchema, {
+        message: { eventId: 'e-runtime', conversationId: 'c-runtime', text: 'hello' },
+      });
       await runtime.publisher.publish(Topics.classified, [{ key: 'c-runtime', value: event }]);
-      const got = await eventually(async () => received, (r) => r.length > 0, 60000, 'the consumer to receive the event');
+      const got = await eventually(
+        async () => received,
+        (r) => r.length > 0,
+        60000,
+        'the consumer to receive the event',
+      );
       expect(got[0].message?.eventId).toBe('e-runtime');
     } finally {
       await runtime.stop();
@@ -93,7 +104,12 @@ describe('Runtime', () => {
     const runtime = runtimeWith({ KAFKA_BROKERS: `127.0.0.1:${await closedPort()}` });
     const starting = runtime.start().catch(() => undefined);
     try {
-      await eventually(() => Promise.resolve(runtime.redis.status), (s) => s === 'ready', 60000, 'Redis to connect');
+      await eventually(
+        () => Promise.resolve(runtime.redis.status),
+        (s) => s === 'ready',
+        60000,
+        'Redis to connect',
+      );
       const { status, checks } = await readyz(runtime);
       expect(status).toBe(503);
       expect(checks).toEqual({ redis: true, kafka: false });

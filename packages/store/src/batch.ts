@@ -98,10 +98,20 @@ return 0
 `;
 
 function parse(raw: string, resumed: boolean): OpenBatch {
-  const batch = JSON.parse(raw) as { id: string; items?: string[] | Record<string, never>; conversationIds?: string[]; createdAtMs: number; fence?: number };
+  const batch = JSON.parse(raw) as {
+    id: string;
+    items?: string[] | Record<string, never>;
+    conversationIds?: string[];
+    createdAtMs: number;
+    fence?: number;
+  };
   // cjson encodes an empty list as {}. A digest batch left open by a notifier older than OpenBatches names
   // its items `conversationIds`: read as they are, so that an upgrade loses none of them.
-  const items = Array.isArray(batch.items) ? batch.items : Array.isArray(batch.conversationIds) ? batch.conversationIds : [];
+  const items = Array.isArray(batch.items)
+    ? batch.items
+    : Array.isArray(batch.conversationIds)
+      ? batch.conversationIds
+      : [];
   return { id: batch.id, items, createdAtMs: batch.createdAtMs, fence: batch.fence ?? 0, resumed };
 }
 
@@ -114,8 +124,21 @@ export class OpenBatches {
    */
   async takeOrResume(batchKey: string, source: BatchSource, options: TakeOptions): Promise<OpenBatch | null> {
     const fence = options.fence ?? 0;
-    const keys = [batchKey, source.key, source.kind === 'zset-values' ? source.values : source.key, options.whenEmpty?.index ?? source.key];
-    const args = [source.kind, source.kind === 'list' ? 0 : source.max, options.batchId, options.nowMs ?? Date.now(), options.ttlSeconds ?? 0, fence, options.whenEmpty?.member ?? ''];
+    const keys = [
+      batchKey,
+      source.key,
+      source.kind === 'zset-values' ? source.values : source.key,
+      options.whenEmpty?.index ?? source.key,
+    ];
+    const args = [
+      source.kind,
+      source.kind === 'list' ? 0 : source.max,
+      options.batchId,
+      options.nowMs ?? Date.now(),
+      options.ttlSeconds ?? 0,
+      fence,
+      options.whenEmpty?.member ?? '',
+    ];
     const got = (await this.redis.eval(TAKE, keys.length, ...keys, ...args)) as [string, string?] | null;
     if (!got) return null;
     if (got[0] === 'stale') throw new StaleFenceError(batchKey, fence);

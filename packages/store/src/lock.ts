@@ -15,7 +15,8 @@ local fence = redis.call('INCR', KEYS[2])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return fence
 `;
-const RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+const RENEW =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /** Thrown by `assertHeld` (and by fenced writers) when a holder acts on a lock it no longer has. */
@@ -64,7 +65,8 @@ export class Locks {
   ) {
     this.ttlMs = options.ttlMs ?? 30000;
     this.renewEveryMs = options.renewEveryMs ?? Math.max(50, Math.floor(this.ttlMs / 3));
-    if (this.renewEveryMs >= this.ttlMs) throw new Error(`lock ${scope}: renewal (${this.renewEveryMs} ms) must come before the TTL (${this.ttlMs} ms)`);
+    if (this.renewEveryMs >= this.ttlMs)
+      throw new Error(`lock ${scope}: renewal (${this.renewEveryMs} ms) must come before the TTL (${this.ttlMs} ms)`);
   }
 
   /** The lock if it is free now, else null. */
@@ -73,9 +75,26 @@ export class Locks {
     const token = randomUUID();
     // Read before asking: Redis starts the TTL no earlier, so the lock is surely ours until asked + TTL.
     const asked = Date.now();
-    const fence = (await this.redis.eval(ACQUIRE, 2, key, this.keys.lockFence(this.scope, id), token, this.ttlMs, FENCE_SECONDS)) as number | null;
+    const fence = (await this.redis.eval(
+      ACQUIRE,
+      2,
+      key,
+      this.keys.lockFence(this.scope, id),
+      token,
+      this.ttlMs,
+      FENCE_SECONDS,
+    )) as number | null;
     if (fence === null) return null;
-    return new Holding(this.redis, key, `${this.scope}:${id}`, token, Number(fence), this.ttlMs, this.renewEveryMs, asked + this.ttlMs);
+    return new Holding(
+      this.redis,
+      key,
+      `${this.scope}:${id}`,
+      token,
+      Number(fence),
+      this.ttlMs,
+      this.renewEveryMs,
+      asked + this.ttlMs,
+    );
   }
 
   /** Runs `work` holding the lock; undefined when another holder has it. Released however `work` ends. */
@@ -117,7 +136,8 @@ class Holding implements HeldLock {
   }
 
   get lost(): boolean {
-    if (!this.controller.signal.aborted && !this.released && Date.now() >= this.validUntil) this.lose('not renewed within its TTL');
+    if (!this.controller.signal.aborted && !this.released && Date.now() >= this.validUntil)
+      this.lose('not renewed within its TTL');
     return this.controller.signal.aborted;
   }
 

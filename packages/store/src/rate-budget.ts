@@ -112,7 +112,8 @@ export class RateBudget {
     private readonly name: string,
     private readonly spec: BudgetSpec,
   ) {
-    if (!(spec.ratePerSecond > 0) || !(spec.burst >= 1)) throw new Error(`rate budget ${name}: rate must be > 0 and burst >= 1`);
+    if (!(spec.ratePerSecond > 0) || !(spec.burst >= 1))
+      throw new Error(`rate budget ${name}: rate must be > 0 and burst >= 1`);
   }
 
   tryTake(subject = '', cost = 1): Promise<BudgetAnswer> {
@@ -135,7 +136,15 @@ export class RateBudget {
     const windowMs = Math.ceil((this.spec.burst * 1000) / this.spec.ratePerSecond);
     const callId = randomUUID();
     for (;;) {
-      const [started, waitMs, busy] = (await this.redis.eval(CALL_BEGIN, 2, ...keys, callId, leaseMs, this.spec.burst, windowMs)) as [number, number, number?];
+      const [started, waitMs, busy] = (await this.redis.eval(
+        CALL_BEGIN,
+        2,
+        ...keys,
+        callId,
+        leaseMs,
+        this.spec.burst,
+        windowMs,
+      )) as [number, number, number?];
       if (started === 1) break;
       // Behind a window: known to the millisecond. Behind a call in flight: its end is not announced, so ask again soon.
       const pause = busy === 1 ? Math.min(waitMs, BUSY_POLL_MS) : waitMs;
@@ -152,7 +161,15 @@ export class RateBudget {
 
   private async run(subject: string, cost: number, reserve: boolean): Promise<BudgetAnswer> {
     const key = this.keys.rateBudget(subject ? `${this.name}:${subject}` : this.name);
-    const [allowed, waitMs] = (await this.redis.eval(SCRIPT, 1, key, this.spec.ratePerSecond, this.spec.burst, cost, reserve ? '1' : '0')) as [number, number];
+    const [allowed, waitMs] = (await this.redis.eval(
+      SCRIPT,
+      1,
+      key,
+      this.spec.ratePerSecond,
+      this.spec.burst,
+      cost,
+      reserve ? '1' : '0',
+    )) as [number, number];
     return { allowed: allowed === 1, waitMs };
   }
 }

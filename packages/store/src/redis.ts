@@ -43,14 +43,16 @@ export async function connectRedis(redis: Redis, logger: Logger, signal?: AbortS
   while (!signal?.aborted) {
     try {
       if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
-      else if (redis.status !== 'ready') await new Promise((resolve, reject) => {
-        redis.once('ready', resolve);
-        redis.once('error', reject);
-      });
+      else if (redis.status !== 'ready')
+        await new Promise((resolve, reject) => {
+          redis.once('ready', resolve);
+          redis.once('error', reject);
+        });
       return;
     } catch (err) {
       attempt += 1;
-      if (attempt === 1 || attempt % 10 === 0) logger.warn({ err: (err as Error).message, attempt }, 'waiting for redis');
+      if (attempt === 1 || attempt % 10 === 0)
+        logger.warn({ err: (err as Error).message, attempt }, 'waiting for redis');
       await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 5000)));
     }
   }
@@ -60,5 +62,7 @@ export async function connectRedis(redis: Redis, logger: Logger, signal?: AbortS
 export function isRedisConnectionError(err: unknown): boolean {
   if (err instanceof RedisUnavailableError) return true;
   const message = err instanceof Error ? err.message : '';
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|enableOfflineQueue|MaxRetriesPerRequest|connect ECONN/i.test(message);
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|enableOfflineQueue|MaxRetriesPerRequest|connect ECONN/i.test(
+    message,
+  );
 }

@@ -48,7 +48,12 @@ export class ConversationRefs {
    * Adds the record of where a conversation's thread is to a transaction of the caller's; `ownThread` when the
    * message is the conversation's own root (a reply in it is this conversation's), false for a digest's line.
    */
-  addSlackRoot(multi: ChainableCommander, conversationId: string, ref: SlackRootRef, ownThread: boolean): ChainableCommander {
+  addSlackRoot(
+    multi: ChainableCommander,
+    conversationId: string,
+    ref: SlackRootRef,
+    ownThread: boolean,
+  ): ChainableCommander {
     multi.set(this.keys.slackRoot(conversationId), JSON.stringify(ref), 'EX', RETENTION_SECONDS);
     if (ownThread) multi.set(this.keys.slackThread(ref.channel, ref.ts), conversationId, 'EX', RETENTION_SECONDS);
     return multi;

@@ -15,14 +15,20 @@ describe('OpenBatches', () => {
     const keys = testKeys('batch');
     const [batchKey, waiting] = [keys.lock('b', 'open'), keys.lock('b', 'waiting')];
     await redis.zadd(waiting, 3, 'c3', 1, 'c1', 2, 'c2');
-    const taken = await batches.takeOrResume(batchKey, { kind: 'zset', key: waiting, max: 2 }, { batchId: 'b1', nowMs: 1000 });
+    const taken = await batches.takeOrResume(
+      batchKey,
+      { kind: 'zset', key: waiting, max: 2 },
+      { batchId: 'b1', nowMs: 1000 },
+    );
     expect(taken).toEqual({ id: 'b1', items: ['c1', 'c2'], createdAtMs: 1000, fence: 0, resumed: false });
     expect(await redis.zrange(waiting, 0, -1)).toEqual(['c3']);
     await redis.zadd(waiting, 4, 'c4');
     const again = await batches.takeOrResume(batchKey, { kind: 'zset', key: waiting, max: 2 }, { batchId: 'b2' });
     expect(again).toEqual({ ...taken, resumed: true });
     await redis.del(batchKey);
-    expect((await batches.takeOrResume(batchKey, { kind: 'zset', key: waiting, max: 2 }, { batchId: 'b3' }))!.items).toEqual(['c3', 'c4']);
+    expect(
+      (await batches.takeOrResume(batchKey, { kind: 'zset', key: waiting, max: 2 }, { batchId: 'b3' }))!.items,
+    ).toEqual(['c3', 'c4']);
   });
 
   it('takes the values of waiting ids from their hash, and forgets both', async () => {
@@ -30,7 +36,11 @@ describe('OpenBatches', () => {
     const [batchKey, ids, values] = [keys.lock('r', 'open'), keys.lock('r', 'ids'), keys.lock('r', 'values')];
     await redis.zadd(ids, 1, 'e1', 2, 'e2');
     await redis.hset(values, { e1: 'line one', e2: 'line two' });
-    const taken = await batches.takeOrResume(batchKey, { kind: 'zset-values', key: ids, values, max: 10 }, { batchId: 'b1' });
+    const taken = await batches.takeOrResume(
+      batchKey,
+      { kind: 'zset-values', key: ids, values, max: 10 },
+      { batchId: 'b1' },
+    );
     expect(taken!.items).toEqual(['line one', 'line two']);
     expect(await redis.exists(ids, values)).toBe(0);
   });
@@ -41,7 +51,11 @@ describe('OpenBatches', () => {
     await redis.rpush(list, 'a', 'b', 'c');
     await redis.zadd(due, 1, 'conv-1');
     const options = { batchId: 'b1', ttlSeconds: 60, whenEmpty: { index: due, member: 'conv-1' } };
-    expect((await batches.takeOrResume(batchKey, { kind: 'list', key: list }, options))!.items).toEqual(['a', 'b', 'c']);
+    expect((await batches.takeOrResume(batchKey, { kind: 'list', key: list }, options))!.items).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(await redis.ttl(batchKey)).toBeGreaterThan(0);
     expect(await redis.zscore(due, 'conv-1')).toBe('1');
     await redis.del(batchKey);
@@ -53,13 +67,23 @@ describe('OpenBatches', () => {
     const keys = testKeys('batch');
     const batchKey = keys.lock('legacy', 'open');
     await redis.set(batchKey, JSON.stringify({ id: 'old', conversationIds: ['c1', 'c2'], createdAtMs: 5 }));
-    const resumed = await batches.takeOrResume(batchKey, { kind: 'zset', key: keys.lock('legacy', 'w'), max: 10 }, { batchId: 'new', fence: 3 });
+    const resumed = await batches.takeOrResume(
+      batchKey,
+      { kind: 'zset', key: keys.lock('legacy', 'w'), max: 10 },
+      { batchId: 'new', fence: 3 },
+    );
     expect(resumed).toEqual({ id: 'old', items: ['c1', 'c2'], createdAtMs: 5, fence: 3, resumed: true });
   });
 
   it('answers null when nothing waits and no batch is open', async () => {
     const keys = testKeys('batch');
-    expect(await batches.takeOrResume(keys.lock('n', 'open'), { kind: 'zset', key: keys.lock('n', 'w'), max: 5 }, { batchId: 'b1' })).toBeNull();
+    expect(
+      await batches.takeOrResume(
+        keys.lock('n', 'open'),
+        { kind: 'zset', key: keys.lock('n', 'w'), max: 5 },
+        { batchId: 'b1' },
+      ),
+    ).toBeNull();
     expect(await batches.peek(keys.lock('n', 'open'))).toBeNull();
   });
 });

@@ -32,7 +32,12 @@ describe('Locks', () => {
     // The first holder stalls (its renewals stop, as in a paused process) and the lock expires.
     await first.release();
     await redis.set(keys.lock('tokens', 'c1'), first.token, 'PX', 100);
-    await eventually(() => redis.exists(keys.lock('tokens', 'c1')), (n) => n === 0, 5000, 'the lock to expire');
+    await eventually(
+      () => redis.exists(keys.lock('tokens', 'c1')),
+      (n) => n === 0,
+      5000,
+      'the lock to expire',
+    );
     const second = (await locks.acquire('c1'))!;
     expect(second).not.toBeNull();
     await first.release(); // a late release of the old acquisition
@@ -59,8 +64,18 @@ describe('Locks', () => {
     const held = (await new Locks(replica, keys, 'expiry', { ttlMs: 300, renewEveryMs: 60 }).acquire('c1'))!;
     replica.disconnect();
     const other = new Locks(redis, keys, 'expiry', { ttlMs: 300, renewEveryMs: 60 });
-    const taken = await eventually(() => other.acquire('c1'), (l) => l !== null, 5000, 'the lock to pass to another holder');
-    await eventually(async () => held.lost, (lost) => lost, 5000, 'the cut-off holder to learn it lost the lock');
+    const taken = await eventually(
+      () => other.acquire('c1'),
+      (l) => l !== null,
+      5000,
+      'the lock to pass to another holder',
+    );
+    await eventually(
+      async () => held.lost,
+      (lost) => lost,
+      5000,
+      'the cut-off holder to learn it lost the lock',
+    );
     expect(held.signal.aborted).toBe(true);
     expect(() => held.assertHeld()).toThrow(LockLostError);
     await taken!.release();
@@ -72,7 +87,12 @@ describe('Locks', () => {
     const locks = new Locks(redis, keys, 'takeover', { ttlMs: 5000, renewEveryMs: 50 });
     const held = (await locks.acquire('c1'))!;
     await redis.set(keys.lock('takeover', 'c1'), 'someone-else');
-    await eventually(async () => held.signal.aborted, (aborted) => aborted, 5000, 'the holder to notice');
+    await eventually(
+      async () => held.signal.aborted,
+      (aborted) => aborted,
+      5000,
+      'the holder to notice',
+    );
     await held.release();
     expect(await redis.get(keys.lock('takeover', 'c1'))).toBe('someone-else');
   });
@@ -85,13 +105,21 @@ describe('Locks', () => {
 
     const replicaA = await connect();
     const lockA = (await new Locks(replicaA, keys, 'channel', { ttlMs: 300, renewEveryMs: 60 }).acquire('#triage'))!;
-    const batchA = (await new OpenBatches(replicaA).takeOrResume(batchKey, source, { batchId: 'b1', fence: lockA.fence }))!;
+    const batchA = (await new OpenBatches(replicaA).takeOrResume(batchKey, source, {
+      batchId: 'b1',
+      fence: lockA.fence,
+    }))!;
     expect(batchA.items).toEqual(['conv-a', 'conv-b']);
     // A stalls: its connection drops, so its lock is no longer renewed and expires.
     replicaA.disconnect();
 
     const locks = new Locks(redis, keys, 'channel', { ttlMs: 300, renewEveryMs: 60 });
-    const lockB = await eventually(() => locks.acquire('#triage'), (l) => l !== null, 5000, 'the lock to pass to B');
+    const lockB = await eventually(
+      () => locks.acquire('#triage'),
+      (l) => l !== null,
+      5000,
+      'the lock to pass to B',
+    );
     expect(lockB!.fence).toBeGreaterThan(lockA.fence);
     const batches = new OpenBatches(redis);
     const batchB = (await batches.takeOrResume(batchKey, source, { batchId: 'b2', fence: lockB!.fence }))!;
@@ -99,7 +127,9 @@ describe('Locks', () => {
 
     // A comes back believing it still works on the batch: every check refuses it.
     expect(await batches.holds(batchKey, lockA.fence)).toBe(false);
-    await expect(batches.takeOrResume(batchKey, source, { batchId: 'b3', fence: lockA.fence })).rejects.toThrow(StaleFenceError);
+    await expect(batches.takeOrResume(batchKey, source, { batchId: 'b3', fence: lockA.fence })).rejects.toThrow(
+      StaleFenceError,
+    );
     expect(await batches.holds(batchKey, lockB!.fence)).toBe(true);
     await lockB!.release();
     await lockA.release();

@@ -53,7 +53,9 @@ describe('RateBudget', () => {
       leaseEnd = Number((await redis.zrange(keys.rateBudgetCalls('b:x', 'in-flight'), 0, 0, 'WITHSCORES'))[1]);
       dying.disconnect(); // the call's end is never recorded
     });
-    const nextStart = await new RateBudget(redis, keys, 'b', { ratePerSecond: 5, burst: 1 }).call('x', leaseMs, () => redisNow(redis));
+    const nextStart = await new RateBudget(redis, keys, 'b', { ratePerSecond: 5, burst: 1 }).call('x', leaseMs, () =>
+      redisNow(redis),
+    );
     expect(leaseEnd).toBeGreaterThan(0);
     expect(nextStart).toBeGreaterThanOrEqual(leaseEnd + 200);
   });

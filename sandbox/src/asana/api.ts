@@ -29,7 +29,10 @@ const FAULT_MESSAGES: Record<number, string> = {
 
 const tokenOf = (request: FastifyRequest) => /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
 
-export async function asanaApi(app: FastifyInstance, { state, settings, faults, dispatcher }: AsanaApiOptions): Promise<void> {
+export async function asanaApi(
+  app: FastifyInstance,
+  { state, settings, faults, dispatcher }: AsanaApiOptions,
+): Promise<void> {
   await app.register(formbody);
   // The client sends Content-Type: application/json on bodiless requests too; an empty body is no body.
   app.removeContentTypeParser('application/json');
@@ -48,7 +51,11 @@ export async function asanaApi(app: FastifyInstance, { state, settings, faults, 
     const fault = faults.take('asana');
     if (fault) {
       state.counters.faultsServed.inc(`asana:${fault.status}`);
-      throw new AsanaError(fault.status, FAULT_MESSAGES[fault.status], fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {});
+      throw new AsanaError(
+        fault.status,
+        FAULT_MESSAGES[fault.status],
+        fault.retryAfter !== null ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
     }
     const token = tokenOf(request);
     if (!token || settings.invalidTokens.has(token)) throw new AsanaError(401, 'Not Authorized');
@@ -66,7 +73,9 @@ export async function asanaApi(app: FastifyInstance, { state, settings, faults, 
           : new AsanaError(500, 'Server Error');
     return reply.code(asana.status).headers(asana.headers).send(asana.body());
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send(new AsanaError(404, 'No matching route for request').body()));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send(new AsanaError(404, 'No matching route for request').body()),
+  );
 
   const ctx: AsanaContext = {
     state,
@@ -85,7 +94,8 @@ function filtersOf(value: unknown): WebhookFilter[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw badRequest('filters: Value must be an array');
   return value.map((f, i) => {
-    if (typeof f !== 'object' || f === null || typeof (f as Json).resource_type !== 'string') throw badRequest(`filters: [${i}]: resource_type: Missing input`);
+    if (typeof f !== 'object' || f === null || typeof (f as Json).resource_type !== 'string')
+      throw badRequest(`filters: [${i}]: resource_type: Missing input`);
     const { resource_type, resource_subtype, action, fields } = f as Json;
     return {
       resource_type: resource_type as string,
@@ -99,22 +109,34 @@ function filtersOf(value: unknown): WebhookFilter[] {
 function registerWebhookRoutes(app: FastifyInstance, ctx: AsanaContext): void {
   const store = () => ctx.state.asana;
   const workspaceOf = (w: AsanaWebhook) =>
-    w.resourceType === 'workspace' ? w.resourceGid : w.resourceType === 'project' ? store().projects.get(w.resourceGid)?.workspaceGid : store().tasks.get(w.resourceGid)?.workspaceGid;
+    w.resourceType === 'workspace'
+      ? w.resourceGid
+      : w.resourceType === 'project'
+        ? store().projects.get(w.resourceGid)?.workspaceGid
+        : store().tasks.get(w.resourceGid)?.workspaceGid;
 
   app.post<{ Querystring: Json }>('/webhooks', async (request, reply) => {
     const data = dataOf(request);
     const resourceGid = String(data.resource ?? '');
     if (!resourceGid) throw badRequest('resource: Missing input');
-    const resourceType = store().projects.has(resourceGid) ? 'project' : store().tasks.has(resourceGid) ? 'task' : store().workspaces.has(resourceGid) ? 'workspace' : undefined;
+    const resourceType = store().projects.has(resourceGid)
+      ? 'project'
+      : store().tasks.has(resourceGid)
+        ? 'task'
+        : store().workspaces.has(resourceGid)
+          ? 'workspace'
+          : undefined;
     if (!resourceType) throw notFound(resourceGid);
     const target = String(data.target ?? '');
     if (!/^https?:\/\/[^/]+/.test(target)) throw badRequest('target: Must be a valid http or https URL');
     const filters = filtersOf(data.filters);
-    if (resourceType === 'workspace' && filters.length === 0) throw badRequest('filters: Webhooks on a workspace must have filters');
+    if (resourceType === 'workspace' && filters.length === 0)
+      throw badRequest('filters: Webhooks on a workspace must have filters');
 
     // Asana confirms the target while this request is still open: the receiver must answer concurrently.
     const handshake = await ctx.dispatcher.handshake(target);
-    if ('failure' in handshake) throw badRequest(`Could not complete the handshake with the target: ${handshake.failure}`);
+    if ('failure' in handshake)
+      throw badRequest(`Could not complete the handshake with the target: ${handshake.failure}`);
     const webhook: AsanaWebhook = {
       gid: store().nextGid(),
       resourceGid,
@@ -131,14 +153,23 @@ function registerWebhookRoutes(app: FastifyInstance, ctx: AsanaContext): void {
       failed: 0,
     };
     store().webhooks.set(webhook.gid, webhook);
-    return reply.code(201).send({ data: withFields(webhookJson(store(), webhook), request.query), 'X-Hook-Secret': handshake.secret });
+    return reply
+      .code(201)
+      .send({ data: withFields(webhookJson(store(), webhook), request.query), 'X-Hook-Secret': handshake.secret });
   });
 
   app.get<{ Querystring: Json }>('/webhooks', async (request) => {
     const { workspace, resource } = request.query;
     if (workspace === undefined) throw badRequest('workspace: Missing input');
-    const hooks = [...store().webhooks.values()].filter((w) => workspaceOf(w) === String(workspace) && (resource === undefined || w.resourceGid === String(resource)));
-    return paginate(hooks.map((w) => withFields(webhookJson(store(), w), request.query)), request.query, '/webhooks', `${ctx.baseUrl(request)}${ASANA_PREFIX}`);
+    const hooks = [...store().webhooks.values()].filter(
+      (w) => workspaceOf(w) === String(workspace) && (resource === undefined || w.resourceGid === String(resource)),
+    );
+    return paginate(
+      hooks.map((w) => withFields(webhookJson(store(), w), request.query)),
+      request.query,
+      '/webhooks',
+      `${ctx.baseUrl(request)}${ASANA_PREFIX}`,
+    );
   });
 
   const findWebhook = (gid: string) => {

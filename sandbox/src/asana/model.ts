@@ -1,10 +1,20 @@
 // How the Asana stand-in writes its resources: full and compact records as Asana returns them,
 // opt_fields selection, offset pagination, Asana's error bodies, and rich-text (html_notes) checks.
-import type { AsanaProject, AsanaSection, AsanaStore, AsanaStory, AsanaTag, AsanaTask, AsanaUser, AsanaWebhook } from '../state';
+import type {
+  AsanaProject,
+  AsanaSection,
+  AsanaStore,
+  AsanaStory,
+  AsanaTag,
+  AsanaTask,
+  AsanaUser,
+  AsanaWebhook,
+} from '../state';
 
 export type Json = Record<string, unknown>;
 
-const HELP = 'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
+const HELP =
+  'For more information on API status codes and how to handle them, read the docs on errors: https://developers.asana.com/docs/errors';
 
 /** An Asana error reply: {errors: [{message, help}]} with its HTTP status. */
 export class AsanaError extends Error {
@@ -17,7 +27,11 @@ export class AsanaError extends Error {
   }
 
   body(): Json {
-    return { errors: [{ message: this.message, help: HELP, ...(this.status >= 500 ? { phrase: '6 sad squid snuggle softly' } : {}) }] };
+    return {
+      errors: [
+        { message: this.message, help: HELP, ...(this.status >= 500 ? { phrase: '6 sad squid snuggle softly' } : {}) },
+      ],
+    };
   }
 }
 
@@ -30,7 +44,12 @@ export const userCompact = (u: AsanaUser) => ({ gid: u.gid, name: u.name, resour
 export const projectCompact = (p: AsanaProject) => ({ gid: p.gid, name: p.name, resource_type: 'project' });
 export const sectionCompact = (s: AsanaSection) => ({ gid: s.gid, name: s.name, resource_type: 'section' });
 export const tagCompact = (t: AsanaTag) => ({ gid: t.gid, name: t.name, resource_type: 'tag' });
-export const taskCompact = (t: AsanaTask) => ({ gid: t.gid, name: t.name, resource_type: 'task', resource_subtype: 'default_task' });
+export const taskCompact = (t: AsanaTask) => ({
+  gid: t.gid,
+  name: t.name,
+  resource_type: 'task',
+  resource_subtype: 'default_task',
+});
 
 function userRef(store: AsanaStore, gid: string | null): Json | null {
   const user = gid ? store.users.get(gid) : undefined;
@@ -96,7 +115,10 @@ export function taskJson(store: AsanaStore, t: AsanaTask, baseUrl: string): Json
     parent: null,
     permalink_url: `${baseUrl}/asana/0/${projects[0]?.gid ?? '0'}/${t.gid}`,
     projects: projects.map(projectCompact),
-    tags: t.tagGids.map((gid) => store.tags.get(gid)).filter((tag): tag is AsanaTag => !!tag).map(tagCompact),
+    tags: t.tagGids
+      .map((gid) => store.tags.get(gid))
+      .filter((tag): tag is AsanaTag => !!tag)
+      .map(tagCompact),
     workspace: workspace ? { gid: workspace.gid, name: workspace.name, resource_type: 'workspace' } : null,
   };
 }
@@ -145,7 +167,11 @@ export function projectJson(store: AsanaStore, p: AsanaProject): Json {
 
 export function webhookJson(store: AsanaStore, w: AsanaWebhook): Json {
   const resource =
-    w.resourceType === 'project' ? store.projects.get(w.resourceGid) : w.resourceType === 'task' ? store.tasks.get(w.resourceGid) : store.workspaces.get(w.resourceGid);
+    w.resourceType === 'project'
+      ? store.projects.get(w.resourceGid)
+      : w.resourceType === 'task'
+        ? store.tasks.get(w.resourceGid)
+        : store.workspaces.get(w.resourceGid);
   return {
     gid: w.gid,
     resource_type: 'webhook',
@@ -166,7 +192,9 @@ type FieldTree = Map<string, FieldTree>;
 
 /** opt_fields as the client sends it: "a,b.c" or repeated opt_fields=a&opt_fields=b. */
 export function parseOptFields(raw: unknown): FieldTree | null {
-  const list = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string').flatMap((v) => v.split(','));
+  const list = (Array.isArray(raw) ? raw : [raw])
+    .filter((v): v is string => typeof v === 'string')
+    .flatMap((v) => v.split(','));
   const paths = list.map((p) => p.trim()).filter(Boolean);
   if (paths.length === 0) return null;
   const root: FieldTree = new Map();
@@ -231,7 +259,8 @@ export function paginate(items: Json[], query: Json, path: string, apiBase: stri
   if (start + limit >= items.length) return { data, next_page: null };
   const offset = encodeOffset(start + limit);
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (key !== 'offset' && value !== undefined) params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (key !== 'offset' && value !== undefined) params.set(key, String(value));
   params.set('offset', offset);
   const nextPath = `${path}?${params.toString()}`;
   return { data, next_page: { offset, path: nextPath, uri: `${apiBase}${nextPath}` } };

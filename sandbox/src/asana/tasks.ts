@@ -1,7 +1,22 @@
 // Asana tasks, their stories (comments and the system stories Asana writes) and their tags:
 // create, read (by gid or external:<id>), update, delete, and the webhook events each change makes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AsanaError, type Json, badRequest, htmlToText, listItem, notFound, notesToHtml, paginate, richTextProblem, storyJson, tagCompact, tagJson, taskJson, withFields } from './model';
+import {
+  AsanaError,
+  type Json,
+  badRequest,
+  htmlToText,
+  listItem,
+  notFound,
+  notesToHtml,
+  paginate,
+  richTextProblem,
+  storyJson,
+  tagCompact,
+  tagJson,
+  taskJson,
+  withFields,
+} from './model';
 import type { AsanaSettings } from '../settings';
 import { taskChanges } from './changes';
 import type { AsanaMembership, AsanaStore, AsanaStory, AsanaTask, AsanaUser, SandboxState } from '../state';
@@ -23,8 +38,10 @@ export type TaskParams = { Params: { task_gid: string }; Querystring: Json };
 /** The `data` of a request body; a form body's fields are the data itself (Asana accepts both). */
 export function dataOf(request: FastifyRequest): Json {
   const body = request.body as Json | undefined;
-  if (body && typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data)) return body.data as Json;
-  if (body && !request.headers['content-type']?.startsWith('application/json') && Object.keys(body).length > 0) return body;
+  if (body && typeof body.data === 'object' && body.data !== null && !Array.isArray(body.data))
+    return body.data as Json;
+  if (body && !request.headers['content-type']?.startsWith('application/json') && Object.keys(body).length > 0)
+    return body;
   throw badRequest('data: Missing input');
 }
 
@@ -36,7 +53,11 @@ export function findTask(store: AsanaStore, ref: string): AsanaTask {
 }
 
 const list = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map(String) : typeof value === 'string' && value ? value.split(',').map((s) => s.trim()) : [];
+  Array.isArray(value)
+    ? value.map(String)
+    : typeof value === 'string' && value
+      ? value.split(',').map((s) => s.trim())
+      : [];
 
 function userRef(store: AsanaStore, actor: AsanaUser, ref: unknown, field: string): string | null {
   if (ref === null || ref === undefined || ref === '') return null;
@@ -51,14 +72,17 @@ function external(value: unknown): AsanaTask['external'] {
   if (value === null) return null;
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('external: Value must be an object');
   const { gid, data } = value as Json;
-  if (gid !== undefined && (typeof gid !== 'string' || gid.length > 1024)) throw badRequest('external.gid: Must be a string of at most 1024 characters');
-  if (data !== undefined && (typeof data !== 'string' || data.length > 32768)) throw badRequest('external.data: Must be a string of at most 32768 characters');
+  if (gid !== undefined && (typeof gid !== 'string' || gid.length > 1024))
+    throw badRequest('external.gid: Must be a string of at most 1024 characters');
+  if (data !== undefined && (typeof data !== 'string' || data.length > 32768))
+    throw badRequest('external.data: Must be a string of at most 32768 characters');
   return { ...(gid !== undefined ? { gid } : {}), ...(data !== undefined ? { data } : {}) };
 }
 
 /** notes / html_notes, one of them, kept in step as Asana keeps them. */
 function notes(data: Json): { notes: string; htmlNotes: string } | null {
-  if (data.notes !== undefined && data.html_notes !== undefined) throw badRequest('You may only provide one of notes or html_notes.');
+  if (data.notes !== undefined && data.html_notes !== undefined)
+    throw badRequest('You may only provide one of notes or html_notes.');
   if (data.html_notes !== undefined) {
     const html = String(data.html_notes);
     const problem = richTextProblem('html_notes', html);
@@ -77,7 +101,10 @@ function flag(value: unknown, field: string): boolean {
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): void {
   const store = () => ctx.state.asana;
-  const { ref, taskRef, event, systemStory, changed, addToProject, setCompleted } = taskChanges(ctx.state, ctx.dispatcher);
+  const { ref, taskRef, event, systemStory, changed, addToProject, setCompleted } = taskChanges(
+    ctx.state,
+    ctx.dispatcher,
+  );
   const membership = (projectGid: string, sectionGid?: string): AsanaMembership => {
     const project = store().projects.get(projectGid);
     if (!project) throw badRequest(`projects: Unknown object: ${projectGid}`);
@@ -86,15 +113,22 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     if (!section) throw badRequest(`memberships: section ${sectionGid} is not in project ${projectGid}`);
     return { projectGid, sectionGid: section.gid };
   };
-  const reply = (request: FastifyRequest, task: AsanaTask) => ({ data: withFields(taskJson(store(), task, ctx.baseUrl(request)), request.query as Json) });
+  const reply = (request: FastifyRequest, task: AsanaTask) => ({
+    data: withFields(taskJson(store(), task, ctx.baseUrl(request)), request.query as Json),
+  });
 
   app.post<{ Querystring: Json }>('/tasks', async (request, res) => {
     const data = dataOf(request);
     const actor = ctx.actor(request);
     const wanted: AsanaMembership[] = [];
     for (const projectGid of list(data.projects)) wanted.push(membership(projectGid));
-    for (const m of Array.isArray(data.memberships) ? (data.memberships as Json[]) : []) wanted.push(membership(String(m.project), m.section ? String(m.section) : undefined));
-    const workspaceGid = data.workspace ? String(data.workspace) : wanted[0] ? store().projects.get(wanted[0].projectGid)!.workspaceGid : undefined;
+    for (const m of Array.isArray(data.memberships) ? (data.memberships as Json[]) : [])
+      wanted.push(membership(String(m.project), m.section ? String(m.section) : undefined));
+    const workspaceGid = data.workspace
+      ? String(data.workspace)
+      : wanted[0]
+        ? store().projects.get(wanted[0].projectGid)!.workspaceGid
+        : undefined;
     if (!workspaceGid) throw badRequest('workspace: Missing input');
     if (!store().workspaces.has(workspaceGid)) throw badRequest(`workspace: Unknown object: ${workspaceGid}`);
     const tagGids = list(data.tags);
@@ -124,7 +158,8 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
       modifiedAt: now,
     };
     store().tasks.set(task.gid, task);
-    for (const m of wanted) if (!task.memberships.some((have) => have.projectGid === m.projectGid)) addToProject(task, actor, m);
+    for (const m of wanted)
+      if (!task.memberships.some((have) => have.projectGid === m.projectGid)) addToProject(task, actor, m);
     // The task exists from here on; a held answer is what a client sees when its create times out. The hold
     // ends early when the client goes away (a killed process), so nothing waits on a dead socket.
     const delayMs = ctx.settings.createAnswerDelayMs;
@@ -137,7 +172,9 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     return res.code(201).send(reply(request, task));
   });
 
-  app.get<TaskParams>('/tasks/:task_gid', async (request) => reply(request, findTask(store(), request.params.task_gid)));
+  app.get<TaskParams>('/tasks/:task_gid', async (request) =>
+    reply(request, findTask(store(), request.params.task_gid)),
+  );
 
   app.put<TaskParams>('/tasks/:task_gid', async (request) => {
     const task = findTask(store(), request.params.task_gid);
@@ -160,7 +197,13 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
       const assignee = userRef(store(), actor, data.assignee, 'assignee');
       if (assignee !== task.assigneeGid) {
         task.assigneeGid = assignee;
-        changed(task, actor, 'assignee', assignee ? 'assigned' : 'unassigned', assignee ? 'assigned this task' : 'unassigned this task');
+        changed(
+          task,
+          actor,
+          'assignee',
+          assignee ? 'assigned' : 'unassigned',
+          assignee ? 'assigned this task' : 'unassigned this task',
+        );
       }
     }
     if (data.due_on !== undefined || data.due_at !== undefined) {
@@ -180,7 +223,10 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
 
   app.delete<TaskParams>('/tasks/:task_gid', async (request) => {
     const task = findTask(store(), request.params.task_gid);
-    ctx.dispatcher.publishForTask(task, event(ctx.actor(request), { action: 'deleted', resource: taskRef(task), parent: null }));
+    ctx.dispatcher.publishForTask(
+      task,
+      event(ctx.actor(request), { action: 'deleted', resource: taskRef(task), parent: null }),
+    );
     store().tasks.delete(task.gid);
     return { data: {} };
   });
@@ -224,13 +270,22 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     };
     store().stories.push(story);
     task.modifiedAt = story.createdAt;
-    ctx.dispatcher.publishForTask(task, event(actor, { action: 'added', resource: { gid: story.gid, resource_type: 'story', resource_subtype: 'comment_added' }, parent: taskRef(task) }));
+    ctx.dispatcher.publishForTask(
+      task,
+      event(actor, {
+        action: 'added',
+        resource: { gid: story.gid, resource_type: 'story', resource_subtype: 'comment_added' },
+        parent: taskRef(task),
+      }),
+    );
     return res.code(201).send({ data: withFields(storyJson(store(), story), request.query) });
   });
 
   app.get<TaskParams>('/tasks/:task_gid/stories', async (request) => {
     const task = findTask(store(), request.params.task_gid);
-    const stories = store().storiesOf(task.gid).map((s) => withFields(storyJson(store(), s), request.query));
+    const stories = store()
+      .storiesOf(task.gid)
+      .map((s) => withFields(storyJson(store(), s), request.query));
     return paginate(stories, request.query, `/tasks/${task.gid}/stories`, `${ctx.baseUrl(request)}/asana/api/1.0`);
   });
 
@@ -252,10 +307,21 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
     if (add !== has) {
       task.tagGids = add ? [...task.tagGids, tag.gid] : task.tagGids.filter((gid) => gid !== tag.gid);
       task.modifiedAt = new Date().toISOString();
-      systemStory(task, actor, add ? 'added_to_tag' : 'removed_from_tag', `${add ? 'added to' : 'removed from'} ${tag.name}`);
+      systemStory(
+        task,
+        actor,
+        add ? 'added_to_tag' : 'removed_from_tag',
+        `${add ? 'added to' : 'removed from'} ${tag.name}`,
+      );
       const value = ref(tag.gid, 'tag');
-      const change = add ? { field: 'tags', action: 'added', added_value: value } : { field: 'tags', action: 'removed', removed_value: value };
-      ctx.dispatcher.publishForTask(task, event(actor, { action: 'changed', resource: taskRef(task), parent: null, change }), [tag.gid]);
+      const change = add
+        ? { field: 'tags', action: 'added', added_value: value }
+        : { field: 'tags', action: 'removed', removed_value: value };
+      ctx.dispatcher.publishForTask(
+        task,
+        event(actor, { action: 'changed', resource: taskRef(task), parent: null, change }),
+        [tag.gid],
+      );
     }
     return { data: {} };
   };
@@ -265,6 +331,11 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
   app.get<TaskParams>('/tasks/:task_gid/tags', async (request) => {
     const task = findTask(store(), request.params.task_gid);
     const tags = task.tagGids.map((gid) => store().tags.get(gid)).filter((t) => t !== undefined);
-    return paginate(tags.map((t) => listItem(tagCompact(t), () => tagJson(store(), t), request.query)), request.query, `/tasks/${task.gid}/tags`, `${ctx.baseUrl(request)}/asana/api/1.0`);
+    return paginate(
+      tags.map((t) => listItem(tagCompact(t), () => tagJson(store(), t), request.query)),
+      request.query,
+      `/tasks/${task.gid}/tags`,
+      `${ctx.baseUrl(request)}/asana/api/1.0`,
+    );
   });
 }

@@ -78,9 +78,15 @@ export class WebhookDispatcher {
 
   /** Queues the event for every webhook watching the task (directly, through a project, or its workspace). */
   publishForTask(task: AsanaTask, event: AsanaEvent, extraResourceGids: string[] = []): void {
-    const watched = new Set([task.gid, task.workspaceGid, ...task.memberships.map((m) => m.projectGid), ...extraResourceGids]);
+    const watched = new Set([
+      task.gid,
+      task.workspaceGid,
+      ...task.memberships.map((m) => m.projectGid),
+      ...extraResourceGids,
+    ]);
     for (const webhook of this.state.asana.webhooks.values()) {
-      if (webhook.active && watched.has(webhook.resourceGid) && matchesFilters(webhook.filters, event)) this.enqueue(webhook.gid, event);
+      if (webhook.active && watched.has(webhook.resourceGid) && matchesFilters(webhook.filters, event))
+        this.enqueue(webhook.gid, event);
     }
   }
 
@@ -103,7 +109,12 @@ export class WebhookDispatcher {
     }
   }
 
-  private async drain(webhookGid: string, queue: AsanaEvent[], draining: Set<string>, stop: AbortSignal): Promise<void> {
+  private async drain(
+    webhookGid: string,
+    queue: AsanaEvent[],
+    draining: Set<string>,
+    stop: AbortSignal,
+  ): Promise<void> {
     try {
       while (queue.length > 0 && !stop.aborted) {
         const webhook = this.state.asana.webhooks.get(webhookGid);

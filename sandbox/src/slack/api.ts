@@ -66,7 +66,8 @@ export async function slackApi(app: FastifyInstance, { state, settings, faults }
     }
     const impl = slackMethods[method];
     if (!impl) return answer('unknown_method', { ok: false, error: 'unknown_method', req_method: method });
-    if (method === 'chat.postMessage' && settings.postMessageLatencyMs > 0) await new Promise((r) => setTimeout(r, settings.postMessageLatencyMs));
+    if (method === 'chat.postMessage' && settings.postMessageLatencyMs > 0)
+      await new Promise((r) => setTimeout(r, settings.postMessageLatencyMs));
 
     const body = typeof request.body === 'object' && request.body !== null ? (request.body as Json) : {};
     const args: Json = { ...(request.query as Json), ...body };

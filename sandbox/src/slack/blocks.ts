@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The text of a Block Kit text object ({type: 'mrkdwn'|'plain_text', text}). */
 function textOf(value: unknown): string | undefined {
@@ -26,23 +27,32 @@ export function blocksProblem(blocks: unknown): string | null {
     const text = textOf(block.text);
     if (block.type === 'section') {
       if (text === undefined && !Array.isArray(block.fields)) return `blocks[${i}]: section needs text or fields`;
-      if (text !== undefined && (text.length === 0 || text.length > 3000)) return `blocks[${i}]: section text must be 1-3000 characters`;
+      if (text !== undefined && (text.length === 0 || text.length > 3000))
+        return `blocks[${i}]: section text must be 1-3000 characters`;
       if (Array.isArray(block.fields) && block.fields.length > 10) return `blocks[${i}]: no more than 10 fields`;
     }
-    if (block.type === 'header' && (text === undefined || text.length > 150 || (block.text as Json).type !== 'plain_text')) {
+    if (
+      block.type === 'header' &&
+      (text === undefined || text.length > 150 || (block.text as Json).type !== 'plain_text')
+    ) {
       return `blocks[${i}]: header needs plain_text of at most 150 characters`;
     }
     if (block.type === 'actions') {
-      if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 25) return `blocks[${i}]: actions needs 1-25 elements`;
+      if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 25)
+        return `blocks[${i}]: actions needs 1-25 elements`;
       for (const [j, element] of block.elements.entries()) {
         if (!isObject(element) || typeof element.type !== 'string') return `blocks[${i}].elements[${j}]: missing type`;
         const label = textOf(element.text);
-        if (element.type === 'button' && (label === undefined || label.length > 75)) return `blocks[${i}].elements[${j}]: button text must be at most 75 characters`;
-        if (typeof element.action_id === 'string' && element.action_id.length > 255) return `blocks[${i}].elements[${j}]: action_id too long`;
-        if (typeof element.value === 'string' && element.value.length > 2000) return `blocks[${i}].elements[${j}]: value too long`;
+        if (element.type === 'button' && (label === undefined || label.length > 75))
+          return `blocks[${i}].elements[${j}]: button text must be at most 75 characters`;
+        if (typeof element.action_id === 'string' && element.action_id.length > 255)
+          return `blocks[${i}].elements[${j}]: action_id too long`;
+        if (typeof element.value === 'string' && element.value.length > 2000)
+          return `blocks[${i}].elements[${j}]: value too long`;
       }
     }
-    if (block.type === 'context' && (!Array.isArray(block.elements) || block.elements.length > 10)) return `blocks[${i}]: context needs at most 10 elements`;
+    if (block.type === 'context' && (!Array.isArray(block.elements) || block.elements.length > 10))
+      return `blocks[${i}]: context needs at most 10 elements`;
   }
   return null;
 }
@@ -75,10 +85,15 @@ export function mentionsIn(text: string, blocks: unknown[] | undefined): string[
 
 /** Slack fills in a short block_id (or action_id) the app left out; here it is derived, so it is stable. */
 function madeUpId(seed: string): string {
-  return createHash('sha256').update(seed).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 5);
+  return createHash('sha256')
+    .update(seed)
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 5);
 }
 
-const blockIdOf = (block: Json, index: number) => (typeof block.block_id === 'string' ? block.block_id : madeUpId(`block:${index}:${JSON.stringify(block)}`));
+const blockIdOf = (block: Json, index: number) =>
+  typeof block.block_id === 'string' ? block.block_id : madeUpId(`block:${index}:${JSON.stringify(block)}`);
 
 /** The blocks as Slack shows them to the app in an interaction payload: every block has its block_id. */
 export function withBlockIds(blocks: unknown[] | undefined): unknown[] | undefined {
@@ -116,7 +131,12 @@ export function buttonsIn(blocks: unknown[] | undefined): SlackButton[] {
 function buttonsOfBlock(block: unknown, index: number): SlackButton[] {
   if (!isObject(block)) return [];
   const blockId = blockIdOf(block, index);
-  const elements = block.type === 'actions' && Array.isArray(block.elements) ? block.elements : block.type === 'section' ? [block.accessory] : [];
+  const elements =
+    block.type === 'actions' && Array.isArray(block.elements)
+      ? block.elements
+      : block.type === 'section'
+        ? [block.accessory]
+        : [];
   return elements.map((e, j) => buttonOf(e, blockId, `${blockId}:${j}`)).filter((b) => b !== null);
 }
 
@@ -147,14 +167,33 @@ export function blockLines(blocks: unknown[] | undefined): BlockLine[] {
       case 'section': {
         const fields = Array.isArray(block.fields) ? block.fields.map(textOf).filter((t) => t !== undefined) : [];
         const objects = [block.text, ...(Array.isArray(block.fields) ? block.fields : [])].filter(isObject);
-        const line: BlockLine = { kind: 'text', text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n'), mrkdwn: objects.some(isMrkdwn) };
+        const line: BlockLine = {
+          kind: 'text',
+          text: [textOf(block.text), ...fields].filter((t) => t !== undefined).join('\n'),
+          mrkdwn: objects.some(isMrkdwn),
+        };
         const [accessory] = buttonsOfBlock(block, index);
-        return accessory ? [line, { kind: 'buttons', text: textOf(accessory.text) ?? '', elements: [{ label: textOf(accessory.text) ?? '', button: accessory }] }] : [line];
+        return accessory
+          ? [
+              line,
+              {
+                kind: 'buttons',
+                text: textOf(accessory.text) ?? '',
+                elements: [{ label: textOf(accessory.text) ?? '', button: accessory }],
+              },
+            ]
+          : [line];
       }
       case 'header':
         return [{ kind: 'text', text: textOf(block.text) ?? '' }];
       case 'context':
-        return [{ kind: 'context', text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · '), mrkdwn: elements.some(isMrkdwn) }];
+        return [
+          {
+            kind: 'context',
+            text: elements.map((e) => textOf(e) ?? (typeof e.alt_text === 'string' ? e.alt_text : '')).join(' · '),
+            mrkdwn: elements.some(isMrkdwn),
+          },
+        ];
       case 'actions': {
         const buttons = buttonsOfBlock(block, index);
         const shown = elements.map((e): BlockElement => {

@@ -48,7 +48,9 @@ export class SlackSender {
     const attempts: Attempt[] = [];
     let retry: { num: number; reason: RetryReason } | null = null;
     for (;;) {
-      const headers: Record<string, string> = retry ? { 'x-slack-retry-num': String(retry.num), 'x-slack-retry-reason': retry.reason } : {};
+      const headers: Record<string, string> = retry
+        ? { 'x-slack-retry-num': String(retry.num), 'x-slack-retry-reason': retry.reason }
+        : {};
       const attempt = await this.post(target, secret, body, 'application/json', headers, stop);
       attempts.push(attempt);
       record.attempts.push(attempt.status ?? attempt.failure ?? 'failed');
@@ -72,20 +74,41 @@ export class SlackSender {
     this.state.counters.slackDeliveries.inc(record.ok ? `${record.kind}_delivered` : `${record.kind}_failed`);
   }
 
-  private async post(target: string, secret: string, body: string, contentType: string, extra: Record<string, string>, stop: AbortSignal): Promise<Attempt> {
+  private async post(
+    target: string,
+    secret: string,
+    body: string,
+    contentType: string,
+    extra: Record<string, string>,
+    stop: AbortSignal,
+  ): Promise<Attempt> {
     const timeout = AbortSignal.timeout(this.settings.deliveryTimeoutMs);
     try {
       const response = await fetch(target, {
         method: 'POST',
-        headers: { 'content-type': contentType, 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)', ...signedHeaders(secret, body), ...extra },
+        headers: {
+          'content-type': contentType,
+          'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+          ...signedHeaders(secret, body),
+          ...extra,
+        },
         body,
         signal: AbortSignal.any([stop, timeout]),
       });
       const text = await response.text();
-      const answered: Attempt = { status: response.status, body: text, noRetry: response.headers.get('x-slack-no-retry') === '1' };
+      const answered: Attempt = {
+        status: response.status,
+        body: text,
+        noRetry: response.headers.get('x-slack-no-retry') === '1',
+      };
       return ok(answered) ? answered : { ...answered, failure: 'http_error' };
     } catch {
-      return { status: null, body: '', failure: timeout.aborted ? 'http_timeout' : 'connection_failed', noRetry: false };
+      return {
+        status: null,
+        body: '',
+        failure: timeout.aborted ? 'http_timeout' : 'connection_failed',
+        noRetry: false,
+      };
     }
   }
 }

@@ -88,10 +88,17 @@ function content(ctx: MethodContext): { content: Content } | { error: Json } {
     if (problem) return { error: fail('invalid_blocks', problem) };
   }
   const attachments = jsonArg(ctx.args.attachments);
-  if (attachments.invalid || (attachments.value !== undefined && !Array.isArray(attachments.value))) return { error: fail('invalid_attachments') };
+  if (attachments.invalid || (attachments.value !== undefined && !Array.isArray(attachments.value)))
+    return { error: fail('invalid_attachments') };
   const text = str(ctx.args.text);
   if (text !== undefined && text.length > 40000) return { error: fail('msg_too_long') };
-  return { content: { text, blocks: blocks.value as unknown[] | undefined, attachments: attachments.value as unknown[] | undefined } };
+  return {
+    content: {
+      text,
+      blocks: blocks.value as unknown[] | undefined,
+      attachments: attachments.value as unknown[] | undefined,
+    },
+  };
 }
 
 /** A stored message in the shape Slack's API returns it. */
@@ -120,7 +127,9 @@ export function messageJson(store: SlackStore, m: SlackMessage): Json {
           latest_reply: replies[replies.length - 1].ts,
         }
       : {}),
-    ...(m.botId ? { bot_profile: { id: m.botId, app_id: m.appId, name: 'switchboard', deleted: false, team_id: SANDBOX_TEAM_ID } } : {}),
+    ...(m.botId
+      ? { bot_profile: { id: m.botId, app_id: m.appId, name: 'switchboard', deleted: false, team_id: SANDBOX_TEAM_ID } }
+      : {}),
   };
 }
 
@@ -193,14 +202,24 @@ function update(ctx: MethodContext): MethodResult {
   const body = decoded.content;
   if (body.text === undefined && body.blocks === undefined && body.attachments === undefined) return fail('no_text');
   const editTs = ctx.store.nextTs();
-  message.history.push({ text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), replacedAt: editTs });
+  message.history.push({
+    text: message.text,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    replacedAt: editTs,
+  });
   // Slack keeps what an update leaves out; an empty blocks array removes the blocks.
   if (body.text !== undefined) message.text = body.text;
   if (body.blocks !== undefined) message.blocks = body.blocks.length > 0 ? body.blocks : undefined;
   if (body.attachments !== undefined) message.attachments = body.attachments;
   message.mentions = mentionsIn(message.text, message.blocks);
   message.edited = { user: ctx.caller.userId, ts: editTs };
-  return { ok: true, channel: channel.id, ts: message.ts, text: message.text, message: messageJson(ctx.store, message) };
+  return {
+    ok: true,
+    channel: channel.id,
+    ts: message.ts,
+    text: message.text,
+    message: messageJson(ctx.store, message),
+  };
 }
 
 function getPermalink(ctx: MethodContext): MethodResult {
@@ -210,7 +229,11 @@ function getPermalink(ctx: MethodContext): MethodResult {
   const message = ts ? ctx.store.find(channel.id, ts) : undefined;
   if (!message) return fail('message_not_found');
   const thread = message.threadTs ? `?thread_ts=${message.threadTs}&cid=${channel.id}` : '';
-  return { ok: true, channel: channel.id, permalink: `${ctx.baseUrl}/slack/archives/${channel.id}/p${message.ts.replace('.', '')}${thread}` };
+  return {
+    ok: true,
+    channel: channel.id,
+    permalink: `${ctx.baseUrl}/slack/archives/${channel.id}/p${message.ts.replace('.', '')}${thread}`,
+  };
 }
 
 function replies(ctx: MethodContext): MethodResult {
@@ -226,7 +249,11 @@ function replies(ctx: MethodContext): MethodResult {
 function history(ctx: MethodContext): MethodResult {
   // Slack's history takes ids only: a channel name is answered channel_not_found, as there.
   const ref = str(ctx.args.channel);
-  if (ref && !SLACK_ID.test(ref)) return fail('channel_not_found', `conversations.history takes a channel id, not a name ("${ref.slice(0, 80)}"): find it with conversations.list or in chat.postMessage's answer`);
+  if (ref && !SLACK_ID.test(ref))
+    return fail(
+      'channel_not_found',
+      `conversations.history takes a channel id, not a name ("${ref.slice(0, 80)}"): find it with conversations.list or in chat.postMessage's answer`,
+    );
   const channel = channelArg(ctx);
   if (!isChannel(channel)) return channel;
   const inclusive = flag(ctx.args.inclusive) ?? false;
@@ -241,13 +268,26 @@ function history(ctx: MethodContext): MethodResult {
 
 /** The channels known by name (a channel exists once something addressed it), paged as Slack pages them. */
 function conversationsList(ctx: MethodContext): MethodResult {
-  const named = [...ctx.store.channels.values()].filter((c) => c.name && !ctx.settings.missingChannels.has(c.id) && !ctx.settings.missingChannels.has(c.name) && !ctx.settings.missingChannels.has(`#${c.name}`));
+  const named = [...ctx.store.channels.values()].filter(
+    (c) =>
+      c.name &&
+      !ctx.settings.missingChannels.has(c.id) &&
+      !ctx.settings.missingChannels.has(c.name) &&
+      !ctx.settings.missingChannels.has(`#${c.name}`),
+  );
   const limit = Math.max(1, Math.min(1000, Number(str(ctx.args.limit) ?? 100) || 100));
   const start = decodeCursor(ctx.args.cursor);
   const more = start + limit < named.length;
   return {
     ok: true,
-    channels: named.slice(start, start + limit).map((c) => ({ id: c.id, name: c.name, is_channel: true, is_private: false, is_archived: false, is_member: true })),
+    channels: named.slice(start, start + limit).map((c) => ({
+      id: c.id,
+      name: c.name,
+      is_channel: true,
+      is_private: false,
+      is_archived: false,
+      is_member: true,
+    })),
     response_metadata: { next_cursor: more ? encodeCursor(start + limit) : '' },
   };
 }

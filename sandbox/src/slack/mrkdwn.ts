@@ -4,7 +4,12 @@
 
 /** Text for an HTML page: everything that could open a tag, an attribute or an entity becomes an entity. */
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 const e = escapeHtml;
 
@@ -36,9 +41,23 @@ const EMOJI: Record<string, string> = {
   fire: '🔥',
 };
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
+const ordinal = (n: number) =>
+  `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 const pad = (n: number) => String(n).padStart(2, '0');
 const LINK_SCHEMES = /^(https?:\/\/|mailto:)[^\s"'<>]+$/i;
 
@@ -52,7 +71,14 @@ function time(d: Date, seconds: boolean): string {
 
 function ago(d: Date, now: Date): string {
   const s = Math.round((now.getTime() - d.getTime()) / 1000);
-  const [n, unit] = Math.abs(s) < 60 ? [Math.abs(s), 'second'] : Math.abs(s) < 3600 ? [Math.round(Math.abs(s) / 60), 'minute'] : Math.abs(s) < 86400 ? [Math.round(Math.abs(s) / 3600), 'hour'] : [Math.round(Math.abs(s) / 86400), 'day'];
+  const [n, unit] =
+    Math.abs(s) < 60
+      ? [Math.abs(s), 'second']
+      : Math.abs(s) < 3600
+        ? [Math.round(Math.abs(s) / 60), 'minute']
+        : Math.abs(s) < 86400
+          ? [Math.round(Math.abs(s) / 3600), 'hour']
+          : [Math.round(Math.abs(s) / 86400), 'day'];
   const amount = `${n} ${unit}${n === 1 ? '' : 's'}`;
   return s >= 0 ? `${amount} ago` : `in ${amount}`;
 }
@@ -70,17 +96,28 @@ function dateToken(token: string, d: Date, now: Date): string | undefined {
   const long = `${DAYS[d.getUTCDay()]}, ${month} ${ordinal(d.getUTCDate())}, ${d.getUTCFullYear()}`;
   const plain = `${month} ${ordinal(d.getUTCDate())}, ${d.getUTCFullYear()}`;
   switch (token) {
-    case 'date_num': return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-    case 'date': return plain;
-    case 'date_short': return short;
-    case 'date_long': return long;
-    case 'date_pretty': return pretty(d, now, plain);
-    case 'date_short_pretty': return pretty(d, now, short);
-    case 'date_long_pretty': return pretty(d, now, long);
-    case 'time': return time(d, false);
-    case 'time_secs': return time(d, true);
-    case 'ago': return ago(d, now);
-    default: return undefined;
+    case 'date_num':
+      return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+    case 'date':
+      return plain;
+    case 'date_short':
+      return short;
+    case 'date_long':
+      return long;
+    case 'date_pretty':
+      return pretty(d, now, plain);
+    case 'date_short_pretty':
+      return pretty(d, now, short);
+    case 'date_long_pretty':
+      return pretty(d, now, long);
+    case 'time':
+      return time(d, false);
+    case 'time_secs':
+      return time(d, true);
+    case 'ago':
+      return ago(d, now);
+    default:
+      return undefined;
   }
 }
 
@@ -92,11 +129,16 @@ function dateHtml(body: string, fallback: string | undefined, now: Date): string
   if (!/^\d{1,12}$/.test(epoch ?? '') || format === undefined) return shownFallback;
   const d = new Date(seconds * 1000);
   let unknown = false;
-  const text = decode(format).replace(/\{([a-z_]+)\}/g, (whole, token: string) => dateToken(token, d, now) ?? ((unknown = true), whole));
+  const text = decode(format).replace(
+    /\{([a-z_]+)\}/g,
+    (whole, token: string) => dateToken(token, d, now) ?? ((unknown = true), whole),
+  );
   if (unknown) return shownFallback;
   const title = fallback !== undefined ? ` title="${e(decode(fallback))} (shown in UTC)"` : ' title="shown in UTC"';
   const shown = `<span class="date"${title}>${e(text)}</span>`;
-  return link && LINK_SCHEMES.test(decode(link)) ? `<a href="${e(decode(link))}" rel="noopener noreferrer" target="_blank">${shown}</a>` : shown;
+  return link && LINK_SCHEMES.test(decode(link))
+    ? `<a href="${e(decode(link))}" rel="noopener noreferrer" target="_blank">${shown}</a>`
+    : shown;
 }
 
 /** One `<…>` control sequence → HTML; a sequence Slack would not read is shown as the text it is. */
@@ -114,7 +156,8 @@ function controlHtml(inner: string, names: MrkdwnNames, now: Date): string {
     return mention(`#${label ? decode(label) : (names.channel?.(id) ?? id)}`);
   }
   if (/^!(here|channel|everyone)$/.test(target)) return mention(`@${target.slice(1)}`);
-  if (/^!subteam\^[A-Z0-9]+$/.test(target)) return mention(label ? decode(label) : `@${target.slice('!subteam^'.length)}`);
+  if (/^!subteam\^[A-Z0-9]+$/.test(target))
+    return mention(label ? decode(label) : `@${target.slice('!subteam^'.length)}`);
   if (target.startsWith('!date^')) return dateHtml(target, label, now);
   const url = decode(target);
   if (LINK_SCHEMES.test(url)) {
@@ -131,7 +174,10 @@ const HELD = /\uE000(\d+)\uE001/g;
 const WORD = '\\p{L}\\p{N}';
 /** `mark` as it goes in a regex: between marks, text that neither starts nor ends with a space, on one line. */
 const emphasis = (mark: string, tag: string) => ({
-  pattern: new RegExp(`(?<![${WORD}${mark}])${mark}(?=[^\\s${mark}])([^\\n]*?[^\\s${mark}])${mark}(?![${WORD}${mark}])`, 'gu'),
+  pattern: new RegExp(
+    `(?<![${WORD}${mark}])${mark}(?=[^\\s${mark}])([^\\n]*?[^\\s${mark}])${mark}(?![${WORD}${mark}])`,
+    'gu',
+  ),
   tag,
 });
 const EMPHASIS = [emphasis('\\*', 'strong'), emphasis('_', 'em'), emphasis('~', 'del')];
@@ -144,11 +190,14 @@ export function mrkdwnToHtml(text: string, names: MrkdwnNames = {}): string {
   /** A held piece inside a `<…>` sequence goes back to the text it was: code is not formatted inside a link. */
   const unhold = (part: string) => part.replace(HELD, (_m, i: string) => held[Number(i)].source);
   let out = text.replace(/[\uE000\uE001]/g, '\uFFFD');
-  out = out.replace(/```([\s\S]*?)```/g, (whole, code: string) => hold(whole, `<pre>${e(decode(code.replace(/^\n/, '')))}</pre>`));
+  out = out.replace(/```([\s\S]*?)```/g, (whole, code: string) =>
+    hold(whole, `<pre>${e(decode(code.replace(/^\n/, '')))}</pre>`),
+  );
   out = out.replace(/`([^`\n]+)`/g, (whole, code: string) => hold(whole, `<code>${e(decode(code))}</code>`));
   out = out.replace(/<([^<>\n]*)>/g, (whole, inner: string) => hold(whole, controlHtml(unhold(inner), names, now)));
   out = e(decode(out));
-  for (const { pattern, tag } of EMPHASIS) out = out.replace(pattern, (_m, inner: string) => `<${tag}>${inner}</${tag}>`);
+  for (const { pattern, tag } of EMPHASIS)
+    out = out.replace(pattern, (_m, inner: string) => `<${tag}>${inner}</${tag}>`);
   out = out.replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
   out = out
     .split('\n')

@@ -16,8 +16,15 @@ export function slackSignature(secret: string, timestamp: number, rawBody: strin
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
 }
 
-export function signedHeaders(secret: string, rawBody: string, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
-  return { 'x-slack-request-timestamp': String(nowSeconds), 'x-slack-signature': slackSignature(secret, nowSeconds, rawBody) };
+export function signedHeaders(
+  secret: string,
+  rawBody: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  return {
+    'x-slack-request-timestamp': String(nowSeconds),
+    'x-slack-signature': slackSignature(secret, nowSeconds, rawBody),
+  };
 }
 
 /** The body Slack posts to the Interactivity Request URL: application/x-www-form-urlencoded, one field. */
@@ -36,14 +43,24 @@ export interface Click {
 }
 
 export function blockActionsPayload({ person, channel, message, button, appId, responseUrl, actionTs }: Click): Json {
-  const threadTs = typeof message.thread_ts === 'string' && message.thread_ts !== message.ts ? message.thread_ts : undefined;
-  const text = button.text.type === 'plain_text' && button.text.emoji === undefined ? { ...button.text, emoji: true } : button.text;
+  const threadTs =
+    typeof message.thread_ts === 'string' && message.thread_ts !== message.ts ? message.thread_ts : undefined;
+  const text =
+    button.text.type === 'plain_text' && button.text.emoji === undefined
+      ? { ...button.text, emoji: true }
+      : button.text;
   return {
     type: 'block_actions',
     user: { id: person.id, username: person.name, name: person.name, team_id: person.teamId ?? SANDBOX_TEAM_ID },
     api_app_id: appId,
     token: SANDBOX_VERIFICATION_TOKEN,
-    container: { type: 'message', message_ts: message.ts, channel_id: channel.id, is_ephemeral: false, ...(threadTs ? { thread_ts: threadTs } : {}) },
+    container: {
+      type: 'message',
+      message_ts: message.ts,
+      channel_id: channel.id,
+      is_ephemeral: false,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    },
     trigger_id: `${Date.now()}.${SANDBOX_TEAM_ID}.${randomBytes(16).toString('hex')}`,
     team: { id: SANDBOX_TEAM_ID, domain: SANDBOX_TEAM_DOMAIN },
     enterprise: null,
@@ -103,7 +120,15 @@ export function messageEventCallback(reply: ThreadReplyEvent, eventId = newEvent
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Number(reply.ts)),
-    authorizations: [{ enterprise_id: null, team_id: SANDBOX_TEAM_ID, user_id: reply.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: SANDBOX_TEAM_ID,
+        user_id: reply.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
     is_ext_shared_channel: false,
   };
 }

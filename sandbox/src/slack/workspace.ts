@@ -26,8 +26,20 @@ export const SANDBOX_OPERATORS: readonly SlackPerson[] = [
 ];
 
 /** A multi-channel guest of the sandbox's workspace, and a member of another workspace in a shared channel. */
-export const SANDBOX_GUEST: SlackPerson = { id: 'U0SANDBOXGST', name: 'gina', realName: 'Gina Guest', email: 'gina@guest.example', guest: 'restricted' };
-export const SANDBOX_EXTERNAL: SlackPerson = { id: 'U0SANDBOXEXT', name: 'xavier', realName: 'Xavier External', email: 'xavier@partner.example', teamId: 'T0PARTNER01' };
+export const SANDBOX_GUEST: SlackPerson = {
+  id: 'U0SANDBOXGST',
+  name: 'gina',
+  realName: 'Gina Guest',
+  email: 'gina@guest.example',
+  guest: 'restricted',
+};
+export const SANDBOX_EXTERNAL: SlackPerson = {
+  id: 'U0SANDBOXEXT',
+  name: 'xavier',
+  realName: 'Xavier External',
+  email: 'xavier@partner.example',
+  teamId: 'T0PARTNER01',
+};
 
 /** User groups (usergroups.users.list): the triage leads, Olivia alone. */
 export const SANDBOX_USERGROUPS: Readonly<Record<string, readonly string[]>> = { S0SANDBOXOPS: [SANDBOX_OPERATOR_ID] };

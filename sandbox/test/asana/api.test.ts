@@ -62,24 +62,30 @@ class Receiver {
       response.writeHead(200, this.echoSecret ? { 'x-hook-secret': hookSecret } : {}).end();
       return;
     }
-    this.deliveries.push({ body: Buffer.concat(chunks).toString(), signature: String(request.headers['x-hook-signature']) });
+    this.deliveries.push({
+      body: Buffer.concat(chunks).toString(),
+      signature: String(request.headers['x-hook-signature']),
+    });
     response.writeHead(this.failNext.shift() ?? 200).end();
   }
 }
-
 
 describe('Asana stand-in', () => {
   let sandbox: RunningSandbox;
   let asana: AsanaClient;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, asana: { invalidTokens: ['revoked-pat'], webhookRetryDelaysMs: [30, 30] } });
+    sandbox = await startSandbox({
+      port: 0,
+      asana: { invalidTokens: ['revoked-pat'], webhookRetryDelaysMs: [30, 30] },
+    });
     asana = asanaClient(sandbox, 'test-pat');
   });
   afterAll(() => sandbox.close());
   beforeEach(() => fetch(`${sandbox.url}/_sandbox/reset`, { method: 'POST' }));
 
-  const createTask = (data: Record<string, unknown>) => asana.tasks.createTask({ data: { projects: [PROJECT], ...data } }, {});
+  const createTask = (data: Record<string, unknown>) =>
+    asana.tasks.createTask({ data: { projects: [PROJECT], ...data } }, {});
 
   it('starts with a workspace, a project and a "me" user', async () => {
     const workspaces = await asana.workspaces.getWorkspaces({});
@@ -87,11 +93,19 @@ describe('Asana stand-in', () => {
     const project = await asana.projects.getProject(PROJECT, {});
     expect(project.data).toMatchObject({ gid: PROJECT, resource_type: 'project', workspace: { gid: WORKSPACE } });
     const me = await asana.users.getUser('me', {});
-    expect(me.data).toMatchObject({ gid: expect.stringMatching(/^\d+$/), resource_type: 'user', email: expect.any(String) });
+    expect(me.data).toMatchObject({
+      gid: expect.stringMatching(/^\d+$/),
+      resource_type: 'user',
+      email: expect.any(String),
+    });
   });
 
   it('creates a task with an external gid and finds it again by external:<id>', async () => {
-    const created = await createTask({ name: 'Ann (Acme): hi', notes: 'first message', external: { gid: 'conv-1', data: '{"v":1}' } });
+    const created = await createTask({
+      name: 'Ann (Acme): hi',
+      notes: 'first message',
+      external: { gid: 'conv-1', data: '{"v":1}' },
+    });
     expect(created.data).toMatchObject({
       gid: expect.stringMatching(/^\d+$/),
       resource_type: 'task',
@@ -106,41 +120,72 @@ describe('Asana stand-in', () => {
     const found = await asana.tasks.getTask('external:conv-1', {});
     expect(found.data.gid).toBe(created.data.gid);
 
-    const selected = await asana.tasks.getTask('external:conv-1', { opt_fields: 'name,completed,external.gid,projects.name' });
-    expect(selected.data).toEqual({ gid: created.data.gid, name: 'Ann (Acme): hi', completed: false, external: { gid: 'conv-1' }, projects: [{ gid: PROJECT, name: 'Conversations' }] });
+    const selected = await asana.tasks.getTask('external:conv-1', {
+      opt_fields: 'name,completed,external.gid,projects.name',
+    });
+    expect(selected.data).toEqual({
+      gid: created.data.gid,
+      name: 'Ann (Acme): hi',
+      completed: false,
+      external: { gid: 'conv-1' },
+      projects: [{ gid: PROJECT, name: 'Conversations' }],
+    });
 
     const missing = await failure(asana.tasks.getTask('external:conv-404', {}));
     expect(missing.status).toBe(404);
     expect(missing.response.body.errors[0].message).toContain('conv-404');
 
     const listed = await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json();
-    expect(listed).toEqual([expect.objectContaining({ name: 'Ann (Acme): hi', external: { gid: 'conv-1', data: '{"v":1}' } })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ name: 'Ann (Acme): hi', external: { gid: 'conv-1', data: '{"v":1}' } }),
+    ]);
   });
 
   it('comments on a task and lists its stories, system stories included', async () => {
     const task = (await createTask({ name: 'talk' })).data;
     const comment = await asana.stories.createStoryForTask({ data: { text: 'are you there?' } }, task.gid, {});
-    expect(comment.data).toMatchObject({ resource_type: 'story', type: 'comment', resource_subtype: 'comment_added', text: 'are you there?' });
-    await asana.stories.createStoryForTask({ data: { html_text: '<body><strong>Operator</strong> took over</body>' } }, task.gid, {});
+    expect(comment.data).toMatchObject({
+      resource_type: 'story',
+      type: 'comment',
+      resource_subtype: 'comment_added',
+      text: 'are you there?',
+    });
+    await asana.stories.createStoryForTask(
+      { data: { html_text: '<body><strong>Operator</strong> took over</body>' } },
+      task.gid,
+      {},
+    );
 
     const stories = await asana.stories.getStoriesForTask(task.gid, {});
-    const comments = stories.data.filter((s: { type: string }) => s.type === 'comment').map((s: { text: string }) => s.text);
+    const comments = stories.data
+      .filter((s: { type: string }) => s.type === 'comment')
+      .map((s: { text: string }) => s.text);
     expect(comments).toEqual(['are you there?', 'Operator took over']);
-    expect(stories.data.some((s: { resource_subtype: string }) => s.resource_subtype === 'added_to_project')).toBe(true);
+    expect(stories.data.some((s: { resource_subtype: string }) => s.resource_subtype === 'added_to_project')).toBe(
+      true,
+    );
 
-    const broken = await failure(asana.stories.createStoryForTask({ data: { html_text: '<body><b>unclosed</body>' } }, task.gid, {}));
+    const broken = await failure(
+      asana.stories.createStoryForTask({ data: { html_text: '<body><b>unclosed</body>' } }, task.gid, {}),
+    );
     expect(broken.status).toBe(400);
-    expect((await failure(asana.stories.createStoryForTask({ data: { text: 'lost' } }, 'external:nobody', {}))).status).toBe(404);
+    expect(
+      (await failure(asana.stories.createStoryForTask({ data: { text: 'lost' } }, 'external:nobody', {}))).status,
+    ).toBe(404);
   });
 
   it('tags and untags a task', async () => {
     const task = (await createTask({ name: 'tagged' })).data;
     const tag = (await asana.tags.createTag({ data: { name: 'spam', workspace: WORKSPACE } }, {})).data;
     expect(tag).toMatchObject({ gid: expect.any(String), name: 'spam', resource_type: 'tag' });
-    expect((await asana.tags.getTags({ workspace: WORKSPACE })).data).toEqual([{ gid: tag.gid, name: 'spam', resource_type: 'tag' }]);
+    expect((await asana.tags.getTags({ workspace: WORKSPACE })).data).toEqual([
+      { gid: tag.gid, name: 'spam', resource_type: 'tag' },
+    ]);
 
     await asana.tasks.addTagForTask({ data: { tag: tag.gid } }, task.gid);
-    expect((await asana.tasks.getTask(task.gid, {})).data.tags).toEqual([{ gid: tag.gid, name: 'spam', resource_type: 'tag' }]);
+    expect((await asana.tasks.getTask(task.gid, {})).data.tags).toEqual([
+      { gid: tag.gid, name: 'spam', resource_type: 'tag' },
+    ]);
     await asana.tasks.removeTagForTask({ data: { tag: tag.gid } }, task.gid);
     expect((await asana.tasks.getTask(task.gid, {})).data.tags).toEqual([]);
     expect((await failure(asana.tasks.addTagForTask({ data: { tag: '999' } }, task.gid))).status).toBe(400);
@@ -152,7 +197,9 @@ describe('Asana stand-in', () => {
     expect(done.data).toMatchObject({ gid: task.gid, completed: true, completed_at: expect.any(String) });
     const reopened = await asana.tasks.updateTask({ data: { completed: false } }, task.gid, {});
     expect(reopened.data).toMatchObject({ completed: false, completed_at: null });
-    const subtypes = (await asana.stories.getStoriesForTask(task.gid, {})).data.map((s: { resource_subtype: string }) => s.resource_subtype);
+    const subtypes = (await asana.stories.getStoriesForTask(task.gid, {})).data.map(
+      (s: { resource_subtype: string }) => s.resource_subtype,
+    );
     expect(subtypes).toEqual(expect.arrayContaining(['marked_complete', 'marked_incomplete']));
     expect((await failure(asana.tasks.updateTask({ data: { projects: ['1'] } }, task.gid, {}))).status).toBe(400);
   });
@@ -161,30 +208,58 @@ describe('Asana stand-in', () => {
     for (const name of ['alpha refund', 'beta', 'gamma refund']) await createTask({ name });
     const first = await asana.tasks.getTasksForProject(PROJECT, { limit: 2, opt_fields: 'name' });
     expect(first.data.map((t: { name: string }) => t.name)).toEqual(['alpha refund', 'beta']);
-    expect(first._response.next_page).toMatchObject({ offset: expect.any(String), path: expect.stringContaining(`/projects/${PROJECT}/tasks?`) });
+    expect(first._response.next_page).toMatchObject({
+      offset: expect.any(String),
+      path: expect.stringContaining(`/projects/${PROJECT}/tasks?`),
+    });
     const second = await first.nextPage();
     expect(second.data.map((t: { name: string }) => t.name)).toEqual(['gamma refund']);
     expect(second._response.next_page).toBeNull();
 
     const all = await asana.tasks.getTasks({ project: PROJECT });
     expect(all.data).toHaveLength(3);
-    expect(all.data[0]).toEqual({ gid: expect.any(String), name: 'alpha refund', resource_type: 'task', resource_subtype: 'default_task' });
+    expect(all.data[0]).toEqual({
+      gid: expect.any(String),
+      name: 'alpha refund',
+      resource_type: 'task',
+      resource_subtype: 'default_task',
+    });
 
-    const found = await asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'REFUND', completed: false, 'projects.any': PROJECT, sort_by: 'created_at', sort_ascending: true });
+    const found = await asana.tasks.searchTasksForWorkspace(WORKSPACE, {
+      text: 'REFUND',
+      completed: false,
+      'projects.any': PROJECT,
+      sort_by: 'created_at',
+      sort_ascending: true,
+    });
     expect(found.data.map((t: { name: string }) => t.name)).toEqual(['alpha refund', 'gamma refund']);
   });
 
   const configure = (asanaSettings: Record<string, unknown>) =>
-    fetch(`${sandbox.url}/_sandbox/config`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ asana: asanaSettings }) });
+    fetch(`${sandbox.url}/_sandbox/config`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ asana: asanaSettings }),
+    });
 
-  it('lists a project\'s tasks modified since a time, page by page, through GET /tasks', async () => {
+  it("lists a project's tasks modified since a time, page by page, through GET /tasks", async () => {
     await createTask({ name: 'old' });
     const since = new Date(Date.now() + 5).toISOString();
     await new Promise((r) => setTimeout(r, 10));
     for (const name of ['new 1', 'new 2', 'new 3']) await createTask({ name, notes: `about ${name}` });
-    const first = await asana.tasks.getTasks({ project: PROJECT, modified_since: since, limit: 2, opt_fields: 'name,notes,created_at' });
+    const first = await asana.tasks.getTasks({
+      project: PROJECT,
+      modified_since: since,
+      limit: 2,
+      opt_fields: 'name,notes,created_at',
+    });
     expect(first.data.map((t: { name: string }) => t.name)).toEqual(['new 1', 'new 2']);
-    expect(first.data[0]).toEqual({ gid: expect.any(String), name: 'new 1', notes: 'about new 1', created_at: expect.any(String) });
+    expect(first.data[0]).toEqual({
+      gid: expect.any(String),
+      name: 'new 1',
+      notes: 'about new 1',
+      created_at: expect.any(String),
+    });
     const second = await first.nextPage();
     expect(second.data.map((t: { name: string }) => t.name)).toEqual(['new 3']);
     expect(second._response.next_page).toBeNull();
@@ -202,7 +277,9 @@ describe('Asana stand-in', () => {
       await configure({ searchAvailable: true, searchLagSeconds: 3600 });
       expect((await asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'refund' })).data).toEqual([]);
       // The project listing is not the search index: the new task is there at once.
-      expect((await asana.tasks.getTasks({ project: PROJECT })).data.map((t: { name: string }) => t.name)).toEqual(['refund please']);
+      expect((await asana.tasks.getTasks({ project: PROJECT })).data.map((t: { name: string }) => t.name)).toEqual([
+        'refund please',
+      ]);
       await configure({ searchLagSeconds: 0 });
       expect((await asana.tasks.searchTasksForWorkspace(WORKSPACE, { text: 'refund' })).data).toHaveLength(1);
     } finally {
@@ -214,8 +291,13 @@ describe('Asana stand-in', () => {
     try {
       await configure({ createAnswerDelayMs: 3000 });
       let answered = false;
-      const pending = createTask({ name: 'held' }).then((created: { data: { gid: string } }) => ((answered = true), created));
-      const held = await eventually(() => [...sandbox.state.asana.tasks.values()].find((t) => t.name === 'held'), (t) => t !== undefined);
+      const pending = createTask({ name: 'held' }).then(
+        (created: { data: { gid: string } }) => ((answered = true), created),
+      );
+      const held = await eventually(
+        () => [...sandbox.state.asana.tasks.values()].find((t) => t.name === 'held'),
+        (t) => t !== undefined,
+      );
       expect(answered).toBe(false);
       expect((await pending).data.gid).toBe(held!.gid);
     } finally {
@@ -237,11 +319,25 @@ describe('Asana stand-in', () => {
   it('deletes an empty section, never a full one nor the last, and refuses tasks placed in a deleted one', async () => {
     const section = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Inbox' } } });
     const full = await asana.sections.createSectionForProject(PROJECT, { body: { data: { name: 'Full' } } });
-    await createTask({ name: 'placed', projects: undefined, memberships: [{ project: PROJECT, section: full.data.gid }] });
+    await createTask({
+      name: 'placed',
+      projects: undefined,
+      memberships: [{ project: PROJECT, section: full.data.gid }],
+    });
     expect((await failure(asana.sections.deleteSection(full.data.gid))).status).toBe(400);
     await asana.sections.deleteSection(section.data.gid);
     expect((await failure(asana.sections.getSection(section.data.gid, {}))).status).toBe(404);
-    expect((await failure(createTask({ name: 'nowhere', projects: undefined, memberships: [{ project: PROJECT, section: section.data.gid }] }))).status).toBe(400);
+    expect(
+      (
+        await failure(
+          createTask({
+            name: 'nowhere',
+            projects: undefined,
+            memberships: [{ project: PROJECT, section: section.data.gid }],
+          }),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('refuses requests without a valid token with 401', async () => {
@@ -256,7 +352,11 @@ describe('Asana stand-in', () => {
 
   it('rate limits per token with 429 and Retry-After', async () => {
     const config = (requestsPerMinute: number | null) =>
-      fetch(`${sandbox.url}/_sandbox/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ asana: { requestsPerMinute } }) });
+      fetch(`${sandbox.url}/_sandbox/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ asana: { requestsPerMinute } }),
+      });
     await config(3);
     try {
       for (let i = 0; i < 3; i++) await asana.users.getUser('me', {});
@@ -265,7 +365,10 @@ describe('Asana stand-in', () => {
       expect(Number(limited.response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(limited.response.body.errors[0].message).toMatch(/too many requests/);
       await expect(asanaClient(sandbox, 'another-pat').users.getUser('me', {})).resolves.toBeDefined();
-      expect(((await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { asana: { ratelimited: number } }).asana.ratelimited).toBe(1);
+      expect(
+        ((await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { asana: { ratelimited: number } }).asana
+          .ratelimited,
+      ).toBe(1);
     } finally {
       await config(null);
     }
@@ -284,12 +387,31 @@ describe('Asana stand-in', () => {
     const verified = () =>
       receiver.deliveries.map((d) => {
         expect(d.signature).toBe(createHmac('sha256', receiver.secret!).update(d.body).digest('hex'));
-        return JSON.parse(d.body).events as { action: string; resource: { gid: string; resource_type: string }; change?: { field: string } }[];
+        return JSON.parse(d.body).events as {
+          action: string;
+          resource: { gid: string; resource_type: string };
+          change?: { field: string };
+        }[];
       });
 
     it('shakes hands with the target, then delivers signed events when a task changes', async () => {
-      const created = await asana.webhooks.createWebhook({ data: { resource: PROJECT, target, filters: [{ resource_type: 'task', action: 'changed', fields: ['completed'] }] } }, {});
-      expect(created.data).toMatchObject({ gid: expect.any(String), resource_type: 'webhook', active: true, resource: { gid: PROJECT }, target });
+      const created = await asana.webhooks.createWebhook(
+        {
+          data: {
+            resource: PROJECT,
+            target,
+            filters: [{ resource_type: 'task', action: 'changed', fields: ['completed'] }],
+          },
+        },
+        {},
+      );
+      expect(created.data).toMatchObject({
+        gid: expect.any(String),
+        resource_type: 'webhook',
+        active: true,
+        resource: { gid: PROJECT },
+        target,
+      });
       expect(receiver.secret).toMatch(/^[0-9a-f]{64}$/);
       expect((await asana.webhooks.getWebhooks(WORKSPACE, {})).data).toHaveLength(1);
 
@@ -297,10 +419,20 @@ describe('Asana stand-in', () => {
       await asana.stories.createStoryForTask({ data: { text: 'not a completion' } }, task.gid, {});
       await asana.tasks.updateTask({ data: { completed: true } }, task.gid, {});
 
-      await eventually(() => receiver.deliveries.length, (n) => n >= 1);
+      await eventually(
+        () => receiver.deliveries.length,
+        (n) => n >= 1,
+      );
       const [events] = verified();
       expect(events).toEqual([
-        { action: 'changed', resource: { gid: task.gid, resource_type: 'task', resource_subtype: 'default_task' }, parent: null, change: { field: 'completed', action: 'changed' }, user: { gid: expect.any(String), resource_type: 'user' }, created_at: expect.any(String) },
+        {
+          action: 'changed',
+          resource: { gid: task.gid, resource_type: 'task', resource_subtype: 'default_task' },
+          parent: null,
+          change: { field: 'completed', action: 'changed' },
+          user: { gid: expect.any(String), resource_type: 'user' },
+          created_at: expect.any(String),
+        },
       ]);
 
       await asana.webhooks.deleteWebhook(created.data.gid);
@@ -313,15 +445,31 @@ describe('Asana stand-in', () => {
       await asana.webhooks.createWebhook({ data: { resource: PROJECT, target } }, {});
       receiver.failNext = [500];
       const task = (await createTask({ name: 'retried' })).data;
-      await eventually(() => receiver.deliveries.length, (n) => n >= 2);
+      await eventually(
+        () => receiver.deliveries.length,
+        (n) => n >= 2,
+      );
       const [failed, retried] = verified();
       expect(retried).toEqual(failed);
-      expect(retried[0]).toMatchObject({ action: 'added', resource: { gid: task.gid }, parent: { gid: PROJECT, resource_type: 'project' } });
+      expect(retried[0]).toMatchObject({
+        action: 'added',
+        resource: { gid: task.gid },
+        parent: { gid: PROJECT, resource_type: 'project' },
+      });
 
       await asana.stories.createStoryForTask({ data: { text: 'hello' } }, task.gid, {});
-      await eventually(() => receiver.deliveries.length, (n) => n >= 3);
-      expect(verified()[2][0]).toMatchObject({ action: 'added', resource: { resource_type: 'story' }, parent: { gid: task.gid, resource_type: 'task' } });
-      const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { webhooks: Record<string, number> };
+      await eventually(
+        () => receiver.deliveries.length,
+        (n) => n >= 3,
+      );
+      expect(verified()[2][0]).toMatchObject({
+        action: 'added',
+        resource: { resource_type: 'story' },
+        parent: { gid: task.gid, resource_type: 'task' },
+      });
+      const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as {
+        webhooks: Record<string, number>;
+      };
       expect(state.webhooks).toMatchObject({ handshakes: 1, delivery_failures: 1, retries: 1, deliveries: 2 });
     });
 

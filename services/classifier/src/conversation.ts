@@ -19,7 +19,13 @@ export interface ConversationTracker {
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 
 /** Pure: the kind, given who started the conversation and when it was last heard from. */
-export function kindFrom(startedBy: string, eventId: string, lastSeenMs: number | null, atMs: number, resumeAfterMs: number): EventKind {
+export function kindFrom(
+  startedBy: string,
+  eventId: string,
+  lastSeenMs: number | null,
+  atMs: number,
+  resumeAfterMs: number,
+): EventKind {
   if (startedBy === eventId) return EventKind.CONVERSATION_STARTED;
   if (lastSeenMs !== null && atMs - lastSeenMs >= resumeAfterMs) return EventKind.CONVERSATION_RESUMED;
   return EventKind.MESSAGE;
@@ -47,12 +53,21 @@ export function redisConversationTracker(redis: Redis, sharedKeys: Keys, resumeA
   return {
     async kindsOf(sightings) {
       if (sightings.length === 0) return [];
-      const scriptKeys = sightings.flatMap(({ conversationId }) => [keys.conversationStarted(conversationId), keys.conversationLastSeen(conversationId)]);
+      const scriptKeys = sightings.flatMap(({ conversationId }) => [
+        keys.conversationStarted(conversationId),
+        keys.conversationLastSeen(conversationId),
+      ]);
       const args = [...sightings.flatMap(({ eventId, atMs }) => [eventId, String(atMs)]), String(RETENTION_SECONDS)];
       const results = (await redis.eval(SIGHT, scriptKeys.length, ...scriptKeys, ...args)) as string[];
       return sightings.map(({ eventId, atMs }, i) => {
         const lastSeen = results[i * 2 + 1];
-        return kindFrom(String(results[i * 2]), eventId, lastSeen === '' ? null : Number(lastSeen), atMs, resumeAfterMs);
+        return kindFrom(
+          String(results[i * 2]),
+          eventId,
+          lastSeen === '' ? null : Number(lastSeen),
+          atMs,
+          resumeAfterMs,
+        );
       });
     },
   };

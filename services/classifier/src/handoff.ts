@@ -9,5 +9,10 @@ export function withHandoff(message: MessageEvent, kind: EventKind, verdict: Ver
   const handoff = message.handoff;
   if (!handoff) return { kind, ...verdict };
   const tags = [...verdict.tags, HANDOFF_TAG, ...(handoff.team ? [`team:${handoff.team}`] : [])];
-  return { ...verdict, kind: EventKind.HANDOFF_REQUESTED, priority: Math.max(verdict.priority, Priority.HIGH) as Priority, tags: [...new Set(tags)] };
+  return {
+    ...verdict,
+    kind: EventKind.HANDOFF_REQUESTED,
+    priority: Math.max(verdict.priority, Priority.HIGH) as Priority,
+    tags: [...new Set(tags)],
+  };
 }

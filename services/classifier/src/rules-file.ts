@@ -11,7 +11,12 @@ export class RulesFileError extends Error {
   }
 }
 
-const PRIORITIES: Record<string, Priority> = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT };
+const PRIORITIES: Record<string, Priority> = {
+  low: Priority.LOW,
+  normal: Priority.NORMAL,
+  high: Priority.HIGH,
+  urgent: Priority.URGENT,
+};
 const TOP_LEVEL = new Set(['defaults', 'rules', 'teams', 'users']);
 const RULE_FIELDS = new Set(['name', 'keywords', 'patterns', 'priority', 'tags']);
 const MAX_PATTERN_LENGTH = 500;
@@ -44,8 +49,13 @@ export function unsafePattern(source: string): string | null {
     } else if (c === ')') {
       const group = stack.pop();
       const next = source[i + 1] ?? '';
-      const repeated = next === '+' || next === '*' || /^\{\d*,\d*\}/.test(source.slice(i + 1)) || /^\{(\d+)\}/.test(source.slice(i + 1));
-      if (group?.risky && repeated) return 'repeats a group that contains a quantifier, an alternation or a group, which can backtrack catastrophically';
+      const repeated =
+        next === '+' ||
+        next === '*' ||
+        /^\{\d*,\d*\}/.test(source.slice(i + 1)) ||
+        /^\{(\d+)\}/.test(source.slice(i + 1));
+      if (group?.risky && repeated)
+        return 'repeats a group that contains a quantifier, an alternation or a group, which can backtrack catastrophically';
     } else if ((c === '+' || c === '*' || c === '{' || c === '|') && stack.length > 0) {
       stack[stack.length - 1].risky = true;
     } else if (c === '?' && stack.length > 0 && /[^(]/.test(source[i - 1] ?? '(')) {
@@ -65,12 +75,14 @@ export function parseRulesFile(text: string, source = 'rules'): Rules {
     const { line, col } = lineCounter.linePos(offset);
     return `${source}:${line}:${col}`;
   };
-  for (const error of doc.errors) problems.push(`${source}:${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`);
+  for (const error of doc.errors)
+    problems.push(`${source}:${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`);
   if (problems.length > 0) throw new RulesFileError(problems);
 
   const root = doc.contents;
   if (root === null) return defaultRules;
-  if (!isMap(root)) throw new RulesFileError([`${at(root)}: the file must be a mapping with defaults, rules, teams, users`]);
+  if (!isMap(root))
+    throw new RulesFileError([`${at(root)}: the file must be a mapping with defaults, rules, teams, users`]);
 
   const strings = (node: unknown, what: string): string[] => {
     if (node === undefined || node === null) return [];
@@ -79,7 +91,12 @@ export function parseRulesFile(text: string, source = 'rules'): Rules {
       return [];
     }
     return node.items.flatMap((item) => {
-      if (isScalar(item) && (typeof item.value === 'string' || typeof item.value === 'number') && String(item.value).trim() !== '') return [String(item.value)];
+      if (
+        isScalar(item) &&
+        (typeof item.value === 'string' || typeof item.value === 'number') &&
+        String(item.value).trim() !== ''
+      )
+        return [String(item.value)];
       problems.push(`${at(item as Node)}: ${what} must hold non-empty strings`);
       return [];
     });
@@ -94,7 +111,8 @@ export function parseRulesFile(text: string, source = 'rules'): Rules {
   const unknownKeys = (map: YAMLMap, allowed: Set<string>, what: string) => {
     for (const pair of map.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (!allowed.has(key)) problems.push(`${at(pair.key as Node)}: unknown ${what} "${key}" (expected ${[...allowed].join(', ')})`);
+      if (!allowed.has(key))
+        problems.push(`${at(pair.key as Node)}: unknown ${what} "${key}" (expected ${[...allowed].join(', ')})`);
     }
   };
   const section = (key: string): YAMLMap | undefined => {
@@ -110,23 +128,28 @@ export function parseRulesFile(text: string, source = 'rules'): Rules {
   unknownKeys(root, TOP_LEVEL, 'section');
   const defaults = section('defaults');
   if (defaults) unknownKeys(defaults, new Set(['priority', 'max_match_length']), 'default');
-  const defaultPriority = priorityOf(defaults?.get('priority', true), 'defaults.priority') ?? defaultRules.defaultPriority;
+  const defaultPriority =
+    priorityOf(defaults?.get('priority', true), 'defaults.priority') ?? defaultRules.defaultPriority;
   let maxMatchLength = defaultRules.maxMatchLength;
   const maxNode = defaults?.get('max_match_length', true);
   if (maxNode !== undefined) {
     const n = isScalar(maxNode) ? Number(maxNode.value) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 100000) problems.push(`${at(maxNode as Node)}: defaults.max_match_length must be a whole number from 1 to 100000`);
+    if (!Number.isInteger(n) || n < 1 || n > 100000)
+      problems.push(`${at(maxNode as Node)}: defaults.max_match_length must be a whole number from 1 to 100000`);
     else maxMatchLength = n;
   }
 
   const keywordRules: KeywordRule[] = [];
   const rulesNode = root.get('rules', true);
   const names = new Set<string>();
-  if (rulesNode !== undefined && rulesNode !== null && !isSeq(rulesNode)) problems.push(`${at(rulesNode as Node)}: rules must be a list`);
+  if (rulesNode !== undefined && rulesNode !== null && !isSeq(rulesNode))
+    problems.push(`${at(rulesNode as Node)}: rules must be a list`);
   if (isSeq(rulesNode)) {
     rulesNode.items.forEach((item, i) => {
       if (!isMap(item)) {
-        problems.push(`${at(item as Node)}: rules[${i}] must be a mapping with name, keywords/patterns, priority, tags`);
+        problems.push(
+          `${at(item as Node)}: rules[${i}] must be a mapping with name, keywords/patterns, priority, tags`,
+        );
         return;
       }
       unknownKeys(item, RULE_FIELDS, `field of rules[${i}]`);
@@ -164,7 +187,10 @@ export function parseRulesFile(text: string, source = 'rules'): Rules {
   const lists = (key: 'teams' | 'users') => {
     const node = section(key);
     if (node) unknownKeys(node, new Set(['deny', 'allow']), `${key} list`);
-    return { deny: new Set(strings(node?.get('deny', true), `${key}.deny`)), allow: new Set(strings(node?.get('allow', true), `${key}.allow`)) };
+    return {
+      deny: new Set(strings(node?.get('deny', true), `${key}.deny`)),
+      allow: new Set(strings(node?.get('allow', true), `${key}.allow`)),
+    };
   };
   const teams = lists('teams');
   const users = lists('users');

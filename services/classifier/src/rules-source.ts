@@ -55,7 +55,10 @@ export class RulesSource {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       this.reloads?.inc({ outcome: 'unreadable' });
-      this.logger.error({ file: this.path, err: (err as Error).message }, 'rules file unreadable; keeping the last good rules');
+      this.logger.error(
+        { file: this.path, err: (err as Error).message },
+        'rules file unreadable; keeping the last good rules',
+      );
       return false;
     }
     const digest = sha(text);

@@ -53,7 +53,10 @@ export interface Verdict {
 
 /** Lower-case, accents removed (é → e), so rules match however the user typed. */
 export function normalise(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -93,7 +96,9 @@ export function classify(facts: MessageFacts, rules: Rules): Verdict {
   const hits = rules.keywordRules.filter((rule) => matches(rule, text));
   const fromUser = facts.direction === Direction.USER || facts.direction === Direction.UNSPECIFIED;
   // Bot and operator messages are tagged like any other, but never raise the priority.
-  const priority = fromUser ? Math.max(rules.defaultPriority, ...hits.map((h) => h.priority)) : Math.min(rules.defaultPriority, Priority.NORMAL);
+  const priority = fromUser
+    ? Math.max(rules.defaultPriority, ...hits.map((h) => h.priority))
+    : Math.min(rules.defaultPriority, Priority.NORMAL);
   return {
     priority: priority as Priority,
     matchedRules: hits.map((h) => h.name),

@@ -22,7 +22,9 @@ describe('redisConversationTracker', () => {
     ]);
     expect([...a, ...b].filter((k) => k === EventKind.CONVERSATION_STARTED)).toHaveLength(1);
     const starter = a[0] === EventKind.CONVERSATION_STARTED ? 'e1' : 'e2';
-    expect(await replicaA.kindsOf([{ conversationId: 'c1', eventId: starter, atMs: 1002 }])).toEqual([EventKind.CONVERSATION_STARTED]);
+    expect(await replicaA.kindsOf([{ conversationId: 'c1', eventId: starter, atMs: 1002 }])).toEqual([
+      EventKind.CONVERSATION_STARTED,
+    ]);
   });
 
   it('sees the events of one batch in order, and a resumption after the silence', async () => {
@@ -33,6 +35,11 @@ describe('redisConversationTracker', () => {
       { conversationId: 'c3', eventId: 'y1', atMs: 1000 },
       { conversationId: 'c2', eventId: 'x3', atMs: 70000 },
     ]);
-    expect(kinds).toEqual([EventKind.CONVERSATION_STARTED, EventKind.MESSAGE, EventKind.CONVERSATION_STARTED, EventKind.CONVERSATION_RESUMED]);
+    expect(kinds).toEqual([
+      EventKind.CONVERSATION_STARTED,
+      EventKind.MESSAGE,
+      EventKind.CONVERSATION_STARTED,
+      EventKind.CONVERSATION_RESUMED,
+    ]);
   });
 });

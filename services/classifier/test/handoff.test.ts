@@ -2,12 +2,21 @@
 import { create, EventKind, MessageEventSchema, Priority } from '@switchboard/proto';
 import { withHandoff } from '../src/handoff';
 
-const verdict = (priority: Priority) => ({ priority, matchedRules: [], tags: ['billing'], denied: false, deniedReason: '' });
+const verdict = (priority: Priority) => ({
+  priority,
+  matchedRules: [],
+  tags: ['billing'],
+  denied: false,
+  deniedReason: '',
+});
 
 describe('withHandoff', () => {
   it('leaves an event without a handoff as the rules classified it', () => {
     const message = create(MessageEventSchema, { text: 'hi' });
-    expect(withHandoff(message, EventKind.MESSAGE, verdict(Priority.NORMAL))).toEqual({ kind: EventKind.MESSAGE, ...verdict(Priority.NORMAL) });
+    expect(withHandoff(message, EventKind.MESSAGE, verdict(Priority.NORMAL))).toEqual({
+      kind: EventKind.MESSAGE,
+      ...verdict(Priority.NORMAL),
+    });
   });
 
   it('makes a handoff HANDOFF_REQUESTED, even as the first event, raised to high and tagged with its team', () => {

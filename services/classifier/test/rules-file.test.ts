@@ -18,10 +18,16 @@ describe('parseRulesFile', () => {
   it('reads the commented example shipped in the repository', () => {
     const rules = parseRulesFile(readFileSync(join(__dirname, '..', 'rules.example.yaml'), 'utf8'));
     expect(rules.keywordRules.map((r) => r.name)).toEqual(['refund', 'price-change', 'legal', 'human-please']);
-    const verdict = classify({ text: 'I will SUE you, my lawyer says', direction: Direction.USER, teamId: 't', userId: 'u' }, rules);
+    const verdict = classify(
+      { text: 'I will SUE you, my lawyer says', direction: Direction.USER, teamId: 't', userId: 'u' },
+      rules,
+    );
     expect(verdict.priority).toBe(Priority.URGENT);
     expect(verdict.tags).toEqual(['legal']);
-    expect(classify({ text: 'Je veux un Rémboursement', direction: Direction.USER, teamId: 't', userId: 'u' }, rules).matchedRules).toEqual(['refund']);
+    expect(
+      classify({ text: 'Je veux un Rémboursement', direction: Direction.USER, teamId: 't', userId: 'u' }, rules)
+        .matchedRules,
+    ).toEqual(['refund']);
   });
 
   it('treats an empty file as the defaults', () => {
@@ -30,7 +36,13 @@ describe('parseRulesFile', () => {
 
   it('reads lists, defaults and priorities', () => {
     const rules = parseRulesFile(
-      ['defaults: {priority: low, max_match_length: 100}', 'rules:', '  - {name: a, keywords: [x], tags: [t]}', 'teams: {deny: [T1]}', 'users: {allow: [U9]}'].join('\n'),
+      [
+        'defaults: {priority: low, max_match_length: 100}',
+        'rules:',
+        '  - {name: a, keywords: [x], tags: [t]}',
+        'teams: {deny: [T1]}',
+        'users: {allow: [U9]}',
+      ].join('\n'),
     );
     expect(rules.defaultPriority).toBe(Priority.LOW);
     expect(rules.maxMatchLength).toBe(100);
@@ -40,7 +52,10 @@ describe('parseRulesFile', () => {
   });
 
   it.each([
-    ['rules:\n  - name: a\n    keywords: [x]\n    priority: huge\n', 'rules.yaml:4:15: rules[0].priority must be one of low, normal, high, urgent, got "huge"'],
+    [
+      'rules:\n  - name: a\n    keywords: [x]\n    priority: huge\n',
+      'rules.yaml:4:15: rules[0].priority must be one of low, normal, high, urgent, got "huge"',
+    ],
     ['rules:\n  - name: a\n', 'rules.yaml:2:5: rules[0] ("a") needs keywords or patterns'],
     ['rules:\n  - keywords: [x]\n', 'rules.yaml:2:5: rules[0] needs a name'],
     ['rules:\n  - {name: a, keywords: [x]}\n  - {name: a, keywords: [y]}\n', 'rule name "a" is used twice'],
@@ -62,7 +77,10 @@ describe('unsafePattern', () => {
     expect(unsafePattern(p)).not.toBeNull();
   });
 
-  it.each(['\\bsue\\b', '(?:ab)+', 'a+b*', '[(]+', 'price (?:went|going) up', '(a?)?', '\\d{3}-\\d{4}'])('accepts %s', (p) => {
-    expect(unsafePattern(p)).toBeNull();
-  });
+  it.each(['\\bsue\\b', '(?:ab)+', 'a+b*', '[(]+', 'price (?:went|going) up', '(a?)?', '\\d{3}-\\d{4}'])(
+    'accepts %s',
+    (p) => {
+      expect(unsafePattern(p)).toBeNull();
+    },
+  );
 });

@@ -40,7 +40,10 @@ describe('RulesSource', () => {
     source.watch(50);
     expect(source.current().keywordRules.map((r) => r.name)).toEqual(['refund']);
 
-    writeFileSync(file, 'rules:\n  - {name: refund, keywords: [refund], priority: high}\n  - {name: legal, keywords: [lawyer], priority: urgent}\n');
+    writeFileSync(
+      file,
+      'rules:\n  - {name: refund, keywords: [refund], priority: high}\n  - {name: legal, keywords: [lawyer], priority: urgent}\n',
+    );
     await waitFor(() => source.current().keywordRules.length === 2);
     expect(source.current().keywordRules.map((r) => r.name)).toEqual(['refund', 'legal']);
 

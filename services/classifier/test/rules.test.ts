@@ -46,7 +46,10 @@ describe('classify', () => {
   });
 
   it('denies deny-listed teams, except allow-listed users', () => {
-    expect(classify(user('hi', { teamId: 'spam-team' }), rules)).toMatchObject({ denied: true, deniedReason: 'team deny-listed' });
+    expect(classify(user('hi', { teamId: 'spam-team' }), rules)).toMatchObject({
+      denied: true,
+      deniedReason: 'team deny-listed',
+    });
     expect(classify(user('hi', { teamId: 'spam-team', userId: 'vip' }), rules).denied).toBe(false);
   });
 

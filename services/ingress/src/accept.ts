@@ -35,7 +35,8 @@ redis.call('SET', KEYS[1], 'waiting', 'EX', ARGV[1])
 return 'waiting'`;
 
 /** What a control key's value means for the bot. */
-export const controlOf = (value: string | null | undefined): Control => (value === 'human' ? 'human' : value === 'waiting' ? 'waiting' : 'bot');
+export const controlOf = (value: string | null | undefined): Control =>
+  value === 'human' ? 'human' : value === 'waiting' ? 'waiting' : 'bot';
 
 export class KafkaUnavailable extends Error {
   constructor(cause: unknown) {
@@ -80,15 +81,23 @@ export class EventAcceptor {
     // One round trip for the idempotency records and the control flags. Redis holds only those: if it is
     // away we still accept (Kafka is the record, every consumer is idempotent by event id) and say
     // control is unknown.
-    const found = await this.lookup([...events.map((e) => this.keys.ingressAccepted(e.eventId)), ...conversations.map((id) => this.keys.control(id))]);
+    const found = await this.lookup([
+      ...events.map((e) => this.keys.ingressAccepted(e.eventId)),
+      ...conversations.map((id) => this.keys.control(id)),
+    ]);
     const seen = found?.slice(0, events.length) ?? null;
     const control = found?.slice(events.length) ?? null;
     const fresh = events.filter((_, i) => seen?.[i] == null);
-    if (fresh.some((e) => this.inFlight.has(e.eventId))) throw new KafkaUnavailable(new Error('an earlier copy of these events still waits for Kafka'));
+    if (fresh.some((e) => this.inFlight.has(e.eventId)))
+      throw new KafkaUnavailable(new Error('an earlier copy of these events still waits for Kafka'));
     const pending = this.publisher.pending();
-    if (fresh.length > 0 && (pending.messages >= this.limits.maxEvents || pending.bytes >= this.limits.maxBytes)) throw new PublishBacklogFull(pending);
+    if (fresh.length > 0 && (pending.messages >= this.limits.maxEvents || pending.bytes >= this.limits.maxBytes))
+      throw new PublishBacklogFull(pending);
     // Checked and handed over in the same tick, so concurrent requests cannot all pass the check first.
-    const published = this.publisher.publish(Topics.raw, fresh.map((event) => ({ key: event.conversationId, value: event })));
+    const published = this.publisher.publish(
+      Topics.raw,
+      fresh.map((event) => ({ key: event.conversationId, value: event })),
+    );
     for (const e of fresh) this.inFlight.add(e.eventId);
     // Whenever Kafka acknowledges, even after the bot got its 503, the ids are remembered: its retry is
     // then a duplicate rather than a second copy on the topic.
@@ -99,7 +108,11 @@ export class EventAcceptor {
     void settled.finally(() => fresh.forEach((e) => this.inFlight.delete(e.eventId)));
     try {
       // Bounded: a bot waits at most publishTimeoutMs for an answer.
-      await withTimeout(published, this.publishTimeoutMs, `no acknowledgement from Kafka within ${this.publishTimeoutMs} ms`);
+      await withTimeout(
+        published,
+        this.publishTimeoutMs,
+        `no acknowledgement from Kafka within ${this.publishTimeoutMs} ms`,
+      );
     } catch (err) {
       throw new KafkaUnavailable(err);
     }
@@ -107,8 +120,14 @@ export class EventAcceptor {
     const handedOff = await this.requestHandoffs(fresh);
     const freshIds = new Set(fresh.map((e) => e.eventId));
     return {
-      events: incoming.map((e) => ({ eventId: e.eventId, conversationId: e.conversationId, duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e) })),
-      control: Object.fromEntries(conversations.map((id, i) => [id, handedOff.get(id) ?? (control === null ? 'unknown' : controlOf(control[i]))])),
+      events: incoming.map((e) => ({
+        eventId: e.eventId,
+        conversationId: e.conversationId,
+        duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e),
+      })),
+      control: Object.fromEntries(
+        conversations.map((id, i) => [id, handedOff.get(id) ?? (control === null ? 'unknown' : controlOf(control[i]))]),
+      ),
     };
   }
 
@@ -117,10 +136,18 @@ export class EventAcceptor {
     const out = new Map<string, Control>();
     for (const id of new Set(events.filter((e) => e.handoff).map((e) => e.conversationId))) {
       try {
-        out.set(id, controlOf((await this.redis.eval(REQUEST_HANDOFF, 1, this.keys.control(id), String(ACCEPTED_TTL_SECONDS))) as string));
+        out.set(
+          id,
+          controlOf(
+            (await this.redis.eval(REQUEST_HANDOFF, 1, this.keys.control(id), String(ACCEPTED_TTL_SECONDS))) as string,
+          ),
+        );
       } catch (err) {
         // The event is in Kafka: the status service still starts the handoff; only this reply cannot say so.
-        this.logger.warn({ err: (err as Error).message, conversation_id: id }, 'redis unavailable; handoff accepted without the waiting state');
+        this.logger.warn(
+          { err: (err as Error).message, conversation_id: id },
+          'redis unavailable; handoff accepted without the waiting state',
+        );
         out.set(id, 'unknown');
       }
     }

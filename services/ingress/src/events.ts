@@ -7,7 +7,10 @@ import { create, timestampFromDate, Direction, MessageEventSchema, type MessageE
 import type { EventBody } from './schema';
 import { uuidv7 } from './ids';
 
-export function toMessageEvent(body: EventBody, context: { botId: string; now: Date; newId?: () => string }): MessageEvent {
+export function toMessageEvent(
+  body: EventBody,
+  context: { botId: string; now: Date; newId?: () => string },
+): MessageEvent {
   return create(MessageEventSchema, {
     eventId: scopeId(context.botId, body.event_id ?? (context.newId ?? uuidv7)()),
     conversationId: scopeId(context.botId, body.conversation_id),
@@ -23,7 +26,14 @@ export function toMessageEvent(body: EventBody, context: { botId: string; now: D
     sentAt: timestampFromDate(body.timestamp ? new Date(body.timestamp) : context.now),
     receivedAt: timestampFromDate(context.now),
     botId: context.botId,
-    handoff: body.handoff ? { reason: body.handoff.reason, summary: body.handoff.summary ?? '', team: body.handoff.team ?? '', metadata: body.handoff.metadata ?? {} } : undefined,
+    handoff: body.handoff
+      ? {
+          reason: body.handoff.reason,
+          summary: body.handoff.summary ?? '',
+          team: body.handoff.team ?? '',
+          metadata: body.handoff.metadata ?? {},
+        }
+      : undefined,
   });
 }
 

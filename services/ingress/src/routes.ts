@@ -61,7 +61,9 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
     return reject(reply, status, clientMessage(error));
   });
 
-  app.setNotFoundHandler((request, reply) => reject(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    reject(reply, 404, `no route ${request.method} ${request.url.split('?')[0]}`),
+  );
 
   /** Authenticates; the rate budget is spent once the request's events are known. */
   const admit = async (token: string | undefined, request: FastifyRequest, reply: FastifyReply, how: string) => {
@@ -94,7 +96,13 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
   };
 
   /** `single`: control is one value, not an object by conversation. `extra` joins the 202 (what /track ignored). */
-  async function acceptAndReply(request: FastifyRequest, reply: FastifyReply, bodies: EventBody[], single: boolean, extra: Record<string, unknown> = {}) {
+  async function acceptAndReply(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    bodies: EventBody[],
+    single: boolean,
+    extra: Record<string, unknown> = {},
+  ) {
     if (!(await spend(request, reply, bodies.length))) return reply;
     const now = new Date();
     const events = bodies.map((body) => toMessageEvent(body, { botId: request.botId!, now }));
@@ -107,36 +115,58 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
         accepted: result.events.length - duplicates,
         duplicates,
         // The bot gets its own ids back: the bot scope is Switchboard's, not the bot's.
-        events: result.events.map((e) => ({ event_id: unscopeId(e.eventId).id, conversation_id: unscopeId(e.conversationId).id, duplicate: e.duplicate })),
-        control: single ? result.control[events[0].conversationId] : Object.fromEntries(Object.entries(result.control).map(([id, control]) => [unscopeId(id).id, control])),
+        events: result.events.map((e) => ({
+          event_id: unscopeId(e.eventId).id,
+          conversation_id: unscopeId(e.conversationId).id,
+          duplicate: e.duplicate,
+        })),
+        control: single
+          ? result.control[events[0].conversationId]
+          : Object.fromEntries(Object.entries(result.control).map(([id, control]) => [unscopeId(id).id, control])),
         ...extra,
       });
     } catch (err) {
       if (!(err instanceof KafkaUnavailable)) throw err;
       const full = err instanceof PublishBacklogFull;
-      request.log.warn({ err: err.message }, full ? 'publish backlog full, answering 503' : 'kafka unavailable, answering 503');
+      request.log.warn(
+        { err: err.message },
+        full ? 'publish backlog full, answering 503' : 'kafka unavailable, answering 503',
+      );
       metrics.eventsTotal.inc({ topic: 'ingress', outcome: full ? 'backlog_full' : 'unavailable' }, events.length);
       reply.header('retry-after', String(retryAfterSeconds));
-      return reply.code(503).send({ error: 'Service Unavailable', message: `events were not persisted${full ? ' (too many events wait for Kafka)' : ''}; retry later with the same event_id` });
+      return reply.code(503).send({
+        error: 'Service Unavailable',
+        message: `events were not persisted${full ? ' (too many events wait for Kafka)' : ''}; retry later with the same event_id`,
+      });
     }
   }
 
-  app.post('/v1/events', { preHandler: (request, reply) => admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"') }, async (request, reply) => {
-    let bodies: EventBody[];
-    try {
-      bodies = eventsOf(request.body);
-    } catch (err) {
-      if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
-      throw err;
-    }
-    return acceptAndReply(request, reply, bodies, !('events' in (request.body as object)));
-  });
+  app.post(
+    '/v1/events',
+    {
+      preHandler: (request, reply) =>
+        admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"'),
+    },
+    async (request, reply) => {
+      let bodies: EventBody[];
+      try {
+        bodies = eventsOf(request.body);
+      } catch (err) {
+        if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
+        throw err;
+      }
+      return acceptAndReply(request, reply, bodies, !('events' in (request.body as object)));
+    },
+  );
 
   // The bot asks for a human without a message: one event with no text and the handoff, through the same
   // path as any event (idempotency key, Kafka acknowledgement, the control in the reply).
   app.post<{ Params: { id: string } }>(
     '/v1/conversations/:id/handoff',
-    { preHandler: (request, reply) => admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"') },
+    {
+      preHandler: (request, reply) =>
+        admit(bearerToken(request.headers.authorization), request, reply, 'as "Authorization: Bearer <key>"'),
+    },
     async (request, reply) => {
       let body: EventBody;
       try {
@@ -151,16 +181,25 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
 
   // The key may come as a header (preferred: query strings end up in proxies' access logs) or, as Dashbot's
   // SDKs send it, as the apiKey query parameter. Ingress never logs the query string.
-  const trackKey = (request: FastifyRequest) => bearerToken(request.headers.authorization) ?? queryString((request.query as TrackQuery).apiKey);
+  const trackKey = (request: FastifyRequest) =>
+    bearerToken(request.headers.authorization) ?? queryString((request.query as TrackQuery).apiKey);
 
   app.post<{ Querystring: TrackQuery }>(
     '/track',
-    { preHandler: (request, reply) => admit(trackKey(request), request, reply, 'as "Authorization: Bearer <key>" or the apiKey query parameter') },
+    {
+      preHandler: (request, reply) =>
+        admit(trackKey(request), request, reply, 'as "Authorization: Bearer <key>" or the apiKey query parameter'),
+    },
     async (request, reply) => {
       let outcome;
       try {
         const mapped = trackToEvents(request.query, request.body);
-        outcome = { ...mapped, events: mapped.events.map((event, i) => checked(event, mapped.events.length > 1 ? `event ${i + 1} of ${mapped.events.length}` : '')) };
+        outcome = {
+          ...mapped,
+          events: mapped.events.map((event, i) =>
+            checked(event, mapped.events.length > 1 ? `event ${i + 1} of ${mapped.events.length}` : ''),
+          ),
+        };
       } catch (err) {
         if (err instanceof BadRequest) return reject(reply, err.statusCode, err.message);
         throw err;
@@ -170,7 +209,13 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
         // Nothing to record still costs one unit: a flood of typing indicators is a flood all the same.
         if (!(await spend(request, reply, 1))) return reply;
         metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'ignored' });
-        return reply.code(200).send({ accepted: 0, duplicates: 0, events: [], message: `nothing was recorded: ${outcome.ignored.join('; ')}`, ...ignored });
+        return reply.code(200).send({
+          accepted: 0,
+          duplicates: 0,
+          events: [],
+          message: `nothing was recorded: ${outcome.ignored.join('; ')}`,
+          ...ignored,
+        });
       }
       const conversations = new Set(outcome.events.map((e) => e.conversation_id));
       return acceptAndReply(request, reply, outcome.events, conversations.size === 1, ignored);
@@ -188,6 +233,7 @@ function clientMessage(error: FastifyError): string {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'send the body as Content-Type: application/json';
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'the request body is larger than the limit';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'the body is empty; send one event or {"events": [...]}';
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return `the body is not valid JSON: ${error.message}`;
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return `the body is not valid JSON: ${error.message}`;
   return error.message.split('\n')[0];
 }

@@ -13,10 +13,25 @@ export const handoffSchema = {
   required: ['reason'],
   additionalProperties: false,
   properties: {
-    reason: { type: 'string', minLength: 1, maxLength: MAX_HANDOFF_REASON, description: 'Why the bot asks for a human, shown first to operators' },
+    reason: {
+      type: 'string',
+      minLength: 1,
+      maxLength: MAX_HANDOFF_REASON,
+      description: 'Why the bot asks for a human, shown first to operators',
+    },
     summary: { type: 'string', maxLength: MAX_HANDOFF_SUMMARY, description: 'What the conversation is about so far' },
-    team: { type: 'string', minLength: 1, maxLength: 64, description: "The operators' team it should go to (a notifier route's team:)" },
-    metadata: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 1024 }, description: 'Context for the operator (order id, failed intents, ...)' },
+    team: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: "The operators' team it should go to (a notifier route's team:)",
+    },
+    metadata: {
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { type: 'string', maxLength: 1024 },
+      description: 'Context for the operator (order id, failed intents, ...)',
+    },
   },
 } as const;
 
@@ -26,7 +41,12 @@ export const handoffRequestSchema = {
   ...handoffSchema,
   properties: {
     ...handoffSchema.properties,
-    event_id: { type: 'string', minLength: 1, maxLength: 128, description: 'Idempotency key, as on an event; a UUIDv7 is made when absent' },
+    event_id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: 'Idempotency key, as on an event; a UUIDv7 is made when absent',
+    },
   },
 } as const;
 
@@ -53,8 +73,19 @@ export const eventSchema = {
   required: ['conversation_id'],
   additionalProperties: false,
   properties: {
-    event_id: { type: 'string', minLength: 1, maxLength: 128, description: "Idempotency key, per API key (another bot's ids never collide); a UUIDv7 is made when absent" },
-    conversation_id: { type: 'string', minLength: 1, maxLength: 256, description: "The bot's conversation; per API key, so another bot's conversation of the same id is a different one" },
+    event_id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: "Idempotency key, per API key (another bot's ids never collide); a UUIDv7 is made when absent",
+    },
+    conversation_id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+      description:
+        "The bot's conversation; per API key, so another bot's conversation of the same id is a different one",
+    },
     platform: { type: 'string', maxLength: 64 },
     team: party,
     user: party,
@@ -66,14 +97,22 @@ export const eventSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        properties: { type: { type: 'string', maxLength: 64 }, url: { type: 'string', maxLength: 2048 }, name: { type: 'string', maxLength: 256 } },
+        properties: {
+          type: { type: 'string', maxLength: 64 },
+          url: { type: 'string', maxLength: 2048 },
+          name: { type: 'string', maxLength: 256 },
+        },
       },
     },
     buttons: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 256 } },
     intent: { type: 'string', maxLength: 256 },
     metadata: { type: 'object', maxProperties: 50, additionalProperties: { type: 'string', maxLength: 1024 } },
     timestamp: { type: 'string', format: 'date-time', description: 'When the message was sent (RFC 3339)' },
-    handoff: { ...handoffSchema, description: 'The bot asks for a human: control becomes "waiting" until an operator takes over or the handoff times out' },
+    handoff: {
+      ...handoffSchema,
+      description:
+        'The bot asks for a human: control becomes "waiting" until an operator takes over or the handoff times out',
+    },
   },
 } as const;
 

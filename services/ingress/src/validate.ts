@@ -10,7 +10,10 @@ const validateEvent = ajv.compile<EventBody>(eventSchema);
 const validateHandoff = ajv.compile<HandoffBody & { event_id?: string }>(handoffRequestSchema);
 
 export class BadRequest extends Error {
-  constructor(readonly statusCode: 400 | 413, message: string) {
+  constructor(
+    readonly statusCode: 400 | 413,
+    message: string,
+  ) {
     super(message);
     this.name = 'BadRequest';
   }
@@ -43,7 +46,8 @@ export function eventsOf(body: unknown): EventBody[] {
     if (extra.length > 0) throw new BadRequest(400, `a batch has only "events"; unknown field "${extra[0]}"`);
     if (!Array.isArray(events)) throw new BadRequest(400, 'events must be an array');
     if (events.length === 0) throw new BadRequest(400, 'events must not be empty');
-    if (events.length > MAX_BATCH) throw new BadRequest(413, `a batch holds at most ${MAX_BATCH} events, got ${events.length}`);
+    if (events.length > MAX_BATCH)
+      throw new BadRequest(413, `a batch holds at most ${MAX_BATCH} events, got ${events.length}`);
     return events.map((event, i) => checked(event, `events[${i}]`));
   }
   return [checked(body, '')];
@@ -58,8 +62,10 @@ export function checked(event: unknown, at: string): EventBody {
 
 /** The body of POST /v1/conversations/:id/handoff as the event it stands for: no text, from the bot. */
 export function handoffEventOf(conversationId: string, body: unknown): EventBody {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest(400, 'body must be a JSON object: {"reason": "..."}');
-  if (conversationId.length === 0 || conversationId.length > 256) throw new BadRequest(400, 'the conversation id must be 1 to 256 characters');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequest(400, 'body must be a JSON object: {"reason": "..."}');
+  if (conversationId.length === 0 || conversationId.length > 256)
+    throw new BadRequest(400, 'the conversation id must be 1 to 256 characters');
   if (!validateHandoff(body)) {
     const first = validateHandoff.errors?.[0];
     throw new BadRequest(400, first ? describeError(first, 'handoff') : 'the handoff is invalid');

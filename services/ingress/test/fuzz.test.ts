@@ -33,21 +33,69 @@ const hostileValue = fc.oneof(
 );
 
 /** A valid event with one field replaced by something hostile, or an unknown field added. */
-const mutatedEvent = fc.tuple(validEvent, fc.constantFrom('conversation_id', 'event_id', 'text', 'user', 'team', 'direction', 'timestamp', 'metadata', 'attachments', 'bogus'), hostileValue).map(
-  ([event, field, value]) => ({ ...event, [field]: value }),
-);
+const mutatedEvent = fc
+  .tuple(
+    validEvent,
+    fc.constantFrom(
+      'conversation_id',
+      'event_id',
+      'text',
+      'user',
+      'team',
+      'direction',
+      'timestamp',
+      'metadata',
+      'attachments',
+      'bogus',
+    ),
+    hostileValue,
+  )
+  .map(([event, field, value]) => ({ ...event, [field]: value }));
 
 const body = fc.oneof(
   { arbitrary: validEvent.map((e) => JSON.stringify(e)), weight: 2 },
   { arbitrary: mutatedEvent.map((e) => JSON.stringify(e)), weight: 4 },
-  { arbitrary: fc.array(fc.oneof(validEvent, mutatedEvent), { maxLength: 5 }).map((events) => JSON.stringify({ events })), weight: 2 },
+  {
+    arbitrary: fc
+      .array(fc.oneof(validEvent, mutatedEvent), { maxLength: 5 })
+      .map((events) => JSON.stringify({ events })),
+    weight: 2,
+  },
   { arbitrary: hostileValue.map((v) => JSON.stringify(v)), weight: 2 },
   { arbitrary: fc.string({ maxLength: 300 }), weight: 1 },
-  { arbitrary: fc.constantFrom('{', '{"events":', '{"conversation_id":"c","text":"\\ud800"}', '[]', 'null', '{"a":1,"a":2}', '\ufeff{}'), weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '{',
+      '{"events":',
+      '{"conversation_id":"c","text":"\\ud800"}',
+      '[]',
+      'null',
+      '{"a":1,"a":2}',
+      '\ufeff{}',
+    ),
+    weight: 1,
+  },
 );
 
-const contentType = fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'application/JSON');
-const auth = fc.constantFrom(`Bearer ${KEY}`, `Bearer ${KEY}`, `Bearer ${KEY}`, '', 'Bearer ', 'Basic Zm9vOmJhcg==', `bearer ${KEY}x`);
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  '',
+  'application/JSON',
+);
+const auth = fc.constantFrom(
+  `Bearer ${KEY}`,
+  `Bearer ${KEY}`,
+  `Bearer ${KEY}`,
+  '',
+  'Bearer ',
+  'Basic Zm9vOmJhcg==',
+  `bearer ${KEY}x`,
+);
 
 describe('ingress under fuzzing (real Kafka and Redis)', () => {
   const id = randomUUID().slice(0, 8);
@@ -61,7 +109,12 @@ describe('ingress under fuzzing (real Kafka and Redis)', () => {
     await connectRedis(redis, quiet);
     await ensureTopics(kafka, names, { partitions: 3, replicationFactor: 1 });
     await publisher.connect();
-    app = createHttpServer({ logger: quiet, metrics: createMetrics('fuzz'), readiness: () => ({}), bodyLimit: 32 * 1024 });
+    app = createHttpServer({
+      logger: quiet,
+      metrics: createMetrics('fuzz'),
+      readiness: () => ({}),
+      bodyLimit: 32 * 1024,
+    });
     registerIngressRoutes(app, {
       acceptor: new EventAcceptor(publisher, redis, createKeys(`fuzz-${id}:`), quiet),
       apiKeys: parseApiKeys([`fuzz:${KEY}`]),
@@ -81,20 +134,26 @@ describe('ingress under fuzzing (real Kafka and Redis)', () => {
     let accepted = 0;
     const statuses = new Map<number, number>();
     await fc.assert(
-      fc.asyncProperty(body, contentType, auth, fc.constantFrom('/v1/events', '/track?type=incoming&apiKey=' + KEY, '/track?type=outgoing'), async (payload, type, authorization, url) => {
-        const headers: Record<string, string> = { authorization };
-        if (type) headers['content-type'] = type;
-        const res = await app.inject({ method: 'POST', url, headers, payload });
-        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        expect([202, 400, 401, 404, 413, 415]).toContain(res.statusCode);
-        const reply = res.json();
-        if (res.statusCode === 202) {
-          accepted += reply.accepted;
-        } else {
-          expect(typeof reply.message).toBe('string');
-          expect(reply.message.length).toBeGreaterThan(5);
-        }
-      }),
+      fc.asyncProperty(
+        body,
+        contentType,
+        auth,
+        fc.constantFrom('/v1/events', '/track?type=incoming&apiKey=' + KEY, '/track?type=outgoing'),
+        async (payload, type, authorization, url) => {
+          const headers: Record<string, string> = { authorization };
+          if (type) headers['content-type'] = type;
+          const res = await app.inject({ method: 'POST', url, headers, payload });
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          expect([202, 400, 401, 404, 413, 415]).toContain(res.statusCode);
+          const reply = res.json();
+          if (res.statusCode === 202) {
+            accepted += reply.accepted;
+          } else {
+            expect(typeof reply.message).toBe('string');
+            expect(reply.message.length).toBeGreaterThan(5);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
     const admin = kafka.admin();

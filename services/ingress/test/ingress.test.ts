@@ -46,7 +46,9 @@ describe('ingress (real Kafka and Redis)', () => {
     await publisher.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: names.name(Topics.raw), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(decode(MessageEventSchema, message.value)) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void seen.push(decode(MessageEventSchema, message.value)),
+    });
     app = build(publisher);
     await app.ready();
   });
@@ -65,12 +67,19 @@ describe('ingress (real Kafka and Redis)', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
       payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
     });
-  const event = (over: Record<string, unknown> = {}) => ({ conversation_id: `c-${randomUUID()}`, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'hi', ...over });
+  const event = (over: Record<string, unknown> = {}) => ({
+    conversation_id: `c-${randomUUID()}`,
+    user: { id: 'u1', name: 'Ann' },
+    team: { id: 't1', name: 'Acme' },
+    text: 'hi',
+    ...over,
+  });
   /** What reached conv.raw for test-bot's conversation of that id (ingress scopes it: test-bot:<id>). */
   const downstream = async (conversationId: string, count: number) => {
     const scoped = scopeId('test-bot', conversationId);
     const until = Date.now() + 20000;
-    while (seen.filter((e) => e.conversationId === scoped).length < count && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while (seen.filter((e) => e.conversationId === scoped).length < count && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
     return seen.filter((e) => e.conversationId === scoped);
   };
@@ -83,9 +92,21 @@ describe('ingress (real Kafka and Redis)', () => {
     ['a wrong type', { conversation_id: ['x'] }, {}, 400, 'conversation_id must be string'],
     ['an unknown field', { conversation_id: 'c', foo: 1 }, {}, 400, 'unknown field "foo"'],
     ['a bad timestamp', { conversation_id: 'c', timestamp: 'noon' }, {}, 400, 'timestamp must match format'],
-    ['an over-size batch', { events: Array.from({ length: 501 }, () => ({ conversation_id: 'c' })) }, {}, 413, 'at most 500'],
+    [
+      'an over-size batch',
+      { events: Array.from({ length: 501 }, () => ({ conversation_id: 'c' })) },
+      {},
+      413,
+      'at most 500',
+    ],
     ['an over-size body', { conversation_id: 'c', text: 'x'.repeat(70 * 1024) }, {}, 413, 'larger than the limit'],
-    ['an unknown content type', 'conversation_id=c', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'application/json'],
+    [
+      'an unknown content type',
+      'conversation_id=c',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      415,
+      'application/json',
+    ],
     ['text/plain', 'hello', { 'content-type': 'text/plain' }, 415, 'application/json'],
     ['no API key', { conversation_id: 'c' }, { authorization: '' }, 401, 'API key'],
     ['a wrong API key', { conversation_id: 'c' }, { authorization: 'Bearer nope-nope-nope-nope' }, 401, 'API key'],
@@ -103,9 +124,17 @@ describe('ingress (real Kafka and Redis)', () => {
     const b = event({ direction: 'bot', text: 'hello' });
     const res = await post({ events: [a, b] });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toMatchObject({ accepted: 2, duplicates: 0, control: { [a.conversation_id]: 'bot', [b.conversation_id]: 'bot' } });
+    expect(res.json()).toMatchObject({
+      accepted: 2,
+      duplicates: 0,
+      control: { [a.conversation_id]: 'bot', [b.conversation_id]: 'bot' },
+    });
     expect(Object.keys(res.json().control)).toEqual([a.conversation_id, b.conversation_id]);
-    expect((await downstream(a.conversation_id, 1))[0]).toMatchObject({ text: 'hi', direction: Direction.USER, botId: 'test-bot' });
+    expect((await downstream(a.conversation_id, 1))[0]).toMatchObject({
+      text: 'hi',
+      direction: Direction.USER,
+      botId: 'test-bot',
+    });
     expect((await downstream(b.conversation_id, 1))[0].direction).toBe(Direction.BOT);
   });
 
@@ -118,7 +147,9 @@ describe('ingress (real Kafka and Redis)', () => {
     expect([first.statusCode, second.statusCode, inBatch.statusCode]).toEqual([202, 202, 202]);
     expect(first.json().duplicates).toBe(0);
     // The bot gets its own ids back; on Kafka they are in its scope.
-    expect(first.json().events).toEqual([{ event_id: e.event_id, conversation_id: e.conversation_id, duplicate: false }]);
+    expect(first.json().events).toEqual([
+      { event_id: e.event_id, conversation_id: e.conversation_id, duplicate: false },
+    ]);
     expect(second.json()).toMatchObject({ accepted: 0, duplicates: 1 });
     expect(inBatch.json()).toMatchObject({ accepted: 0, duplicates: 2 });
     const published = await downstream(e.conversation_id, 1);
@@ -131,23 +162,54 @@ describe('ingress (real Kafka and Redis)', () => {
       method: 'POST',
       url: `/track?platform=slack&v=10.1.1-rest&type=incoming&apiKey=${KEY}`,
       headers: { 'content-type': 'application/json' },
-      payload: { text: 'refund please', userId: 'u1', conversationId, platformJson: { team_id: 't1', team_name: 'Acme' }, platformUserJson: { name: 'Ann' } },
+      payload: {
+        text: 'refund please',
+        userId: 'u1',
+        conversationId,
+        platformJson: { team_id: 't1', team_name: 'Acme' },
+        platformUserJson: { name: 'Ann' },
+      },
     });
-    const viaEvents = await post({ conversation_id: conversationId, platform: 'slack', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, text: 'refund please' });
+    const viaEvents = await post({
+      conversation_id: conversationId,
+      platform: 'slack',
+      user: { id: 'u1', name: 'Ann' },
+      team: { id: 't1', name: 'Acme' },
+      text: 'refund please',
+    });
     expect([viaTrack.statusCode, viaEvents.statusCode]).toEqual([202, 202]);
     const [a, b] = await downstream(conversationId, 2);
-    const comparable = (e: MessageEvent) => ({ ...e, eventId: '', metadata: {}, sentAt: undefined, receivedAt: undefined });
+    const comparable = (e: MessageEvent) => ({
+      ...e,
+      eventId: '',
+      metadata: {},
+      sentAt: undefined,
+      receivedAt: undefined,
+    });
     expect(comparable(a)).toEqual(comparable(b));
-    const noKey = await app.inject({ method: 'POST', url: '/track?type=incoming', headers: { 'content-type': 'application/json' }, payload: { userId: 'u' } });
+    const noKey = await app.inject({
+      method: 'POST',
+      url: '/track?type=incoming',
+      headers: { 'content-type': 'application/json' },
+      payload: { userId: 'u' },
+    });
     expect(noKey.statusCode).toBe(401);
   });
 
   it.each([
     ['no reason', {}, 'handoff.reason is required'],
     ['an empty reason', { reason: '' }, 'handoff.reason must NOT have fewer than 1 characters'],
-    ['an over-long summary', { reason: 'r', summary: 'x'.repeat(4001) }, 'handoff.summary must NOT have more than 4000 characters'],
+    [
+      'an over-long summary',
+      { reason: 'r', summary: 'x'.repeat(4001) },
+      'handoff.summary must NOT have more than 4000 characters',
+    ],
     ['an unknown field', { reason: 'r', priority: 'high' }, 'unknown field "priority"'],
-    ['metadata that is not strings', { reason: 'r', metadata: { order: 1042 } }, 'handoff.metadata.order must be string'],
+    [
+      'metadata that is not strings',
+      { reason: 'r', metadata: { order: 1042 } },
+      'handoff.metadata.order must be string',
+    ],
   ])('answers a handoff with %s with a 400 naming the field', async (_what, payload, message) => {
     const res = await post(payload, {}, `/v1/conversations/c-${randomUUID()}/handoff`);
     expect(res.statusCode).toBe(400);
@@ -156,17 +218,38 @@ describe('ingress (real Kafka and Redis)', () => {
 
   it('makes control "waiting" for a handoff, alone or on an event, and publishes it with the handoff', async () => {
     const alone = `c-${randomUUID()}`;
-    const res = await post({ reason: 'the user asked for an agent', summary: 'refund for order 1042', team: 'billing', metadata: { order: '1042' } }, {}, `/v1/conversations/${alone}/handoff`);
+    const res = await post(
+      {
+        reason: 'the user asked for an agent',
+        summary: 'refund for order 1042',
+        team: 'billing',
+        metadata: { order: '1042' },
+      },
+      {},
+      `/v1/conversations/${alone}/handoff`,
+    );
     expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ accepted: 1, control: 'waiting' });
     const [published] = await downstream(alone, 1);
-    expect(published).toMatchObject({ text: '', direction: Direction.BOT, handoff: { reason: 'the user asked for an agent', summary: 'refund for order 1042', team: 'billing', metadata: { order: '1042' } } });
+    expect(published).toMatchObject({
+      text: '',
+      direction: Direction.BOT,
+      handoff: {
+        reason: 'the user asked for an agent',
+        summary: 'refund for order 1042',
+        team: 'billing',
+        metadata: { order: '1042' },
+      },
+    });
     // A later ordinary event says the same: the bot still waits for a person.
     expect((await post(event({ conversation_id: alone }))).json().control).toBe('waiting');
 
     const onEvent = event({ handoff: { reason: 'three failed intents' } });
     expect((await post(onEvent)).json().control).toBe('waiting');
-    expect((await downstream(onEvent.conversation_id as string, 1))[0]).toMatchObject({ text: 'hi', handoff: { reason: 'three failed intents' } });
+    expect((await downstream(onEvent.conversation_id as string, 1))[0]).toMatchObject({
+      text: 'hi',
+      handoff: { reason: 'three failed intents' },
+    });
   });
 
   it('leaves control "human" when an operator already holds the conversation', async () => {
@@ -182,11 +265,19 @@ describe('ingress (real Kafka and Redis)', () => {
       method: 'POST',
       url: `/track?platform=universal&v=10.1.1-rest&type=outgoing&apiKey=${KEY}`,
       headers: { 'content-type': 'application/json' },
-      payload: { text: 'Let me find a person for you', userId: 'u1', conversationId, platformJson: { handoff: { reason: 'user typed agent', team: 'billing' } } },
+      payload: {
+        text: 'Let me find a person for you',
+        userId: 'u1',
+        conversationId,
+        platformJson: { handoff: { reason: 'user typed agent', team: 'billing' } },
+      },
     });
     expect(res.statusCode).toBe(202);
     expect(res.json().control).toBe('waiting');
-    expect((await downstream(conversationId, 1))[0].handoff).toMatchObject({ reason: 'user typed agent', team: 'billing' });
+    expect((await downstream(conversationId, 1))[0].handoff).toMatchObject({
+      reason: 'user typed agent',
+      team: 'billing',
+    });
     const bad = await app.inject({
       method: 'POST',
       url: `/track?platform=universal&type=outgoing&apiKey=${KEY}`,
@@ -214,7 +305,12 @@ describe('ingress (real Kafka and Redis)', () => {
     expect(statuses).toEqual([202, 202, 202, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     // Another key has its own budget.
-    const other = await limited.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: event() });
+    const other = await limited.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      payload: event(),
+    });
     expect(other.statusCode).toBe(202);
     await limited.close();
   });
@@ -223,7 +319,12 @@ describe('ingress (real Kafka and Redis)', () => {
     const budget = new RateBudget(redis, keys, `ingress-events-${randomUUID()}`, { ratePerSecond: 0.01, burst: 10 });
     const limited = build(publisher, budget, 10);
     const send = (count: number) =>
-      limited.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` }, payload: { events: Array.from({ length: count }, () => event()) } });
+      limited.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` },
+        payload: { events: Array.from({ length: count }, () => event()) },
+      });
     // 6 events leave 4 of 10: a batch of 5 is refused although only one request was made before.
     expect((await send(6)).statusCode).toBe(202);
     const refused = await send(5);
@@ -231,8 +332,17 @@ describe('ingress (real Kafka and Redis)', () => {
     expect(refused.headers['retry-after']).toBeDefined();
     expect((await send(4)).statusCode).toBe(202);
     // A batch larger than the burst costs the burst, so it can pass once the budget is full again.
-    const big = build(publisher, new RateBudget(redis, keys, `ingress-big-${randomUUID()}`, { ratePerSecond: 0.01, burst: 10 }), 10);
-    const res = await big.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` }, payload: { events: Array.from({ length: 50 }, () => event()) } });
+    const big = build(
+      publisher,
+      new RateBudget(redis, keys, `ingress-big-${randomUUID()}`, { ratePerSecond: 0.01, burst: 10 }),
+      10,
+    );
+    const res = await big.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${SLOW_KEY}` },
+      payload: { events: Array.from({ length: 50 }, () => event()) },
+    });
     expect(res.statusCode).toBe(202);
     await limited.close();
     await big.close();
@@ -246,8 +356,19 @@ describe('ingress (real Kafka and Redis)', () => {
     await stuck.connect();
     const metrics = createMetrics('ingress-backlog');
     const server = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
-    registerIngressRoutes(server, { acceptor: new EventAcceptor(stuck, redis, keys, quiet, 500, { maxEvents: 3, maxBytes: 1024 * 1024 }), apiKeys: parseApiKeys([`test-bot:${KEY}`]), metrics, logger: quiet });
-    const send = () => server.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: { events: [event(), event()] } });
+    registerIngressRoutes(server, {
+      acceptor: new EventAcceptor(stuck, redis, keys, quiet, 500, { maxEvents: 3, maxBytes: 1024 * 1024 }),
+      apiKeys: parseApiKeys([`test-bot:${KEY}`]),
+      metrics,
+      logger: quiet,
+    });
+    const send = () =>
+      server.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        payload: { events: [event(), event()] },
+      });
     // Two requests fill the backlog (2 + 2 >= 3 events wait): both time out with 503 and stay pending.
     expect([(await send()).statusCode, (await send()).statusCode]).toEqual([503, 503]);
     expect(stuck.pending().messages).toBe(4);
@@ -272,7 +393,12 @@ describe('ingress (real Kafka and Redis)', () => {
     const dead = build(new Publisher(deadKafka, names));
     await dead.ready();
     const e = event({ event_id: `k-${randomUUID()}` });
-    const res = await dead.inject({ method: 'POST', url: '/v1/events', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, payload: e });
+    const res = await dead.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      payload: e,
+    });
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     await dead.close();

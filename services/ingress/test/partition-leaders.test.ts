@@ -7,8 +7,26 @@ import { PartitionLeaders, allPartitionsLed } from '../src/partition-leaders';
 
 describe('allPartitionsLed', () => {
   it.each([
-    ['every partition led', { partitions: [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: 2 }] }, true],
-    ['one partition without a leader', { partitions: [{ partitionId: 0, leader: 1 }, { partitionId: 1, leader: -1 }] }, false],
+    [
+      'every partition led',
+      {
+        partitions: [
+          { partitionId: 0, leader: 1 },
+          { partitionId: 1, leader: 2 },
+        ],
+      },
+      true,
+    ],
+    [
+      'one partition without a leader',
+      {
+        partitions: [
+          { partitionId: 0, leader: 1 },
+          { partitionId: 1, leader: -1 },
+        ],
+      },
+      false,
+    ],
     ['no partitions', { partitions: [] }, false],
     ['no such topic', undefined, false],
   ])('%s', (_what, topic, ready) => {
@@ -18,7 +36,11 @@ describe('allPartitionsLed', () => {
 
 describe('PartitionLeaders (real broker)', () => {
   const quiet = createLogger({ service: 'leaders-test', level: 'silent' });
-  const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'leaders-test', logger: quiet });
+  const kafka = createKafka({
+    brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
+    clientId: 'leaders-test',
+    logger: quiet,
+  });
 
   it('is ready for an existing topic and not for a missing one', async () => {
     const names = new TopicNames(`leaders-${randomUUID().slice(0, 8)}.`);

@@ -25,9 +25,19 @@ interface FetchResponse {
 const landsIn: Record<string, { conversation: string; direction: Direction; text: string }[]> = {
   'universal incoming': [{ conversation: 'web-conv-1', direction: Direction.USER, text: 'Hi, I need help' }],
   'universal outgoing': [{ conversation: 'web-conv-1', direction: Direction.BOT, text: 'How can I help?' }],
-  'slack incoming': [{ conversation: 'C0SUPPORT', direction: Direction.USER, text: 'I was charged twice, I want a refund' }],
-  'slack incoming in a thread': [{ conversation: 'C0SUPPORT:1764064800.000200', direction: Direction.USER, text: 'still waiting for the refund' }],
-  'slack outgoing in the thread': [{ conversation: 'C0SUPPORT:1764064800.000200', direction: Direction.BOT, text: 'Sorry about that! A person will look at the refund.' }],
+  'slack incoming': [
+    { conversation: 'C0SUPPORT', direction: Direction.USER, text: 'I was charged twice, I want a refund' },
+  ],
+  'slack incoming in a thread': [
+    { conversation: 'C0SUPPORT:1764064800.000200', direction: Direction.USER, text: 'still waiting for the refund' },
+  ],
+  'slack outgoing in the thread': [
+    {
+      conversation: 'C0SUPPORT:1764064800.000200',
+      direction: Direction.BOT,
+      text: 'Sorry about that! A person will look at the refund.',
+    },
+  ],
   'slack botkit receive': [{ conversation: 'D0ANNDM', direction: Direction.USER, text: 'hello bot' }],
   'slack typing': [],
   'slack connect': [],
@@ -36,15 +46,31 @@ const landsIn: Record<string, { conversation: string; direction: Direction; text
     { conversation: '6543210987654321', direction: Direction.USER, text: 'Refund' },
     { conversation: '7777000011112222', direction: Direction.USER, text: 'Talk to a human' },
   ],
-  'facebook outgoing': [{ conversation: '6543210987654321', direction: Direction.BOT, text: 'Sorry! Do you want a refund or a replacement?' }],
+  'facebook outgoing': [
+    {
+      conversation: '6543210987654321',
+      direction: Direction.BOT,
+      text: 'Sorry! Do you want a refund or a replacement?',
+    },
+  ],
   'facebook echo (type=all)': [{ conversation: '6543210987654321', direction: Direction.BOT, text: 'We are on it.' }],
-  'microsoft incoming': [{ conversation: 'a:1TeamsConversation', direction: Direction.USER, text: 'Where is my invoice?' }],
+  'microsoft incoming': [
+    { conversation: 'a:1TeamsConversation', direction: Direction.USER, text: 'Where is my invoice?' },
+  ],
   'microsoft outgoing': [{ conversation: 'a:1TeamsConversation', direction: Direction.BOT, text: 'Here it is.' }],
   'microsoft typing': [],
   'google incoming': [{ conversation: 'ABwppHG5conv', direction: Direction.USER, text: 'cancel my subscription' }],
   'google outgoing': [{ conversation: 'ABwppHG5conv', direction: Direction.BOT, text: 'Okay, cancelling.' }],
-  'alexa incoming': [{ conversation: 'amzn1.echo-api.session.session', direction: Direction.USER, text: 'FindZipcode (zipcode: 94114)' }],
-  'alexa outgoing': [{ conversation: 'amzn1.echo-api.session.session', direction: Direction.BOT, text: 'The weather in 94114 is sunny.' }],
+  'alexa incoming': [
+    { conversation: 'amzn1.echo-api.session.session', direction: Direction.USER, text: 'FindZipcode (zipcode: 94114)' },
+  ],
+  'alexa outgoing': [
+    {
+      conversation: 'amzn1.echo-api.session.session',
+      direction: Direction.BOT,
+      text: 'The weather in 94114 is sunny.',
+    },
+  ],
   'custom event': [],
 };
 
@@ -53,8 +79,16 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
   const names = new TopicNames(`dbc-${id}.`);
   const keys = createKeys(`dbc-${id}:`);
   const logged: string[] = [];
-  const logger = createLogger({ service: 'ingress-contract', level: 'trace', destination: new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }) });
-  const kafka = createKafka({ brokers, clientId: 'dashbot-contract', logger: createLogger({ service: 'kafka', level: 'silent' }) });
+  const logger = createLogger({
+    service: 'ingress-contract',
+    level: 'trace',
+    destination: new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }),
+  });
+  const kafka = createKafka({
+    brokers,
+    clientId: 'dashbot-contract',
+    logger: createLogger({ service: 'kafka', level: 'silent' }),
+  });
   const publisher = new Publisher(kafka, names);
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', logger);
   const seen: MessageEvent[] = [];
@@ -66,7 +100,12 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
   async function listen(pub: Publisher): Promise<string> {
     const metrics = createMetrics('dashbot-contract');
     const app = createHttpServer({ logger, metrics, readiness: () => ({}), bodyLimit: 1024 * 1024 });
-    registerIngressRoutes(app, { acceptor: new EventAcceptor(pub, redis, keys, logger, 2000), apiKeys: parseApiKeys([`dashbot-bot:${KEY}`]), metrics, logger });
+    registerIngressRoutes(app, {
+      acceptor: new EventAcceptor(pub, redis, keys, logger, 2000),
+      apiKeys: parseApiKeys([`dashbot-bot:${KEY}`]),
+      metrics,
+      logger,
+    });
     apps.push(app);
     return app.listen({ port: 0, host: '127.0.0.1' });
   }
@@ -77,7 +116,9 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     await publisher.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: names.name(Topics.raw), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(decode(MessageEventSchema, message.value)) });
+    await consumer.run({
+      eachMessage: async ({ message }) => void seen.push(decode(MessageEventSchema, message.value)),
+    });
     root = await listen(publisher);
     dashbot = dashbotClient(KEY, root);
   });
@@ -115,7 +156,13 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
       }
     }
     for (const want of expected) {
-      const found = await downstream((e) => e.conversationId === scopeId('dashbot-bot', want.conversation) && e.text === want.text && e.direction === want.direction, 1);
+      const found = await downstream(
+        (e) =>
+          e.conversationId === scopeId('dashbot-bot', want.conversation) &&
+          e.text === want.text &&
+          e.direction === want.direction,
+        1,
+      );
       expect(found.length).toBeGreaterThanOrEqual(1);
       expect(found[0]).toMatchObject({ botId: 'dashbot-bot', platform: name.split(' ')[0] });
     }
@@ -140,15 +187,27 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     // The SDK reads a 400's body itself and prints it as "validation error: <body>": that is what the bot's
     // developer sees, so that is what is checked.
     const printed: string[] = [];
-    const print = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
+    const print = jest
+      .spyOn(console, 'log')
+      .mockImplementation((...args: unknown[]) => void printed.push(args.join(' ')));
     try {
-      const noChannel = (await dashbot.slack.logIncoming(slackBot, slackTeam, { type: 'message', user: 'U0ANN', text: 'where am I?' })) as FetchResponse;
-      const noRecipient = (await dashbot.facebook.logOutgoing({ json: { message: { text: 'to nobody' } } }, null)) as FetchResponse;
+      const noChannel = (await dashbot.slack.logIncoming(slackBot, slackTeam, {
+        type: 'message',
+        user: 'U0ANN',
+        text: 'where am I?',
+      })) as FetchResponse;
+      const noRecipient = (await dashbot.facebook.logOutgoing(
+        { json: { message: { text: 'to nobody' } } },
+        null,
+      )) as FetchResponse;
       expect([noChannel.status, noRecipient.status]).toEqual([400, 400]);
     } finally {
       print.mockRestore();
     }
-    expect(printed).toEqual([expect.stringContaining('message.channel is required'), expect.stringContaining('json.recipient.id is required')]);
+    expect(printed).toEqual([
+      expect.stringContaining('message.channel is required'),
+      expect.stringContaining('json.recipient.id is required'),
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(seen.length).toBe(before);
   });
@@ -156,7 +215,11 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
   it('takes the API key from the Authorization header as well, and refuses a wrong one', async () => {
     const conversationId = `hdr-${id}`;
     const post = (authorization: string) =>
-      fetch(`${root}/track?platform=universal&type=incoming`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ text: 'via header', userId: 'u1', conversationId }) });
+      fetch(`${root}/track?platform=universal&type=incoming`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ text: 'via header', userId: 'u1', conversationId }),
+      });
     const ok = await post(`Bearer ${KEY}`);
     expect(ok.status).toBe(202);
     const wrong = await post('Bearer not-the-key-0123456789');
@@ -166,8 +229,23 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
   });
 
   it('answers 503 when Kafka does not acknowledge, and never logs the query-string API key', async () => {
-    const deadRoot = await listen(new Publisher(createKafka({ brokers: ['127.0.0.1:1'], clientId: 'dead', logger: createLogger({ service: 'kafka', level: 'silent' }) }), names));
-    const response = (await dashbotClient(KEY, deadRoot).slack.logIncoming(slackBot, slackTeam, { type: 'message', channel: 'C0DEAD', user: 'U0ANN', text: 'lost?', ts: '1764065100.000100' })) as FetchResponse;
+    const deadRoot = await listen(
+      new Publisher(
+        createKafka({
+          brokers: ['127.0.0.1:1'],
+          clientId: 'dead',
+          logger: createLogger({ service: 'kafka', level: 'silent' }),
+        }),
+        names,
+      ),
+    );
+    const response = (await dashbotClient(KEY, deadRoot).slack.logIncoming(slackBot, slackTeam, {
+      type: 'message',
+      channel: 'C0DEAD',
+      user: 'U0ANN',
+      text: 'lost?',
+      ts: '1764065100.000100',
+    })) as FetchResponse;
     expect(response.status).toBe(503);
     expect(logged.some((line) => line.includes('kafka unavailable'))).toBe(true);
     expect(logged.filter((line) => line.includes(KEY))).toEqual([]);

@@ -12,8 +12,31 @@ const now = expect.stringMatching(/^\d{4}-\d\d-\d\dT/);
 
 /** What each SDK call must become: the events recorded and the parts ignored. */
 const expected: Record<string, TrackOutcome> = {
-  'universal incoming': { events: [{ conversation_id: 'web-conv-1', platform: 'universal', user: { id: 'web-user-1', name: 'Ann Lee' }, direction: 'user', text: 'Hi, I need help' }], ignored: [] },
-  'universal outgoing': { events: [{ conversation_id: 'web-conv-1', platform: 'universal', user: { id: 'web-user-1' }, direction: 'bot', text: 'How can I help?', buttons: ['Billing'] }], ignored: [] },
+  'universal incoming': {
+    events: [
+      {
+        conversation_id: 'web-conv-1',
+        platform: 'universal',
+        user: { id: 'web-user-1', name: 'Ann Lee' },
+        direction: 'user',
+        text: 'Hi, I need help',
+      },
+    ],
+    ignored: [],
+  },
+  'universal outgoing': {
+    events: [
+      {
+        conversation_id: 'web-conv-1',
+        platform: 'universal',
+        user: { id: 'web-user-1' },
+        direction: 'bot',
+        text: 'How can I help?',
+        buttons: ['Billing'],
+      },
+    ],
+    ignored: [],
+  },
   'slack incoming': {
     events: [
       {
@@ -193,7 +216,17 @@ const expected: Record<string, TrackOutcome> = {
     ignored: [],
   },
   'google outgoing': {
-    events: [{ event_id: 'google:resp-7d1e-4c2b:outgoing', conversation_id: 'ABwppHG5conv', platform: 'google', user: { id: 'ABwppHFuser', name: 'Ann Lee' }, direction: 'bot', text: 'Okay, cancelling.', timestamp: now }],
+    events: [
+      {
+        event_id: 'google:resp-7d1e-4c2b:outgoing',
+        conversation_id: 'ABwppHG5conv',
+        platform: 'google',
+        user: { id: 'ABwppHFuser', name: 'Ann Lee' },
+        direction: 'bot',
+        text: 'Okay, cancelling.',
+        timestamp: now,
+      },
+    ],
     ignored: [],
   },
   'alexa incoming': {
@@ -227,7 +260,10 @@ const expected: Record<string, TrackOutcome> = {
     ],
     ignored: [],
   },
-  'custom event': { events: [], ignored: ['type=event (custom, page-launch, share and revenue events) is not a message'] },
+  'custom event': {
+    events: [],
+    ignored: ['type=event (custom, page-launch, share and revenue events) is not a message'],
+  },
 };
 
 describe("trackToEvents on the Dashbot SDK's own requests", () => {
@@ -266,42 +302,125 @@ describe('trackToEvents on payloads it does not understand', () => {
     [{ type: 'incoming' }, [], 'body must be a JSON object'],
     [{ type: 'incoming' }, { userId: 'U1', text: 5 }, 'text must be a string'],
     [{ type: 'incoming', platform: 'slack' }, { team: { id: 'T1' }, bot: { id: 'B1' } }, 'message is required'],
-    [{ type: 'incoming', platform: 'slack' }, { message: { type: 'message', user: 'U1', text: 'hi' } }, 'message.channel is required'],
-    [{ type: 'incoming', platform: 'slack' }, { message: { type: 'message', channel: 'C1', text: 'hi' } }, 'message.user is required'],
+    [
+      { type: 'incoming', platform: 'slack' },
+      { message: { type: 'message', user: 'U1', text: 'hi' } },
+      'message.channel is required',
+    ],
+    [
+      { type: 'incoming', platform: 'slack' },
+      { message: { type: 'message', channel: 'C1', text: 'hi' } },
+      'message.user is required',
+    ],
     [{ type: 'incoming', platform: 'facebook' }, { object: 'page' }, 'entry is required'],
-    [{ type: 'incoming', platform: 'facebook' }, { entry: [{ messaging: [{ message: { text: 'hi' } }] }] }, 'entry[0].messaging[0].sender.id is required'],
-    [{ type: 'outgoing', platform: 'facebook' }, { recipient: { id: '1' }, message: { text: 'hi' } }, 'json is required: the Send API request body'],
-    [{ type: 'outgoing', platform: 'facebook' }, { json: { message: { text: 'hi' } } }, 'json.recipient.id is required'],
+    [
+      { type: 'incoming', platform: 'facebook' },
+      { entry: [{ messaging: [{ message: { text: 'hi' } }] }] },
+      'entry[0].messaging[0].sender.id is required',
+    ],
+    [
+      { type: 'outgoing', platform: 'facebook' },
+      { recipient: { id: '1' }, message: { text: 'hi' } },
+      'json is required: the Send API request body',
+    ],
+    [
+      { type: 'outgoing', platform: 'facebook' },
+      { json: { message: { text: 'hi' } } },
+      'json.recipient.id is required',
+    ],
     [{ type: 'incoming', platform: 'microsoft' }, { text: 'hi' }, 'type is required: the Bot Framework activity type'],
-    [{ type: 'incoming', platform: 'microsoft' }, { type: 'message', from: { id: 'u' }, text: 'hi' }, 'conversation.id is required'],
-    [{ type: 'outgoing', platform: 'microsoft' }, { type: 'message', conversation: { id: 'c' }, text: 'hi' }, 'recipient.id is required'],
+    [
+      { type: 'incoming', platform: 'microsoft' },
+      { type: 'message', from: { id: 'u' }, text: 'hi' },
+      'conversation.id is required',
+    ],
+    [
+      { type: 'outgoing', platform: 'microsoft' },
+      { type: 'message', conversation: { id: 'c' }, text: 'hi' },
+      'recipient.id is required',
+    ],
     [{ type: 'incoming', platform: 'google' }, { dashbot_timestamp: 1 }, 'request_body is required'],
-    [{ type: 'incoming', platform: 'google' }, { request_body: { queryResult: { queryText: 'hi' } } }, 'request_body.session (Dialogflow v2)'],
+    [
+      { type: 'incoming', platform: 'google' },
+      { request_body: { queryResult: { queryText: 'hi' } } },
+      'request_body.session (Dialogflow v2)',
+    ],
     [{ type: 'incoming', platform: 'alexa' }, { dashbot_timestamp: 1 }, 'event is required'],
-    [{ type: 'incoming', platform: 'alexa' }, { event: { request: { type: 'IntentRequest' } } }, 'event.session.sessionId is required'],
+    [
+      { type: 'incoming', platform: 'alexa' },
+      { event: { request: { type: 'IntentRequest' } } },
+      'event.session.sessionId is required',
+    ],
   ])('refuses %j %j', (query, body, message) => {
     expect(() => trackToEvents(query, body)).toThrow(BadRequest);
     expect(() => trackToEvents(query, body)).toThrow(message);
   });
 
   it('ignores, with the reason, what is valid but not a message', () => {
-    expect(trackToEvents({ type: 'incoming', platform: 'facebook' }, { object: 'page', entry: [{ messaging: [{ sender: { id: '1' }, recipient: { id: '2' }, delivery: { mids: ['m'] } }] }] })).toEqual({
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'facebook' },
+        {
+          object: 'page',
+          entry: [{ messaging: [{ sender: { id: '1' }, recipient: { id: '2' }, delivery: { mids: ['m'] } }] }],
+        },
+      ),
+    ).toEqual({
       events: [],
       ignored: ['entry[0].messaging[0] is a Messenger "delivery" notification, not a message'],
     });
-    expect(trackToEvents({ type: 'outgoing', platform: 'facebook' }, { json: { recipient: { id: '1' }, sender_action: 'typing_on' } }).ignored).toEqual(['a Send API sender_action "typing_on" is not a message']);
-    expect(trackToEvents({ type: 'incoming', platform: 'facebook' }, { object: 'page', entry: [{ messaging: [{ sender: { id: '2' }, recipient: { id: '1' }, message: { is_echo: true, text: 'x' } }] }] }).ignored[0]).toContain('send type=all to record echoes');
-    expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', channel: 'C1', user: 'U0BOT', text: 'my own post' } }).ignored[0]).toContain('written by the bot itself');
-    expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { message: { type: 'message', subtype: 'message_changed', channel: 'C1' } }).ignored[0]).toContain('"message_changed"');
-    expect(trackToEvents({ type: 'incoming', platform: 'slack' }, { bot: { id: 'U0BOT' }, message: { type: 'message', subtype: 'bot_message', channel: 'C1', bot_id: 'B0OTHER', text: 'deploy done' } }).ignored).toEqual([
-      'an incoming Slack message from a bot (bot_id B0OTHER) has no user to record it for',
-    ]);
-    expect(trackToEvents({ type: 'incoming', platform: 'alexa' }, { event: { session: { sessionId: 's' }, request: { type: 'SessionEndedRequest' } } }).ignored[0]).toContain('SessionEndedRequest');
+    expect(
+      trackToEvents(
+        { type: 'outgoing', platform: 'facebook' },
+        { json: { recipient: { id: '1' }, sender_action: 'typing_on' } },
+      ).ignored,
+    ).toEqual(['a Send API sender_action "typing_on" is not a message']);
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'facebook' },
+        {
+          object: 'page',
+          entry: [
+            { messaging: [{ sender: { id: '2' }, recipient: { id: '1' }, message: { is_echo: true, text: 'x' } }] },
+          ],
+        },
+      ).ignored[0],
+    ).toContain('send type=all to record echoes');
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'slack' },
+        { bot: { id: 'U0BOT' }, message: { type: 'message', channel: 'C1', user: 'U0BOT', text: 'my own post' } },
+      ).ignored[0],
+    ).toContain('written by the bot itself');
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'slack' },
+        { message: { type: 'message', subtype: 'message_changed', channel: 'C1' } },
+      ).ignored[0],
+    ).toContain('"message_changed"');
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'slack' },
+        {
+          bot: { id: 'U0BOT' },
+          message: { type: 'message', subtype: 'bot_message', channel: 'C1', bot_id: 'B0OTHER', text: 'deploy done' },
+        },
+      ).ignored,
+    ).toEqual(['an incoming Slack message from a bot (bot_id B0OTHER) has no user to record it for']);
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'alexa' },
+        { event: { session: { sessionId: 's' }, request: { type: 'SessionEndedRequest' } } },
+      ).ignored[0],
+    ).toContain('SessionEndedRequest');
   });
 
   it('hashes a platform message id too long for an event_id, the same way every time', () => {
     const mid = `m_${'x'.repeat(200)}`;
-    const body = { object: 'page', entry: [{ messaging: [{ sender: { id: '1' }, recipient: { id: '2' }, message: { mid, text: 'hi' } }] }] };
+    const body = {
+      object: 'page',
+      entry: [{ messaging: [{ sender: { id: '1' }, recipient: { id: '2' }, message: { mid, text: 'hi' } }] }],
+    };
     const [a] = trackToEvents({ type: 'incoming', platform: 'facebook' }, body).events;
     const [b] = trackToEvents({ type: 'incoming', platform: 'facebook' }, body).events;
     expect(a.event_id).toMatch(/^fb:sha256:[0-9a-f]{64}$/);
@@ -309,8 +428,17 @@ describe('trackToEvents on payloads it does not understand', () => {
   });
 
   it('maps the other Assistant request shapes: Actions SDK v2 and Actions Builder', () => {
-    const actionsSdk = { user: { userId: 'u9' }, conversation: { conversationId: 'conv9' }, inputs: [{ intent: 'actions.intent.TEXT', rawInputs: [{ query: 'talk to a person' }] }] };
-    expect(trackToEvents({ type: 'incoming', platform: 'google' }, { dashbot_timestamp: 1764064800000, request_body: actionsSdk }).events[0]).toEqual({
+    const actionsSdk = {
+      user: { userId: 'u9' },
+      conversation: { conversationId: 'conv9' },
+      inputs: [{ intent: 'actions.intent.TEXT', rawInputs: [{ query: 'talk to a person' }] }],
+    };
+    expect(
+      trackToEvents(
+        { type: 'incoming', platform: 'google' },
+        { dashbot_timestamp: 1764064800000, request_body: actionsSdk },
+      ).events[0],
+    ).toEqual({
       conversation_id: 'conv9',
       platform: 'google',
       user: { id: 'u9' },
@@ -319,12 +447,37 @@ describe('trackToEvents on payloads it does not understand', () => {
       intent: 'actions.intent.TEXT',
       timestamp: '2025-11-25T10:00:00.000Z',
     });
-    const reply = { expectUserResponse: true, expectedInputs: [{ inputPrompt: { richInitialPrompt: { items: [{ simpleResponse: { textToSpeech: 'Connecting you.' } }] } } }] };
-    expect(trackToEvents({ type: 'outgoing', platform: 'google' }, { request_body: actionsSdk, message: reply }).events[0].text).toBe('Connecting you.');
-    const builder = { request: { handler: { name: 'main' }, intent: { name: 'actions.intent.MAIN', query: 'Talk to Acme' }, session: { id: 'sess-1' } }, fulfillmentLib: '@assistant/conversation' };
-    const builderReply = { response: { status: 200, body: { prompt: { firstSimple: { speech: 'Hi!', text: 'Hi there!' } } } }, fulfillmentLib: '@assistant/conversation' };
-    expect(trackToEvents({ type: 'incoming', platform: 'google' }, { request_body: builder }).events[0]).toMatchObject({ conversation_id: 'sess-1', text: 'Talk to Acme', intent: 'actions.intent.MAIN' });
-    expect(trackToEvents({ type: 'outgoing', platform: 'google' }, { request_body: builder, message: builderReply }).events[0]).toMatchObject({ conversation_id: 'sess-1', text: 'Hi there!', direction: 'bot' });
+    const reply = {
+      expectUserResponse: true,
+      expectedInputs: [
+        { inputPrompt: { richInitialPrompt: { items: [{ simpleResponse: { textToSpeech: 'Connecting you.' } }] } } },
+      ],
+    };
+    expect(
+      trackToEvents({ type: 'outgoing', platform: 'google' }, { request_body: actionsSdk, message: reply }).events[0]
+        .text,
+    ).toBe('Connecting you.');
+    const builder = {
+      request: {
+        handler: { name: 'main' },
+        intent: { name: 'actions.intent.MAIN', query: 'Talk to Acme' },
+        session: { id: 'sess-1' },
+      },
+      fulfillmentLib: '@assistant/conversation',
+    };
+    const builderReply = {
+      response: { status: 200, body: { prompt: { firstSimple: { speech: 'Hi!', text: 'Hi there!' } } } },
+      fulfillmentLib: '@assistant/conversation',
+    };
+    expect(trackToEvents({ type: 'incoming', platform: 'google' }, { request_body: builder }).events[0]).toMatchObject({
+      conversation_id: 'sess-1',
+      text: 'Talk to Acme',
+      intent: 'actions.intent.MAIN',
+    });
+    expect(
+      trackToEvents({ type: 'outgoing', platform: 'google' }, { request_body: builder, message: builderReply })
+        .events[0],
+    ).toMatchObject({ conversation_id: 'sess-1', text: 'Hi there!', direction: 'bot' });
   });
 });
 

@@ -51,8 +51,18 @@ describe('toMessageEvent', () => {
   const now = new Date('2026-01-02T03:04:05.000Z');
 
   it("maps the body and keeps the client event id, both ids in the bot's scope", () => {
-    const e = toMessageEvent({ ...good, event_id: 'k1', direction: 'bot', timestamp: '2026-01-01T00:00:00Z' }, { botId: 'bot-a', now });
-    expect(e).toMatchObject({ eventId: 'bot-a:k1', conversationId: 'bot-a:c1', text: 'hi', direction: Direction.BOT, botId: 'bot-a', team: { id: 't1', name: 'Acme' } });
+    const e = toMessageEvent(
+      { ...good, event_id: 'k1', direction: 'bot', timestamp: '2026-01-01T00:00:00Z' },
+      { botId: 'bot-a', now },
+    );
+    expect(e).toMatchObject({
+      eventId: 'bot-a:k1',
+      conversationId: 'bot-a:c1',
+      text: 'hi',
+      direction: Direction.BOT,
+      botId: 'bot-a',
+      team: { id: 't1', name: 'Acme' },
+    });
     expect(timestampDate(e.sentAt!).toISOString()).toBe('2026-01-01T00:00:00.000Z');
     expect(timestampDate(e.receivedAt!).toISOString()).toBe(now.toISOString());
   });
@@ -78,7 +88,10 @@ describe('uuidv7', () => {
 });
 
 describe('API keys', () => {
-  const keys = parseApiKeys(['bot-a:aaaaaaaaaaaaaaaaaaaa', 'bot-b:sha256:' + require('node:crypto').createHash('sha256').update('bbbbbbbbbbbbbbbbbbbb').digest('hex')]);
+  const keys = parseApiKeys([
+    'bot-a:aaaaaaaaaaaaaaaaaaaa',
+    'bot-b:sha256:' + require('node:crypto').createHash('sha256').update('bbbbbbbbbbbbbbbbbbbb').digest('hex'),
+  ]);
 
   it('finds the bot of a token, plain or hashed in config', () => {
     expect(authenticate(keys, 'aaaaaaaaaaaaaaaaaaaa')).toBe('bot-a');

@@ -1,6 +1,13 @@
 // What the notifier remembers of a conversation to render (and re-render) its Slack message: a summary of
 // the first event and the operators' status. Pure data and transitions; stored as JSON in Redis.
-import { EventKind, Priority, StatusChange, timestampMs, type ClassifiedEvent, type Operator } from '@switchboard/proto';
+import {
+  EventKind,
+  Priority,
+  StatusChange,
+  timestampMs,
+  type ClassifiedEvent,
+  type Operator,
+} from '@switchboard/proto';
 import { truncate } from './render-text';
 
 /** The first text's length kept (and shown in the root); the transcript has all of it. */
@@ -63,7 +70,10 @@ export interface HandoffView {
  */
 export function withHandoff(view: StatusView, handoff: HandoffView): StatusView {
   const last = view.last;
-  const settled = last !== undefined && (last.change === 'taken_over' || last.change === 'handoff_timed_out' || last.change === 'closed') && last.atMs >= handoff.atMs;
+  const settled =
+    last !== undefined &&
+    (last.change === 'taken_over' || last.change === 'handoff_timed_out' || last.change === 'closed') &&
+    last.atMs >= handoff.atMs;
   return settled ? view : { ...view, handoff };
 }
 
@@ -72,7 +82,12 @@ export function handoffOf(event: ClassifiedEvent): HandoffView | null {
   const h = event.message?.handoff;
   if (event.kind !== EventKind.HANDOFF_REQUESTED || !h) return null;
   const m = event.message!;
-  return { reason: h.reason, summary: truncate(h.summary, SUMMARY_TEXT), team: h.team, atMs: m.receivedAt ? timestampMs(m.receivedAt) : Date.now() };
+  return {
+    reason: h.reason,
+    summary: truncate(h.summary, SUMMARY_TEXT),
+    team: h.team,
+    atMs: m.receivedAt ? timestampMs(m.receivedAt) : Date.now(),
+  };
 }
 
 /** Operators' actions on a conversation, as its Slack message shows them. Absent fields: not so. */
@@ -87,7 +102,8 @@ export interface StatusView {
   last?: { change: StatusName; by: string; atMs: number };
 }
 
-export type StatusName = 'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened' | 'handoff_timed_out';
+export type StatusName =
+  'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened' | 'handoff_timed_out';
 
 const NAMES: Partial<Record<StatusChange, StatusName>> = {
   [StatusChange.REVIEWED]: 'reviewed',

@@ -55,7 +55,12 @@ export type Placement = 'post_now' | 'wait_and_post' | 'queue';
  * (`ageMs`: a backlog in Kafka is as late as a queue at Slack) and the wait for the channel's next free
  * slot — else they are queued rather than fall behind.
  */
-export function placement(input: { priority: Priority; ageMs: number; digestAfterMs: number; slot?: { now: boolean; waitMs: number } }): Placement | 'ask_slot' {
+export function placement(input: {
+  priority: Priority;
+  ageMs: number;
+  digestAfterMs: number;
+  slot?: { now: boolean; waitMs: number };
+}): Placement | 'ask_slot' {
   const { priority, ageMs, digestAfterMs, slot } = input;
   const urgent = priority >= Priority.URGENT;
   if (!urgent && ageMs > digestAfterMs) return 'queue';
@@ -73,6 +78,10 @@ export function replyPlacement(input: Parameters<typeof placement>[0] & { queued
 }
 
 /** A root posted before the ticketer recorded the Asana task gets the link added (once per link). */
-export function needsTaskLink(place: Place | undefined, shownTaskUrl: string | undefined, knownTaskUrl: string | undefined): boolean {
+export function needsTaskLink(
+  place: Place | undefined,
+  shownTaskUrl: string | undefined,
+  knownTaskUrl: string | undefined,
+): boolean {
   return place === 'root' && !!knownTaskUrl && shownTaskUrl !== knownTaskUrl;
 }

@@ -21,7 +21,13 @@ export interface DigestBatch {
   resumed: boolean;
 }
 
-const digestBatch = (b: OpenBatch): DigestBatch => ({ id: b.id, conversationIds: b.items, createdAtMs: b.createdAtMs, fence: b.fence, resumed: b.resumed });
+const digestBatch = (b: OpenBatch): DigestBatch => ({
+  id: b.id,
+  conversationIds: b.items,
+  createdAtMs: b.createdAtMs,
+  fence: b.fence,
+  resumed: b.resumed,
+});
 
 export class DigestStore {
   private readonly batches: OpenBatches;
@@ -56,7 +62,11 @@ export class DigestStore {
 
   /** Waiting conversations, and whether a taken batch is not recorded yet. */
   async backlog(channel: string): Promise<{ pending: number; openBatch: boolean }> {
-    const [[e1, pending], [e2, open]] = (await this.redis.pipeline().zcard(this.keys.digestPending(channel)).exists(this.keys.digestBatch(channel)).exec())!;
+    const [[e1, pending], [e2, open]] = (await this.redis
+      .pipeline()
+      .zcard(this.keys.digestPending(channel))
+      .exists(this.keys.digestBatch(channel))
+      .exec())!;
     if (e1 || e2) throw e1 ?? e2;
     return { pending: pending as number, openBatch: open === 1 };
   }
@@ -70,8 +80,18 @@ export class DigestStore {
    * The open batch if there is one, else up to `max` of the longest-waiting conversations as a new one; claimed
    * for the channel lock's `fence` (StaleFenceError when a newer holder has claimed it).
    */
-  async takeBatch(channel: string, max: number, batchId: string, fence: number, nowMs = Date.now()): Promise<DigestBatch | null> {
-    const taken = await this.batches.takeOrResume(this.keys.digestBatch(channel), { kind: 'zset', key: this.keys.digestPending(channel), max }, { batchId, fence, nowMs });
+  async takeBatch(
+    channel: string,
+    max: number,
+    batchId: string,
+    fence: number,
+    nowMs = Date.now(),
+  ): Promise<DigestBatch | null> {
+    const taken = await this.batches.takeOrResume(
+      this.keys.digestBatch(channel),
+      { kind: 'zset', key: this.keys.digestPending(channel), max },
+      { batchId, fence, nowMs },
+    );
     return taken && digestBatch(taken);
   }
 
@@ -84,7 +104,12 @@ export class DigestStore {
    * Records where the batch's conversations now are and closes the batch, in one transaction: each one's
    * thread is the posted message (a digest, or its own root when the batch had one conversation).
    */
-  async recordPosted(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage): Promise<void> {
+  async recordPosted(
+    channel: string,
+    batch: DigestBatch,
+    place: 'root' | 'digest',
+    posted: PostedMessage,
+  ): Promise<void> {
     const multi = this.redis.multi();
     for (const id of batch.conversationIds) {
       const key = this.keys.notifierConversation(id);

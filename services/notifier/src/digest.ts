@@ -41,7 +41,10 @@ export function digestLine(entry: DigestEntry): string {
   const build = (textMax: number, nameMax: number) => {
     const { summary } = entry;
     const words = clip(summary.text, textMax);
-    const links = [link(entry.transcriptUrl, 'transcript'), ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : [])].join(' · ');
+    const links = [
+      link(entry.transcriptUrl, 'transcript'),
+      ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : []),
+    ].join(' · ');
     return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${statusWord(entry.status)}`;
   };
   const line = build(120, 40);
@@ -59,7 +62,12 @@ export function renderDigest(entries: DigestEntry[]): SlackMessage {
       { type: 'section', text: { type: 'mrkdwn', text: `:inbox_tray: *${title}*` } },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: "Grouped to stay within Slack's rate limit. Later messages of these conversations are replied in this thread." }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: "Grouped to stay within Slack's rate limit. Later messages of these conversations are replied in this thread.",
+          },
+        ],
       },
       ...sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
     ],

@@ -96,9 +96,15 @@ export class DigestFlusher {
         return;
       }
       const attempt = (retry?.attempt ?? 0) + 1;
-      const delayMs = err instanceof UnavailableError && err.retryAfterMs ? err.retryAfterMs : backoffDelay(attempt, { baseMs: 500, maxMs: 30000 });
+      const delayMs =
+        err instanceof UnavailableError && err.retryAfterMs
+          ? err.retryAfterMs
+          : backoffDelay(attempt, { baseMs: 500, maxMs: 30000 });
       this.retryAt.set(channel, { atMs: Date.now() + delayMs, attempt });
-      log.warn({ err: (err as Error).message, channel, attempt, delayMs }, 'digest or grouped reply not posted, will retry');
+      log.warn(
+        { err: (err as Error).message, channel, attempt, delayMs },
+        'digest or grouped reply not posted, will retry',
+      );
     } finally {
       await held.release();
     }
@@ -107,7 +113,9 @@ export class DigestFlusher {
   private async flushDigest(channel: string, held: HeldLock): Promise<void> {
     const { digests } = this.parts;
     // A batch left open (a crash, a lost answer, a holder whose lock ran out): claimed for this holder first.
-    const open = (await digests.openBatch(channel)) && (await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence));
+    const open =
+      (await digests.openBatch(channel)) &&
+      (await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence));
     if (open && (await this.recover(channel, open))) return;
     await this.parts.pacing.waitForPost(channel);
     const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
@@ -124,7 +132,10 @@ export class DigestFlusher {
     if (!batch) return;
     await this.parts.digests.release(channel, batch);
     this.parts.metrics.undelivered.inc({ kind: 'conversation', reason: err.reason }, batch.conversationIds.length);
-    this.options.log.error({ err: err.message, channel, conversations: batch.conversationIds }, 'digest refused by Slack; its conversations were not notified');
+    this.options.log.error(
+      { err: err.message, channel, conversations: batch.conversationIds },
+      'digest refused by Slack; its conversations were not notified',
+    );
   }
 
   /** The open batch's message if it was posted already (looked up by its batch id in the metadata). */
@@ -144,7 +155,10 @@ export class DigestFlusher {
   private async recover(channel: string, batch: DigestBatch): Promise<boolean> {
     const found = await this.findPosted(channel, batch);
     if (!found) return false;
-    this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest was posted before a crash; recorded it instead of posting again');
+    this.options.log.warn(
+      { channel, batch: batch.id, ts: found.ts },
+      'digest was posted before a crash; recorded it instead of posting again',
+    );
     await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
     return true;
   }
@@ -153,7 +167,13 @@ export class DigestFlusher {
     const { parts } = this;
     const entries: DigestEntry[] = [];
     for (const [i, { state, knownTaskUrl }] of (await parts.store.states(batch.conversationIds)).entries()) {
-      if (state.summary) entries.push({ summary: state.summary, status: state.status, transcriptUrl: parts.transcriptUrl(batch.conversationIds[i]), taskUrl: knownTaskUrl });
+      if (state.summary)
+        entries.push({
+          summary: state.summary,
+          status: state.status,
+          transcriptUrl: parts.transcriptUrl(batch.conversationIds[i]),
+          taskUrl: knownTaskUrl,
+        });
     }
     if (entries.length === 0) {
       await parts.digests.dropBatch(channel);
@@ -163,7 +183,14 @@ export class DigestFlusher {
     const single = entries.length === 1 ? entries[0] : undefined;
     const message = single ? renderRoot(single) : renderDigest(entries);
     const metadata: PostMetadata = single
-      ? { event_type: METADATA.conversation, event_payload: { conversation_id: single.summary.conversationId, event_id: single.summary.eventId, batch_id: batch.id } }
+      ? {
+          event_type: METADATA.conversation,
+          event_payload: {
+            conversation_id: single.summary.conversationId,
+            event_id: single.summary.eventId,
+            batch_id: batch.id,
+          },
+        }
       : { event_type: METADATA.digest, event_payload: { batch_id: batch.id, conversations: entries.length } };
     let posted: PostedMessage;
     let earlier: FoundMessage | null = null;
@@ -183,18 +210,32 @@ export class DigestFlusher {
     }
     const found = earlier as FoundMessage | null;
     if (found) {
-      this.options.log.warn({ channel, batch: batch.id, ts: found.ts }, 'digest taken over was posted by its earlier holder; recorded it instead of posting again');
+      this.options.log.warn(
+        { channel, batch: batch.id, ts: found.ts },
+        'digest taken over was posted by its earlier holder; recorded it instead of posting again',
+      );
       await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
       return;
     }
     await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
     parts.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
     if (!single) parts.metrics.digestedConversations.inc(entries.length);
-    for (const e of entries) if (e.summary.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
-    this.options.log.info({ channel, batch: batch.id, conversations: entries.length, ts: posted.ts }, single ? 'posted a queued conversation as its root' : 'posted digest');
+    for (const e of entries)
+      if (e.summary.receivedAtMs > 0)
+        parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(e.summary.receivedAtMs));
+    this.options.log.info(
+      { channel, batch: batch.id, conversations: entries.length, ts: posted.ts },
+      single ? 'posted a queued conversation as its root' : 'posted digest',
+    );
   }
 
-  private async record(channel: string, batch: DigestBatch, place: 'root' | 'digest', posted: PostedMessage, taskUrl?: string): Promise<void> {
+  private async record(
+    channel: string,
+    batch: DigestBatch,
+    place: 'root' | 'digest',
+    posted: PostedMessage,
+    taskUrl?: string,
+  ): Promise<void> {
     const { parts } = this;
     // A newer holder took the batch over: it finds this post by its metadata and records it.
     if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
@@ -202,7 +243,11 @@ export class DigestFlusher {
     this.refused.delete(batch.id);
     if (place === 'root' && taskUrl) await parts.store.update(batch.conversationIds[0], { task_url: taskUrl });
     try {
-      await parts.digests.recordPermalink(batch.conversationIds, posted, await parts.slack.permalink(posted.channel, posted.ts));
+      await parts.digests.recordPermalink(
+        batch.conversationIds,
+        posted,
+        await parts.slack.permalink(posted.channel, posted.ts),
+      );
     } catch (err) {
       // Recorded where they are; the permalink is filled in by the conversations' next events.
       this.options.log.warn({ err: (err as Error).message, channel }, 'no permalink for the digest yet');

@@ -19,7 +19,12 @@ import { SLACK_TIMEOUT_MS, webApiSlack } from './slack';
 import { ConversationStore } from './state';
 import { statusHandler } from './status';
 
-const PRIORITIES = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT } as const;
+const PRIORITIES = {
+  low: Priority.LOW,
+  normal: Priority.NORMAL,
+  high: Priority.HIGH,
+  urgent: Priority.URGENT,
+} as const;
 /** The notifier's done-marks (DoneMarks scope) for conv.classified events. */
 const DONE_SCOPE = 'notifier';
 

@@ -47,7 +47,10 @@ export function notifierHandler(parts: ClassifiedParts) {
     }
     const linkTask = needsTaskLink(facts.state.place, facts.state.taskUrl, facts.knownTaskUrl);
     // The bot asks for a human: the root shows it, whatever the thread does with the event.
-    const handoff = first.act === 'suppress' && (first.reason === 'denied' || first.reason.startsWith('spam')) ? null : handoffOf(event);
+    const handoff =
+      first.act === 'suppress' && (first.reason === 'denied' || first.reason.startsWith('spam'))
+        ? null
+        : handoffOf(event);
     if (first.act === 'suppress' && !linkTask && !handoff) {
       suppress(metrics, first.reason);
       log.debug({ reason: first.reason }, 'not notified');
@@ -59,7 +62,10 @@ export function notifierHandler(parts: ClassifiedParts) {
     await withConversationLock(parts.locks, m.conversationId, async (held) => {
       let state = await store.state(m.conversationId);
       // A conversation that looks new may be one this Redis forgot (a Redis loss): its channel's roots first.
-      if (state.place === undefined && (await ensureChannelRebuilt(parts, parts.channelOf(summarize(event)), log)) > 0) {
+      if (
+        state.place === undefined &&
+        (await ensureChannelRebuilt(parts, parts.channelOf(summarize(event)), log)) > 0
+      ) {
         state = await store.state(m.conversationId);
       }
       if (handoff) {
@@ -88,7 +94,8 @@ export function notifierHandler(parts: ClassifiedParts) {
           break;
       }
       // An existing conversation's root shows the request now (a new one was just posted with it).
-      if (handoff && action.act !== 'place') await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'soon', log);
+      if (handoff && action.act !== 'place')
+        await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'soon', log);
     });
     await store.done.markDone(m.eventId);
   };

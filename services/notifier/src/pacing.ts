@@ -35,8 +35,14 @@ export class SlackPacing {
     private readonly metrics: Metrics,
     private readonly options: PacingOptions,
   ) {
-    this.posts = new RateBudget(redis, keys, SLACK_POST_BUDGET, { ratePerSecond: 1000 / options.postIntervalMs, burst: options.postBurst });
-    this.updates = new RateBudget(redis, keys, SLACK_UPDATE_BUDGET, { ratePerSecond: options.updatesPerMinute / 60, burst: Math.max(1, Math.min(5, Math.floor(options.updatesPerMinute / 10))) });
+    this.posts = new RateBudget(redis, keys, SLACK_POST_BUDGET, {
+      ratePerSecond: 1000 / options.postIntervalMs,
+      burst: options.postBurst,
+    });
+    this.updates = new RateBudget(redis, keys, SLACK_UPDATE_BUDGET, {
+      ratePerSecond: options.updatesPerMinute / 60,
+      burst: Math.max(1, Math.min(5, Math.floor(options.updatesPerMinute / 10))),
+    });
   }
 
   /**
@@ -60,7 +66,9 @@ export class SlackPacing {
    * never sees two closer than that however late the previous one left (RateBudget.call).
    */
   post<T>(channel: string, send: () => Promise<T>): Promise<T> {
-    return this.posts.call(channel, this.options.callLeaseMs, send, (ms) => this.metrics.rateLimitWaitSeconds.inc({ api: 'slack' }, ms / 1000));
+    return this.posts.call(channel, this.options.callLeaseMs, send, (ms) =>
+      this.metrics.rateLimitWaitSeconds.inc({ api: 'slack' }, ms / 1000),
+    );
   }
 
   /**

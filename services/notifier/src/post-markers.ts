@@ -22,7 +22,11 @@ export const LOOKBACK_MS = 10 * 60 * 1000;
  * Runs `run` holding the conversation's lock (renewed while held; `run` checks `held.assertHeld()` right before
  * a post); another replica holding it: retry later.
  */
-export async function withConversationLock<T>(locks: Locks, conversationId: string, run: (held: HeldLock) => Promise<T>): Promise<T> {
+export async function withConversationLock<T>(
+  locks: Locks,
+  conversationId: string,
+  run: (held: HeldLock) => Promise<T>,
+): Promise<T> {
   let done: { value: T } | undefined;
   try {
     done = await locks.withLock(conversationId, run);

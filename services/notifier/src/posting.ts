@@ -43,13 +43,23 @@ function observeLatency(metrics: NotifierMetrics, receivedAtMs: number): void {
 }
 
 /** Stores the root's permalink (the ticketer links it from the task) unless it is known already. */
-export async function ensurePermalink(parts: Pick<PostingParts, 'slack' | 'store'>, conversationId: string, state: ConversationState): Promise<void> {
+export async function ensurePermalink(
+  parts: Pick<PostingParts, 'slack' | 'store'>,
+  conversationId: string,
+  state: ConversationState,
+): Promise<void> {
   if (state.permalink || !state.channelId || !state.ts) return;
   const posted = { channel: state.channelId, ts: state.ts };
   await parts.store.recordPermalink(conversationId, posted, await parts.slack.permalink(posted.channel, posted.ts));
 }
 
-async function recordRoot(parts: Pick<PostingParts, 'store'>, conversationId: string, channel: string, posted: PostedMessage, taskUrl: string | undefined): Promise<void> {
+async function recordRoot(
+  parts: Pick<PostingParts, 'store'>,
+  conversationId: string,
+  channel: string,
+  posted: PostedMessage,
+  taskUrl: string | undefined,
+): Promise<void> {
   await parts.store.recordPlaced(conversationId, 'root', channel, posted);
   if (taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
 }
@@ -94,13 +104,21 @@ export async function placeConversation(
   if (slot) where = placement({ ...rule, slot });
   if (where === 'queue') {
     await parts.digests.enqueue(channel, summary);
-    log.info({ channel, ageMs, waitMs: slot?.waitMs }, 'behind the channel budget: conversation queued for the next digest');
+    log.info(
+      { channel, ageMs, waitMs: slot?.waitMs },
+      'behind the channel budget: conversation queued for the next digest',
+    );
     return 'pending';
   }
   if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
 
   await parts.store.markPosting(id, summary, channel);
-  const message = renderRoot({ summary, status: state.status, transcriptUrl: parts.transcriptUrl(id), taskUrl: knownTaskUrl });
+  const message = renderRoot({
+    summary,
+    status: state.status,
+    transcriptUrl: parts.transcriptUrl(id),
+    taskUrl: knownTaskUrl,
+  });
   let posted: PostedMessage;
   try {
     posted = await parts.pacing.post(channel, () => {
@@ -108,7 +126,10 @@ export async function placeConversation(
       return parts.slack.postMessage({
         channel,
         ...message,
-        metadata: { event_type: METADATA.conversation, event_payload: { conversation_id: id, event_id: summary.eventId } },
+        metadata: {
+          event_type: METADATA.conversation,
+          event_payload: { conversation_id: id, event_id: summary.eventId },
+        },
       });
     });
   } catch (err) {
@@ -159,19 +180,32 @@ export async function replyInThread(
     }
   }
   const receivedAtMs = m.receivedAt ? timestampMs(m.receivedAt) : 0;
-  const rule = { priority: event.priority, ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0, digestAfterMs: parts.digestAfterMs, queued: repliesQueued || !placed };
+  const rule = {
+    priority: event.priority,
+    ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0,
+    digestAfterMs: parts.digestAfterMs,
+    queued: repliesQueued || !placed,
+  };
   let where = replyPlacement(rule);
   const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
   if (slot) where = replyPlacement({ ...rule, slot });
   if (where === 'queue') {
-    const reply = { eventId: m.eventId, line: replyLine(event, QUEUED_LINE_ROOM), priority: event.priority, receivedAtMs };
+    const reply = {
+      eventId: m.eventId,
+      line: replyLine(event, QUEUED_LINE_ROOM),
+      priority: event.priority,
+      receivedAtMs,
+    };
     await parts.replies.queue(channel, m.conversationId, reply, event.priority >= Priority.URGENT);
     log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: reply queued to be posted with others');
     return;
   }
   if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
   await parts.store.setIntent(m.eventId);
-  const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(m.conversationId) } : undefined;
+  const inDigest =
+    state.place === 'digest' && state.summary
+      ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(m.conversationId) }
+      : undefined;
   try {
     await parts.pacing.post(channel, () => {
       held.assertHeld();
@@ -179,7 +213,10 @@ export async function replyInThread(
         channel: channelId!,
         threadTs: ts,
         ...renderThreadReply(event, inDigest),
-        metadata: { event_type: METADATA.message, event_payload: { conversation_id: m.conversationId, event_id: m.eventId } },
+        metadata: {
+          event_type: METADATA.message,
+          event_payload: { conversation_id: m.conversationId, event_id: m.eventId },
+        },
         // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
         replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
       });

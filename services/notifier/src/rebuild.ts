@@ -19,18 +19,29 @@ export interface RebuildParts {
  * Reads the channel's roots back into Redis when this Redis has lost them; returns how many conversations got
  * their record back. A channel Slack does not show yet holds none of ours, and stays unmarked until it does.
  */
-export async function ensureChannelRebuilt(parts: RebuildParts, channel: string, log: Logger, nowMs = Date.now()): Promise<number> {
+export async function ensureChannelRebuilt(
+  parts: RebuildParts,
+  channel: string,
+  log: Logger,
+  nowMs = Date.now(),
+): Promise<number> {
   const { slack, store } = parts;
   if (await store.channelRebuilt(channel)) return 0;
-  const roots = await slack.listByMetadata({ channel: await store.channelId(channel), eventTypes: [METADATA.conversation], oldestMs: nowMs - REBUILD_WINDOW_MS });
+  const roots = await slack.listByMetadata({
+    channel: await store.channelId(channel),
+    eventTypes: [METADATA.conversation],
+    oldestMs: nowMs - REBUILD_WINDOW_MS,
+  });
   if (!roots) return 0;
   let restored = 0;
   for (const root of roots) {
     const { conversation_id: conversationId, event_id: eventId } = root.payload;
     if (typeof conversationId !== 'string' || !conversationId) continue;
-    if (await store.restoreRoot(conversationId, channel, root, typeof eventId === 'string' ? eventId : '')) restored += 1;
+    if (await store.restoreRoot(conversationId, channel, root, typeof eventId === 'string' ? eventId : ''))
+      restored += 1;
   }
   await store.markChannelRebuilt(channel, nowMs);
-  if (restored > 0) log.warn({ channel, restored }, "Redis held none of the channel's records: read its roots back from Slack");
+  if (restored > 0)
+    log.warn({ channel, restored }, "Redis held none of the channel's records: read its roots back from Slack");
   return restored;
 }

@@ -20,12 +20,20 @@ export interface RefreshParts {
   transcriptUrl: (conversationId: string) => string;
 }
 
-async function digestMessage(parts: Pick<RefreshParts, 'store' | 'digests' | 'transcriptUrl'>, state: ConversationState): Promise<SlackMessage | null> {
+async function digestMessage(
+  parts: Pick<RefreshParts, 'store' | 'digests' | 'transcriptUrl'>,
+  state: ConversationState,
+): Promise<SlackMessage | null> {
   const ids = await parts.digests.members(state.channelId!, state.ts!);
   const entries: DigestEntry[] = [];
   for (const [i, { state: member, knownTaskUrl }] of (await parts.store.states(ids)).entries()) {
     if (!member.summary) continue;
-    entries.push({ summary: member.summary, status: member.status, transcriptUrl: parts.transcriptUrl(ids[i]), taskUrl: knownTaskUrl ?? member.taskUrl });
+    entries.push({
+      summary: member.summary,
+      status: member.status,
+      transcriptUrl: parts.transcriptUrl(ids[i]),
+      taskUrl: knownTaskUrl ?? member.taskUrl,
+    });
   }
   return entries.length > 0 ? renderDigest(entries) : null;
 }
@@ -50,7 +58,12 @@ export async function refreshMessage(
   const taskUrl = knownTaskUrl ?? state.taskUrl;
   let message: SlackMessage | null;
   if (state.place === 'root') {
-    message = renderRoot({ summary: state.summary, status: state.status, transcriptUrl: parts.transcriptUrl(conversationId), taskUrl });
+    message = renderRoot({
+      summary: state.summary,
+      status: state.status,
+      transcriptUrl: parts.transcriptUrl(conversationId),
+      taskUrl,
+    });
   } else if (state.place === 'digest') {
     message = await digestMessage(parts, state);
   } else {
@@ -60,7 +73,8 @@ export async function refreshMessage(
   if (when === 'soon') await parts.pacing.waitForUpdate();
   else if (!(await parts.pacing.updateSlotWithin(IF_FREE_WAIT_MS))) return false;
   await parts.slack.updateMessage({ channel: state.channelId, ts: state.ts, ...message });
-  if (state.place === 'root' && taskUrl && taskUrl !== state.taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
+  if (state.place === 'root' && taskUrl && taskUrl !== state.taskUrl)
+    await parts.store.update(conversationId, { task_url: taskUrl });
   parts.metrics.notifications.inc({ kind: 'update' });
   log.info({ place: state.place, ts: state.ts }, 'updated the conversation message');
   return true;

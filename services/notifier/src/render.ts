@@ -3,9 +3,25 @@
 // the same message, which is what makes chat.update after a status change or a late task link safe.
 import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { buttonsFor, type ButtonName, type ConversationSummary, type HandoffView, type StatusView } from './conversation';
-import { MAX_TEXT, PRIORITY_LABEL, clip, escapeMrkdwn, link, packSections, priorityFlag, slackDate, userText, whoText } from './render-text';
-
+import {
+  buttonsFor,
+  type ButtonName,
+  type ConversationSummary,
+  type HandoffView,
+  type StatusView,
+} from './conversation';
+import {
+  MAX_TEXT,
+  PRIORITY_LABEL,
+  clip,
+  escapeMrkdwn,
+  link,
+  packSections,
+  priorityFlag,
+  slackDate,
+  userText,
+  whoText,
+} from './render-text';
 
 export interface SlackMessage {
   text: string;
@@ -39,10 +55,12 @@ export function statusLine(view: StatusView | undefined): string {
   if (view.takenOverBy) facts.push(`:raising_hand: Taken over by ${by(view.takenOverBy)}`);
   if (view.reviewedBy) facts.push(`:eyes: Reviewed by ${by(view.reviewedBy)}`);
   const last = view.last;
-  if (last?.change === 'handed_back') facts.push(`:leftwards_arrow_with_hook: Handed back to the bot by ${by(last.by)}`);
+  if (last?.change === 'handed_back')
+    facts.push(`:leftwards_arrow_with_hook: Handed back to the bot by ${by(last.by)}`);
   if (last?.change === 'not_spam') facts.push(`Marked not spam by ${by(last.by)}`);
   if (last?.change === 'reopened') facts.push(`Reopened by ${by(last.by)}`);
-  if (last?.change === 'handoff_timed_out') facts.push(':hourglass: No operator took the handoff in time: back to the bot');
+  if (last?.change === 'handoff_timed_out')
+    facts.push(':hourglass: No operator took the handoff in time: back to the bot');
   return facts.join('  ·  ');
 }
 
@@ -54,7 +72,13 @@ function headline(summary: ConversationSummary): string {
 /** The triage channel's root message for a conversation, with the buttons its status allows. */
 export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInputs): SlackMessage {
   const facts = [`Priority: ${PRIORITY_LABEL[summary.priority]}`];
-  if (summary.tags.length > 0) facts.push(`Tags: ${summary.tags.slice(0, 10).map((t) => escapeMrkdwn(clip(t, 40))).join(', ')}`);
+  if (summary.tags.length > 0)
+    facts.push(
+      `Tags: ${summary.tags
+        .slice(0, 10)
+        .map((t) => escapeMrkdwn(clip(t, 40)))
+        .join(', ')}`,
+    );
   const when = slackDate(summary.atMs);
   if (when) facts.push(when);
   facts.push(link(transcriptUrl, 'Live transcript'));
@@ -87,12 +111,17 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInpu
       }),
     });
   }
-  return { text: `${headline(summary)}: ${handoff ? `The bot asks for a human: ${userText(clip(handoff.reason, 200))}` : quoted}`, blocks };
+  return {
+    text: `${headline(summary)}: ${handoff ? `The bot asks for a human: ${userText(clip(handoff.reason, 200))}` : quoted}`,
+    blocks,
+  };
 }
 
 /** "The bot asks for a human: <reason>" and the bot's summary quoted; both the bot's text, escaped. */
 export function handoffText(handoff: HandoffView): string {
-  const lines = [`:sos: *The bot asks for a human:* ${userText(clip(handoff.reason, 500))}${handoff.team ? ` (team ${userText(clip(handoff.team, 64))})` : ''}`];
+  const lines = [
+    `:sos: *The bot asks for a human:* ${userText(clip(handoff.reason, 500))}${handoff.team ? ` (team ${userText(clip(handoff.team, 64))})` : ''}`,
+  ];
   if (handoff.summary) lines.push(`>${userText(handoff.summary, 1000, 2000).replace(/\n/g, '\n>')}`);
   return lines.join('\n');
 }
@@ -123,7 +152,9 @@ const inDigestLabel = (d: DigestThread) => link(d.transcriptUrl, `${d.summary.us
 /** A later message of the conversation, as a reply in its thread (its root's, or its digest's). */
 export function renderThreadReply(event: ClassifiedEvent, inDigest?: DigestThread): SlackMessage {
   const line = replyLine(event);
-  const text = inDigest ? line.replace(/^\*(\w+)\*/, (_all, speaker: string) => `*${speaker}* in ${inDigestLabel(inDigest)}`) : line;
+  const text = inDigest
+    ? line.replace(/^\*(\w+)\*/, (_all, speaker: string) => `*${speaker}* in ${inDigestLabel(inDigest)}`)
+    : line;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
@@ -133,7 +164,8 @@ export const QUEUED_LINE_ROOM = 900;
 
 /** Several later messages that queued up while the channel was busy, as one reply in the thread. */
 export function renderReplyGroup(lines: string[], inDigest?: DigestThread): SlackMessage {
-  if (lines.length === 1 && !inDigest) return { text: lines[0], blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines[0] } }] };
+  if (lines.length === 1 && !inDigest)
+    return { text: lines[0], blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines[0] } }] };
   const title = `${lines.length} message${lines.length === 1 ? '' : 's'}${inDigest ? ` in ${inDigestLabel(inDigest)}` : ''}`;
   return {
     text: `${title}: ${lines[0].slice(0, 200)}`,

@@ -41,14 +41,22 @@ export class ReplyFlush {
     const thread = { channel: state.channelId, ts: state.ts };
     const findPosted = async (batchId: string) => {
       if (this.refused.has(batchId)) return null;
-      const found = await parts.slack.findByMetadata({ channel: thread.channel, threadTs: thread.ts, eventTypes: [METADATA.replies], matches: (p) => p.batch_id === batchId });
+      const found = await parts.slack.findByMetadata({
+        channel: thread.channel,
+        threadTs: thread.ts,
+        eventTypes: [METADATA.replies],
+        matches: (p) => p.batch_id === batchId,
+      });
       parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
       return found;
     };
     const open = await parts.replies.openBatch(conversationId);
     if (open) {
       if (await findPosted(open.id)) {
-        this.log.warn({ conversation_id: conversationId, batch: open.id }, 'grouped reply was posted before a crash; not posting it again');
+        this.log.warn(
+          { conversation_id: conversationId, batch: open.id },
+          'grouped reply was posted before a crash; not posting it again',
+        );
         await parts.replies.close(channel, conversationId);
         return true;
       }
@@ -66,7 +74,10 @@ export class ReplyFlush {
       await parts.replies.close(channel, conversationId);
       return true;
     }
-    const inDigest = state.place === 'digest' && state.summary ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(conversationId) } : undefined;
+    const inDigest =
+      state.place === 'digest' && state.summary
+        ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(conversationId) }
+        : undefined;
     let postedBefore = false;
     try {
       await parts.pacing.post(channel, async () => {
@@ -84,7 +95,10 @@ export class ReplyFlush {
             batch.items.map((i) => i.line),
             inDigest,
           ),
-          metadata: { event_type: METADATA.replies, event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length } },
+          metadata: {
+            event_type: METADATA.replies,
+            event_payload: { conversation_id: conversationId, batch_id: batch.id, replies: batch.items.length },
+          },
           replyBroadcast: inDigest !== undefined && batch.items.some((i) => i.priority >= Priority.URGENT),
         });
       });
@@ -93,14 +107,19 @@ export class ReplyFlush {
       throw err;
     }
     if (postedBefore) {
-      this.log.warn({ conversation_id: conversationId, batch: batch.id }, 'grouped reply taken over was posted by its earlier holder; not posting it again');
+      this.log.warn(
+        { conversation_id: conversationId, batch: batch.id },
+        'grouped reply taken over was posted by its earlier holder; not posting it again',
+      );
       await parts.replies.close(channel, conversationId);
       return true;
     }
     await parts.replies.close(channel, conversationId);
     this.refused.delete(batch.id);
     parts.metrics.notifications.inc({ kind: 'thread' });
-    for (const item of batch.items) if (item.receivedAtMs > 0) parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
+    for (const item of batch.items)
+      if (item.receivedAtMs > 0)
+        parts.metrics.shared.endToEndSeconds.observe({ stage: 'slack_post' }, secondsSince(item.receivedAtMs));
     return true;
   }
 
@@ -109,6 +128,9 @@ export class ReplyFlush {
     const batch = await this.parts.replies.openBatch(conversationId);
     await this.parts.replies.close(channel, conversationId);
     this.parts.metrics.undelivered.inc({ kind: 'reply', reason }, batch?.items.length ?? 0);
-    this.log.error({ conversation_id: conversationId, channel, reason, events: batch?.items.map((i) => i.eventId) }, 'grouped reply refused by Slack; not posted');
+    this.log.error(
+      { conversation_id: conversationId, channel, reason, events: batch?.items.map((i) => i.eventId) },
+      'grouped reply refused by Slack; not posted',
+    );
   }
 }

@@ -49,7 +49,13 @@ export class ReplyStore {
   }
 
   /** Queues a reply and marks its event done, in one transaction. Urgent replies put their conversation first. */
-  async queue(channel: string, conversationId: string, reply: QueuedReply, urgent: boolean, nowMs = Date.now()): Promise<void> {
+  async queue(
+    channel: string,
+    conversationId: string,
+    reply: QueuedReply,
+    urgent: boolean,
+    nowMs = Date.now(),
+  ): Promise<void> {
     const k = this.keys;
     const pending = k.repliesPending(channel);
     const multi = this.redis
@@ -60,7 +66,10 @@ export class ReplyStore {
       .expire(k.notifierReplyLines(conversationId), QUEUE_SECONDS);
     if (urgent) multi.zadd(pending, 0, conversationId);
     else multi.zadd(pending, 'NX', nowMs, conversationId);
-    await multi.sadd(k.digestChannels(), channel).set(k.done(this.doneScope, reply.eventId), '1', 'EX', DONE_SECONDS).exec();
+    await multi
+      .sadd(k.digestChannels(), channel)
+      .set(k.done(this.doneScope, reply.eventId), '1', 'EX', DONE_SECONDS)
+      .exec();
   }
 
   /** Conversations of the channel with replies waiting, urgent and longest-waiting first. */
@@ -78,10 +87,25 @@ export class ReplyStore {
   }
 
   /** The conversation's open batch, else up to `max` of its queued replies as a new one. */
-  async takeBatch(conversationId: string, max: number, batchId: string, fence: number, nowMs = Date.now()): Promise<ReplyBatch | null> {
+  async takeBatch(
+    conversationId: string,
+    max: number,
+    batchId: string,
+    fence: number,
+    nowMs = Date.now(),
+  ): Promise<ReplyBatch | null> {
     const k = this.keys;
-    const source = { kind: 'zset-values' as const, key: k.notifierReplies(conversationId), values: k.notifierReplyLines(conversationId), max };
-    const taken = await this.batches.takeOrResume(k.notifierReplyBatch(conversationId), source, { batchId, fence, nowMs });
+    const source = {
+      kind: 'zset-values' as const,
+      key: k.notifierReplies(conversationId),
+      values: k.notifierReplyLines(conversationId),
+      max,
+    };
+    const taken = await this.batches.takeOrResume(k.notifierReplyBatch(conversationId), source, {
+      batchId,
+      fence,
+      nowMs,
+    });
     return taken && replyBatch(conversationId, taken);
   }
 
@@ -93,10 +117,24 @@ export class ReplyStore {
   /** The batch is posted (or given up): close it, and forget the conversation if nothing else waits. */
   async close(channel: string, conversationId: string): Promise<void> {
     const k = this.keys;
-    await this.redis.eval(CLOSE_BATCH, 3, k.notifierReplyBatch(conversationId), k.notifierReplies(conversationId), k.repliesPending(channel), conversationId);
+    await this.redis.eval(
+      CLOSE_BATCH,
+      3,
+      k.notifierReplyBatch(conversationId),
+      k.notifierReplies(conversationId),
+      k.repliesPending(channel),
+      conversationId,
+    );
   }
 }
 
 function replyBatch(conversationId: string, batch: OpenBatch): ReplyBatch {
-  return { id: batch.id, conversationId, createdAtMs: batch.createdAtMs, resumed: batch.resumed, fence: batch.fence, items: batch.items.map((item) => JSON.parse(item) as QueuedReply) };
+  return {
+    id: batch.id,
+    conversationId,
+    createdAtMs: batch.createdAtMs,
+    resumed: batch.resumed,
+    fence: batch.fence,
+    items: batch.items.map((item) => JSON.parse(item) as QueuedReply),
+  };
 }

@@ -13,7 +13,12 @@ export interface Route {
   channel: string;
 }
 
-export const PRIORITY_LEVELS: Record<string, Priority> = { low: Priority.LOW, normal: Priority.NORMAL, high: Priority.HIGH, urgent: Priority.URGENT };
+export const PRIORITY_LEVELS: Record<string, Priority> = {
+  low: Priority.LOW,
+  normal: Priority.NORMAL,
+  high: Priority.HIGH,
+  urgent: Priority.URGENT,
+};
 const FIELDS: RouteField[] = ['priority', 'team', 'platform'];
 /** A channel name (`#triage`, `triage`) or id (`C0123ABCD`, `G…`). */
 const CHANNEL = /^(#?[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{6,})$/;
@@ -27,7 +32,8 @@ function route(match: string, channel: string, where: string, variable: string):
   const field = match.slice(0, colon).trim().toLowerCase() as RouteField;
   const value = match.slice(colon + 1).trim();
   const problem = (what: string) => new ConfigError(variable, `${where}: ${what}`);
-  if (colon < 0 || !FIELDS.includes(field)) throw problem(`"${match}" is not priority:<level>, team:<id> or platform:<name>`);
+  if (colon < 0 || !FIELDS.includes(field))
+    throw problem(`"${match}" is not priority:<level>, team:<id> or platform:<name>`);
   if (value === '') throw problem(`"${match}" has no value after the colon`);
   if (field === 'priority' && !(value.toLowerCase() in PRIORITY_LEVELS)) {
     throw problem(`priority "${value}" is not one of ${Object.keys(PRIORITY_LEVELS).join(', ')}`);
@@ -47,9 +53,11 @@ export function parseRoutes(text: string, variable = 'NOTIFIER_ROUTES'): Route[]
     } catch (err) {
       throw new ConfigError(variable, `not valid JSON (${(err as Error).message})`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(variable, 'JSON routes must be an object of "field:value": "#channel"');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ConfigError(variable, 'JSON routes must be an object of "field:value": "#channel"');
     return Object.entries(parsed).map(([match, channel], i) => {
-      if (typeof channel !== 'string') throw new ConfigError(variable, `entry ${i + 1} ("${match}"): the channel must be a string`);
+      if (typeof channel !== 'string')
+        throw new ConfigError(variable, `entry ${i + 1} ("${match}"): the channel must be a string`);
       return route(match, channel.trim(), `entry ${i + 1} ("${match}")`, variable);
     });
   }

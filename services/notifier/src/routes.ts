@@ -13,7 +13,9 @@ export interface RouteSubject {
 
 /** The channel of a new conversation: the first route that matches it, in the order given, else the default. */
 export function channelFor(routes: Route[], defaultChannel: string, subject: RouteSubject): string {
-  const handoffRoute = subject.handoffTeam ? routes.find((r) => r.field === 'team' && r.value === subject.handoffTeam) : undefined;
+  const handoffRoute = subject.handoffTeam
+    ? routes.find((r) => r.field === 'team' && r.value === subject.handoffTeam)
+    : undefined;
   if (handoffRoute) return handoffRoute.channel;
   for (const r of routes) {
     if (r.field === 'priority' && PRIORITY_LEVELS[r.value] === subject.priority) return r.channel;

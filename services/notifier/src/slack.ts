@@ -35,7 +35,14 @@ export interface ListedMessage extends FoundMessage {
 }
 
 export interface SlackPort {
-  postMessage(message: { channel: string; text: string; blocks: object[]; threadTs?: string; metadata?: PostMetadata; replyBroadcast?: boolean }): Promise<PostedMessage>;
+  postMessage(message: {
+    channel: string;
+    text: string;
+    blocks: object[];
+    threadTs?: string;
+    metadata?: PostMetadata;
+    replyBroadcast?: boolean;
+  }): Promise<PostedMessage>;
   updateMessage(message: { channel: string; ts: string; text: string; blocks: object[] }): Promise<void>;
   permalink(channel: string, ts: string): Promise<string>;
   /** A message this bot posted whose metadata matches, or null. A channel given by name is resolved to its id first. */
@@ -65,7 +72,13 @@ const PERMANENT = new Set([
   'restricted_action',
 ]);
 
-type SlackError = { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number; message?: string };
+type SlackError = {
+  code?: string;
+  data?: { error?: string };
+  retryAfter?: number;
+  statusCode?: number;
+  message?: string;
+};
 
 export function slackFailure(err: unknown): Error {
   const e = err as SlackError;
@@ -132,7 +145,8 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
       return result;
     } catch (err) {
       metrics.externalCallsTotal.inc({ api: 'slack', method, outcome: outcomeOf(err) });
-      const retryAfter = (err as SlackError).code === ErrorCode.RateLimitedError ? ((err as SlackError).retryAfter ?? 1) : 0;
+      const retryAfter =
+        (err as SlackError).code === ErrorCode.RateLimitedError ? ((err as SlackError).retryAfter ?? 1) : 0;
       if (retryAfter > 0) metrics.rateLimitWaitSeconds.inc({ api: 'slack' }, retryAfter);
       throw slackFailure(err);
     } finally {
@@ -151,7 +165,12 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
       const result = await call('conversations.list', () =>
-        client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 1000, cursor }),
+        client.conversations.list({
+          types: 'public_channel,private_channel',
+          exclude_archived: true,
+          limit: 1000,
+          cursor,
+        }),
       );
       const found = result.channels?.find((c) => c.name === name && c.id);
       if (found?.id) {
@@ -165,14 +184,21 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
   }
 
   /** The messages of a channel (by id) or of one thread, newest first, page by page, at most MAX_LOOKUP_PAGES. */
-  async function* messagesOf(channel: string, threadTs: string | undefined, oldestMs: number | undefined): AsyncGenerator<Listed> {
+  async function* messagesOf(
+    channel: string,
+    threadTs: string | undefined,
+    oldestMs: number | undefined,
+  ): AsyncGenerator<Listed> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
       const common = { channel, include_all_metadata: true, limit: 200, cursor };
       const result = threadTs
         ? await call('conversations.replies', () => client.conversations.replies({ ...common, ts: threadTs }))
         : await call('conversations.history', () =>
-            client.conversations.history({ ...common, ...(oldestMs ? { oldest: (Math.max(0, oldestMs) / 1000).toFixed(6) } : {}) }),
+            client.conversations.history({
+              ...common,
+              ...(oldestMs ? { oldest: (Math.max(0, oldestMs) / 1000).toFixed(6) } : {}),
+            }),
           );
       yield* (result.messages ?? []) as Listed[];
       cursor = result.response_metadata?.next_cursor || undefined;
@@ -180,33 +206,58 @@ export function webApiSlack(options: { token: string; apiUrl?: string; metrics: 
     }
   }
 
-  async function findByMetadata({ channel, eventTypes, matches, threadTs, oldestMs }: MetadataQuery): Promise<FoundMessage | null> {
+  async function findByMetadata({
+    channel,
+    eventTypes,
+    matches,
+    threadTs,
+    oldestMs,
+  }: MetadataQuery): Promise<FoundMessage | null> {
     const channelId = await channelIdOf(channel);
     if (!channelId) return null; // no channel of that name visible to the bot: nothing of ours is in it
     for await (const message of messagesOf(channelId, threadTs, oldestMs)) {
       const meta = message.metadata;
       const eventType = meta?.event_type ?? '';
-      if (message.ts && eventTypes.includes(eventType) && matches(meta?.event_payload ?? {})) return { channel: channelId, ts: message.ts, eventType };
+      if (message.ts && eventTypes.includes(eventType) && matches(meta?.event_payload ?? {}))
+        return { channel: channelId, ts: message.ts, eventType };
     }
     return null;
   }
 
-  async function listByMetadata({ channel, eventTypes, oldestMs }: { channel: string; eventTypes: string[]; oldestMs: number }): Promise<ListedMessage[] | null> {
+  async function listByMetadata({
+    channel,
+    eventTypes,
+    oldestMs,
+  }: {
+    channel: string;
+    eventTypes: string[];
+    oldestMs: number;
+  }): Promise<ListedMessage[] | null> {
     const channelId = await channelIdOf(channel);
     if (!channelId) return null;
     const found: ListedMessage[] = [];
     for await (const message of messagesOf(channelId, undefined, oldestMs)) {
       const eventType = message.metadata?.event_type ?? '';
-      if (message.ts && eventTypes.includes(eventType)) found.push({ channel: channelId, ts: message.ts, eventType, payload: message.metadata?.event_payload ?? {} });
+      if (message.ts && eventTypes.includes(eventType))
+        found.push({ channel: channelId, ts: message.ts, eventType, payload: message.metadata?.event_payload ?? {} });
     }
     return found.reverse();
   }
 
   return {
     async postMessage({ channel, text, blocks, threadTs, metadata, replyBroadcast }) {
-      const common = { channel, text, blocks: blocks as KnownBlock[], unfurl_links: false, unfurl_media: false, ...(metadata ? { metadata } : {}) };
+      const common = {
+        channel,
+        text,
+        blocks: blocks as KnownBlock[],
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(metadata ? { metadata } : {}),
+      };
       const result = await call('chat.postMessage', () =>
-        client.chat.postMessage(threadTs ? { ...common, thread_ts: threadTs, reply_broadcast: replyBroadcast ?? false } : common),
+        client.chat.postMessage(
+          threadTs ? { ...common, thread_ts: threadTs, reply_broadcast: replyBroadcast ?? false } : common,
+        ),
       );
       return { channel: result.channel ?? channel, ts: result.ts ?? '' };
     },

@@ -122,7 +122,10 @@ export class ConversationStore {
       const [e1, hash] = results[2 * i];
       const [e2, task] = results[2 * i + 1];
       if (e1 || e2) throw e1 ?? e2;
-      return { state: stateFromHash(hash as Record<string, string>), knownTaskUrl: parseAsanaTaskRef(task as string | null)?.permalinkUrl || undefined };
+      return {
+        state: stateFromHash(hash as Record<string, string>),
+        knownTaskUrl: parseAsanaTaskRef(task as string | null)?.permalinkUrl || undefined,
+      };
     });
   }
 
@@ -132,12 +135,22 @@ export class ConversationStore {
   }
 
   /** The intent marker of a root post: if we crash after Slack took it, the next attempt looks it up first. */
-  markPosting(conversationId: string, summary: ConversationSummary, channel: string, nowMs = Date.now()): Promise<void> {
+  markPosting(
+    conversationId: string,
+    summary: ConversationSummary,
+    channel: string,
+    nowMs = Date.now(),
+  ): Promise<void> {
     return this.update(conversationId, { ...placementFields('posting', summary, channel), posting_at: String(nowMs) });
   }
 
   /** Where the conversation's thread is now, for every replica and for the ticketer (ConversationRefs). */
-  async recordPlaced(conversationId: string, place: 'root' | 'digest', configured: string, posted: PostedMessage): Promise<void> {
+  async recordPlaced(
+    conversationId: string,
+    place: 'root' | 'digest',
+    configured: string,
+    posted: PostedMessage,
+  ): Promise<void> {
     await this.update(conversationId, { place, channel_id: posted.channel, ts: posted.ts });
     await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts });
     await this.redis.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS);
@@ -168,10 +181,20 @@ export class ConversationStore {
    * A root read back from Slack after a Redis loss, recorded unless the conversation has a record again (one
    * made since the loss wins). True when recorded.
    */
-  async restoreRoot(conversationId: string, configured: string, posted: PostedMessage, firstEventId: string): Promise<boolean> {
+  async restoreRoot(
+    conversationId: string,
+    configured: string,
+    posted: PostedMessage,
+    firstEventId: string,
+  ): Promise<boolean> {
     const key = this.keys.notifierConversation(conversationId);
     if ((await this.redis.hsetnx(key, 'place', 'root')) === 0) return false;
-    await this.update(conversationId, { channel: configured, channel_id: posted.channel, ts: posted.ts, ...(firstEventId ? { first_event_id: firstEventId } : {}) });
+    await this.update(conversationId, {
+      channel: configured,
+      channel_id: posted.channel,
+      ts: posted.ts,
+      ...(firstEventId ? { first_event_id: firstEventId } : {}),
+    });
     await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts });
     await this.redis.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS);
     return true;

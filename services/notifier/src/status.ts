@@ -21,7 +21,11 @@ export function statusHandler(parts: RefreshParts & { locks: Locks }, done: Done
       const state = await store.state(conversationId);
       const by = actorName(event.actor);
       const teamId = event.teamId || state.summary?.teamId || '';
-      if (event.wholeTeam && !teamId) log.warn({ change: StatusChange[change] }, 'whole-team change without a known team: applied to the conversation only');
+      if (event.wholeTeam && !teamId)
+        log.warn(
+          { change: StatusChange[change] },
+          'whole-team change without a known team: applied to the conversation only',
+        );
       if (change === StatusChange.SPAM) await store.markSpam(conversationId, event.wholeTeam ? teamId : undefined, by);
       if (change === StatusChange.NOT_SPAM) await store.clearSpam(conversationId, event.wholeTeam ? teamId : undefined);
       const status = applyStatus(state.status ?? {}, change, by, event.at ? timestampMs(event.at) : Date.now());

@@ -21,7 +21,9 @@ afterAll(() => h.stop());
 function placements(messages: SandboxMessage[]): Map<string, SandboxMessage[]> {
   const found = new Map<string, SandboxMessage[]>();
   for (const m of messages.filter((x) => !x.thread_ts)) {
-    const ids = new Set([...JSON.stringify(m.blocks ?? []).matchAll(/conversations\/(burst-\d{4})(?![\w-])/g)].map((x) => x[1]));
+    const ids = new Set(
+      [...JSON.stringify(m.blocks ?? []).matchAll(/conversations\/(burst-\d{4})(?![\w-])/g)].map((x) => x[1]),
+    );
     for (const c of ids) found.set(c, [...(found.get(c) ?? []), m]);
   }
   return found;
@@ -32,10 +34,17 @@ const isDigest = (m: SandboxMessage) => m.metadata?.event_type === 'switchboard_
 describe('a burst of new conversations', () => {
   it('is posted within the shared budget, each conversation once, through a SIGKILL of one replica', async () => {
     const started = Date.now();
-    const events = Array.from({ length: CONVERSATIONS }, (_, i) => classified(`question number ${i}`, { conversationId: id(i), eventId: `${id(i)}:1`, priority: priorityOf(i) }));
+    const events = Array.from({ length: CONVERSATIONS }, (_, i) =>
+      classified(`question number ${i}`, { conversationId: id(i), eventId: `${id(i)}:1`, priority: priorityOf(i) }),
+    );
     await h.publish(...events);
 
-    await eventually(async () => (await h.messages()).length, (n) => n >= 4, 60000, 'the first posts');
+    await eventually(
+      async () => (await h.messages()).length,
+      (n) => n >= 4,
+      60000,
+      'the first posts',
+    );
     await h.replicas[1].stop('notifier', 'SIGKILL');
     const killedAfterMs = Date.now() - started;
     await h.replicas[1].start('notifier');
@@ -65,7 +74,8 @@ describe('a burst of new conversations', () => {
     const tops = messages.filter((m) => !m.thread_ts);
     const digests = tops.filter(isDigest);
     const sizes = digests.map((d) => (JSON.stringify(d.blocks).match(/\|transcript>/g) ?? []).length);
-    const metric = async (name: string, labels: Record<string, string> = {}) => (await h.metric(name, labels, 0)) + (await h.metric(name, labels, 1));
+    const metric = async (name: string, labels: Record<string, string> = {}) =>
+      (await h.metric(name, labels, 0)) + (await h.metric(name, labels, 1));
     console.log(
       JSON.stringify({
         conversations: CONVERSATIONS,
@@ -77,7 +87,9 @@ describe('a burst of new conversations', () => {
         slack429s: state.slack.ratelimited,
         postCalls: state.slack.calls['chat.postMessage'],
         recoveriesAfterRestart: await metric('switchboard_notifier_post_recoveries_total'),
-        rateLimitWaitSecondsSinceRestart: Math.round(await metric('switchboard_rate_limit_wait_seconds_total', { api: 'slack' })),
+        rateLimitWaitSecondsSinceRestart: Math.round(
+          await metric('switchboard_rate_limit_wait_seconds_total', { api: 'slack' }),
+        ),
       }),
     );
   });
@@ -85,12 +97,24 @@ describe('a burst of new conversations', () => {
   it('threads later messages of a digested conversation in its digest, broadcasting urgent ones', async () => {
     const messages = await h.messages();
     const digest = messages.find((m) => !m.thread_ts && isDigest(m))!;
-    const [first, second] = [...JSON.stringify(digest.blocks).matchAll(/conversations\/(burst-\d{4})\|/g)].map((x) => x[1]);
+    const [first, second] = [...JSON.stringify(digest.blocks).matchAll(/conversations\/(burst-\d{4})\|/g)].map(
+      (x) => x[1],
+    );
     await h.publish(
       classified('one more thing', { conversationId: first, eventId: `${first}:2`, kind: EventKind.MESSAGE }),
-      classified('I will sue you', { conversationId: second, eventId: `${second}:2`, kind: EventKind.MESSAGE, priority: Priority.URGENT }),
+      classified('I will sue you', {
+        conversationId: second,
+        eventId: `${second}:2`,
+        kind: EventKind.MESSAGE,
+        priority: Priority.URGENT,
+      }),
     );
-    const replies = await eventually(async () => (await h.messages()).filter((m) => m.thread_ts === digest.ts), (r) => r.length >= 2, 60000, 'replies in the digest thread');
+    const replies = await eventually(
+      async () => (await h.messages()).filter((m) => m.thread_ts === digest.ts),
+      (r) => r.length >= 2,
+      60000,
+      'replies in the digest thread',
+    );
     const byText = (t: string) => replies.find((r) => r.text.includes(t))!;
     expect(byText('one more thing').text).toContain(`conversations/${first}|`);
     expect(byText('one more thing').reply_broadcast).toBeFalsy();
@@ -99,9 +123,16 @@ describe('a burst of new conversations', () => {
 
   it("updates a digest's line when an operator acts on one of its conversations", async () => {
     const digest = (await h.messages()).find((m) => !m.thread_ts && isDigest(m))!;
-    const [conversation] = [...JSON.stringify(digest.blocks).matchAll(/conversations\/(burst-\d{4})\|/g)].map((x) => x[1]);
+    const [conversation] = [...JSON.stringify(digest.blocks).matchAll(/conversations\/(burst-\d{4})\|/g)].map(
+      (x) => x[1],
+    );
     await h.status(conversation, StatusChange.REVIEWED, 'Xavier');
-    const updated = await eventually(async () => (await h.messages()).find((m) => m.ts === digest.ts)!, (m) => m.edits >= 1, 60000, 'the digest updated');
+    const updated = await eventually(
+      async () => (await h.messages()).find((m) => m.ts === digest.ts)!,
+      (m) => m.edits >= 1,
+      60000,
+      'the digest updated',
+    );
     expect(JSON.stringify(updated.blocks)).toContain(':eyes: reviewed (Xavier)');
   });
 });

@@ -17,18 +17,50 @@ describe('decideClassified', () => {
   it.each<[string, Partial<ClassifiedFacts>, unknown]>([
     ['a redelivered event', { done: true }, { act: 'nothing', why: 'duplicate' }],
     ['a denied event', { event: classified('hi', { denied: true }) }, { act: 'suppress', reason: 'denied' }],
-    ['an event of a spam conversation', { spamConversation: true, place: 'root' }, { act: 'suppress', reason: 'spam_conversation' }],
+    [
+      'an event of a spam conversation',
+      { spamConversation: true, place: 'root' },
+      { act: 'suppress', reason: 'spam_conversation' },
+    ],
     ['an event of a spam team', { spamTeam: true }, { act: 'suppress', reason: 'spam_team' }],
     ['the first event of a new conversation', {}, { act: 'place' }],
     ['a later event of a conversation never placed', { event: later() }, { act: 'place' }],
-    ['an event whose root post was started and not recorded', { place: 'posting', firstEventId: 'e1' }, { act: 'place' }],
-    ['the first event again, once its conversation is queued', { place: 'pending', firstEventId: 'e1' }, { act: 'nothing', why: 'already_placed' }],
-    ['the first event again, once posted', { place: 'root', firstEventId: 'e1' }, { act: 'nothing', why: 'already_placed' }],
-    ['a later event while its conversation waits for a digest', { event: later(), place: 'pending', firstEventId: 'e1' }, { act: 'thread' }],
+    [
+      'an event whose root post was started and not recorded',
+      { place: 'posting', firstEventId: 'e1' },
+      { act: 'place' },
+    ],
+    [
+      'the first event again, once its conversation is queued',
+      { place: 'pending', firstEventId: 'e1' },
+      { act: 'nothing', why: 'already_placed' },
+    ],
+    [
+      'the first event again, once posted',
+      { place: 'root', firstEventId: 'e1' },
+      { act: 'nothing', why: 'already_placed' },
+    ],
+    [
+      'a later event while its conversation waits for a digest',
+      { event: later(), place: 'pending', firstEventId: 'e1' },
+      { act: 'thread' },
+    ],
     ['a later user message', { event: later(), place: 'root', firstEventId: 'e1' }, { act: 'thread' }],
-    ['a later user message of a digested conversation', { event: later(), place: 'digest', firstEventId: 'e1' }, { act: 'thread' }],
-    ['a plain bot reply', { event: later({ direction: Direction.BOT }), place: 'root', firstEventId: 'e1' }, { act: 'suppress', reason: 'below_threshold' }],
-    ['another "conversation started"', { event: classified('hi', { eventId: 'e9' }), place: 'root', firstEventId: 'e1' }, { act: 'nothing', why: 'repeated_start' }],
+    [
+      'a later user message of a digested conversation',
+      { event: later(), place: 'digest', firstEventId: 'e1' },
+      { act: 'thread' },
+    ],
+    [
+      'a plain bot reply',
+      { event: later({ direction: Direction.BOT }), place: 'root', firstEventId: 'e1' },
+      { act: 'suppress', reason: 'below_threshold' },
+    ],
+    [
+      'another "conversation started"',
+      { event: classified('hi', { eventId: 'e9' }), place: 'root', firstEventId: 'e1' },
+      { act: 'nothing', why: 'repeated_start' },
+    ],
   ])('%s', (_name, over, action) => {
     expect(decideClassified(facts(over))).toEqual(action);
   });

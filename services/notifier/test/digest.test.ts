@@ -8,13 +8,17 @@ const entry = (i: number, priority = Priority.NORMAL, text = `message ${i}`): Di
   summary: summary(text, { conversationId: `c${i}`, priority }),
   transcriptUrl: `http://console/conversations/c${i}`,
 });
-const many = (n: number, priority = Priority.NORMAL, text?: string) => Array.from({ length: n }, (_, i) => entry(i, priority, text));
+const many = (n: number, priority = Priority.NORMAL, text?: string) =>
+  Array.from({ length: n }, (_, i) => entry(i, priority, text));
 
 describe('digestHeadline', () => {
   it.each([
     [[entry(1)], '1 new conversation'],
     [many(14), '14 new conversations'],
-    [[...many(11), entry(20, Priority.HIGH), entry(21, Priority.HIGH), entry(22, Priority.HIGH)], '14 new conversations, 3 high'],
+    [
+      [...many(11), entry(20, Priority.HIGH), entry(21, Priority.HIGH), entry(22, Priority.HIGH)],
+      '14 new conversations, 3 high',
+    ],
     [[entry(1, Priority.URGENT), entry(2, Priority.HIGH)], '2 new conversations, 1 urgent, 1 high'],
   ])('counts %#', (entries, headline) => {
     expect(digestHeadline(entries)).toBe(headline);
@@ -49,7 +53,10 @@ describe('packSections', () => {
   it.each([
     [[], []],
     [['a', 'b'], ['a\nb']],
-    [['aaa', 'bbb', 'c'], ['aaa', 'bbb\nc']],
+    [
+      ['aaa', 'bbb', 'c'],
+      ['aaa', 'bbb\nc'],
+    ],
   ])('packs %j into %j (room 5)', (lines, sections) => {
     expect(packSections(lines, 5)).toEqual(sections);
   });

@@ -1,5 +1,12 @@
 // Events and summaries for the notifier's tests.
-import { create, ClassifiedEventSchema, Direction, EventKind, Priority, type ClassifiedEvent } from '@switchboard/proto';
+import {
+  create,
+  ClassifiedEventSchema,
+  Direction,
+  EventKind,
+  Priority,
+  type ClassifiedEvent,
+} from '@switchboard/proto';
 import { summarize, type ConversationSummary } from '../src/conversation';
 
 export interface EventOptions {

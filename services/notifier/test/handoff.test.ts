@@ -8,11 +8,21 @@ import { renderRoot, statusLine } from '../src/render';
 import { channelFor } from '../src/routes';
 import { summary } from './fixtures';
 
-const handoff = { reason: 'The user asked for <!channel>', summary: 'Wants a refund\n<@U123> for order 1042', team: 'billing', atMs: 1 };
+const handoff = {
+  reason: 'The user asked for <!channel>',
+  summary: 'Wants a refund\n<@U123> for order 1042',
+  team: 'billing',
+  atMs: 1,
+};
 const actionIds = (status: StatusView) =>
-  ((renderRoot({ summary: summary('hi'), status, transcriptUrl: 'http://console/c1' }).blocks as { type: string; elements?: { action_id?: string }[] }[]).find((b) => b.type === 'actions')?.elements ?? []).map(
-    (e) => e.action_id,
-  );
+  (
+    (
+      renderRoot({ summary: summary('hi'), status, transcriptUrl: 'http://console/c1' }).blocks as {
+        type: string;
+        elements?: { action_id?: string }[];
+      }[]
+    ).find((b) => b.type === 'actions')?.elements ?? []
+  ).map((e) => e.action_id);
 
 describe('a handoff on the Slack root', () => {
   it('shows "The bot asks for a human: <reason>" with the summary, escaped', () => {
@@ -40,16 +50,33 @@ describe('a handoff on the Slack root', () => {
   it('does not show a request that a later takeover or timeout already settled (read out of order)', () => {
     const request = { ...handoff, atMs: 1000 };
     expect(withHandoff({}, request).handoff).toEqual(request);
-    expect(withHandoff({ last: { change: 'handoff_timed_out', by: 'system', atMs: 3000 } }, request).handoff).toBeUndefined();
-    expect(withHandoff({ takenOverBy: 'Zoe', last: { change: 'taken_over', by: 'Zoe', atMs: 2000 } }, request).handoff).toBeUndefined();
+    expect(
+      withHandoff({ last: { change: 'handoff_timed_out', by: 'system', atMs: 3000 } }, request).handoff,
+    ).toBeUndefined();
+    expect(
+      withHandoff({ takenOverBy: 'Zoe', last: { change: 'taken_over', by: 'Zoe', atMs: 2000 } }, request).handoff,
+    ).toBeUndefined();
     // An earlier takeover, handed back since: the new request shows.
     expect(withHandoff({ last: { change: 'handed_back', by: 'Zoe', atMs: 500 } }, request).handoff).toEqual(request);
   });
 
   it('reads the request from a HANDOFF_REQUESTED event only', () => {
-    const message = { conversationId: 'c1', eventId: 'e1', text: '', handoff: { reason: 'r', summary: 's', team: 'billing' } };
-    expect(handoffOf(create(ClassifiedEventSchema, { kind: EventKind.HANDOFF_REQUESTED, message }))).toMatchObject({ reason: 'r', summary: 's', team: 'billing' });
-    expect(handoffOf(create(ClassifiedEventSchema, { kind: EventKind.MESSAGE, message: { ...message, handoff: undefined } }))).toBeNull();
+    const message = {
+      conversationId: 'c1',
+      eventId: 'e1',
+      text: '',
+      handoff: { reason: 'r', summary: 's', team: 'billing' },
+    };
+    expect(handoffOf(create(ClassifiedEventSchema, { kind: EventKind.HANDOFF_REQUESTED, message }))).toMatchObject({
+      reason: 'r',
+      summary: 's',
+      team: 'billing',
+    });
+    expect(
+      handoffOf(
+        create(ClassifiedEventSchema, { kind: EventKind.MESSAGE, message: { ...message, handoff: undefined } }),
+      ),
+    ).toBeNull();
   });
 
   it("routes a new conversation by the handoff's team before any other route", () => {
@@ -57,7 +84,13 @@ describe('a handoff on the Slack root', () => {
       { field: 'priority' as const, value: 'high', channel: '#urgent' },
       { field: 'team' as const, value: 'billing', channel: '#billing' },
     ];
-    const first = summarize(create(ClassifiedEventSchema, { kind: EventKind.HANDOFF_REQUESTED, priority: Priority.HIGH, message: { conversationId: 'c1', eventId: 'e1', handoff: { reason: 'r', team: 'billing' } } }));
+    const first = summarize(
+      create(ClassifiedEventSchema, {
+        kind: EventKind.HANDOFF_REQUESTED,
+        priority: Priority.HIGH,
+        message: { conversationId: 'c1', eventId: 'e1', handoff: { reason: 'r', team: 'billing' } },
+      }),
+    );
     expect(channelFor(routes, '#triage', first)).toBe('#billing');
     expect(channelFor(routes, '#triage', { ...first, handoffTeam: 'legal' })).toBe('#urgent');
   });

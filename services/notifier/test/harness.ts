@@ -17,7 +17,11 @@ export interface SandboxMessage {
   ts: string;
   thread_ts?: string;
   text: string;
-  blocks?: { type: string; text?: { text: string }; elements?: { action_id?: string; value?: string; text?: unknown }[] }[];
+  blocks?: {
+    type: string;
+    text?: { text: string };
+    elements?: { action_id?: string; value?: string; text?: unknown }[];
+  }[];
   mentions: string[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   edits: number;
@@ -82,7 +86,12 @@ export class NotifierHarness {
     );
   }
 
-  async status(conversationId: string, change: StatusChange, actor: string, extra: { wholeTeam?: boolean; teamId?: string; eventId?: string } = {}): Promise<void> {
+  async status(
+    conversationId: string,
+    change: StatusChange,
+    actor: string,
+    extra: { wholeTeam?: boolean; teamId?: string; eventId?: string } = {},
+  ): Promise<void> {
     const event = create(StatusEventSchema, {
       eventId: extra.eventId ?? `${conversationId}:${StatusChange[change]}:${Math.random().toString(36).slice(2)}`,
       conversationId,
@@ -100,7 +109,9 @@ export class NotifierHarness {
     return (await (await fetch(`${this.sandbox.url}/_sandbox/slack/messages${query}`)).json()) as SandboxMessage[];
   }
 
-  async sandboxState(): Promise<{ slack: { calls: Record<string, number>; outcomes: Record<string, number>; ratelimited: number } }> {
+  async sandboxState(): Promise<{
+    slack: { calls: Record<string, number>; outcomes: Record<string, number>; ratelimited: number };
+  }> {
     return (await (await fetch(`${this.sandbox.url}/_sandbox/state`)).json()) as never;
   }
 
@@ -113,7 +124,10 @@ export class NotifierHarness {
   /** The root of a conversation: the top-level message whose metadata names it. */
   async rootOf(conversationId: string, timeoutMs = 30000): Promise<SandboxMessage> {
     const [root] = await eventually(
-      async () => (await this.messages()).filter((m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === conversationId),
+      async () =>
+        (await this.messages()).filter(
+          (m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === conversationId,
+        ),
       (found) => found.length > 0,
       timeoutMs,
       `the root of ${conversationId}`,
@@ -131,15 +145,26 @@ export class NotifierHarness {
     const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
     return text
       .split('\n')
-      .filter((line) => line.startsWith(name) && (line[name.length] === '{' || line[name.length] === ' ') && wanted.every((w) => line.includes(w)))
+      .filter(
+        (line) =>
+          line.startsWith(name) &&
+          (line[name.length] === '{' || line[name.length] === ' ') &&
+          wanted.every((w) => line.includes(w)),
+      )
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 
   /** Waits until a metric reaches a value (how tests know an event was handled without a Slack effect). */
   async metricReaches(name: string, labels: Record<string, string>, atLeast: number, timeoutMs = 30000): Promise<void> {
-    await eventually(() => this.metric(name, labels), (v) => v >= atLeast, timeoutMs, `${name}${JSON.stringify(labels)} >= ${atLeast}`);
+    await eventually(
+      () => this.metric(name, labels),
+      (v) => v >= atLeast,
+      timeoutMs,
+      `${name}${JSON.stringify(labels)} >= ${atLeast}`,
+    );
   }
 }
 
-export const buttonIds = (m: SandboxMessage) => m.blocks?.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
+export const buttonIds = (m: SandboxMessage) =>
+  m.blocks?.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
 export { eventually };

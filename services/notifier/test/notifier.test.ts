@@ -29,7 +29,8 @@ afterAll(() => h.stop());
 
 const message = (conversationId: string, eventId: string, text: string, o: Parameters<typeof classified>[1] = {}) =>
   classified(text, { conversationId, eventId, kind: EventKind.MESSAGE, ...o });
-const start = (conversationId: string, text = 'hello', o: Parameters<typeof classified>[1] = {}) => classified(text, { conversationId, eventId: `${conversationId}:1`, ...o });
+const start = (conversationId: string, text = 'hello', o: Parameters<typeof classified>[1] = {}) =>
+  classified(text, { conversationId, eventId: `${conversationId}:1`, ...o });
 
 describe('the notifier', () => {
   it('posts one root for a new conversation and threads later user messages and rule hits under it', async () => {
@@ -37,20 +38,37 @@ describe('the notifier', () => {
       start('c-flow', 'my order is late', { tags: ['orders'] }),
       message('c-flow', 'c-flow:2', 'are you there?'),
       message('c-flow', 'c-flow:3', 'Sorry, let me check.', { direction: Direction.BOT }),
-      message('c-flow', 'c-flow:4', 'I can offer a refund', { direction: Direction.BOT, matchedRules: ['refund'], priority: Priority.HIGH }),
+      message('c-flow', 'c-flow:4', 'I can offer a refund', {
+        direction: Direction.BOT,
+        matchedRules: ['refund'],
+        priority: Priority.HIGH,
+      }),
     );
     const root = await h.rootOf('c-flow');
-    const replies = await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length >= 2, 30000, 'two replies');
+    const replies = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 2,
+      30000,
+      'two replies',
+    );
     expect(root.channel).toBe('#triage');
     expect(root.text).toContain('my order is late');
     expect(JSON.stringify(root.blocks)).toContain('orders');
     expect(buttonIds(root)).toEqual([ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover]);
-    expect(replies.map((r) => r.text)).toEqual(['*User*: are you there?', '*Bot* :warning: *HIGH*: I can offer a refund']);
+    expect(replies.map((r) => r.text)).toEqual([
+      '*User*: are you there?',
+      '*Bot* :warning: *HIGH*: I can offer a refund',
+    ]);
     await h.metricReaches('switchboard_notifier_suppressed_total', { reason: 'below_threshold' }, 1);
     expect(h.repliesTo(await h.messages(), root)).toHaveLength(2);
 
     // The ticketer links the Slack message from the task: the root and its permalink are shared.
-    const ref = await eventually(() => new ConversationRefs(h.redis, h.keys).slackRoot('c-flow'), (r) => !!r?.permalink, 10000, 'the permalink');
+    const ref = await eventually(
+      () => new ConversationRefs(h.redis, h.keys).slackRoot('c-flow'),
+      (r) => !!r?.permalink,
+      10000,
+      'the permalink',
+    );
     expect(ref).toMatchObject({ ts: root.ts, permalink: expect.stringContaining('/slack/archives/') });
   });
 
@@ -63,14 +81,25 @@ describe('the notifier', () => {
     await h.publish(first);
     await h.publish(message('c-again', 'c-again:2', 'sentinel'));
     const root = await h.rootOf('c-again');
-    await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length === 1, 30000, 'the sentinel reply');
+    await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length === 1,
+      30000,
+      'the sentinel reply',
+    );
     expect(NotifierHarness.about(await h.messages(), 'c-again')).toHaveLength(1);
   });
 
   it('re-renders the root on status changes, with the buttons of the new state and who acted', async () => {
     await h.publish(start('c-status'));
     await h.rootOf('c-status');
-    const edited = async (edits: number) => eventually(() => h.rootOf('c-status'), (m) => m.edits >= edits, 30000, `edit ${edits}`);
+    const edited = async (edits: number) =>
+      eventually(
+        () => h.rootOf('c-status'),
+        (m) => m.edits >= edits,
+        30000,
+        `edit ${edits}`,
+      );
 
     await h.status('c-status', StatusChange.REVIEWED, 'Xavier');
     let root = await edited(1);
@@ -97,9 +126,17 @@ describe('the notifier', () => {
     await h.publish(start('c-task'));
     const root = await h.rootOf('c-task');
     expect(JSON.stringify(root.blocks)).not.toContain('Asana task');
-    await new ConversationRefs(h.redis, h.keys).setAsanaTask('c-task', { gid: '42', permalinkUrl: 'https://app.asana.com/0/1/42' });
+    await new ConversationRefs(h.redis, h.keys).setAsanaTask('c-task', {
+      gid: '42',
+      permalinkUrl: 'https://app.asana.com/0/1/42',
+    });
     await h.publish(message('c-task', 'c-task:2', 'any news?'));
-    const updated = await eventually(() => h.rootOf('c-task'), (m) => m.edits >= 1, 30000, 'the root updated');
+    const updated = await eventually(
+      () => h.rootOf('c-task'),
+      (m) => m.edits >= 1,
+      30000,
+      'the root updated',
+    );
     expect(JSON.stringify(updated.blocks)).toContain('<https://app.asana.com/0/1/42|Asana task>');
   });
 
@@ -107,7 +144,12 @@ describe('the notifier', () => {
     await h.publish(start('c-spam'));
     await h.rootOf('c-spam');
     await h.status('c-spam', StatusChange.SPAM, 'Yan');
-    const marked = await eventually(() => h.rootOf('c-spam'), (m) => m.edits >= 1, 30000, 'the root marked spam');
+    const marked = await eventually(
+      () => h.rootOf('c-spam'),
+      (m) => m.edits >= 1,
+      30000,
+      'the root marked spam',
+    );
     expect(buttonIds(marked)).toEqual([ACTION_IDS.notSpam]);
     expect(JSON.stringify(marked.blocks)).toContain('Marked spam by *Yan*');
 
@@ -116,10 +158,20 @@ describe('the notifier', () => {
     await h.metricReaches('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' }, before + 1);
 
     await h.status('c-spam', StatusChange.NOT_SPAM, 'Yan');
-    await eventually(() => h.rootOf('c-spam'), (m) => m.edits >= 2, 30000, 'the root marked not spam');
+    await eventually(
+      () => h.rootOf('c-spam'),
+      (m) => m.edits >= 2,
+      30000,
+      'the root marked not spam',
+    );
     await h.publish(message('c-spam', 'c-spam:3', 'a real question'));
     const root = await h.rootOf('c-spam');
-    const replies = await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length >= 1, 30000, 'a reply after not spam');
+    const replies = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'a reply after not spam',
+    );
     expect(replies.map((r) => r.text)).toEqual(['*User*: a real question']);
   });
 
@@ -128,7 +180,12 @@ describe('the notifier', () => {
     await h.publish(start('c-team-1', 'hi', team));
     await h.rootOf('c-team-1');
     await h.status('c-team-1', StatusChange.SPAM, 'Yan', { wholeTeam: true, teamId: 'T-spammy' });
-    await eventually(() => h.rootOf('c-team-1'), (m) => m.edits >= 1, 30000, 'the root marked spam');
+    await eventually(
+      () => h.rootOf('c-team-1'),
+      (m) => m.edits >= 1,
+      30000,
+      'the root marked spam',
+    );
 
     const before = await h.metric('switchboard_notifier_suppressed_total', { reason: 'spam_team' });
     await h.publish(start('c-team-2', 'more spam', team));
@@ -136,7 +193,12 @@ describe('the notifier', () => {
     expect(NotifierHarness.about(await h.messages(), 'c-team-2')).toHaveLength(0);
 
     await h.status('c-team-1', StatusChange.NOT_SPAM, 'Yan', { wholeTeam: true, teamId: 'T-spammy' });
-    await eventually(() => h.rootOf('c-team-1'), (m) => m.edits >= 2, 30000, 'the root marked not spam');
+    await eventually(
+      () => h.rootOf('c-team-1'),
+      (m) => m.edits >= 2,
+      30000,
+      'the root marked not spam',
+    );
     await h.publish(start('c-team-3', 'a real question', team));
     await h.rootOf('c-team-3');
   });
@@ -149,10 +211,19 @@ describe('the notifier', () => {
   });
 
   it('never lets user text, names or tags ping anyone', async () => {
-    const hostile = '<!channel> <!here> <!everyone> <@U0123ABC> <!subteam^S0123|@ops> <https://evil.example|https://bank.example>';
-    await h.publish(start('c-hostile', hostile, { user: '<!channel>', team: '<@U0999>', tags: ['<!here>'] }), message('c-hostile', 'c-hostile:2', hostile));
+    const hostile =
+      '<!channel> <!here> <!everyone> <@U0123ABC> <!subteam^S0123|@ops> <https://evil.example|https://bank.example>';
+    await h.publish(
+      start('c-hostile', hostile, { user: '<!channel>', team: '<@U0999>', tags: ['<!here>'] }),
+      message('c-hostile', 'c-hostile:2', hostile),
+    );
     const root = await h.rootOf('c-hostile');
-    const [reply] = await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length >= 1, 30000, 'the reply');
+    const [reply] = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'the reply',
+    );
     for (const m of [root, reply]) {
       expect(m.mentions).toEqual([]);
       expect(JSON.stringify(m)).not.toContain('<https://evil.example');
@@ -161,7 +232,10 @@ describe('the notifier', () => {
   });
 
   it('routes new conversations by team and by priority', async () => {
-    await h.publish(start('c-acme', 'hi', { teamId: 'T-acme' }), start('c-fire', 'everything is down', { priority: Priority.URGENT }));
+    await h.publish(
+      start('c-acme', 'hi', { teamId: 'T-acme' }),
+      start('c-fire', 'everything is down', { priority: Priority.URGENT }),
+    );
     expect((await h.rootOf('c-acme')).channel).toBe('#acme');
     expect((await h.rootOf('c-fire')).channel).toBe('#urgent');
   });
@@ -171,11 +245,18 @@ describe('the notifier', () => {
     await h.metricReaches('switchboard_dlq_messages_total', { reason: 'slack_channel_not_found' }, 1);
     const letters = await listDeadLetters(h.kafka, h.names.name('classified'));
     expect(letters.find((l) => l.key === 'c-gone')).toMatchObject({ reason: 'slack_channel_not_found' });
-    expect(await h.metric('switchboard_external_calls_total', { method: 'chat.postMessage', outcome: 'channel_not_found' })).toBeGreaterThanOrEqual(1);
+    expect(
+      await h.metric('switchboard_external_calls_total', { method: 'chat.postMessage', outcome: 'channel_not_found' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('waits out 429s (Retry-After) and 5xx from Slack, then posts once', async () => {
-    const fault = (body: object) => fetch(`${h.sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const fault = (body: object) =>
+      fetch(`${h.sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     await fault({ target: 'slack', status: 429, count: 2, retryAfter: 1 });
     await fault({ target: 'slack', status: 500, count: 2 });
     await h.publish(start('c-faults'));
@@ -193,7 +274,12 @@ describe('the notifier', () => {
     return () => held!.release();
   };
   const queuedReplies = (conversationId: string, n: number) =>
-    eventually(() => h.redis.zcard(h.keys.notifierReplies(conversationId)), (count) => count >= n, 30000, `${n} queued replies`);
+    eventually(
+      () => h.redis.zcard(h.keys.notifierReplies(conversationId)),
+      (count) => count >= n,
+      30000,
+      `${n} queued replies`,
+    );
 
   it('queues a later message of a conversation still waiting for its digest, and threads it there once out', async () => {
     // Queued as the burst path does it, while the channel's flush is held; alone in its batch, it is then
@@ -205,7 +291,12 @@ describe('the notifier', () => {
     expect(NotifierHarness.about(await h.messages(), 'c-queued')).toHaveLength(0);
     await release();
     const root = await h.rootOf('c-queued');
-    const replies = await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length >= 1, 30000, 'the follow-up');
+    const replies = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'the follow-up',
+    );
     expect(replies.map((r) => r.text)).toEqual(['*User*: and a follow-up']);
     expect(root.metadata?.event_payload.batch_id).toBeDefined();
   });
@@ -220,11 +311,23 @@ describe('the notifier', () => {
     await queuedReplies('c-late', texts.length);
     await h.publish(message('c-late', 'c-late:2', 'first', { receivedAtMs: longAgo }));
     await release();
-    const [reply] = await eventually(async () => h.repliesTo(await h.messages(), root), (r) => r.length >= 1, 30000, 'the grouped reply');
+    const [reply] = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'the grouped reply',
+    );
     expect(reply.blocks![0]).toMatchObject({ type: 'context' });
     expect(JSON.stringify(reply.blocks)).toContain('5 messages');
-    const body = reply.blocks!.slice(1).map((b) => b.text!.text).join('\n');
-    expect(body).toBe(['*User*: first', '*User*: second &lt;!channel&gt;', '*User*: third', '*User*: fourth', '*User*: fifth'].join('\n'));
+    const body = reply
+      .blocks!.slice(1)
+      .map((b) => b.text!.text)
+      .join('\n');
+    expect(body).toBe(
+      ['*User*: first', '*User*: second &lt;!channel&gt;', '*User*: third', '*User*: fourth', '*User*: fifth'].join(
+        '\n',
+      ),
+    );
     expect(reply.mentions).toEqual([]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(h.repliesTo(await h.messages(), root)).toHaveLength(1);
@@ -235,10 +338,18 @@ describe('the notifier', () => {
     const root = await h.rootOf('c-late-spam');
     const release = await holdFlush('#triage');
     const longAgo = Date.now() - 5 * 60 * 1000;
-    await h.publish(message('c-late-spam', 'c-late-spam:2', 'spam one', { receivedAtMs: longAgo }), message('c-late-spam', 'c-late-spam:3', 'spam two', { receivedAtMs: longAgo }));
+    await h.publish(
+      message('c-late-spam', 'c-late-spam:2', 'spam one', { receivedAtMs: longAgo }),
+      message('c-late-spam', 'c-late-spam:3', 'spam two', { receivedAtMs: longAgo }),
+    );
     await queuedReplies('c-late-spam', 2);
     await h.status('c-late-spam', StatusChange.SPAM, 'Yan');
-    await eventually(() => h.rootOf('c-late-spam'), (m) => m.edits >= 1, 30000, 'the root marked spam');
+    await eventually(
+      () => h.rootOf('c-late-spam'),
+      (m) => m.edits >= 1,
+      30000,
+      'the root marked spam',
+    );
     const before = await h.metric('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' });
     await release();
     await h.metricReaches('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' }, before + 2);
@@ -247,7 +358,11 @@ describe('the notifier', () => {
 
   it('releases queued conversations whose digest Slack refuses for good, and counts them', async () => {
     await new DigestStore(h.redis, h.keys).enqueue('#gone', summarize(start('c-refused', 'hi', { teamId: 'T-gone' })));
-    await h.metricReaches('switchboard_notifier_undelivered_total', { kind: 'conversation', reason: 'slack_channel_not_found' }, 1);
+    await h.metricReaches(
+      'switchboard_notifier_undelivered_total',
+      { kind: 'conversation', reason: 'slack_channel_not_found' },
+      1,
+    );
     expect(await h.redis.hget(h.keys.notifierConversation('c-refused'), 'place')).toBeNull();
     expect(await h.redis.exists(h.keys.digestBatch('#gone'))).toBe(0);
   });
@@ -267,12 +382,20 @@ describe('the notifier', () => {
     const root = await slack.chat.postMessage({
       channel: '#triage',
       text: 'posted before the crash',
-      metadata: { event_type: 'switchboard_conversation', event_payload: { conversation_id: 'c-crash', event_id: summary.eventId } },
+      metadata: {
+        event_type: 'switchboard_conversation',
+        event_payload: { conversation_id: 'c-crash', event_id: summary.eventId },
+      },
     });
     const found = await h.metric('switchboard_notifier_post_recoveries_total', { outcome: 'found' });
     await h.publish(first);
     await h.metricReaches('switchboard_notifier_post_recoveries_total', { outcome: 'found' }, found + 1);
-    const state = await eventually(() => h.redis.hgetall(h.keys.notifierConversation('c-crash')), (s) => s.place === 'root', 10000, 'the root recorded');
+    const state = await eventually(
+      () => h.redis.hgetall(h.keys.notifierConversation('c-crash')),
+      (s) => s.place === 'root',
+      10000,
+      'the root recorded',
+    );
     expect(state.ts).toBe(root.ts);
 
     await h.redis.set(h.keys.notifierPostIntent('c-crash:2'), '1');
@@ -280,12 +403,25 @@ describe('the notifier', () => {
       channel: '#triage',
       thread_ts: root.ts,
       text: '*User*: also posted before the crash',
-      metadata: { event_type: 'switchboard_message', event_payload: { conversation_id: 'c-crash', event_id: 'c-crash:2' } },
+      metadata: {
+        event_type: 'switchboard_message',
+        event_payload: { conversation_id: 'c-crash', event_id: 'c-crash:2' },
+      },
     });
-    await h.publish(message('c-crash', 'c-crash:2', 'also posted before the crash'), message('c-crash', 'c-crash:3', 'after the restart'));
+    await h.publish(
+      message('c-crash', 'c-crash:2', 'also posted before the crash'),
+      message('c-crash', 'c-crash:3', 'after the restart'),
+    );
     const top = (await h.messages()).find((m) => m.ts === root.ts)!;
-    const replies = await eventually(async () => h.repliesTo(await h.messages(), top), (r) => r.length >= 2, 30000, 'the next reply');
+    const replies = await eventually(
+      async () => h.repliesTo(await h.messages(), top),
+      (r) => r.length >= 2,
+      30000,
+      'the next reply',
+    );
     expect(replies.map((r) => r.text)).toEqual(['*User*: also posted before the crash', '*User*: after the restart']);
-    expect((await h.messages()).filter((m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === 'c-crash')).toHaveLength(1);
+    expect(
+      (await h.messages()).filter((m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === 'c-crash'),
+    ).toHaveLength(1);
   });
 });

@@ -31,7 +31,12 @@ describe('the shared Slack budget', () => {
     const replica = (name: string) => {
       const metrics = createMetrics(`notifier-${name}`);
       return {
-        pacing: new SlackPacing(redis, keys, metrics, { postIntervalMs: 1000, postBurst: 1, updatesPerMinute: 45, callLeaseMs: 11000 }),
+        pacing: new SlackPacing(redis, keys, metrics, {
+          postIntervalMs: 1000,
+          postBurst: 1,
+          updatesPerMinute: 45,
+          callLeaseMs: 11000,
+        }),
         slack: webApiSlack({ token: 'xoxb-pacing-test', apiUrl: sandbox.slackApiUrl, metrics }),
       };
     };
@@ -51,7 +56,9 @@ describe('the shared Slack budget', () => {
         for (let i = 0; i < 3; i += 1) await post(b, `b${i}`, 0);
       })(),
     ]);
-    const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as { slack: { ratelimited: number; calls: Record<string, number> } };
+    const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as {
+      slack: { ratelimited: number; calls: Record<string, number> };
+    };
     expect(state.slack.calls['chat.postMessage']).toBe(6);
     expect(state.slack.ratelimited).toBe(0);
   });

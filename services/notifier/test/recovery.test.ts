@@ -11,9 +11,12 @@ import { NotifierHarness, eventually, type SandboxMessage } from './harness';
 
 jest.setTimeout(120000);
 
-const message = (conversationId: string, eventId: string, text: string) => classified(text, { conversationId, eventId, kind: EventKind.MESSAGE });
-const start = (conversationId: string, text: string, eventId = `${conversationId}:1`) => classified(text, { conversationId, eventId });
-const rootsOf = (messages: SandboxMessage[], conversationId: string) => messages.filter((m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === conversationId);
+const message = (conversationId: string, eventId: string, text: string) =>
+  classified(text, { conversationId, eventId, kind: EventKind.MESSAGE });
+const start = (conversationId: string, text: string, eventId = `${conversationId}:1`) =>
+  classified(text, { conversationId, eventId });
+const rootsOf = (messages: SandboxMessage[], conversationId: string) =>
+  messages.filter((m) => !m.thread_ts && m.metadata?.event_payload.conversation_id === conversationId);
 
 describe('the first root of a channel given by name, after a crash', () => {
   const h = new NotifierHarness({ NOTIFIER_POST_INTERVAL_MS: '150', NOTIFIER_DIGEST_AFTER_MS: '60000' });
@@ -36,14 +39,22 @@ describe('the first root of a channel given by name, after a crash', () => {
     const root = await slack.chat.postMessage({
       channel: '#first-by-name',
       text: 'the first in its channel',
-      metadata: { event_type: 'switchboard_conversation', event_payload: { conversation_id: 'c-first', event_id: summary.eventId } },
+      metadata: {
+        event_type: 'switchboard_conversation',
+        event_payload: { conversation_id: 'c-first', event_id: summary.eventId },
+      },
     });
     expect(await h.redis.get(h.keys.slackChannelId('#first-by-name'))).toBeNull();
 
     const found = await h.metric('switchboard_notifier_post_recoveries_total', { outcome: 'found' });
     await h.publish(first);
     await h.metricReaches('switchboard_notifier_post_recoveries_total', { outcome: 'found' }, found + 1);
-    const state = await eventually(() => h.redis.hgetall(h.keys.notifierConversation('c-first')), (s) => s.place === 'root', 10000, 'the root recorded');
+    const state = await eventually(
+      () => h.redis.hgetall(h.keys.notifierConversation('c-first')),
+      (s) => s.place === 'root',
+      10000,
+      'the root recorded',
+    );
     expect(state).toMatchObject({ ts: root.ts, channel_id: root.channel });
     expect(rootsOf(await h.messages(), 'c-first')).toHaveLength(1);
     expect((await h.sandboxState()).slack.calls['conversations.list']).toBeGreaterThanOrEqual(1);
@@ -55,7 +66,11 @@ describe('the notifier after Redis lost everything (FLUSHALL)', () => {
   let h: NotifierHarness;
 
   beforeAll(async () => {
-    h = new NotifierHarness({ REDIS_URL: await redis.start(), NOTIFIER_POST_INTERVAL_MS: '150', NOTIFIER_DIGEST_AFTER_MS: '60000' });
+    h = new NotifierHarness({
+      REDIS_URL: await redis.start(),
+      NOTIFIER_POST_INTERVAL_MS: '150',
+      NOTIFIER_DIGEST_AFTER_MS: '60000',
+    });
     await h.start();
   }, 120000);
   afterAll(async () => {
@@ -64,18 +79,36 @@ describe('the notifier after Redis lost everything (FLUSHALL)', () => {
   });
 
   it('finds the roots of conversations it handled again through their metadata instead of posting second ones', async () => {
-    await h.publish(start('kept-1', 'my order is late'), start('kept-2', 'where is my refund'), message('kept-1', 'kept-1:2', 'hello?'));
+    await h.publish(
+      start('kept-1', 'my order is late'),
+      start('kept-2', 'where is my refund'),
+      message('kept-1', 'kept-1:2', 'hello?'),
+    );
     const kept1 = await h.rootOf('kept-1');
     await h.rootOf('kept-2');
-    await eventually(async () => h.repliesTo(await h.messages(), kept1), (r) => r.length >= 1, 30000, 'the first reply');
+    await eventually(
+      async () => h.repliesTo(await h.messages(), kept1),
+      (r) => r.length >= 1,
+      30000,
+      'the first reply',
+    );
 
     expect(await h.redis.flushall()).toBe('OK');
 
     // After the loss the classifier takes a returning conversation for a new one (its memory went too).
-    await h.publish(start('kept-1', 'still waiting', 'kept-1:3'), message('kept-1', 'kept-1:4', 'anyone?'), start('kept-2', 'hello again', 'kept-2:2'));
+    await h.publish(
+      start('kept-1', 'still waiting', 'kept-1:3'),
+      message('kept-1', 'kept-1:4', 'anyone?'),
+      start('kept-2', 'hello again', 'kept-2:2'),
+    );
     await h.publish(start('new-1', 'a new conversation after the loss'));
     await h.rootOf('new-1');
-    const replies = await eventually(async () => h.repliesTo(await h.messages(), kept1), (r) => r.length >= 2, 30000, 'the reply after the loss');
+    const replies = await eventually(
+      async () => h.repliesTo(await h.messages(), kept1),
+      (r) => r.length >= 2,
+      30000,
+      'the reply after the loss',
+    );
     expect(replies.map((r) => r.text)).toEqual(['*User*: hello?', '*User*: anyone?']);
 
     const messages = await h.messages();

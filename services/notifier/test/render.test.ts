@@ -1,15 +1,31 @@
 import { Direction, EventKind, Priority } from '@switchboard/proto';
 import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
-import { MAX_REPLY_GROUP, QUEUED_LINE_ROOM, renderReplyGroup, renderRoot, renderThreadReply, replyLine, statusLine } from '../src/render';
+import {
+  MAX_REPLY_GROUP,
+  QUEUED_LINE_ROOM,
+  renderReplyGroup,
+  renderRoot,
+  renderThreadReply,
+  replyLine,
+  statusLine,
+} from '../src/render';
 import { escapeMrkdwn, truncate, userText } from '../src/render-text';
 import { threadWorthy } from '../src/decide';
 import type { StatusView } from '../src/conversation';
 import { classified, summary } from './fixtures';
 
-type Block = { type: string; text?: { text: string }; elements?: { action_id?: string; value?: string; text?: unknown }[] };
+type Block = {
+  type: string;
+  text?: { text: string };
+  elements?: { action_id?: string; value?: string; text?: unknown }[];
+};
 const blocksOf = (m: { blocks: object[] }) => m.blocks as Block[];
-const actionIds = (m: { blocks: object[] }) => blocksOf(m).find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
-const root = (text: string, status?: StatusView, o = {}) => renderRoot({ summary: summary(text, o), status, transcriptUrl: 'http://console/c1' });
+const actionIds = (m: { blocks: object[] }) =>
+  blocksOf(m)
+    .find((b) => b.type === 'actions')
+    ?.elements?.map((e) => e.action_id) ?? [];
+const root = (text: string, status?: StatusView, o = {}) =>
+  renderRoot({ summary: summary(text, o), status, transcriptUrl: 'http://console/c1' });
 
 describe('escaping user text', () => {
   it.each([
@@ -26,7 +42,14 @@ describe('escaping user text', () => {
   });
 
   it('escapes text, names, team, platform and tags inside the root message', () => {
-    const json = JSON.stringify(root('<!channel> refund now', undefined, { user: '<@U999>', team: '<!here>', platform: '<!everyone>', tags: ['<!channel>'] }));
+    const json = JSON.stringify(
+      root('<!channel> refund now', undefined, {
+        user: '<@U999>',
+        team: '<!here>',
+        platform: '<!everyone>',
+        tags: ['<!channel>'],
+      }),
+    );
     for (const raw of ['<!channel>', '<@U999>', '<!here>', '<!everyone>']) expect(json).not.toContain(raw);
     expect(json).toContain('&lt;!channel&gt;');
   });
@@ -56,9 +79,17 @@ describe('escaping user text', () => {
 
 describe('renderRoot', () => {
   it('has the three operator buttons carrying the conversation id, the transcript and task links, and when', () => {
-    const message = renderRoot({ summary: summary('hi'), transcriptUrl: 'http://console/c1', taskUrl: 'http://asana/1' });
+    const message = renderRoot({
+      summary: summary('hi'),
+      transcriptUrl: 'http://console/c1',
+      taskUrl: 'http://asana/1',
+    });
     const actions = blocksOf(message).find((b) => b.type === 'actions')!;
-    expect(actions.elements!.map((e) => e.action_id)).toEqual([ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover]);
+    expect(actions.elements!.map((e) => e.action_id)).toEqual([
+      ACTION_IDS.reviewed,
+      ACTION_IDS.spam,
+      ACTION_IDS.takeover,
+    ]);
     expect(actions.elements!.every((e) => e.value === 'c1')).toBe(true);
     const json = JSON.stringify(message);
     expect(json).toContain('<http://console/c1|Live transcript>');
@@ -78,7 +109,9 @@ describe('renderRoot', () => {
   });
 
   it('never links a URL that is not plain http(s)', () => {
-    const json = JSON.stringify(renderRoot({ summary: summary('x'), transcriptUrl: 'javascript:alert(1)', taskUrl: 'http://a|b>' }));
+    const json = JSON.stringify(
+      renderRoot({ summary: summary('x'), transcriptUrl: 'javascript:alert(1)', taskUrl: 'http://a|b>' }),
+    );
     expect(json).not.toContain('<javascript');
     expect(json).not.toContain('<http://a|b');
   });
@@ -87,7 +120,12 @@ describe('renderRoot', () => {
     ['new', undefined, [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover], ''],
     ['reviewed', { reviewedBy: 'Xavier' }, [ACTION_IDS.spam, ACTION_IDS.takeover], 'Reviewed by *Xavier*'],
     ['taken over', { takenOverBy: 'Zoe' }, [ACTION_IDS.handback], 'Taken over by *Zoe*'],
-    ['handed back', { last: { change: 'handed_back', by: 'Zoe', atMs: 1 } }, [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover], 'Handed back to the bot by *Zoe*'],
+    [
+      'handed back',
+      { last: { change: 'handed_back', by: 'Zoe', atMs: 1 } },
+      [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover],
+      'Handed back to the bot by *Zoe*',
+    ],
     ['spam', { spamBy: 'Yan' }, [ACTION_IDS.notSpam], 'Marked spam by *Yan*'],
     ['closed', { closedBy: 'Xavier' }, [], 'Closed by *Xavier*'],
   ])('when %s, offers the matching buttons and says who acted', (_name, status, buttons, said) => {
@@ -101,16 +139,29 @@ describe('threading', () => {
   it.each([
     ['a user message', { kind: EventKind.MESSAGE }, Priority.NORMAL, true],
     ['a plain bot reply', { kind: EventKind.MESSAGE, direction: Direction.BOT }, Priority.NORMAL, false],
-    ['a bot reply that hit a rule', { kind: EventKind.MESSAGE, direction: Direction.BOT, matchedRules: ['refund'] }, Priority.NORMAL, true],
+    [
+      'a bot reply that hit a rule',
+      { kind: EventKind.MESSAGE, direction: Direction.BOT, matchedRules: ['refund'] },
+      Priority.NORMAL,
+      true,
+    ],
     ['a normal user message under a high threshold', { kind: EventKind.MESSAGE }, Priority.HIGH, false],
-    ['a high user message under a high threshold', { kind: EventKind.MESSAGE, priority: Priority.HIGH }, Priority.HIGH, true],
+    [
+      'a high user message under a high threshold',
+      { kind: EventKind.MESSAGE, priority: Priority.HIGH },
+      Priority.HIGH,
+      true,
+    ],
   ])('%s is threaded: %s', (_name, o, minimum, expected) => {
     expect(threadWorthy(classified('hi', o), minimum)).toBe(expected);
   });
 
   it('renders a thread reply with its speaker, and in a digest thread with its conversation', () => {
     expect(renderThreadReply(classified('hi', { kind: EventKind.MESSAGE })).text).toBe('*User*: hi');
-    const inDigest = renderThreadReply(classified('<!here>', { kind: EventKind.MESSAGE, priority: Priority.URGENT }), { summary: summary('x'), transcriptUrl: 'http://console/c1' });
+    const inDigest = renderThreadReply(classified('<!here>', { kind: EventKind.MESSAGE, priority: Priority.URGENT }), {
+      summary: summary('x'),
+      transcriptUrl: 'http://console/c1',
+    });
     expect(inDigest.text).toBe('*User* in <http://console/c1|Ann (Acme)> :rotating_light: *URGENT*: &lt;!here&gt;');
   });
 });
@@ -121,7 +172,13 @@ describe('renderReplyGroup', () => {
   it.each([
     ['one reply in a root thread is a plain reply', [line('hi')], undefined, ['section'], '*User*: hi'],
     ['several replies get a count', [line('a'), line('b')], undefined, ['context', 'section'], '2 messages: *User*: a'],
-    ['in a digest thread, even one names its conversation', [line('a')], { summary: summary('x'), transcriptUrl: 'http://console/c1' }, ['context', 'section'], '1 message in <http://console/c1|Ann (Acme)>: *User*: a'],
+    [
+      'in a digest thread, even one names its conversation',
+      [line('a')],
+      { summary: summary('x'), transcriptUrl: 'http://console/c1' },
+      ['context', 'section'],
+      '1 message in <http://console/c1|Ann (Acme)>: *User*: a',
+    ],
   ])('%s', (_name, lines, inDigest, types, text) => {
     const message = renderReplyGroup(lines, inDigest);
     expect(blocksOf(message).map((b) => b.type)).toEqual(types);

@@ -37,17 +37,25 @@ const conversationsIn = (m: SandboxMessage) => [
 
 describe('two replicas on a slow channel budget and a slow Slack', () => {
   it('post one digest per batch and each queued reply once, though every flush and every post outlive the lock TTL', async () => {
-    await h.publish(...Array.from({ length: CONVERSATIONS }, (_, i) => classified(`question ${i}`, { conversationId: id(i), eventId: `${id(i)}:1` })));
+    await h.publish(
+      ...Array.from({ length: CONVERSATIONS }, (_, i) =>
+        classified(`question ${i}`, { conversationId: id(i), eventId: `${id(i)}:1` }),
+      ),
+    );
     await eventually(
       async () => new Set(tops(await h.messages()).flatMap(conversationsIn)).size,
       (n) => n === CONVERSATIONS,
       180000,
       'every conversation placed',
     );
-    const followUps = [0, 1, 2, 3].map((i) => classified(`follow-up ${i}`, { conversationId: id(i), eventId: `${id(i)}:2`, kind: EventKind.MESSAGE }));
+    const followUps = [0, 1, 2, 3].map((i) =>
+      classified(`follow-up ${i}`, { conversationId: id(i), eventId: `${id(i)}:2`, kind: EventKind.MESSAGE }),
+    );
     await h.publish(...followUps);
     await eventually(
-      async () => (await h.messages()).filter((m) => m.thread_ts && /follow-up \d/.test(JSON.stringify(m.blocks ?? m.text))).length,
+      async () =>
+        (await h.messages()).filter((m) => m.thread_ts && /follow-up \d/.test(JSON.stringify(m.blocks ?? m.text)))
+          .length,
       (n) => n >= 1,
       120000,
       'the follow-ups posted',
@@ -62,7 +70,10 @@ describe('two replicas on a slow channel budget and a slow Slack', () => {
     await new Promise((r) => setTimeout(r, 6000));
     const messages = await h.messages();
 
-    const placed = tops(messages).map((m) => ({ conversations: conversationsIn(m), batch: m.metadata?.event_payload.batch_id }));
+    const placed = tops(messages).map((m) => ({
+      conversations: conversationsIn(m),
+      batch: m.metadata?.event_payload.batch_id,
+    }));
     const perConversation = new Map<string, number>();
     for (const p of placed) for (const c of p.conversations) perConversation.set(c, (perConversation.get(c) ?? 0) + 1);
     expect([...perConversation.values()].filter((n) => n !== 1)).toEqual([]);

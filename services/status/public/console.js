@@ -78,9 +78,14 @@
     const status = document.getElementById('status');
     if (status) status.replaceChildren(badges(s));
     const control = document.getElementById('control');
-    if (control) control.textContent = s.control === 'human' ? (s.operator || 'An operator') + ' holds this conversation; the bot stays silent.' : 'The bot is answering.';
+    if (control)
+      control.textContent =
+        s.control === 'human'
+          ? (s.operator || 'An operator') + ' holds this conversation; the bot stays silent.'
+          : 'The bot is answering.';
     const shown = available(s);
-    for (const form of document.querySelectorAll('form[data-action]')) form.hidden = shown.indexOf(form.dataset.action) < 0;
+    for (const form of document.querySelectorAll('form[data-action]'))
+      form.hidden = shown.indexOf(form.dataset.action) < 0;
   }
 
   function applyRow(s) {

@@ -12,7 +12,14 @@ function checkedCidr(variable: string, text: string): { address: string; prefix:
   const version = isIP(address ?? '');
   const max = version === 6 ? 128 : 32;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (!version || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
+  if (
+    !version ||
+    extra !== undefined ||
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (prefixText !== undefined && !/^\d+$/.test(prefixText))
+  ) {
     throw new ConfigError(variable, `"${text}" is not an IP address or CIDR (e.g. 10.0.0.0/8 or 192.168.1.7)`);
   }
   return { address, prefix, family: version === 6 ? 'ipv6' : 'ipv4' };
@@ -23,14 +30,20 @@ export function parseTrustProxy(text: string | undefined): TrustProxy {
   const value = (text ?? '').trim();
   if (value === '' || value === 'false') return false;
   if (value === 'true') {
-    throw new ConfigError('STATUS_TRUST_PROXY', '"true" would trust every hop, so a client could pick its own address: give the proxies\' addresses (CIDRs, comma-separated) or a hop count');
+    throw new ConfigError(
+      'STATUS_TRUST_PROXY',
+      '"true" would trust every hop, so a client could pick its own address: give the proxies\' addresses (CIDRs, comma-separated) or a hop count',
+    );
   }
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
     if (hops < 1 || hops > 10) throw new ConfigError('STATUS_TRUST_PROXY', 'a hop count must be 1 to 10');
     return hops;
   }
-  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of entries) checkedCidr('STATUS_TRUST_PROXY', entry);
   return entries;
 }

@@ -70,21 +70,30 @@ export function readStatusConfig(source: Env) {
     throw new ConfigError('CONSOLE_SESSION_SECRET', 'must be at least 32 characters');
   }
   if (config.botWebhookUrl && !config.botWebhookSecret) {
-    throw new ConfigError('BOT_WEBHOOK_SECRET', 'is required with BOT_WEBHOOK_URL: every delivery to the bot is signed');
+    throw new ConfigError(
+      'BOT_WEBHOOK_SECRET',
+      'is required with BOT_WEBHOOK_URL: every delivery to the bot is signed',
+    );
   }
   if (config.botWebhookSecret !== undefined && config.botWebhookSecret.length < 16) {
     throw new ConfigError('BOT_WEBHOOK_SECRET', 'must be at least 16 characters');
   }
   if (config.asanaWebhookTargetUrl && !(config.asanaToken && config.asanaProjectGid)) {
-    throw new ConfigError('ASANA_WEBHOOK_TARGET_URL', 'needs ASANA_TOKEN and ASANA_PROJECT_GID to register the webhook');
+    throw new ConfigError(
+      'ASANA_WEBHOOK_TARGET_URL',
+      'needs ASANA_TOKEN and ASANA_PROJECT_GID to register the webhook',
+    );
   }
   if (config.slackSigningSecret && !config.slackBotToken) {
-    throw new ConfigError('SLACK_BOT_TOKEN', 'is required with SLACK_SIGNING_SECRET: it checks who may act from Slack (users.info)');
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'is required with SLACK_SIGNING_SECRET: it checks who may act from Slack (users.info)',
+    );
   }
   if (config.consoleTrustedHeader && config.consoleTrustedProxyCidrs.length === 0) {
     throw new ConfigError(
       'CONSOLE_TRUSTED_PROXY_CIDRS',
-      'is required with CONSOLE_TRUSTED_HEADER: give the auth proxy\'s addresses (e.g. the ingress controller\'s pod CIDR), or anyone could send the header',
+      "is required with CONSOLE_TRUSTED_HEADER: give the auth proxy's addresses (e.g. the ingress controller's pod CIDR), or anyone could send the header",
     );
   }
   return {

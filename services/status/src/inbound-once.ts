@@ -15,7 +15,9 @@ const POLL_MS = 50;
 /** The work of this delivery, or of an earlier one, has not finished within the answer window: try again. */
 export class StillWorking extends Error {
   constructor(ms: number) {
-    super(`not recorded within ${ms} ms (Kafka has not acknowledged yet); the work goes on: deliver again for its outcome`);
+    super(
+      `not recorded within ${ms} ms (Kafka has not acknowledged yet); the work goes on: deliver again for its outcome`,
+    );
     this.name = 'StillWorking';
   }
 }
@@ -30,7 +32,8 @@ export interface InboundOnceOptions {
 
 /** The claim's state in Redis: absent, held by a running work, or done (any other value, as before). */
 type Claim = 'free' | 'working' | 'done';
-const claimOf = (value: string | null): Claim => (value === null ? 'free' : value.startsWith(WORKING) ? 'working' : 'done');
+const claimOf = (value: string | null): Claim =>
+  value === null ? 'free' : value.startsWith(WORKING) ? 'working' : 'done';
 
 // Renew and release only our own claim (per-acquisition token): a claim that expired and was taken again is
 // the other delivery's.
@@ -72,9 +75,12 @@ export class InboundOnce {
 
   /** Runs the work to its end whoever waits for it: renews the claim, then marks it done or releases it. */
   private async hold(key: string, token: string, work: () => Promise<void>): Promise<void> {
-    const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, key, token, this.claimMs).catch(() => undefined);
-    }, Math.max(10, Math.floor(this.claimMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.redis.eval(RENEW, 1, key, token, this.claimMs).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.claimMs / 3)),
+    );
     try {
       await work();
     } catch (err) {
@@ -99,10 +105,18 @@ export class InboundOnce {
     );
     const wait = Math.max(0, until - Date.now());
     const timer = new AbortController();
-    const result = await Promise.race([outcome, sleep(wait, 'late' as const, { signal: timer.signal }).catch(() => 'late' as const)]).finally(() => timer.abort());
+    const result = await Promise.race([
+      outcome,
+      sleep(wait, 'late' as const, { signal: timer.signal }).catch(() => 'late' as const),
+    ]).finally(() => timer.abort());
     if (result === true) return true;
     if (!settled) {
-      outcome.catch((err: unknown) => this.options.logger.warn({ err: (err as Error).message }, 'work of an answered delivery failed after its answer; the claim is released for a redelivery'));
+      outcome.catch((err: unknown) =>
+        this.options.logger.warn(
+          { err: (err as Error).message },
+          'work of an answered delivery failed after its answer; the claim is released for a redelivery',
+        ),
+      );
     }
     throw new StillWorking(this.options.answerWithinMs);
   }

@@ -21,7 +21,13 @@ import { DeliveryLog } from './conversation/delivery-log';
 import { LiveHub } from './conversation/live';
 import { HandoffStore } from './conversation/handoff';
 import { startHandoffSweep } from './conversation/handoff-sweep';
-import { classifiedBatchRecorder, classifiedRecorder, handoffRecorder, outboundRecorder, statusRecorder } from './conversation/record';
+import {
+  classifiedBatchRecorder,
+  classifiedRecorder,
+  handoffRecorder,
+  outboundRecorder,
+  statusRecorder,
+} from './conversation/record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
 import { TimelineList } from './conversation/timeline-list';
@@ -42,7 +48,10 @@ async function main(): Promise<void> {
   const directory = new OperatorDirectory(loadOperators(config.consoleOperators, config.consoleOperatorsFile));
   const consoleEnabled = directory.accounts.length > 0 || config.consoleTrustedHeader !== undefined;
   if (consoleEnabled && !config.consoleSessionSecret) {
-    throw new ConfigError('CONSOLE_SESSION_SECRET', 'is required when console operators or CONSOLE_TRUSTED_HEADER are configured (it signs sessions and CSRF tokens)');
+    throw new ConfigError(
+      'CONSOLE_SESSION_SECRET',
+      'is required when console operators or CONSOLE_TRUSTED_HEADER are configured (it signs sessions and CSRF tokens)',
+    );
   }
 
   const runtime = new Runtime({ service: 'status', config, httpPort: config.port, trustProxy: config.trustProxy });
@@ -60,7 +69,15 @@ async function main(): Promise<void> {
   const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger });
   const asana =
     config.asanaToken && config.asanaProjectGid
-      ? new AsanaApi({ token: config.asanaToken, baseUrl: config.asanaBaseUrl, workspaceGid: config.asanaWorkspaceGid, projectGid: config.asanaProjectGid }, metrics)
+      ? new AsanaApi(
+          {
+            token: config.asanaToken,
+            baseUrl: config.asanaBaseUrl,
+            workspaceGid: config.asanaWorkspaceGid,
+            projectGid: config.asanaProjectGid,
+          },
+          metrics,
+        )
       : undefined;
   const identities = new Identities({
     redis,
@@ -75,11 +92,33 @@ async function main(): Promise<void> {
   // The bus: transcripts and summaries, and the bot's webhook when there is one.
   const timelines = new TimelineStore(redis, keys, retentionSeconds);
   const triage = createTriageMetrics(metrics, timelines, logger);
-  const recorders = { transcripts, conversations, live, deliveries, metrics, webhook: Boolean(config.botWebhookUrl), timelines, triage };
-  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: classifiedRecorder(recorders), batchHandler: classifiedBatchRecorder(recorders) });
-  runtime.consume({ groupId: `${config.groupId}-handoff`, topic: Topics.classified, handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }) });
+  const recorders = {
+    transcripts,
+    conversations,
+    live,
+    deliveries,
+    metrics,
+    webhook: Boolean(config.botWebhookUrl),
+    timelines,
+    triage,
+  };
+  runtime.consume({
+    groupId: config.groupId,
+    topic: Topics.classified,
+    handler: classifiedRecorder(recorders),
+    batchHandler: classifiedBatchRecorder(recorders),
+  });
+  runtime.consume({
+    groupId: `${config.groupId}-handoff`,
+    topic: Topics.classified,
+    handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }),
+  });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
-  runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundRecorder(recorders) });
+  runtime.consume({
+    groupId: `${config.groupId}-outbound`,
+    topic: Topics.outbound,
+    handler: outboundRecorder(recorders),
+  });
   if (config.botWebhookUrl && config.botWebhookSecret) {
     runtime.consume({
       groupId: `${config.groupId}-bot-webhook`,
@@ -99,24 +138,61 @@ async function main(): Promise<void> {
 
   // HTTP: Slack, Asana, the console and the bots' control API.
   if (config.slackSigningSecret && config.slackBotToken) {
-    const members = new SlackMembers({ token: config.slackBotToken, apiUrl: config.slackApiUrl, allowed: config.slackAllowedOperators, logger, metrics });
-    await registerSlackRoutes(runtime.http, { signingSecret: config.slackSigningSecret, members, notePrefix: config.notePrefix, actions, identities, refs, redis, keys, once, logger, metrics });
+    const members = new SlackMembers({
+      token: config.slackBotToken,
+      apiUrl: config.slackApiUrl,
+      allowed: config.slackAllowedOperators,
+      logger,
+      metrics,
+    });
+    await registerSlackRoutes(runtime.http, {
+      signingSecret: config.slackSigningSecret,
+      members,
+      notePrefix: config.notePrefix,
+      actions,
+      identities,
+      refs,
+      redis,
+      keys,
+      once,
+      logger,
+      metrics,
+    });
   } else {
     logger.warn('SLACK_SIGNING_SECRET is not set: /slack/interactions and /slack/events are off');
   }
   const asanaSecrets = new AsanaWebhookSecrets(redis, keys);
   if (asana) {
     const taskChange = { api: asana, actions, identities, conversations, refs, once, logger, metrics };
-    await registerAsanaRoutes(runtime.http, { configuredSecret: config.asanaWebhookSecret, secrets: asanaSecrets, taskChange, logger, metrics });
+    await registerAsanaRoutes(runtime.http, {
+      configuredSecret: config.asanaWebhookSecret,
+      secrets: asanaSecrets,
+      taskChange,
+      logger,
+      metrics,
+    });
   }
   if (consoleEnabled) {
-    const sessions = new ConsoleSessions(redis, keys, live, { idleSeconds: config.consoleSessionIdleMinutes * 60, maxSeconds: config.consoleSessionHours * 3600 });
+    const sessions = new ConsoleSessions(redis, keys, live, {
+      idleSeconds: config.consoleSessionIdleMinutes * 60,
+      maxSeconds: config.consoleSessionHours * 3600,
+    });
     if (config.consoleOperatorsFile) {
-      const reload = { directory, entries: config.consoleOperators, file: config.consoleOperatorsFile, removed: (login: string) => sessions.endAllOf(login), logger };
+      const reload = {
+        directory,
+        entries: config.consoleOperators,
+        file: config.consoleOperatorsFile,
+        removed: (login: string) => sessions.endAllOf(login),
+        logger,
+      };
       runtime.onClose('operators-reload', watchOperators(reload));
     }
     await registerConsoleRoutes(runtime.http, {
-      auth: new ConsoleAuth(config.consoleSessionSecret!, config.consoleSessionHours * 3600, config.consoleTrustedHeader),
+      auth: new ConsoleAuth(
+        config.consoleSessionSecret!,
+        config.consoleSessionHours * 3600,
+        config.consoleTrustedHeader,
+      ),
       sessions,
       once,
       directory,
@@ -136,9 +212,14 @@ async function main(): Promise<void> {
       logger,
     });
   } else {
-    logger.warn('no console operators configured (CONSOLE_OPERATORS, CONSOLE_OPERATORS_FILE or CONSOLE_TRUSTED_HEADER): the console is off');
+    logger.warn(
+      'no console operators configured (CONSOLE_OPERATORS, CONSOLE_OPERATORS_FILE or CONSOLE_TRUSTED_HEADER): the console is off',
+    );
     runtime.http.all('/console*', async (_request, reply) =>
-      reply.code(503).send({ error: 'the console is not configured: set CONSOLE_OPERATORS (or CONSOLE_OPERATORS_FILE, or CONSOLE_TRUSTED_HEADER) and CONSOLE_SESSION_SECRET' }),
+      reply.code(503).send({
+        error:
+          'the console is not configured: set CONSOLE_OPERATORS (or CONSOLE_OPERATORS_FILE, or CONSOLE_TRUSTED_HEADER) and CONSOLE_SESSION_SECRET',
+      }),
     );
   }
   registerControlApi(runtime.http, apiKeys, takeovers, handoffs);
@@ -147,10 +228,19 @@ async function main(): Promise<void> {
   await runtime.start();
   await live.start();
 
-  runtime.onClose('takeover-sweep', startTakeoverSweep({ takeovers, actions, idleMinutes: config.takeoverIdleMinutes, logger }));
-  runtime.onClose('handoff-sweep', startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }));
+  runtime.onClose(
+    'takeover-sweep',
+    startTakeoverSweep({ takeovers, actions, idleMinutes: config.takeoverIdleMinutes, logger }),
+  );
+  runtime.onClose(
+    'handoff-sweep',
+    startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }),
+  );
   if (asana && config.asanaWebhookTargetUrl) {
-    const stop = keepAsanaWebhookRegistered({ api: asana, secrets: asanaSecrets, redis, keys, logger }, config.asanaWebhookTargetUrl);
+    const stop = keepAsanaWebhookRegistered(
+      { api: asana, secrets: asanaSecrets, redis, keys, logger },
+      config.asanaWebhookTargetUrl,
+    );
     runtime.onClose('asana-webhook-registration', stop);
   }
 }

@@ -19,12 +19,20 @@ function sameText(a: string, b: string): boolean {
  * Slack's v0 signature: X-Slack-Signature = "v0=" + hex(HMAC-SHA256(signing secret, "v0:{ts}:{raw body}")),
  * with X-Slack-Request-Timestamp within five minutes of now.
  */
-export function verifySlack(secret: string, headers: { timestamp?: string; signature?: string }, rawBody: string, nowSeconds: number): Verdict {
+export function verifySlack(
+  secret: string,
+  headers: { timestamp?: string; signature?: string },
+  rawBody: string,
+  nowSeconds: number,
+): Verdict {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature) return { ok: false, reason: 'missing X-Slack-Request-Timestamp or X-Slack-Signature' };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'X-Slack-Request-Timestamp is not a number of seconds' };
-  if (Math.abs(nowSeconds - Number(timestamp)) > SLACK_TOLERANCE_SECONDS) return { ok: false, reason: 'request timestamp is more than 5 minutes away from now' };
-  if (!sameText(signature, `v0=${hmacHex(secret, `v0:${timestamp}:${rawBody}`)}`)) return { ok: false, reason: 'signature does not match' };
+  if (!/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: 'X-Slack-Request-Timestamp is not a number of seconds' };
+  if (Math.abs(nowSeconds - Number(timestamp)) > SLACK_TOLERANCE_SECONDS)
+    return { ok: false, reason: 'request timestamp is more than 5 minutes away from now' };
+  if (!sameText(signature, `v0=${hmacHex(secret, `v0:${timestamp}:${rawBody}`)}`))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true };
 }
 

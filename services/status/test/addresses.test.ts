@@ -32,6 +32,8 @@ describe('AddressList', () => {
     expect(list.has('127.0.0.2')).toBe(false);
     expect(list.has(undefined)).toBe(false);
     expect(list.has('not an address')).toBe(false);
-    expect(() => new AddressList('CONSOLE_TRUSTED_PROXY_CIDRS', ['10.0.0.0/99'])).toThrow(/CONSOLE_TRUSTED_PROXY_CIDRS/);
+    expect(() => new AddressList('CONSOLE_TRUSTED_PROXY_CIDRS', ['10.0.0.0/99'])).toThrow(
+      /CONSOLE_TRUSTED_PROXY_CIDRS/,
+    );
   });
 });

@@ -31,7 +31,8 @@ describe('InboundOnce', () => {
     redis.disconnect();
   });
 
-  const once = (answerWithinMs = 200, claimMs = 30000) => new InboundOnce(redis, keys, { answerWithinMs, claimMs, logger: quiet });
+  const once = (answerWithinMs = 200, claimMs = 30000) =>
+    new InboundOnce(redis, keys, { answerWithinMs, claimMs, logger: quiet });
 
   it('does the work once and answers later deliveries "duplicate" once it is done', async () => {
     let runs = 0;
@@ -92,7 +93,9 @@ describe('InboundOnce', () => {
   it('renews the claim while the work runs longer than its TTL, so no second delivery starts it again', async () => {
     const publish = gate();
     const claimMs = 300;
-    const first = once(100, claimMs).run('slack', 'long-1', () => publish.done).catch((err: unknown) => err);
+    const first = once(100, claimMs)
+      .run('slack', 'long-1', () => publish.done)
+      .catch((err: unknown) => err);
     expect(await first).toBeInstanceOf(StillWorking);
     // Several TTLs later the claim is still held (renewed), so the redelivery is still told to come back.
     await new Promise((resolve) => setTimeout(resolve, claimMs * 4));

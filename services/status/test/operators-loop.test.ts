@@ -43,7 +43,12 @@ describe('the operator loop', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({ ingressUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => undefined });
+    bot = new ExampleBot({
+      ingressUrl: 'http://127.0.0.1:1',
+      apiKey: API_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      log: () => undefined,
+    });
     const botUrl = await bot.start();
     statusPort = await freePort();
     system = new TestSystem({
@@ -78,54 +83,90 @@ describe('the operator loop', () => {
   });
 
   const status = (path: string) => system.url('status', path);
-  const slackMessages = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
+  const slackMessages = async () =>
+    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
   const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
   /** Switchboard's id of the bot's conversation: scoped by the bot (its API key's name). */
   const scoped = (conversationId: string) => scopeId('status-bot', conversationId);
-  const taskOf = async (conversationId: string) => (await asanaTasks()).find((t) => t.notes.split('\n').includes(`Switchboard conversation: ${scoped(conversationId)}`));
+  const taskOf = async (conversationId: string) =>
+    (await asanaTasks()).find((t) =>
+      t.notes.split('\n').includes(`Switchboard conversation: ${scoped(conversationId)}`),
+    );
   const rootOf = async (conversationId: string) =>
     eventually(
-      async () => (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`)),
+      async () =>
+        (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`)),
       Boolean,
       30000,
       `the Slack root of ${conversationId}`,
     ) as Promise<SandboxMessage>;
 
   function signed(body: string, contentType: string, at = Math.floor(Date.now() / 1000)) {
-    return { 'content-type': contentType, 'x-slack-request-timestamp': String(at), 'x-slack-signature': slackSignature(SIGNING_SECRET, at, body) };
+    return {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(at),
+      'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
+    };
   }
   function click(conversationId: string, actionId: string, actionTs = `${Date.now() / 1000}`) {
     const payload = {
       type: 'block_actions',
       user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-      actions: [{ action_id: actionId, block_id: 'sb_conv_actions', value: scoped(conversationId), type: 'button', action_ts: actionTs }],
+      actions: [
+        {
+          action_id: actionId,
+          block_id: 'sb_conv_actions',
+          value: scoped(conversationId),
+          type: 'button',
+          action_ts: actionTs,
+        },
+      ],
     };
     return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
-  const postClick = (body: string, headers: Record<string, string>) => fetch(status('/slack/interactions'), { method: 'POST', headers, body });
+  const postClick = (body: string, headers: Record<string, string>) =>
+    fetch(status('/slack/interactions'), { method: 'POST', headers, body });
   function threadReply(root: SandboxMessage, text: string, eventId: string) {
     return JSON.stringify({
       type: 'event_callback',
       event_id: eventId,
       team_id: 'T0SANDBOX',
-      event: { type: 'message', channel: root.channel_id, user: 'U0OLIVIA', text, ts: `${Date.now() / 1000}`, thread_ts: root.ts, channel_type: 'channel' },
+      event: {
+        type: 'message',
+        channel: root.channel_id,
+        user: 'U0OLIVIA',
+        text,
+        ts: `${Date.now() / 1000}`,
+        thread_ts: root.ts,
+        channel_type: 'channel',
+      },
     });
   }
   async function conversation(conversationId: string, text: string) {
-    const control = await bot.userSays({ conversationId, user: { id: `u-${conversationId}`, name: 'Uma' }, team: { id: 't-acme', name: 'Acme' } }, text);
+    const control = await bot.userSays(
+      { conversationId, user: { id: `u-${conversationId}`, name: 'Uma' }, team: { id: 't-acme', name: 'Acme' } },
+      text,
+    );
     await rootOf(conversationId);
     await eventually(taskOf.bind(null, conversationId), Boolean, 30000, `the task of ${conversationId}`);
     return control;
   }
   const control = async (conversationId: string) =>
-    (await (await fetch(status(`/v1/conversations/${conversationId}/control`), { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { control: string; operator?: string };
+    (await (
+      await fetch(status(`/v1/conversations/${conversationId}/control`), {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      })
+    ).json()) as { control: string; operator?: string };
 
   it('takes signed button clicks, once each, and refuses unsigned, stale and tampered ones', async () => {
     await conversation('conv-buttons', 'I want a refund');
     const body = click('conv-buttons', 'sb_reviewed', '1700000000.000100');
 
     expect((await postClick(body, { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(401);
-    const stale = await postClick(body, signed(body, 'application/x-www-form-urlencoded', Math.floor(Date.now() / 1000) - 600));
+    const stale = await postClick(
+      body,
+      signed(body, 'application/x-www-form-urlencoded', Math.floor(Date.now() / 1000) - 600),
+    );
     expect(stale.status).toBe(401);
     expect(((await stale.json()) as { error: string }).error).toContain('5 minutes');
     const headers = signed(body, 'application/x-www-form-urlencoded');
@@ -135,9 +176,19 @@ describe('the operator loop', () => {
     expect((await postClick(body, headers)).status).toBe(200); // Slack delivering it again: handled once
 
     // The notifier re-renders the root with who reviewed it; the ticketer records it on the task.
-    const root = await eventually(() => rootOf('conv-buttons'), (m) => /review/i.test(JSON.stringify(m.blocks ?? m.text)) && m.history.length > 0, 30000, 'the root updated');
+    const root = await eventually(
+      () => rootOf('conv-buttons'),
+      (m) => /review/i.test(JSON.stringify(m.blocks ?? m.text)) && m.history.length > 0,
+      30000,
+      'the root updated',
+    );
     expect(root.history.length).toBeGreaterThan(0); // chat.update of the root, not a new message
-    const task = await eventually(() => taskOf('conv-buttons'), (t) => Boolean(t?.stories.some((s) => /review/i.test(s.text))), 30000, 'the task told');
+    const task = await eventually(
+      () => taskOf('conv-buttons'),
+      (t) => Boolean(t?.stories.some((s) => /review/i.test(s.text))),
+      30000,
+      'the task told',
+    );
     expect(task!.stories.filter((s) => /review/i.test(s.text))).toHaveLength(1);
   });
 
@@ -146,24 +197,47 @@ describe('the operator loop', () => {
     const root = await rootOf('conv-thread');
 
     const reply = threadReply(root, 'Hi Uma, I am looking into it &amp; will be back', 'Ev0001');
-    const res = await fetch(status('/slack/events'), { method: 'POST', headers: signed(reply, 'application/json'), body: reply });
+    const res = await fetch(status('/slack/events'), {
+      method: 'POST',
+      headers: signed(reply, 'application/json'),
+      body: reply,
+    });
     expect(res.status).toBe(200);
     // Slack retries the same event: it is handled once.
-    await fetch(status('/slack/events'), { method: 'POST', headers: { ...signed(reply, 'application/json'), 'x-slack-retry-num': '1' }, body: reply });
+    await fetch(status('/slack/events'), {
+      method: 'POST',
+      headers: { ...signed(reply, 'application/json'), 'x-slack-retry-num': '1' },
+      body: reply,
+    });
 
-    const delivered = await eventually(async () => bot.received.filter((m) => m.conversationId === 'conv-thread'), (m) => m.length >= 1, 30000, 'the bot to receive the reply');
+    const delivered = await eventually(
+      async () => bot.received.filter((m) => m.conversationId === 'conv-thread'),
+      (m) => m.length >= 1,
+      30000,
+      'the bot to receive the reply',
+    );
     expect(delivered[0].text).toBe('Hi Uma, I am looking into it & will be back');
     expect(delivered[0].operator.source).toBe('slack');
 
     // Replying took the conversation over: ingress and the control API say so, and the bot stays silent.
     expect((await control('conv-thread')).control).toBe('human');
     const saidBefore = bot.said.get('conv-thread')?.length ?? 0;
-    expect(await bot.userSays({ conversationId: 'conv-thread', user: { id: 'u-conv-thread', name: 'Uma' } }, 'thanks')).toBe('human');
+    expect(
+      await bot.userSays({ conversationId: 'conv-thread', user: { id: 'u-conv-thread', name: 'Uma' } }, 'thanks'),
+    ).toBe('human');
     expect(bot.said.get('conv-thread')?.length ?? 0).toBe(saidBefore);
 
     const note = threadReply(root, 'note: customer is a VIP, refund approved', 'Ev0002');
-    expect((await fetch(status('/slack/events'), { method: 'POST', headers: signed(note, 'application/json'), body: note })).status).toBe(200);
-    await eventually(() => taskOf('conv-thread'), (t) => Boolean(t?.stories.some((s) => s.text.includes('customer is a VIP'))), 30000, 'the note on the task');
+    expect(
+      (await fetch(status('/slack/events'), { method: 'POST', headers: signed(note, 'application/json'), body: note }))
+        .status,
+    ).toBe(200);
+    await eventually(
+      () => taskOf('conv-thread'),
+      (t) => Boolean(t?.stories.some((s) => s.text.includes('customer is a VIP'))),
+      30000,
+      'the note on the task',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(bot.received.filter((m) => m.text.includes('VIP'))).toHaveLength(0);
     expect(bot.received.filter((m) => m.conversationId === 'conv-thread')).toHaveLength(1);
@@ -172,27 +246,44 @@ describe('the operator loop', () => {
     const handBack = click('conv-thread', 'sb_handback');
     expect((await postClick(handBack, signed(handBack, 'application/x-www-form-urlencoded'))).status).toBe(200);
     expect((await control('conv-thread')).control).toBe('bot');
-    expect(await bot.userSays({ conversationId: 'conv-thread', user: { id: 'u-conv-thread', name: 'Uma' } }, 'hello?')).toBe('bot');
+    expect(
+      await bot.userSays({ conversationId: 'conv-thread', user: { id: 'u-conv-thread', name: 'Uma' } }, 'hello?'),
+    ).toBe('bot');
   });
 
   it('answers Slack url_verification and refuses a body that is not JSON', async () => {
     const challenge = JSON.stringify({ type: 'url_verification', challenge: 'abc123' });
-    const res = await fetch(status('/slack/events'), { method: 'POST', headers: signed(challenge, 'application/json'), body: challenge });
+    const res = await fetch(status('/slack/events'), {
+      method: 'POST',
+      headers: signed(challenge, 'application/json'),
+      body: challenge,
+    });
     expect(await res.json()).toEqual({ challenge: 'abc123' });
     const bad = '{"type":';
-    const broken = await fetch(status('/slack/events'), { method: 'POST', headers: signed(bad, 'application/json'), body: bad });
+    const broken = await fetch(status('/slack/events'), {
+      method: 'POST',
+      headers: signed(bad, 'application/json'),
+      body: bad,
+    });
     expect(broken.status).toBe(400);
   });
 
   it('registers the Asana webhook, checks its signature, and closes the conversation when the task is completed', async () => {
     await conversation('conv-asana', 'please cancel my plan');
     // The handshake happened at start-up; a handshake nobody asked for is refused.
-    const planted = await fetch(status('/asana/webhook'), { method: 'POST', headers: { 'x-hook-secret': 'attacker' }, body: '' });
+    const planted = await fetch(status('/asana/webhook'), {
+      method: 'POST',
+      headers: { 'x-hook-secret': 'attacker' },
+      body: '',
+    });
     expect(planted.status).toBe(403);
     const forged = JSON.stringify({ events: [] });
     const unsigned = await fetch(status('/asana/webhook'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hook-signature': createHmac('sha256', 'attacker').update(forged).digest('hex') },
+      headers: {
+        'content-type': 'application/json',
+        'x-hook-signature': createHmac('sha256', 'attacker').update(forged).digest('hex'),
+      },
       body: forged,
     });
     expect(unsigned.status).toBe(401);
@@ -205,7 +296,12 @@ describe('the operator loop', () => {
     });
     expect(done.status).toBe(200);
     // The conversation is closed: the Slack root says so.
-    await eventually(() => rootOf('conv-asana'), (m) => /closed/i.test(JSON.stringify(m.blocks ?? m.text)), 30000, 'the root to say closed');
+    await eventually(
+      () => rootOf('conv-asana'),
+      (m) => /closed/i.test(JSON.stringify(m.blocks ?? m.text)),
+      30000,
+      'the root to say closed',
+    );
   });
 
   it('needs a login for the console, shows the transcript, and sends a reply from it to the bot', async () => {
@@ -227,7 +323,11 @@ describe('the operator loop', () => {
     const login = await fetch(status('/console/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: `/console/conversations/${consolePath}` }).toString(),
+      body: new URLSearchParams({
+        login: 'olivia',
+        password: PASSWORD,
+        next: `/console/conversations/${consolePath}`,
+      }).toString(),
       redirect: 'manual',
     });
     expect(login.status).toBe(303);
@@ -259,7 +359,12 @@ describe('the operator loop', () => {
       redirect: 'manual',
     });
     expect(sent.status).toBe(303);
-    await eventually(async () => bot.received.filter((m) => m.text === 'Hello from the console'), (m) => m.length === 1, 30000, 'the bot to receive the console reply');
+    await eventually(
+      async () => bot.received.filter((m) => m.text === 'Hello from the console'),
+      (m) => m.length === 1,
+      30000,
+      'the bot to receive the console reply',
+    );
     expect((await control('conv-console')).control).toBe('human');
     const after = await eventually(
       async () => (await fetch(status(`/console/conversations/${consolePath}`), { headers: { cookie } })).text(),

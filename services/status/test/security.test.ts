@@ -36,14 +36,21 @@ interface Answer {
 }
 
 /** One HTTP request from a chosen local address (fetch cannot pick its source address). */
-function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {}): Promise<Answer> {
+function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; from?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, localAddress: options.from ?? PROXY }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = httpRequest(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.from ?? PROXY },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -74,12 +81,17 @@ describe('the status service under attack', () => {
   let proxied: TestSystem;
   let dir: string;
   let operatorsFile: string;
-  const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', createLogger({ service: 'test', level: 'silent' }));
+  const redis = createRedis(
+    process.env.REDIS_URL ?? 'redis://localhost:6379',
+    createLogger({ service: 'test', level: 'silent' }),
+  );
   let keys: ReturnType<typeof statusKeys>;
 
   const operators = async (logins: string[]) => {
     const hash = await hashPassword(PASSWORD, { N: 1024 });
-    const entries = logins.map((login) => `  - { login: ${login}, name: ${login}, email: ${login}@example.test, passwordHash: "${hash}" }`);
+    const entries = logins.map(
+      (login) => `  - { login: ${login}, name: ${login}, email: ${login}@example.test, passwordHash: "${hash}" }`,
+    );
     writeFileSync(operatorsFile, `operators:\n${entries.join('\n')}\n`);
   };
 
@@ -89,7 +101,12 @@ describe('the status service under attack', () => {
     operatorsFile = join(dir, 'operators.yaml');
     await operators(['olivia', 'oscar']);
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({ ingressUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => undefined });
+    bot = new ExampleBot({
+      ingressUrl: 'http://127.0.0.1:1',
+      apiKey: API_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+      log: () => undefined,
+    });
     const botUrl = await bot.start();
     const port = await freePort();
     system = new TestSystem({
@@ -114,7 +131,12 @@ describe('the status service under attack', () => {
     });
     keys = statusKeys(system.env.REDIS_KEY_PREFIX);
     await system.start('status', { STATUS_PORT: String(port) });
-    proxied = new TestSystem({ INGRESS_API_KEYS: `security-bot:${API_KEY}`, CONSOLE_TRUSTED_HEADER: 'x-auth-request-email', CONSOLE_TRUSTED_PROXY_CIDRS: `${PROXY}/32`, CONSOLE_SESSION_SECRET: SESSION_SECRET });
+    proxied = new TestSystem({
+      INGRESS_API_KEYS: `security-bot:${API_KEY}`,
+      CONSOLE_TRUSTED_HEADER: 'x-auth-request-email',
+      CONSOLE_TRUSTED_PROXY_CIDRS: `${PROXY}/32`,
+      CONSOLE_SESSION_SECRET: SESSION_SECRET,
+    });
     await proxied.start('status');
   });
 
@@ -129,7 +151,11 @@ describe('the status service under attack', () => {
 
   const url = (path: string) => system.url('status', path);
   const signIn = async (login: string, clientAddress: string) => {
-    const res = await send(url('/console/login'), { method: 'POST', headers: { ...FORM, 'x-forwarded-for': clientAddress }, body: form({ login, password: PASSWORD }) });
+    const res = await send(url('/console/login'), {
+      method: 'POST',
+      headers: { ...FORM, 'x-forwarded-for': clientAddress },
+      body: form({ login, password: PASSWORD }),
+    });
     expect(res.status).toBe(303);
     return String(res.headers['set-cookie']).split(';')[0];
   };
@@ -147,8 +173,14 @@ describe('the status service under attack', () => {
     });
 
     it('refuses to start with the header but without the proxy addresses, or with STATUS_TRUST_PROXY=true', async () => {
-      const careless = new TestSystem({ INGRESS_API_KEYS: `security-bot:${API_KEY}`, CONSOLE_TRUSTED_HEADER: 'x-auth-request-email', CONSOLE_SESSION_SECRET: SESSION_SECRET });
-      await expect(careless.start('status')).rejects.toThrow(/CONSOLE_TRUSTED_PROXY_CIDRS.*required with CONSOLE_TRUSTED_HEADER/);
+      const careless = new TestSystem({
+        INGRESS_API_KEYS: `security-bot:${API_KEY}`,
+        CONSOLE_TRUSTED_HEADER: 'x-auth-request-email',
+        CONSOLE_SESSION_SECRET: SESSION_SECRET,
+      });
+      await expect(careless.start('status')).rejects.toThrow(
+        /CONSOLE_TRUSTED_PROXY_CIDRS.*required with CONSOLE_TRUSTED_HEADER/,
+      );
       const everyHop = new TestSystem({ INGRESS_API_KEYS: `security-bot:${API_KEY}`, STATUS_TRUST_PROXY: 'true' });
       await expect(everyHop.start('status')).rejects.toThrow(/STATUS_TRUST_PROXY.*every hop/);
     });
@@ -173,7 +205,11 @@ describe('the status service under attack', () => {
     it('limits the attempts against one login whatever the address, without locking out anyone else', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i += 1) {
-        const res = await send(url('/console/login'), { method: 'POST', headers: { ...FORM, 'x-forwarded-for': `198.51.100.${i + 1}` }, body: form({ login: 'target', password: `try-${i}` }) });
+        const res = await send(url('/console/login'), {
+          method: 'POST',
+          headers: { ...FORM, 'x-forwarded-for': `198.51.100.${i + 1}` },
+          body: form({ login: 'target', password: `try-${i}` }),
+        });
         statuses.push(res.status);
       }
       expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
@@ -186,7 +222,10 @@ describe('the status service under attack', () => {
     it('registers at an unguessable target and takes a handshake only there, only during registration', async () => {
       const webhooks = await eventually(
         async () => {
-          const res = await fetch(`${sandbox.asanaBaseUrl}/webhooks?workspace=1100000000000001&resource=1200000000000001`, { headers: { authorization: 'Bearer asana-security' } });
+          const res = await fetch(
+            `${sandbox.asanaBaseUrl}/webhooks?workspace=1100000000000001&resource=1200000000000001`,
+            { headers: { authorization: 'Bearer asana-security' } },
+          );
           return ((await res.json()) as { data: { target: string }[] }).data;
         },
         (list) => list.length === 1,
@@ -195,15 +234,30 @@ describe('the status service under attack', () => {
       );
       const target = webhooks[0].target;
       expect(target).toMatch(/\/asana\/webhook\/[A-Za-z0-9_-]{32}$/);
-      const attempt = (path: string) => send(url(path), { method: 'POST', headers: { 'x-hook-secret': 'planted-by-attacker' }, body: '' });
+      const attempt = (path: string) =>
+        send(url(path), { method: 'POST', headers: { 'x-hook-secret': 'planted-by-attacker' }, body: '' });
       expect((await attempt('/asana/webhook')).status).toBe(403);
       expect((await attempt(`/asana/webhook/${randomBytes(24).toString('base64url')}`)).status).toBe(403);
       // The real target, but no registration is under way any more.
       expect((await attempt(new URL(target).pathname)).status).toBe(403);
       expect(await redis.get(keys.asanaWebhookSecret())).not.toBe('planted-by-attacker');
       // Another replica starting now finds the webhook in place and registers nothing.
-      const api = new AsanaApi({ token: 'asana-security', baseUrl: sandbox.asanaBaseUrl, workspaceGid: '1100000000000001', projectGid: '1200000000000001' }, createMetrics('test'));
-      const deps = { api, secrets: new AsanaWebhookSecrets(redis, keys), redis, keys, logger: createLogger({ service: 'test', level: 'silent' }) };
+      const api = new AsanaApi(
+        {
+          token: 'asana-security',
+          baseUrl: sandbox.asanaBaseUrl,
+          workspaceGid: '1100000000000001',
+          projectGid: '1200000000000001',
+        },
+        createMetrics('test'),
+      );
+      const deps = {
+        api,
+        secrets: new AsanaWebhookSecrets(redis, keys),
+        redis,
+        keys,
+        logger: createLogger({ service: 'test', level: 'silent' }),
+      };
       expect(await ensureAsanaWebhook(deps, system.env.ASANA_WEBHOOK_TARGET_URL)).toBe('exists');
     });
   });
@@ -213,7 +267,11 @@ describe('the status service under attack', () => {
       const cookie = await signIn('olivia', '192.0.2.10');
       expect(await redis.ttl(keys.consoleSession(cookie.split('=')[1].split('.')[0]))).toBeLessThanOrEqual(30 * 60);
       const stream = await openStream(url('/console/stream'), cookie);
-      const out = await send(url('/console/logout'), { method: 'POST', headers: { ...FORM, cookie }, body: form({ _csrf: await csrfOf(cookie) }) });
+      const out = await send(url('/console/logout'), {
+        method: 'POST',
+        headers: { ...FORM, cookie },
+        body: form({ _csrf: await csrfOf(cookie) }),
+      });
       expect(out.status).toBe(303);
       await stream.ended;
       const after = await send(url('/console'), { headers: { cookie } });
@@ -239,19 +297,37 @@ describe('the status service under attack', () => {
         user: { id: userId, name: userId.toLowerCase() },
         channel: { id: 'C0TRIAGESEC' },
         // The button carries Switchboard's id of the conversation: the bot's own, scoped by the bot's key name.
-        actions: [{ action_id: 'sb_takeover', value: scopeId('security-bot', conversationId), type: 'button', action_ts: `${Date.now() / 1000}` }],
+        actions: [
+          {
+            action_id: 'sb_takeover',
+            value: scopeId('security-bot', conversationId),
+            type: 'button',
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
       };
       const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
       const at = Math.floor(Date.now() / 1000);
       return send(url('/slack/interactions'), {
         method: 'POST',
-        headers: { ...FORM, 'x-slack-request-timestamp': String(at), 'x-slack-signature': slackSignature(SIGNING_SECRET, at, body) },
+        headers: {
+          ...FORM,
+          'x-slack-request-timestamp': String(at),
+          'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
+        },
         body,
       });
     };
     const control = async (conversationId: string) =>
-      ((await (await fetch(url(`/v1/conversations/${conversationId}/control`), { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { control: string }).control;
-    const ephemeral = async () => (await (await fetch(`${sandbox.url}/_sandbox/slack/ephemeral`)).json()) as { userId: string; text: string }[];
+      (
+        (await (
+          await fetch(url(`/v1/conversations/${conversationId}/control`), {
+            headers: { authorization: `Bearer ${API_KEY}` },
+          })
+        ).json()) as { control: string }
+      ).control;
+    const ephemeral = async () =>
+      (await (await fetch(`${sandbox.url}/_sandbox/slack/ephemeral`)).json()) as { userId: string; text: string }[];
 
     it.each([
       ['a guest, even one named in SLACK_ALLOWED_OPERATORS', 'U0SANDBOXGST'],
@@ -273,12 +349,23 @@ describe('the status service under attack', () => {
           type: 'event_callback',
           event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
           team_id: 'T0SANDBOX0',
-          event: { type: 'message', channel: root.channel, user: userId, text, ts: `${Date.now() / 1000}`, thread_ts: root.ts },
+          event: {
+            type: 'message',
+            channel: root.channel,
+            user: userId,
+            text,
+            ts: `${Date.now() / 1000}`,
+            thread_ts: root.ts,
+          },
         });
         const at = Math.floor(Date.now() / 1000);
         return send(url('/slack/events'), {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(at), 'x-slack-signature': slackSignature(SIGNING_SECRET, at, body) },
+          headers: {
+            'content-type': 'application/json',
+            'x-slack-request-timestamp': String(at),
+            'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
+          },
           body,
         });
       };
@@ -287,8 +374,15 @@ describe('the status service under attack', () => {
       expect((await reply('U0SANDBOXGST', 'hello from a guest')).status).toBe(200);
       expect(await told()).toBe(before + 1);
       expect((await reply('U0SANDBOXOP1', 'hello from olivia')).status).toBe(200);
-      await eventually(async () => bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text), (texts) => texts.length > 0, 30000, 'olivia’s reply to reach the bot');
-      expect(bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text)).toEqual(['hello from olivia']);
+      await eventually(
+        async () => bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text),
+        (texts) => texts.length > 0,
+        30000,
+        'olivia’s reply to reach the bot',
+      );
+      expect(bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text)).toEqual([
+        'hello from olivia',
+      ]);
     });
 
     it('takes the click of a member of an allowed user group', async () => {
@@ -300,30 +394,59 @@ describe('the status service under attack', () => {
   describe('8. smaller ones', () => {
     it('never logs the login field of a failed sign-in', async () => {
       const typedIntoLogin = `my-real-password-${randomBytes(4).toString('hex')}`;
-      const res = await send(url('/console/login'), { method: 'POST', headers: { ...FORM, 'x-forwarded-for': '192.0.2.50' }, body: form({ login: typedIntoLogin, password: '' }) });
+      const res = await send(url('/console/login'), {
+        method: 'POST',
+        headers: { ...FORM, 'x-forwarded-for': '192.0.2.50' },
+        body: form({ login: typedIntoLogin, password: '' }),
+      });
       expect(res.status).toBe(401);
       const output = system.services.get('status')!.output;
-      await eventually(async () => output.filter((line) => line.includes('console sign-in refused')).length, (n) => n > 0, 10000, 'the refusal to be logged');
+      await eventually(
+        async () => output.filter((line) => line.includes('console sign-in refused')).length,
+        (n) => n > 0,
+        10000,
+        'the refusal to be logged',
+      );
       expect(output.some((line) => line.includes(typedIntoLogin))).toBe(false);
     });
 
     it('acts once on a console reply sent twice with the same form id (a resend after a 503)', async () => {
       const conversationId = `conv-form-${randomBytes(4).toString('hex')}`;
-      await redis.hset(keys.consoleConversation(conversationId), { id: conversationId, userId: 'u-form', platform: 'web' });
+      await redis.hset(keys.consoleConversation(conversationId), {
+        id: conversationId,
+        userId: 'u-form',
+        platform: 'web',
+      });
       const cookie = await signIn('olivia', '192.0.2.60');
-      const page = async () => (await send(url(`/console/conversations/${conversationId}`), { headers: { cookie } })).body;
+      const page = async () =>
+        (await send(url(`/console/conversations/${conversationId}`), { headers: { cookie } })).body;
       const first = await page();
       const reply = (html: string, text: string) =>
         send(url(`/console/conversations/${conversationId}/messages`), {
           method: 'POST',
           headers: { ...FORM, cookie },
-          body: form({ text, _csrf: hidden(html, '_csrf'), _form: /class="reply">\s*<input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="_form" value="([^"]+)"/.exec(html)![1] }),
+          body: form({
+            text,
+            _csrf: hidden(html, '_csrf'),
+            _form:
+              /class="reply">\s*<input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="_form" value="([^"]+)"/.exec(
+                html,
+              )![1],
+          }),
         });
       expect((await reply(first, 'only once, please')).status).toBe(303);
       expect((await reply(first, 'only once, please')).status).toBe(303);
       expect((await reply(await page(), 'and then this')).status).toBe(303);
-      await eventually(async () => bot.received.filter((m) => m.conversationId === conversationId).length, (n) => n >= 2, 30000, 'the replies to reach the bot');
-      expect(bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text)).toEqual(['only once, please', 'and then this']);
+      await eventually(
+        async () => bot.received.filter((m) => m.conversationId === conversationId).length,
+        (n) => n >= 2,
+        30000,
+        'the replies to reach the bot',
+      );
+      expect(bot.received.filter((m) => m.conversationId === conversationId).map((m) => m.text)).toEqual([
+        'only once, please',
+        'and then this',
+      ]);
     });
   });
 });

@@ -16,13 +16,27 @@ describe('verifySlack', () => {
   });
 
   it('refuses a missing, tampered, stale or future request with the reason', () => {
-    expect(verifySlack(SECRET, { timestamp: String(NOW) }, BODY, NOW)).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
-    expect(verifySlack(SECRET, { timestamp: String(NOW), signature }, `${BODY}&x=1`, NOW)).toMatchObject({ ok: false, reason: 'signature does not match' });
+    expect(verifySlack(SECRET, { timestamp: String(NOW) }, BODY, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('missing'),
+    });
+    expect(verifySlack(SECRET, { timestamp: String(NOW), signature }, `${BODY}&x=1`, NOW)).toMatchObject({
+      ok: false,
+      reason: 'signature does not match',
+    });
     expect(verifySlack('other-secret', { timestamp: String(NOW), signature }, BODY, NOW)).toMatchObject({ ok: false });
-    expect(verifySlack(SECRET, { timestamp: String(NOW), signature }, BODY, NOW + 301)).toMatchObject({ ok: false, reason: expect.stringContaining('5 minutes') });
+    expect(verifySlack(SECRET, { timestamp: String(NOW), signature }, BODY, NOW + 301)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('5 minutes'),
+    });
     expect(verifySlack(SECRET, { timestamp: String(NOW), signature }, BODY, NOW - 301)).toMatchObject({ ok: false });
-    expect(verifySlack(SECRET, { timestamp: 'yesterday', signature }, BODY, NOW)).toMatchObject({ ok: false, reason: expect.stringContaining('number') });
-    expect(verifySlack(SECRET, { timestamp: String(NOW), signature: 'v0=short' }, BODY, NOW)).toMatchObject({ ok: false });
+    expect(verifySlack(SECRET, { timestamp: 'yesterday', signature }, BODY, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('number'),
+    });
+    expect(verifySlack(SECRET, { timestamp: String(NOW), signature: 'v0=short' }, BODY, NOW)).toMatchObject({
+      ok: false,
+    });
   });
 });
 
@@ -32,7 +46,10 @@ describe('verifyAsana', () => {
     const good = createHmac('sha256', 'hook-secret').update(body).digest('hex');
     expect(verifyAsana('hook-secret', good, body)).toEqual({ ok: true });
     expect(verifyAsana('hook-secret', good, '{"events":[1]}')).toMatchObject({ ok: false });
-    expect(verifyAsana('hook-secret', undefined, body)).toMatchObject({ ok: false, reason: 'missing X-Hook-Signature' });
+    expect(verifyAsana('hook-secret', undefined, body)).toMatchObject({
+      ok: false,
+      reason: 'missing X-Hook-Signature',
+    });
   });
 });
 
@@ -40,8 +57,32 @@ describe('signOutbound', () => {
   it('signs what the example bot verifies, and nothing else', () => {
     const body = JSON.stringify({ text: 'hello' });
     const headers = signOutbound('bot-secret-0123456789', body, NOW);
-    expect(verifySignature('bot-secret-0123456789', headers['x-switchboard-timestamp'], headers['x-switchboard-signature'], body, NOW)).toBeNull();
-    expect(verifySignature('bot-secret-0123456789', headers['x-switchboard-timestamp'], headers['x-switchboard-signature'], `${body} `, NOW)).toBe('signature does not match');
-    expect(verifySignature('bot-secret-0123456789', headers['x-switchboard-timestamp'], headers['x-switchboard-signature'], body, NOW + 600)).toContain('5 minutes');
+    expect(
+      verifySignature(
+        'bot-secret-0123456789',
+        headers['x-switchboard-timestamp'],
+        headers['x-switchboard-signature'],
+        body,
+        NOW,
+      ),
+    ).toBeNull();
+    expect(
+      verifySignature(
+        'bot-secret-0123456789',
+        headers['x-switchboard-timestamp'],
+        headers['x-switchboard-signature'],
+        `${body} `,
+        NOW,
+      ),
+    ).toBe('signature does not match');
+    expect(
+      verifySignature(
+        'bot-secret-0123456789',
+        headers['x-switchboard-timestamp'],
+        headers['x-switchboard-signature'],
+        body,
+        NOW + 600,
+      ),
+    ).toContain('5 minutes');
   });
 });

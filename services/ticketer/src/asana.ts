@@ -73,12 +73,19 @@ export function asanaFailure(err: unknown, method: string): Error {
   const detail = e.response?.body?.errors?.[0]?.message ?? e.message ?? String(err);
   if (e.status === 429) {
     const retryAfter = Number(e.response?.headers?.['retry-after'] ?? 1);
-    return new UnavailableError(`asana ${method}: rate limited`, 'asana', (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000, { cause: err });
+    return new UnavailableError(
+      `asana ${method}: rate limited`,
+      'asana',
+      (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000,
+      { cause: err },
+    );
   }
   if (e.status !== undefined && e.status >= 400 && e.status < 500 && e.status !== 408) {
     return new PermanentError(`asana ${method}: HTTP ${e.status}: ${detail}`, `asana_http_${e.status}`, { cause: err });
   }
-  return new UnavailableError(`asana ${method}: ${e.status ? `HTTP ${e.status}` : detail}`, 'asana', undefined, { cause: err });
+  return new UnavailableError(`asana ${method}: ${e.status ? `HTTP ${e.status}` : detail}`, 'asana', undefined, {
+    cause: err,
+  });
 }
 
 type Data<T> = { data: T };
@@ -118,10 +125,17 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
 
   async function markedTasks(sinceMs: number): Promise<MarkedTask[]> {
     const found: MarkedTask[] = [];
-    const query = { project: projectGid, modified_since: new Date(sinceMs).toISOString(), limit: 100, opt_fields: 'gid,permalink_url,notes,completed,created_at,tags.name' };
+    const query = {
+      project: projectGid,
+      modified_since: new Date(sinceMs).toISOString(),
+      limit: 100,
+      opt_fields: 'gid,permalink_url,notes,completed,created_at,tags.name',
+    };
     let offset: string | undefined;
     do {
-      const page = (await call('tasks.list', () => tasks.getTasks({ ...query, ...(offset ? { offset } : {}) }))) as Page<ListedTask>;
+      const page = (await call('tasks.list', () =>
+        tasks.getTasks({ ...query, ...(offset ? { offset } : {}) }),
+      )) as Page<ListedTask>;
       for (const t of page.data) {
         const conversationId = markedConversation(t.notes ?? '');
         if (conversationId === undefined) continue;
@@ -153,7 +167,10 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
   }
 
   async function create(task: NewTask, inSection: boolean): Promise<AsanaTaskRef> {
-    const placement = inSection && options.sectionGid ? { memberships: [{ project: projectGid, section: options.sectionGid }] } : { projects: [projectGid] };
+    const placement =
+      inSection && options.sectionGid
+        ? { memberships: [{ project: projectGid, section: options.sectionGid }] }
+        : { projects: [projectGid] };
     const data = {
       name: task.name,
       notes: task.notes,
@@ -172,7 +189,13 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
         return await create(task, !sectionGone);
       } catch (err) {
         // A refused create may mean the configured section was deleted: check it, and if so use the project.
-        if (!(err instanceof PermanentError) || !options.sectionGid || sectionGone || (await sectionExists(options.sectionGid))) throw err;
+        if (
+          !(err instanceof PermanentError) ||
+          !options.sectionGid ||
+          sectionGone ||
+          (await sectionExists(options.sectionGid))
+        )
+          throw err;
         sectionGone = true;
         options.onSectionGone?.(options.sectionGid);
         return create(task, false);
@@ -181,7 +204,9 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
     async findTask(conversationId, sinceMs) {
       if (options.externalIds) {
         try {
-          const result = (await call('tasks.get_external', () => tasks.getTask(`external:${conversationId}`, fields))) as Data<TaskData>;
+          const result = (await call('tasks.get_external', () =>
+            tasks.getTask(`external:${conversationId}`, fields),
+          )) as Data<TaskData>;
           return ref(result.data);
         } catch (err) {
           if (err instanceof PermanentError && err.reason === 'asana_http_404') return null;
@@ -198,9 +223,9 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
       const texts: string[] = [];
       let offset: string | undefined;
       do {
-        const page = (await call('stories.list', () => stories.getStoriesForTask(taskGid, { opt_fields: 'type,text', limit: 100, ...(offset ? { offset } : {}) }))) as Data<
-          { type?: string; text?: string }[]
-        > & { next_page?: { offset?: string } | null };
+        const page = (await call('stories.list', () =>
+          stories.getStoriesForTask(taskGid, { opt_fields: 'type,text', limit: 100, ...(offset ? { offset } : {}) }),
+        )) as Data<{ type?: string; text?: string }[]> & { next_page?: { offset?: string } | null };
         texts.push(...page.data.filter((s) => s.type === 'comment').map((s) => s.text ?? ''));
         offset = page.next_page?.offset;
       } while (offset);
@@ -218,9 +243,9 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
     async findTag(name) {
       let offset: string | undefined;
       do {
-        const page = (await call('tags.list', () => tags.getTagsForWorkspace(workspaceGid, { limit: 100, opt_fields: 'gid,name', ...(offset ? { offset } : {}) }))) as Data<
-          { gid: string; name: string }[]
-        > & { next_page?: { offset?: string } | null };
+        const page = (await call('tags.list', () =>
+          tags.getTagsForWorkspace(workspaceGid, { limit: 100, opt_fields: 'gid,name', ...(offset ? { offset } : {}) }),
+        )) as Data<{ gid: string; name: string }[]> & { next_page?: { offset?: string } | null };
         const tag = page.data.find((t) => t.name === name);
         if (tag) return tag.gid;
         offset = page.next_page?.offset;
@@ -228,7 +253,9 @@ export function asanaTasks(options: AsanaOptions): TaskPort {
       return null;
     },
     async createTag(name) {
-      const result = (await call('tags.create', () => tags.createTagForWorkspace({ data: { name } }, workspaceGid, { opt_fields: 'gid' }))) as Data<{ gid: string }>;
+      const result = (await call('tags.create', () =>
+        tags.createTagForWorkspace({ data: { name } }, workspaceGid, { opt_fields: 'gid' }),
+      )) as Data<{ gid: string }>;
       return result.data.gid;
     },
   };

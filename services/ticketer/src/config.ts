@@ -25,10 +25,21 @@ export const ticketerSpec = {
 export function parseAssignees(text: string | undefined): Partial<Record<PriorityName, string>> {
   const result: Partial<Record<PriorityName, string>> = {};
   if (!text?.trim()) return result;
-  for (const pair of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [priority, gid, ...rest] = pair.split('=').map((s) => s.trim());
-    if (!(PRIORITY_NAMES as readonly string[]).includes(priority) || !gid || rest.length > 0 || !/^(\d+|me|[^@\s]+@[^@\s]+)$/.test(gid)) {
-      throw new ConfigError('TICKETER_ASSIGNEE_BY_PRIORITY', `expected priority=userGid pairs (priorities: ${PRIORITY_NAMES.join(', ')}), got "${pair}"`);
+    if (
+      !(PRIORITY_NAMES as readonly string[]).includes(priority) ||
+      !gid ||
+      rest.length > 0 ||
+      !/^(\d+|me|[^@\s]+@[^@\s]+)$/.test(gid)
+    ) {
+      throw new ConfigError(
+        'TICKETER_ASSIGNEE_BY_PRIORITY',
+        `expected priority=userGid pairs (priorities: ${PRIORITY_NAMES.join(', ')}), got "${pair}"`,
+      );
     }
     result[priority as PriorityName] = gid;
   }

@@ -38,13 +38,18 @@ export class CommentFlusher {
       const batch = await store.takeBatch(conversationId);
       if (!batch) return;
       const text = batchText(batch.lines);
-      const written = (await store.batchWritten(batch.id)) || (batch.recovered && batchAlreadyWritten(await tasks.comments(task.gid), text));
+      const written =
+        (await store.batchWritten(batch.id)) ||
+        (batch.recovered && batchAlreadyWritten(await tasks.comments(task.gid), text));
       try {
         if (!written) await tasks.addComment(task.gid, text);
       } catch (err) {
         // Asana refuses this comment for good (the task was deleted, say): retrying cannot help.
         if (!(err instanceof PermanentError)) throw err;
-        this.deps.logger.error({ err: err.message, conversationId, lines: batch.lines.length }, 'ticketer: comment refused, batch dropped');
+        this.deps.logger.error(
+          { err: err.message, conversationId, lines: batch.lines.length },
+          'ticketer: comment refused, batch dropped',
+        );
       }
       await store.finishBatch(conversationId, batch.id, this.now() + this.deps.commentWindowMs);
     });
@@ -54,10 +59,15 @@ export class CommentFlusher {
   /** Adds the Slack permalink to the task's notes once it is known; gives up after a while. */
   async linkSlack(conversationId: string): Promise<void> {
     const { store, refs, tasks } = this.deps;
-    const [ticket, root, task] = await Promise.all([store.ticket(conversationId), refs.slackRoot(conversationId), refs.asanaTask(conversationId)]);
+    const [ticket, root, task] = await Promise.all([
+      store.ticket(conversationId),
+      refs.slackRoot(conversationId),
+      refs.asanaTask(conversationId),
+    ]);
     if (!task || ticket.slackLinked || !ticket.notes) return store.stopAwaitingSlackLink(conversationId);
     if (!root?.permalink) {
-      if (this.now() - ticket.createdAtMs > (this.deps.slackLinkPatienceMs ?? 15 * 60000)) return store.stopAwaitingSlackLink(conversationId);
+      if (this.now() - ticket.createdAtMs > (this.deps.slackLinkPatienceMs ?? 15 * 60000))
+        return store.stopAwaitingSlackLink(conversationId);
       return store.awaitSlackLink(conversationId, this.now() + 2000);
     }
     const permalink = root.permalink;
@@ -86,11 +96,21 @@ export class CommentFlusher {
         const now = this.now();
         for (const conversationId of await store.dueConversations(now, 50)) {
           if (signal.aborted) break;
-          await this.guarded(conversationId, 'comments', () => this.flush(conversationId), (until) => store.postpone(conversationId, until));
+          await this.guarded(
+            conversationId,
+            'comments',
+            () => this.flush(conversationId),
+            (until) => store.postpone(conversationId, until),
+          );
         }
         for (const conversationId of await store.linksToCheck(now, 50)) {
           if (signal.aborted) break;
-          await this.guarded(conversationId, 'slack link', () => this.linkSlack(conversationId), (until) => store.awaitSlackLink(conversationId, until));
+          await this.guarded(
+            conversationId,
+            'slack link',
+            () => this.linkSlack(conversationId),
+            (until) => store.awaitSlackLink(conversationId, until),
+          );
         }
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'ticketer flusher: redis unavailable');
@@ -100,12 +120,20 @@ export class CommentFlusher {
   }
 
   /** One conversation's work; on failure it is tried again later (Retry-After when Asana gave one). */
-  private async guarded(conversationId: string, what: string, work: () => Promise<unknown>, retryAt: (ms: number) => Promise<unknown>): Promise<void> {
+  private async guarded(
+    conversationId: string,
+    what: string,
+    work: () => Promise<unknown>,
+    retryAt: (ms: number) => Promise<unknown>,
+  ): Promise<void> {
     try {
       await work();
     } catch (err) {
       const delayMs = err instanceof UnavailableError && err.retryAfterMs !== undefined ? err.retryAfterMs : 2000;
-      this.deps.logger.warn({ err: (err as Error).message, conversationId, delayMs }, `ticketer: ${what} failed, trying again later`);
+      this.deps.logger.warn(
+        { err: (err as Error).message, conversationId, delayMs },
+        `ticketer: ${what} failed, trying again later`,
+      );
       await retryAt(this.now() + delayMs);
     }
   }

@@ -15,7 +15,10 @@ async function main(): Promise<void> {
   const config = readTicketerConfig(process.env);
   const runtime = new Runtime({ service: 'ticketer', config, httpPort: config.port });
   const ratePerSecond = config.asanaRequestsPerMinute / 60;
-  const budget = new RateBudget(runtime.redis, runtime.keys, 'asana', { ratePerSecond, burst: Math.max(1, Math.floor(ratePerSecond)) });
+  const budget = new RateBudget(runtime.redis, runtime.keys, 'asana', {
+    ratePerSecond,
+    burst: Math.max(1, Math.floor(ratePerSecond)),
+  });
   const tasks = asanaTasks({
     token: config.asanaToken,
     baseUrl: config.asanaBaseUrl,
@@ -24,7 +27,8 @@ async function main(): Promise<void> {
     sectionGid: config.asanaSectionGid,
     externalIds: config.asanaExternalIds,
     metrics: runtime.metrics,
-    onSectionGone: (sectionGid) => runtime.logger.error({ sectionGid }, 'ASANA_SECTION_GID names a deleted section; new tasks go to the project'),
+    onSectionGone: (sectionGid) =>
+      runtime.logger.error({ sectionGid }, 'ASANA_SECTION_GID names a deleted section; new tasks go to the project'),
     pace: async () => {
       const { waitMs } = await budget.reserve();
       if (waitMs > 0) {
@@ -35,7 +39,13 @@ async function main(): Promise<void> {
   });
   const refs = new ConversationRefs(runtime.redis, runtime.keys);
   const store = new TicketStore(runtime.redis, ticketerKeys(runtime.keys));
-  const flusher = new CommentFlusher({ tasks, store, refs, logger: runtime.logger, commentWindowMs: config.commentWindowMs });
+  const flusher = new CommentFlusher({
+    tasks,
+    store,
+    refs,
+    logger: runtime.logger,
+    commentWindowMs: config.commentWindowMs,
+  });
   const ticketer = new Ticketer({
     tasks,
     store,

@@ -55,7 +55,12 @@ export function markedConversation(notes: string): string | undefined {
     notes
       .split('\n')
       .map((line) => line.replace(/\r$/, ''))
-      .filter((line) => line.startsWith(MARKER_PREFIX) && !/\s/u.test(line.slice(MARKER_PREFIX.length)) && line.length > MARKER_PREFIX.length)
+      .filter(
+        (line) =>
+          line.startsWith(MARKER_PREFIX) &&
+          !/\s/u.test(line.slice(MARKER_PREFIX.length)) &&
+          line.length > MARKER_PREFIX.length,
+      )
       .map((line) => line.slice(MARKER_PREFIX.length)),
   );
   if (ids.size !== 1) return undefined;
@@ -74,9 +79,20 @@ export const isMarkedFor = (notes: string, conversationId: string) => {
 };
 
 export const priorityName = (priority: Priority): PriorityName =>
-  priority === Priority.URGENT ? 'urgent' : priority === Priority.HIGH ? 'high' : priority === Priority.LOW ? 'low' : 'normal';
+  priority === Priority.URGENT
+    ? 'urgent'
+    : priority === Priority.HIGH
+      ? 'high'
+      : priority === Priority.LOW
+        ? 'low'
+        : 'normal';
 
-const cut = (text: string, max: number) => (Array.from(text).length > max ? Array.from(text).slice(0, max - 1).join('') + '…' : text);
+const cut = (text: string, max: number) =>
+  Array.from(text).length > max
+    ? Array.from(text)
+        .slice(0, max - 1)
+        .join('') + '…'
+    : text;
 
 /** The task for a conversation's first event. */
 export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPermalink?: string): TaskDraft {
@@ -102,7 +118,12 @@ export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPerm
     '',
     taskMarker(m.conversationId),
   ].filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
-  return { name: cut(`${user} (${team}): ${first || '(no text)'}`, MAX_NAME), notes: notes.join('\n'), priority, tags: [`priority: ${priority}`] };
+  return {
+    name: cut(`${user} (${team}): ${first || '(no text)'}`, MAX_NAME),
+    notes: notes.join('\n'),
+    priority,
+    tags: [`priority: ${priority}`],
+  };
 }
 
 /** Text the user controls, kept to one line wherever it stands in a line of its own making. */
@@ -149,7 +170,9 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     if (!m || input.event.denied) return [];
     const handoff: TicketOp[] = m.handoff ? [{ op: 'comment', text: handoffComment(m.handoff) }] : [];
     if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return handoff;
-    const reopen: TicketOp[] = state.completed ? [{ op: 'uncomplete' }, { op: 'comment', text: `Reopened: ${who(m)} wrote again.` }] : [];
+    const reopen: TicketOp[] = state.completed
+      ? [{ op: 'uncomplete' }, { op: 'comment', text: `Reopened: ${who(m)} wrote again.` }]
+      : [];
     return [...reopen, ...handoff, { op: 'buffer', line: commentLine(input.event) }];
   }
   const e = input.event;
@@ -176,7 +199,10 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     case StatusChange.CLOSED:
       return state.completed ? [] : [{ op: 'complete' }];
     case StatusChange.REOPENED:
-      return [...(state.completed ? [{ op: 'uncomplete' } as const] : []), { op: 'comment', text: `Reopened by ${actor}.` }];
+      return [
+        ...(state.completed ? [{ op: 'uncomplete' } as const] : []),
+        { op: 'comment', text: `Reopened by ${actor}.` },
+      ];
     case StatusChange.NOTE:
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
     case StatusChange.HANDOFF_TIMED_OUT:
@@ -205,4 +231,5 @@ export const batchText = (lines: string[]) => lines.join('\n');
  * After a crash between writing a batch and recording it: was it written? Only the task's last few comments
  * count (a status comment may have come after it); an identical older comment is a different batch.
  */
-export const batchAlreadyWritten = (comments: string[], text: string, lookBack = 3) => comments.slice(-lookBack).includes(text);
+export const batchAlreadyWritten = (comments: string[], text: string, lookBack = 3) =>
+  comments.slice(-lookBack).includes(text);

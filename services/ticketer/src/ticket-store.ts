@@ -78,7 +78,8 @@ export class TicketStore {
 
   async saveTicket(conversationId: string, change: Partial<StoredTicket>): Promise<void> {
     const fields: Record<string, string> = {};
-    for (const [name, value] of Object.entries(change)) fields[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    for (const [name, value] of Object.entries(change))
+      fields[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
     if (Object.keys(fields).length === 0) return;
     const key = this.keys.ticketerTask(conversationId);
     await this.redis.multi().hset(key, fields).expire(key, RETENTION_SECONDS).exec();
@@ -86,7 +87,12 @@ export class TicketStore {
 
   /** Marks that a create is about to be tried: only then can Asana hold a task Redis does not know of. */
   async markCreateIntent(conversationId: string, intent: CreateIntent): Promise<void> {
-    await this.redis.set(this.keys.ticketerCreateIntent(conversationId), JSON.stringify(intent), 'EX', RETENTION_SECONDS);
+    await this.redis.set(
+      this.keys.ticketerCreateIntent(conversationId),
+      JSON.stringify(intent),
+      'EX',
+      RETENTION_SECONDS,
+    );
   }
 
   /** The earlier create attempt (its event and when it began), or null when none was tried. */
@@ -95,7 +101,8 @@ export class TicketStore {
     if (raw === null) return null;
     try {
       const parsed = JSON.parse(raw) as Partial<CreateIntent>;
-      if (typeof parsed.eventId === 'string' && typeof parsed.atMs === 'number') return { eventId: parsed.eventId, atMs: parsed.atMs };
+      if (typeof parsed.eventId === 'string' && typeof parsed.atMs === 'number')
+        return { eventId: parsed.eventId, atMs: parsed.atMs };
     } catch {
       // written by an earlier version: the bare event id, time unknown
     }
@@ -117,8 +124,23 @@ export class TicketStore {
 
   /** True when the line was added; false when this event's line is already buffered. */
   async bufferLine(conversationId: string, eventId: string, line: string, dueAtMs: number): Promise<boolean> {
-    const keys = [this.keys.done('ticketer-line', eventId), this.keys.ticketerComments(conversationId), this.keys.ticketerCommentsDue()];
-    return (await this.redis.eval(BUFFER, keys.length, ...keys, line, dueAtMs, conversationId, 7 * DAY_SECONDS, RETENTION_SECONDS)) === 1;
+    const keys = [
+      this.keys.done('ticketer-line', eventId),
+      this.keys.ticketerComments(conversationId),
+      this.keys.ticketerCommentsDue(),
+    ];
+    return (
+      (await this.redis.eval(
+        BUFFER,
+        keys.length,
+        ...keys,
+        line,
+        dueAtMs,
+        conversationId,
+        7 * DAY_SECONDS,
+        RETENTION_SECONDS,
+      )) === 1
+    );
   }
 
   async dueConversations(nowMs: number, limit: number): Promise<string[]> {
@@ -137,7 +159,11 @@ export class TicketStore {
     const batch = await this.batches.takeOrResume(
       batchKey,
       { kind: 'list', key: this.keys.ticketerComments(conversationId) },
-      { batchId: randomUUID().slice(0, 12), ttlSeconds: DAY_SECONDS, whenEmpty: { index: this.keys.ticketerCommentsDue(), member: conversationId } },
+      {
+        batchId: randomUUID().slice(0, 12),
+        ttlSeconds: DAY_SECONDS,
+        whenEmpty: { index: this.keys.ticketerCommentsDue(), member: conversationId },
+      },
     );
     return batch && { id: batch.id, lines: batch.items, recovered: batch.resumed };
   }
@@ -146,8 +172,17 @@ export class TicketStore {
   private async upgradeLegacyBatch(key: string): Promise<void> {
     const legacy = await this.redis.hgetall(key);
     const ttl = await this.redis.ttl(key);
-    const batch = { id: legacy.id ?? randomUUID().slice(0, 12), items: JSON.parse(legacy.lines ?? '[]') as string[], createdAtMs: 0, fence: 0 };
-    await this.redis.multi().del(key).set(key, JSON.stringify(batch), 'EX', ttl > 0 ? ttl : DAY_SECONDS).exec();
+    const batch = {
+      id: legacy.id ?? randomUUID().slice(0, 12),
+      items: JSON.parse(legacy.lines ?? '[]') as string[],
+      createdAtMs: 0,
+      fence: 0,
+    };
+    await this.redis
+      .multi()
+      .del(key)
+      .set(key, JSON.stringify(batch), 'EX', ttl > 0 ? ttl : DAY_SECONDS)
+      .exec();
   }
 
   async batchWritten(batchId: string): Promise<boolean> {
@@ -156,7 +191,11 @@ export class TicketStore {
 
   async finishBatch(conversationId: string, batchId: string, nextDueMs: number): Promise<void> {
     await this.redis.set(this.keys.done('ticketer-batch', batchId), '1', 'EX', 7 * DAY_SECONDS);
-    const keys = [this.keys.ticketerComments(conversationId), this.keys.ticketerCommentBatch(conversationId), this.keys.ticketerCommentsDue()];
+    const keys = [
+      this.keys.ticketerComments(conversationId),
+      this.keys.ticketerCommentBatch(conversationId),
+      this.keys.ticketerCommentsDue(),
+    ];
     await this.redis.eval(FINISH, keys.length, ...keys, conversationId, nextDueMs);
   }
 
@@ -189,7 +228,12 @@ export class TicketStore {
    * Runs `work` holding a short lock on `scope:id`, renewed while it runs, so a crashed holder blocks others
    * for one TTL only. Returns undefined when another holder has it.
    */
-  async withLease<T>(scope: string, id: string, work: () => Promise<T>, ttlMs = 5000): Promise<{ value: T } | undefined> {
+  async withLease<T>(
+    scope: string,
+    id: string,
+    work: () => Promise<T>,
+    ttlMs = 5000,
+  ): Promise<{ value: T } | undefined> {
     return new Locks(this.redis, this.keys, scope, { ttlMs }).withLock(id, () => work());
   }
 }

@@ -3,7 +3,12 @@
 // a create intent recorded before the create call says when Asana may hold a task Redis does not know of (a
 // crash or a timeout between creating and recording): then the project's tasks modified since the intent are
 // listed and the marker line finds it. When Redis itself was lost, every marked task is read back first.
-import { timestampMs, type ClassifiedEventSchema, type ClassifiedEvent, type StatusEventSchema } from '@switchboard/proto';
+import {
+  timestampMs,
+  type ClassifiedEventSchema,
+  type ClassifiedEvent,
+  type StatusEventSchema,
+} from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Logger, type Metrics } from '@switchboard/core';
 import type { AsanaTaskRef, ConversationRefs, DoneMarks } from '@switchboard/store';
@@ -104,7 +109,7 @@ export class Ticketer {
         restored++;
       }
       await store.markRebuilt(projectGid, startedAt);
-      logger.warn({ restored }, 'ticketer: Redis held none of its records; read the project\'s tasks back from Asana');
+      logger.warn({ restored }, "ticketer: Redis held none of its records; read the project's tasks back from Asana");
     });
     if (!leased) throw busy('reading the project back from Asana');
   }
@@ -132,9 +137,16 @@ export class Ticketer {
       if (!task) {
         const assignee = this.deps.assignees[draft.priority];
         await store.markCreateIntent(conversationId, { eventId: m.eventId, atMs: this.now() });
-        task = await this.withTags(draft.tags, (tagGids) => tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee }));
+        task = await this.withTags(draft.tags, (tagGids) =>
+          tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee }),
+        );
       }
-      await store.saveTicket(conversationId, { notes: draft.notes, slackLinked: !!slack?.permalink, firstEventId, createdAtMs: this.now() });
+      await store.saveTicket(conversationId, {
+        notes: draft.notes,
+        slackLinked: !!slack?.permalink,
+        firstEventId,
+        createdAtMs: this.now(),
+      });
       await refs.setAsanaTask(conversationId, task);
       if (!slack?.permalink) await store.awaitSlackLink(conversationId, this.now() + 1000);
       return { task, created: true };
@@ -144,7 +156,13 @@ export class Ticketer {
   }
 
   /** Carries out planned ops on the task: each op once per event, lines into the comment buffer. */
-  async apply(conversationId: string, task: AsanaTaskRef | null, eventId: string, state: TicketState, ops: TicketOp[]): Promise<void> {
+  async apply(
+    conversationId: string,
+    task: AsanaTaskRef | null,
+    eventId: string,
+    state: TicketState,
+    ops: TicketOp[],
+  ): Promise<void> {
     const { tasks, store, done } = this.deps;
     for (const [i, op] of ops.entries()) {
       if (op.op === 'buffer') {
@@ -155,7 +173,8 @@ export class Ticketer {
       const mark = `${eventId}:${i}`;
       if (await done.isDone(mark)) continue;
       if (op.op === 'comment') await tasks.addComment(task.gid, op.text);
-      else if (op.op === 'complete' || op.op === 'uncomplete') await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
+      else if (op.op === 'complete' || op.op === 'uncomplete')
+        await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
       else if (op.op === 'addTag') await this.withTags([op.name], ([tag]) => tasks.addTag(task.gid, tag));
       else await this.withTags([op.name], ([tag]) => tasks.removeTag(task.gid, tag));
       await done.markDone(mark);
@@ -172,9 +191,13 @@ export class Ticketer {
     const ticket = await this.deps.store.ticket(m.conversationId);
     if (created) {
       log.info({ task: task.gid }, 'created asana task');
-      if (m.receivedAt) this.deps.metrics.endToEndSeconds.observe({ stage: 'asana_task' }, secondsSince(timestampMs(m.receivedAt)));
+      if (m.receivedAt)
+        this.deps.metrics.endToEndSeconds.observe({ stage: 'asana_task' }, secondsSince(timestampMs(m.receivedAt)));
       // Status changes that came before the task existed (spam, closed) are carried over now.
-      const carried: TicketOp[] = [...(ticket.spam ? [{ op: 'addTag', name: 'spam' } as const] : []), ...(ticket.completed ? [{ op: 'complete' } as const] : [])];
+      const carried: TicketOp[] = [
+        ...(ticket.spam ? [{ op: 'addTag', name: 'spam' } as const] : []),
+        ...(ticket.completed ? [{ op: 'complete' } as const] : []),
+      ];
       await this.apply(m.conversationId, task, `${m.eventId}:created`, { completed: false, spam: false }, carried);
       return;
     }

@@ -4,7 +4,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Publisher, TopicNames, Topics, createKafka } from '@switchboard/bus';
 import { createLogger } from '@switchboard/core';
-import { ClassifiedEventSchema, Direction, EventKind, Priority, StatusChange, StatusEventSchema, create, timestampNow } from '@switchboard/proto';
+import {
+  ClassifiedEventSchema,
+  Direction,
+  EventKind,
+  Priority,
+  StatusChange,
+  StatusEventSchema,
+  create,
+  timestampNow,
+} from '@switchboard/proto';
 import { startSandbox } from '@switchboard/sandbox';
 import { ConversationRefs, connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
 import { TestSystem, eventually, freePort } from '../../../test/support/services';
@@ -44,7 +53,10 @@ export class TicketerHarness {
       LOG_LEVEL: 'warn',
       ...env,
     });
-    this.publisher = new Publisher(createKafka({ brokers: this.system.env.KAFKA_BROKERS.split(','), clientId: 'ticketer-test', logger: quiet }), new TopicNames(this.system.env.KAFKA_TOPIC_PREFIX));
+    this.publisher = new Publisher(
+      createKafka({ brokers: this.system.env.KAFKA_BROKERS.split(','), clientId: 'ticketer-test', logger: quiet }),
+      new TopicNames(this.system.env.KAFKA_TOPIC_PREFIX),
+    );
     await this.publisher.connect();
     this.redis = createRedis(this.system.env.REDIS_URL, quiet);
     await connectRedis(this.redis, quiet);
@@ -59,7 +71,11 @@ export class TicketerHarness {
   }
 
   /** A user's message as the classifier publishes it; returns its event id. */
-  async message(conversationId: string, text: string, options: { eventId?: string; priority?: Priority; name?: string } = {}): Promise<string> {
+  async message(
+    conversationId: string,
+    text: string,
+    options: { eventId?: string; priority?: Priority; name?: string } = {},
+  ): Promise<string> {
     const eventId = options.eventId ?? `${conversationId}-m${++this.seq}`;
     const event = create(ClassifiedEventSchema, {
       message: {
@@ -83,7 +99,15 @@ export class TicketerHarness {
     const events = items.map(({ conversationId, text, priority }) => ({
       key: conversationId,
       value: create(ClassifiedEventSchema, {
-        message: { eventId: `${conversationId}-m${++this.seq}`, conversationId, text, platform: 'web', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, direction: Direction.USER },
+        message: {
+          eventId: `${conversationId}-m${++this.seq}`,
+          conversationId,
+          text,
+          platform: 'web',
+          user: { id: 'u1', name: 'Ann' },
+          team: { id: 't1', name: 'Acme' },
+          direction: Direction.USER,
+        },
         kind: EventKind.CONVERSATION_STARTED,
         priority: priority ?? Priority.NORMAL,
       }),
@@ -92,7 +116,14 @@ export class TicketerHarness {
   }
 
   async status(conversationId: string, change: StatusChange, note = ''): Promise<void> {
-    const event = create(StatusEventSchema, { eventId: `${conversationId}-s${++this.seq}`, conversationId, change, note, actor: { name: 'Bo' }, at: timestampNow() });
+    const event = create(StatusEventSchema, {
+      eventId: `${conversationId}-s${++this.seq}`,
+      conversationId,
+      change,
+      note,
+      actor: { name: 'Bo' },
+      at: timestampNow(),
+    });
     await this.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
   }
 
@@ -101,12 +132,24 @@ export class TicketerHarness {
   }
 
   async task(conversationId: string): Promise<SandboxTask | undefined> {
-    return (await this.tasks()).find((t) => t.notes.split('\n').includes(`Switchboard conversation: ${conversationId}`));
+    return (await this.tasks()).find((t) =>
+      t.notes.split('\n').includes(`Switchboard conversation: ${conversationId}`),
+    );
   }
 
   /** Waits until the conversation's task satisfies `done`. */
-  eventually(conversationId: string, done: (task: SandboxTask) => boolean, what: string, timeoutMs = 30000): Promise<SandboxTask | undefined> {
-    return eventually(() => this.task(conversationId), (t) => t !== undefined && done(t), timeoutMs, what);
+  eventually(
+    conversationId: string,
+    done: (task: SandboxTask) => boolean,
+    what: string,
+    timeoutMs = 30000,
+  ): Promise<SandboxTask | undefined> {
+    return eventually(
+      () => this.task(conversationId),
+      (t) => t !== undefined && done(t),
+      timeoutMs,
+      what,
+    );
   }
 
   /** Changes the sandbox Asana's behaviour (plan, search lag, held creates); see sandbox/src/settings.ts. */
@@ -138,12 +181,18 @@ export class TicketerHarness {
 
   /** How often the sandbox Asana was asked this route ('GET /workspaces/:workspace_gid/tasks/search'). */
   async asanaCalls(route: string): Promise<number> {
-    const state = (await (await fetch(`${this.sandbox.url}/_sandbox/state`)).json()) as { asana: { calls: Record<string, number> } };
+    const state = (await (await fetch(`${this.sandbox.url}/_sandbox/state`)).json()) as {
+      asana: { calls: Record<string, number> };
+    };
     return state.asana.calls[route] ?? 0;
   }
 
   /** A call to the sandbox's Asana API as a person in the workspace would make it (tidying tags, sections). */
-  async asana<T = unknown>(method: 'GET' | 'POST' | 'DELETE', path: string, data?: Record<string, unknown>): Promise<T> {
+  async asana<T = unknown>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    data?: Record<string, unknown>,
+  ): Promise<T> {
     const res = await fetch(`${this.sandbox.asanaBaseUrl}${path}`, {
       method,
       headers: { authorization: 'Bearer asana-ticketer-test', 'content-type': 'application/json' },
@@ -185,12 +234,21 @@ export class PrivateRedis {
 
   async start(): Promise<string> {
     const port = await freePort();
-    this.child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     this.url = `redis://127.0.0.1:${port}`;
     const probe = createRedis(this.url, quiet);
     try {
       await connectRedis(probe, quiet);
-      await eventually(() => probe.ping().catch(() => 'down'), (answer) => answer === 'PONG', 10000, 'the private redis-server');
+      await eventually(
+        () => probe.ping().catch(() => 'down'),
+        (answer) => answer === 'PONG',
+        10000,
+        'the private redis-server',
+      );
     } finally {
       probe.disconnect();
     }

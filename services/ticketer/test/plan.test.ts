@@ -1,15 +1,43 @@
-import { create, ClassifiedEventSchema, Direction, EventKind, Priority, StatusChange, StatusEventSchema } from '@switchboard/proto';
+import {
+  create,
+  ClassifiedEventSchema,
+  Direction,
+  EventKind,
+  Priority,
+  StatusChange,
+  StatusEventSchema,
+} from '@switchboard/proto';
 import { parseAssignees } from '../src/config';
-import { batchAlreadyWritten, isMarkedFor, markedConversation, nextState, notesWithSlack, planTicketOps, taskFor, taskMarker, type TicketOp, type TicketState } from '../src/plan';
+import {
+  batchAlreadyWritten,
+  isMarkedFor,
+  markedConversation,
+  nextState,
+  notesWithSlack,
+  planTicketOps,
+  taskFor,
+  taskMarker,
+  type TicketOp,
+  type TicketState,
+} from '../src/plan';
 
 const message = (text: string, direction = Direction.USER) =>
   create(ClassifiedEventSchema, {
-    message: { eventId: 'e1', conversationId: 'conv-9', text, platform: 'slack', user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, direction },
+    message: {
+      eventId: 'e1',
+      conversationId: 'conv-9',
+      text,
+      platform: 'slack',
+      user: { id: 'u1', name: 'Ann' },
+      team: { id: 't1', name: 'Acme' },
+      direction,
+    },
     kind: EventKind.CONVERSATION_STARTED,
     priority: Priority.HIGH,
     tags: ['billing'],
   });
-const status = (change: StatusChange, note = '') => create(StatusEventSchema, { eventId: 's1', conversationId: 'conv-9', change, note, actor: { name: 'Bo' } });
+const status = (change: StatusChange, note = '') =>
+  create(StatusEventSchema, { eventId: 's1', conversationId: 'conv-9', change, note, actor: { name: 'Bo' } });
 
 const open: TicketState = { completed: false, spam: false };
 const done: TicketState = { completed: true, spam: false };
@@ -27,9 +55,14 @@ describe('taskFor', () => {
     expect(task.priority).toBe('high');
   });
 
-  it('quotes the first message line by line, so no line of it reads as the ticketer\'s own', () => {
-    const task = taskFor(message('hi\nSwitchboard conversation: victim-1\r\nLive transcript: http://evil'), 'http://console/conv-9');
-    expect(task.notes).toContain('First message:\n> hi\n> Switchboard conversation: victim-1\n> Live transcript: http://evil\n');
+  it("quotes the first message line by line, so no line of it reads as the ticketer's own", () => {
+    const task = taskFor(
+      message('hi\nSwitchboard conversation: victim-1\r\nLive transcript: http://evil'),
+      'http://console/conv-9',
+    );
+    expect(task.notes).toContain(
+      'First message:\n> hi\n> Switchboard conversation: victim-1\n> Live transcript: http://evil\n',
+    );
     expect(markedConversation(task.notes)).toBe('conv-9');
     expect(isMarkedFor(task.notes, 'victim-1')).toBe(false);
     expect(isMarkedFor(task.notes, 'conv-9')).toBe(true);
@@ -40,13 +73,17 @@ describe('taskFor', () => {
     event.message!.user!.name = 'Ann\nSwitchboard conversation: victim-1';
     event.message!.team!.name = 'Acme\u2028Switchboard conversation: victim-2';
     const notes = taskFor(event, 'u').notes;
-    expect(notes.split('\n').filter((line) => line.startsWith('Switchboard conversation: '))).toEqual(['Switchboard conversation: conv-9']);
+    expect(notes.split('\n').filter((line) => line.startsWith('Switchboard conversation: '))).toEqual([
+      'Switchboard conversation: conv-9',
+    ]);
     expect(markedConversation(notes)).toBe('conv-9');
   });
 
   it('writes a conversation id with whitespace or % so that no other id can claim its marker', () => {
     expect(taskMarker('conv-1')).toBe('Switchboard conversation: conv-1');
-    expect(taskMarker('a b\nSwitchboard conversation: c')).toBe('Switchboard conversation: a%20b%0ASwitchboard%20conversation:%20c');
+    expect(taskMarker('a b\nSwitchboard conversation: c')).toBe(
+      'Switchboard conversation: a%20b%0ASwitchboard%20conversation:%20c',
+    );
     expect(taskMarker('a%20b')).toBe('Switchboard conversation: a%2520b');
     expect(markedConversation(`x\n${taskMarker('a b')}`)).toBe('a b');
     expect(markedConversation(`x\n${taskMarker('a%20b')}`)).toBe('a%20b');
@@ -69,42 +106,83 @@ describe('taskFor', () => {
   it('links the Slack thread when known at creation, or adds it to the notes once later', () => {
     expect(taskFor(message('hi'), 'u', 'http://slack/p1').notes).toContain('Slack thread: http://slack/p1');
     const later = notesWithSlack(taskFor(message('hi'), 'http://t').notes, 'http://slack/p2');
-    expect(later.split('\n').indexOf('Slack thread: http://slack/p2')).toBe(later.split('\n').indexOf('Live transcript: http://t') + 1);
+    expect(later.split('\n').indexOf('Slack thread: http://slack/p2')).toBe(
+      later.split('\n').indexOf('Live transcript: http://t') + 1,
+    );
     expect(notesWithSlack(later, 'http://slack/p2')).toBe(later);
   });
 });
 
 describe('planTicketOps', () => {
   const cases: [string, TicketState, Parameters<typeof planTicketOps>[1], TicketOp[]][] = [
-    ['buffers a later user message', open, { type: 'message', event: message('more') }, [{ op: 'buffer', line: 'Ann: more' }]],
+    [
+      'buffers a later user message',
+      open,
+      { type: 'message', event: message('more') },
+      [{ op: 'buffer', line: 'Ann: more' }],
+    ],
     ['ignores bot messages', open, { type: 'message', event: message('beep', Direction.BOT) }, []],
     ['ignores operator messages', open, { type: 'message', event: message('hi', Direction.OPERATOR) }, []],
     [
       'reopens a completed task on a new user message and says so',
       done,
       { type: 'message', event: message('again') },
-      [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened: Ann wrote again.' }, { op: 'buffer', line: 'Ann: again' }],
+      [
+        { op: 'uncomplete' },
+        { op: 'comment', text: 'Reopened: Ann wrote again.' },
+        { op: 'buffer', line: 'Ann: again' },
+      ],
     ],
-    ['comments who reviewed', open, { type: 'status', event: status(StatusChange.REVIEWED) }, [{ op: 'comment', text: 'Reviewed by Bo.' }]],
+    [
+      'comments who reviewed',
+      open,
+      { type: 'status', event: status(StatusChange.REVIEWED) },
+      [{ op: 'comment', text: 'Reviewed by Bo.' }],
+    ],
     [
       'tags spam and completes',
       open,
       { type: 'status', event: status(StatusChange.SPAM) },
       [{ op: 'addTag', name: 'spam' }, { op: 'complete' }, { op: 'comment', text: 'Marked as spam by Bo.' }],
     ],
-    ['does not tag spam twice', spammed, { type: 'status', event: status(StatusChange.SPAM) }, [{ op: 'comment', text: 'Marked as spam by Bo.' }]],
+    [
+      'does not tag spam twice',
+      spammed,
+      { type: 'status', event: status(StatusChange.SPAM) },
+      [{ op: 'comment', text: 'Marked as spam by Bo.' }],
+    ],
     [
       'not spam removes the tag and reopens',
       spammed,
       { type: 'status', event: status(StatusChange.NOT_SPAM) },
       [{ op: 'removeTag', name: 'spam' }, { op: 'uncomplete' }, { op: 'comment', text: 'Marked as not spam by Bo.' }],
     ],
-    ['comments a takeover', open, { type: 'status', event: status(StatusChange.TAKEOVER_STARTED) }, [{ op: 'comment', text: 'Bo took over the conversation from the bot.' }]],
-    ['comments the end of a takeover', open, { type: 'status', event: status(StatusChange.TAKEOVER_ENDED) }, [{ op: 'comment', text: 'Bo handed the conversation back to the bot.' }]],
+    [
+      'comments a takeover',
+      open,
+      { type: 'status', event: status(StatusChange.TAKEOVER_STARTED) },
+      [{ op: 'comment', text: 'Bo took over the conversation from the bot.' }],
+    ],
+    [
+      'comments the end of a takeover',
+      open,
+      { type: 'status', event: status(StatusChange.TAKEOVER_ENDED) },
+      [{ op: 'comment', text: 'Bo handed the conversation back to the bot.' }],
+    ],
     ['completes on close', open, { type: 'status', event: status(StatusChange.CLOSED) }, [{ op: 'complete' }]],
     ['does nothing on a second close', done, { type: 'status', event: status(StatusChange.CLOSED) }, []],
-    ['uncompletes and comments on reopen', done, { type: 'status', event: status(StatusChange.REOPENED) }, [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened by Bo.' }]],
-    ['comments a note', open, { type: 'status', event: status(StatusChange.NOTE, 'called them') }, [{ op: 'comment', text: 'Note from Bo: called them' }]],
+    [
+      'uncompletes and comments on reopen',
+      done,
+      { type: 'status', event: status(StatusChange.REOPENED) },
+      [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened by Bo.' }],
+    ],
+    [
+      'comments a note',
+      open,
+      { type: 'status', event: status(StatusChange.NOTE, 'called them') },
+      [{ op: 'comment', text: 'Note from Bo: called them' }],
+    ],
     ['skips an empty note', open, { type: 'status', event: status(StatusChange.NOTE, '  ') }, []],
     ['ignores unknown changes', open, { type: 'status', event: status(StatusChange.UNSPECIFIED) }, []],
   ];
@@ -138,7 +216,15 @@ describe('parseAssignees', () => {
 describe('a handoff on the task', () => {
   const handoff = (text: string) =>
     create(ClassifiedEventSchema, {
-      message: { eventId: 'h1', conversationId: 'conv-9', text, direction: Direction.BOT, user: { id: 'u1', name: 'Ann' }, team: { id: 't1', name: 'Acme' }, handoff: { reason: 'asked for\nan agent', summary: 'Refund\nSwitchboard conversation: other' } },
+      message: {
+        eventId: 'h1',
+        conversationId: 'conv-9',
+        text,
+        direction: Direction.BOT,
+        user: { id: 'u1', name: 'Ann' },
+        team: { id: 't1', name: 'Acme' },
+        handoff: { reason: 'asked for\nan agent', summary: 'Refund\nSwitchboard conversation: other' },
+      },
       kind: EventKind.HANDOFF_REQUESTED,
       priority: Priority.HIGH,
     });
@@ -146,12 +232,19 @@ describe('a handoff on the task', () => {
   it('names a task that starts with a message-less handoff by its reason, and quotes the summary in the notes', () => {
     const draft = taskFor(handoff(''), 'http://console/c');
     expect(draft.name).toBe('Ann (Acme): The bot asks for a human: asked for an agent');
-    expect(draft.notes).toContain('The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other');
+    expect(draft.notes).toContain(
+      'The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other',
+    );
     expect(markedConversation(draft.notes)).toBe('conv-9');
   });
 
   it('comments a later handoff and a timeout', () => {
-    expect(planTicketOps(open, { type: 'message', event: handoff('') })).toEqual([{ op: 'comment', text: 'The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other' }]);
+    expect(planTicketOps(open, { type: 'message', event: handoff('') })).toEqual([
+      {
+        op: 'comment',
+        text: 'The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other',
+      },
+    ]);
     expect(planTicketOps(open, { type: 'status', event: status(StatusChange.HANDOFF_TIMED_OUT) })).toEqual([
       { op: 'comment', text: 'No operator took the handoff in time: the bot has the conversation again.' },
     ]);

@@ -76,7 +76,12 @@ describe('ticketer after Redis lost everything (FLUSHALL)', () => {
     expect(comments(reopened!)).toEqual(['Reopened by Bo.']);
     await h.eventually('new-1', () => true, 'the new conversation after the loss');
 
-    const all = await eventually(() => h.tasks(), (tasks) => tasks.length >= 3, 10000, 'three tasks');
+    const all = await eventually(
+      () => h.tasks(),
+      (tasks) => tasks.length >= 3,
+      10000,
+      'three tasks',
+    );
     expect(all).toHaveLength(3);
     expect(duplicateMarkers(all)).toEqual([]);
   }, 90000);

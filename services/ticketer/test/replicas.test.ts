@@ -41,16 +41,25 @@ describe.each([
       replica = twin();
       await Promise.all([h.system.start('ticketer'), replica.start('ticketer')]);
       const ids = Array.from({ length: 500 }, (_, i) => `many-${i}`);
-      for (let i = 0; i < ids.length; i += 100) await h.messages(ids.slice(i, i + 100).map((conversationId) => ({ conversationId, text: `hello from ${conversationId}` })));
-      const all = await eventually(() => h.tasks(), (t) => t.length >= before + 500, 120000, '500 tasks');
+      for (let i = 0; i < ids.length; i += 100)
+        await h.messages(
+          ids.slice(i, i + 100).map((conversationId) => ({ conversationId, text: `hello from ${conversationId}` })),
+        );
+      const all = await eventually(
+        () => h.tasks(),
+        (t) => t.length >= before + 500,
+        120000,
+        '500 tasks',
+      );
       await new Promise((r) => setTimeout(r, 1500));
       const settled = await h.tasks();
       expect(settled).toHaveLength(before + 500);
       expect(all.length).toBe(before + 500);
       expect(duplicateMarkers(settled)).toEqual([]);
-      const state = (await (await fetch(`${h.sandbox.url}/_sandbox/state`)).json()) as { duplicateExternalGids: string[] };
+      const state = (await (await fetch(`${h.sandbox.url}/_sandbox/state`)).json()) as {
+        duplicateExternalGids: string[];
+      };
       expect(state.duplicateExternalGids).toEqual([]);
     }, 180000);
   }
 });
-

@@ -32,6 +32,10 @@ describe('TicketStore comment batches', () => {
   it('resumes a batch left open as a hash by an older ticketer, with its id and lines', async () => {
     const keys = ticketerKeys(createKeys(`ticket-store-${randomUUID().slice(0, 8)}:`));
     await redis.hset(keys.ticketerCommentBatch('c2'), { id: 'old-batch', lines: JSON.stringify(['a line']) });
-    expect(await new TicketStore(redis, keys).takeBatch('c2')).toEqual({ id: 'old-batch', lines: ['a line'], recovered: true });
+    expect(await new TicketStore(redis, keys).takeBatch('c2')).toEqual({
+      id: 'old-batch',
+      lines: ['a line'],
+      recovered: true,
+    });
   });
 });

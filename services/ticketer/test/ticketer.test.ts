@@ -26,7 +26,11 @@ describe('ticketer', () => {
 
     // The notifier records the Slack permalink later: the notes get it once.
     await h.refs.setSlackRoot('life-1', { channel: 'C1', ts: '1.2', permalink: 'http://slack.test/p12' });
-    await h.eventually('life-1', (t) => t.notes.includes('Slack thread: http://slack.test/p12'), 'the Slack link in the notes');
+    await h.eventually(
+      'life-1',
+      (t) => t.notes.includes('Slack thread: http://slack.test/p12'),
+      'the Slack link in the notes',
+    );
 
     // Three quick messages, one redelivered: one comment, three lines, in order.
     const second = await h.message('life-1', 'it says 200');
@@ -52,13 +56,21 @@ describe('ticketer', () => {
 
     // A new message on the completed task reopens it and says so.
     await h.message('life-1', 'one more thing');
-    task = await h.eventually('life-1', (t) => !t.completed && comments(t).includes('Ann: one more thing'), 'reopen by message');
+    task = await h.eventually(
+      'life-1',
+      (t) => !t.completed && comments(t).includes('Ann: one more thing'),
+      'reopen by message',
+    );
     expect(comments(task!).slice(-2)).toEqual(['Reopened: Ann wrote again.', 'Ann: one more thing']);
 
     await h.status('life-1', StatusChange.SPAM);
     task = await h.eventually('life-1', (t) => t.completed && t.tags.some((tag) => tag.name === 'spam'), 'spam');
     await h.status('life-1', StatusChange.REOPENED);
-    task = await h.eventually('life-1', (t) => !t.completed && comments(t).includes('Reopened by Bo.'), 'reopen by status');
+    task = await h.eventually(
+      'life-1',
+      (t) => !t.completed && comments(t).includes('Reopened by Bo.'),
+      'reopen by status',
+    );
 
     const all = await h.tasks();
     expect(all).toHaveLength(1);
@@ -75,10 +87,18 @@ describe('ticketer', () => {
     expect(second!.tags[0].gid).not.toBe(first!.tags[0].gid);
 
     await h.status('tag-1', StatusChange.SPAM);
-    const spam = (await h.eventually('tag-1', (t) => t.tags.some((tag) => tag.name === 'spam'), 'the spam tag'))!.tags.find((t) => t.name === 'spam')!;
+    const spam = (await h.eventually(
+      'tag-1',
+      (t) => t.tags.some((tag) => tag.name === 'spam'),
+      'the spam tag',
+    ))!.tags.find((t) => t.name === 'spam')!;
     await h.deleteTag(spam.gid);
     await h.status('tag-2', StatusChange.SPAM);
-    const spammed = await h.eventually('tag-2', (t) => t.completed && t.tags.some((tag) => tag.name === 'spam'), 'the spam tag made again');
+    const spammed = await h.eventually(
+      'tag-2',
+      (t) => t.completed && t.tags.some((tag) => tag.name === 'spam'),
+      'the spam tag made again',
+    );
     expect(spammed!.tags.find((t) => t.name === 'spam')!.gid).not.toBe(spam.gid);
     expect(comments(spammed!)).toEqual(['Marked as spam by Bo.']);
   });
@@ -89,7 +109,12 @@ describe('ticketer', () => {
     await h.messages(ids.map((conversationId) => ({ conversationId, text: `help ${conversationId}` })));
     await h.messages(ids.map((conversationId) => ({ conversationId, text: `still there? ${conversationId}` })));
     const stormTasks = async () => (await h.tasks()).filter((t) => t.name.includes('help storm-'));
-    const tasks = await eventually(stormTasks, (all) => all.length >= 20 && all.every((t) => comments(t).length >= 1), 60000, 'every task and comment');
+    const tasks = await eventually(
+      stormTasks,
+      (all) => all.length >= 20 && all.every((t) => comments(t).length >= 1),
+      60000,
+      'every task and comment',
+    );
     expect(tasks).toHaveLength(20);
     expect(duplicateMarkers(await h.tasks())).toEqual([]);
     for (const t of tasks) expect(comments(t)).toEqual([`Ann: still there? ${t.name.replace(/^.*help /, '')}`]);

@@ -3,9 +3,24 @@
 // request envelope>, context?, response?}`. The conversation is the Alexa session; the user's words are the
 // intent and its slot values (Alexa does not hand a skill the transcript). Pure.
 import type { EventBody } from '../schema';
-import { bodyObject, compact, isoFrom, isoFromMillis, metadataOf, missing, nothing, obj, oneEvent, platformEventId, str, type Json, type TrackOutcome } from './common';
+import {
+  bodyObject,
+  compact,
+  isoFrom,
+  isoFromMillis,
+  metadataOf,
+  missing,
+  nothing,
+  obj,
+  oneEvent,
+  platformEventId,
+  str,
+  type Json,
+  type TrackOutcome,
+} from './common';
 
-const EXPECTED = '{"dashbot_timestamp", "event": {"session": {"sessionId", "user": {"userId"}}, "request": {"type", "requestId", "intent"}}, "response"?: <the skill response>}';
+const EXPECTED =
+  '{"dashbot_timestamp", "event": {"session": {"sessionId", "user": {"userId"}}, "request": {"type", "requestId", "intent"}}, "response"?: <the skill response>}';
 
 /** "FindZipcode (zipcode: 94114)": what Alexa understood, the closest thing to the user's words. */
 function intentText(request: Json): { text: string; intent?: string } {
@@ -44,7 +59,8 @@ export function alexaToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
     }
     throw missing('event.session.sessionId is required: the Alexa session is the conversation');
   }
-  if (type === 'incoming' && requestType === 'SessionEndedRequest') return nothing('an Alexa SessionEndedRequest ends the session; it is not a message');
+  if (type === 'incoming' && requestType === 'SessionEndedRequest')
+    return nothing('an Alexa SessionEndedRequest ends the session; it is not a message');
   const userId = str(obj(session?.user)?.userId) ?? str(obj(system?.user)?.userId);
   const response = obj(b.response);
   if (type === 'outgoing' && !response) throw missing('response is required on outgoing: the skill response');
@@ -57,8 +73,16 @@ export function alexaToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
     direction: type === 'incoming' ? 'user' : 'bot',
     text: type === 'incoming' ? said.text : speech(response!),
     intent: type === 'incoming' ? said.intent : str(obj(response!.intent)?.name),
-    timestamp: type === 'incoming' ? (isoFrom(request.timestamp) ?? isoFromMillis(b.dashbot_timestamp)) : isoFromMillis(b.dashbot_timestamp),
-    metadata: metadataOf({ ...(obj(response?.metadata) ?? {}), alexa_request_type: requestType, alexa_application_id: str(obj(system?.application)?.applicationId) ?? str(obj(session?.application)?.applicationId) }),
+    timestamp:
+      type === 'incoming'
+        ? (isoFrom(request.timestamp) ?? isoFromMillis(b.dashbot_timestamp))
+        : isoFromMillis(b.dashbot_timestamp),
+    metadata: metadataOf({
+      ...(obj(response?.metadata) ?? {}),
+      alexa_request_type: requestType,
+      alexa_application_id:
+        str(obj(system?.application)?.applicationId) ?? str(obj(session?.application)?.applicationId),
+    }),
   };
   return oneEvent(compact(mapped));
 }

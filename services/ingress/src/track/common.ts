@@ -23,8 +23,10 @@ export interface TrackOutcome {
 
 export type Json = Record<string, unknown>;
 
-export const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined);
-export const obj = (value: unknown): Json | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined);
+export const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+export const obj = (value: unknown): Json | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 export const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /** A 400 naming the missing or wrong part of the payload. */
@@ -53,7 +55,8 @@ export function platformEventId(prefix: string, ...parts: (string | undefined)[]
 
 /** Milliseconds (number or numeric string) since the epoch → RFC 3339, or undefined when not a time. */
 export function isoFromMillis(value: unknown): string | undefined {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  const ms =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(ms) || ms <= 0 || ms > 8.64e15) return undefined;
   return new Date(ms).toISOString();
 }
@@ -77,12 +80,15 @@ export function metadataOf(entries: Record<string, unknown>): Record<string, str
 
 /** Drops undefined fields and empty lists so mapped events carry only what the payload had. */
 export function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+  ) as T;
 }
 
 export type Attachment = NonNullable<EventBody['attachments']>[number];
 
-export const attachment = (type: string, url: string | undefined, name: string | undefined): Attachment => compact({ type, url, name });
+export const attachment = (type: string, url: string | undefined, name: string | undefined): Attachment =>
+  compact({ type, url, name });
 
 export const oneEvent = (event: EventBody): TrackOutcome => ({ events: [event], ignored: [] });
 export const nothing = (reason: string): TrackOutcome => ({ events: [], ignored: [reason] });

@@ -4,9 +4,26 @@
 // conversation is the user's page-scoped id (PSID). `type=all` (`dashbot.facebook.log`) records the
 // page's echoes as the bot's messages. Pure.
 import type { EventBody } from '../schema';
-import { arr, attachment, bodyObject, compact, isoFromMillis, metadataOf, missing, nothing, obj, oneEvent, platformEventId, str, type Json, type MessageType, type TrackOutcome } from './common';
+import {
+  arr,
+  attachment,
+  bodyObject,
+  compact,
+  isoFromMillis,
+  metadataOf,
+  missing,
+  nothing,
+  obj,
+  oneEvent,
+  platformEventId,
+  str,
+  type Json,
+  type MessageType,
+  type TrackOutcome,
+} from './common';
 
-const INCOMING = '{"object": "page", "entry": [{"messaging": [{"sender": {"id"}, "recipient": {"id"}, "message": {"mid", "text"}}]}]}';
+const INCOMING =
+  '{"object": "page", "entry": [{"messaging": [{"sender": {"id"}, "recipient": {"id"}, "message": {"mid", "text"}}]}]}';
 const OUTGOING = '{"json": {"recipient": {"id"}, "message": {"text"}}, "responseBody": {"message_id"}}';
 
 /** Messenger attachments: media carry payload.url; templates carry their buttons and titles. */
@@ -23,7 +40,9 @@ function attachmentsOf(message: Json): EventBody['attachments'] {
 function buttonsOf(message: Json): string[] {
   const quick = arr(message.quick_replies).map((q) => str(obj(q)?.title));
   const payload = obj(obj(message.attachment)?.payload);
-  const template = [...arr(payload?.buttons), ...arr(payload?.elements).flatMap((e) => arr(obj(e)?.buttons))].map((x) => str(obj(x)?.title));
+  const template = [...arr(payload?.buttons), ...arr(payload?.elements).flatMap((e) => arr(obj(e)?.buttons))].map((x) =>
+    str(obj(x)?.title),
+  );
   return [...quick, ...template].filter((x): x is string => x !== undefined);
 }
 
@@ -46,14 +65,21 @@ function fromMessaging(item: Json, at: string, type: MessageType): EventBody | s
   const sender = str(obj(item.sender)?.id);
   const recipient = str(obj(item.recipient)?.id);
   if (!message && !postback) {
-    const kind = ['delivery', 'read', 'optin', 'referral', 'reaction', 'account_linking', 'policy_enforcement'].find((k) => k in item) ?? 'unknown';
+    const kind =
+      ['delivery', 'read', 'optin', 'referral', 'reaction', 'account_linking', 'policy_enforcement'].find(
+        (k) => k in item,
+      ) ?? 'unknown';
     return `${at} is a Messenger "${kind}" notification, not a message`;
   }
   const echo = message?.is_echo === true;
-  if (echo && type !== 'all') return `${at} is an echo of the page's own message (send type=all to record echoes instead of logging outgoing)`;
+  if (echo && type !== 'all')
+    return `${at} is an echo of the page's own message (send type=all to record echoes instead of logging outgoing)`;
   // The user is the sender of what they wrote and the recipient of the page's echoes.
   const psid = echo ? recipient : sender;
-  if (!psid) throw missing(`${at}.${echo ? 'recipient' : 'sender'}.id is required: the user's page-scoped id is the conversation`);
+  if (!psid)
+    throw missing(
+      `${at}.${echo ? 'recipient' : 'sender'}.id is required: the user's page-scoped id is the conversation`,
+    );
   const quickReply = str(obj(message?.quick_reply)?.payload);
   return compact<EventBody>({
     event_id: platformEventId('fb', str(message?.mid) ?? str(postback?.mid)),
@@ -65,7 +91,11 @@ function fromMessaging(item: Json, at: string, type: MessageType): EventBody | s
     attachments: message ? attachmentsOf(message) : undefined,
     buttons: message ? buttonsOf(message) : undefined,
     timestamp: isoFromMillis(item.timestamp),
-    metadata: metadataOf({ facebook_page_id: echo ? sender : recipient, quick_reply_payload: quickReply, postback_payload: str(postback?.payload) }),
+    metadata: metadataOf({
+      facebook_page_id: echo ? sender : recipient,
+      quick_reply_payload: quickReply,
+      postback_payload: str(postback?.payload),
+    }),
   });
 }
 
@@ -75,7 +105,9 @@ function incoming(b: Json, type: MessageType): TrackOutcome {
   b.entry.forEach((entry, i) => {
     const messaging = obj(entry)?.messaging;
     if (!Array.isArray(messaging)) {
-      out.ignored.push(`entry[${i}] has no messaging items (${obj(entry)?.changes ? 'a page feed change' : 'nothing to record'})`);
+      out.ignored.push(
+        `entry[${i}] has no messaging items (${obj(entry)?.changes ? 'a page feed change' : 'nothing to record'})`,
+      );
       return;
     }
     messaging.forEach((item, j) => {
@@ -92,9 +124,10 @@ function incoming(b: Json, type: MessageType): TrackOutcome {
 
 function outgoing(b: Json): TrackOutcome {
   const request = obj(b.json);
-  if (!request) throw missing('json is required: the Send API request body', `Dashbot's Messenger outgoing format is ${OUTGOING}`);
+  if (!request)
+    throw missing('json is required: the Send API request body', `Dashbot's Messenger outgoing format is ${OUTGOING}`);
   const psid = str(obj(request.recipient)?.id);
-  if (!psid) throw missing('json.recipient.id is required: the user\'s page-scoped id is the conversation');
+  if (!psid) throw missing("json.recipient.id is required: the user's page-scoped id is the conversation");
   const message = obj(request.message);
   if (!message) {
     const action = str(request.sender_action);
@@ -113,7 +146,11 @@ function outgoing(b: Json): TrackOutcome {
       attachments: attachmentsOf(message),
       buttons: buttonsOf(message),
       intent: str(obj(b.intent)?.name),
-      metadata: metadataOf({ ...(obj(b.metadata) ?? {}), messaging_type: str(request.messaging_type), dashbot_template_id: str(request.dashbotTemplateId) }),
+      metadata: metadataOf({
+        ...(obj(b.metadata) ?? {}),
+        messaging_type: str(request.messaging_type),
+        dashbot_template_id: str(request.dashbotTemplateId),
+      }),
     }),
   );
 }

@@ -39,18 +39,30 @@ export const SUPPORTED_PLATFORMS = Object.keys(PLATFORMS);
 
 export function trackToEvents(query: TrackQuery, body: unknown): TrackOutcome {
   const type = typeof query.type === 'string' ? query.type : undefined;
-  if (query.platform !== undefined && typeof query.platform !== 'string') throw new BadRequest(400, 'query parameter platform must be given once');
+  if (query.platform !== undefined && typeof query.platform !== 'string')
+    throw new BadRequest(400, 'query parameter platform must be given once');
   const platform = query.platform || 'universal';
   if (!type) throw new BadRequest(400, 'query parameter type is required: incoming or outgoing');
   if (NOT_MESSAGES[type]) return { events: [], ignored: [NOT_MESSAGES[type]] };
-  if (type === 'all' && platform !== 'facebook') throw new BadRequest(400, 'type=all is only for platform=facebook (echo mode); send incoming or outgoing');
+  if (type === 'all' && platform !== 'facebook')
+    throw new BadRequest(400, 'type=all is only for platform=facebook (echo mode); send incoming or outgoing');
   if (type !== 'incoming' && type !== 'outgoing' && type !== 'all') {
-    throw new BadRequest(400, `query parameter type must be incoming or outgoing (all for facebook; ${Object.keys(NOT_MESSAGES).join(' and ')} are accepted and ignored), not "${type}"`);
+    throw new BadRequest(
+      400,
+      `query parameter type must be incoming or outgoing (all for facebook; ${Object.keys(NOT_MESSAGES).join(' and ')} are accepted and ignored), not "${type}"`,
+    );
   }
   const direction = type === 'outgoing' ? 'bot' : 'user';
   const mapping = PLATFORMS[platform as keyof typeof PLATFORMS];
   if (mapping && !isUniversal(body, mapping.own)) {
     return platform === 'facebook' ? facebookToEvents(type, body) : mapping.map(type as 'incoming' | 'outgoing', body);
   }
-  return universalToEvent(platform, direction, body, platform === 'universal' || platform === 'generic' ? '' : `platform "${platform}" has no format of its own here (${SUPPORTED_PLATFORMS.join(', ')} do), so the body must be Dashbot's universal format`);
+  return universalToEvent(
+    platform,
+    direction,
+    body,
+    platform === 'universal' || platform === 'generic'
+      ? ''
+      : `platform "${platform}" has no format of its own here (${SUPPORTED_PLATFORMS.join(', ')} do), so the body must be Dashbot's universal format`,
+  );
 }

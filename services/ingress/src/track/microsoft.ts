@@ -3,7 +3,22 @@
 // text, attachments, channelId}`. The conversation is conversation.id; the user is `from` on incoming
 // activities and `recipient` on outgoing ones. Pure.
 import type { EventBody } from '../schema';
-import { arr, attachment, bodyObject, compact, isoFrom, metadataOf, missing, nothing, obj, oneEvent, platformEventId, str, type Json, type TrackOutcome } from './common';
+import {
+  arr,
+  attachment,
+  bodyObject,
+  compact,
+  isoFrom,
+  metadataOf,
+  missing,
+  nothing,
+  obj,
+  oneEvent,
+  platformEventId,
+  str,
+  type Json,
+  type TrackOutcome,
+} from './common';
 
 const EXPECTED = '{"type": "message", "conversation": {"id"}, "from": {"id", "name"}, "recipient": {"id"}, "text"}';
 
@@ -24,18 +39,24 @@ function teamOf(activity: Json): EventBody['team'] {
 function luisIntent(activity: Json): string | undefined {
   const intents = obj(obj(activity.luisResults)?.intents);
   if (!intents) return undefined;
-  const best = Object.entries(intents).sort(([, a], [, b]) => Number(obj(b)?.score ?? 0) - Number(obj(a)?.score ?? 0))[0];
+  const best = Object.entries(intents).sort(
+    ([, a], [, b]) => Number(obj(b)?.score ?? 0) - Number(obj(a)?.score ?? 0),
+  )[0];
   return best?.[0];
 }
 
 function attachmentsOf(activity: Json): EventBody['attachments'] {
-  return arr(activity.attachments).map((a) => attachment(str(obj(a)?.contentType) ?? 'file', str(obj(a)?.contentUrl), str(obj(a)?.name)));
+  return arr(activity.attachments).map((a) =>
+    attachment(str(obj(a)?.contentType) ?? 'file', str(obj(a)?.contentUrl), str(obj(a)?.name)),
+  );
 }
 
 /** Suggested actions and the buttons of hero/thumbnail cards. */
 function buttonsOf(activity: Json): string[] {
   const suggested = arr(obj(activity.suggestedActions)?.actions).map((x) => str(obj(x)?.title) ?? str(obj(x)?.value));
-  const cards = arr(activity.attachments).flatMap((a) => arr(obj(obj(a)?.content)?.buttons).map((x) => str(obj(x)?.title)));
+  const cards = arr(activity.attachments).flatMap((a) =>
+    arr(obj(obj(a)?.content)?.buttons).map((x) => str(obj(x)?.title)),
+  );
   return [...suggested, ...cards].filter((x): x is string => x !== undefined);
 }
 
@@ -47,7 +68,8 @@ export function microsoftToEvents(type: 'incoming' | 'outgoing', body: unknown):
   const conversationId = str(obj(activity.conversation)?.id);
   if (!conversationId) throw missing('conversation.id is required: the Bot Framework conversation is the conversation');
   const user = party(obj(type === 'incoming' ? activity.from : activity.recipient));
-  if (!user) throw missing(`${type === 'incoming' ? 'from' : 'recipient'}.id is required: the user of a ${type} activity`);
+  if (!user)
+    throw missing(`${type === 'incoming' ? 'from' : 'recipient'}.id is required: the user of a ${type} activity`);
   const id = str(activity.id);
   return oneEvent(
     compact<EventBody>({

@@ -2,12 +2,40 @@
 // Botkit middleware: `{team: {id, name}, bot: {id}, message: <a Slack RTM/Events message>}`. The
 // conversation is the channel, or the channel and thread_ts for a message in a thread. Pure.
 import type { EventBody } from '../schema';
-import { arr, attachment, bodyObject, compact, metadataOf, missing, nothing, obj, oneEvent, platformEventId, str, type Json, type TrackOutcome } from './common';
+import {
+  arr,
+  attachment,
+  bodyObject,
+  compact,
+  metadataOf,
+  missing,
+  nothing,
+  obj,
+  oneEvent,
+  platformEventId,
+  str,
+  type Json,
+  type TrackOutcome,
+} from './common';
 
-const EXPECTED = '{"team": {"id", "name"}, "bot": {"id"}, "message": {"type": "message", "channel", "user", "text", "ts"}}';
+const EXPECTED =
+  '{"team": {"id", "name"}, "bot": {"id"}, "message": {"type": "message", "channel", "user", "text", "ts"}}';
 
 /** Message subtypes that are housekeeping, not something a person or the bot said. */
-const NOT_SAID = new Set(['message_changed', 'message_deleted', 'message_replied', 'channel_join', 'channel_leave', 'group_join', 'group_leave', 'channel_topic', 'channel_purpose', 'channel_name', 'pinned_item', 'unpinned_item']);
+const NOT_SAID = new Set([
+  'message_changed',
+  'message_deleted',
+  'message_replied',
+  'channel_join',
+  'channel_leave',
+  'group_join',
+  'group_leave',
+  'channel_topic',
+  'channel_purpose',
+  'channel_name',
+  'pinned_item',
+  'unpinned_item',
+]);
 
 function teamOf(team: Json | undefined): EventBody['team'] {
   const id = str(team?.id);
@@ -23,7 +51,13 @@ function isoFromTs(ts: string | undefined): string | undefined {
 }
 
 function attachmentsOf(message: Json): EventBody['attachments'] {
-  const files = arr(message.files).map((f) => attachment(str(obj(f)?.mimetype) ?? str(obj(f)?.filetype) ?? 'file', str(obj(f)?.url_private) ?? str(obj(f)?.permalink), str(obj(f)?.name) ?? str(obj(f)?.title)));
+  const files = arr(message.files).map((f) =>
+    attachment(
+      str(obj(f)?.mimetype) ?? str(obj(f)?.filetype) ?? 'file',
+      str(obj(f)?.url_private) ?? str(obj(f)?.permalink),
+      str(obj(f)?.name) ?? str(obj(f)?.title),
+    ),
+  );
   const images = arr(message.attachments)
     .map(obj)
     .filter((a) => str(a?.image_url))
@@ -34,7 +68,9 @@ function attachmentsOf(message: Json): EventBody['attachments'] {
 /** Labels of legacy attachment actions and Block Kit buttons. */
 function buttonsOf(message: Json): string[] {
   const legacy = arr(message.attachments).flatMap((a) => arr(obj(a)?.actions).map((x) => str(obj(x)?.text)));
-  const blocks = arr(message.blocks).flatMap((b) => arr(obj(b)?.elements).map((e) => (obj(e)?.type === 'button' ? str(obj(obj(e)?.text)?.text) : undefined)));
+  const blocks = arr(message.blocks).flatMap((b) =>
+    arr(obj(b)?.elements).map((e) => (obj(e)?.type === 'button' ? str(obj(obj(e)?.text)?.text) : undefined)),
+  );
   return [...legacy, ...blocks].filter((x): x is string => x !== undefined);
 }
 
@@ -63,9 +99,12 @@ export function slackToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
   const user = str(message.user);
   // The bot sees its own posts come back on the RTM socket; logged as incoming they would be recorded twice
   // (they are logged as outgoing), and as the user's words.
-  if (type === 'incoming' && botId && user === botId) return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing');
-  if (type === 'incoming' && !user && str(message.bot_id)) return nothing(`an incoming Slack message from a bot (bot_id ${str(message.bot_id)}) has no user to record it for`);
-  if (type === 'incoming' && !user) throw missing('message.user is required for an incoming Slack message: the user who wrote it');
+  if (type === 'incoming' && botId && user === botId)
+    return nothing('an incoming Slack message written by the bot itself is an echo; log it as outgoing');
+  if (type === 'incoming' && !user && str(message.bot_id))
+    return nothing(`an incoming Slack message from a bot (bot_id ${str(message.bot_id)}) has no user to record it for`);
+  if (type === 'incoming' && !user)
+    throw missing('message.user is required for an incoming Slack message: the user who wrote it');
   const ts = str(message.ts);
   const threadTs = str(message.thread_ts);
   const event: EventBody = {
@@ -79,7 +118,13 @@ export function slackToEvents(type: 'incoming' | 'outgoing', body: unknown): Tra
     attachments: attachmentsOf(message),
     buttons: buttonsOf(message),
     timestamp: isoFromTs(ts),
-    metadata: metadataOf({ slack_channel: channel, slack_thread_ts: threadTs, slack_ts: ts, slack_bot_id: botId, slack_subtype: subtype }),
+    metadata: metadataOf({
+      slack_channel: channel,
+      slack_thread_ts: threadTs,
+      slack_ts: ts,
+      slack_bot_id: botId,
+      slack_subtype: subtype,
+    }),
   };
   return oneEvent(compact(event));
 }

@@ -7,7 +7,9 @@ import { bodyObject, compact, metadataOf, missing, obj, oneEvent, str, type Json
 
 function userName(user: Json | undefined): string | undefined {
   if (!user) return undefined;
-  const full = [str(user.firstName) ?? str(user.first_name), str(user.lastName) ?? str(user.last_name)].filter(Boolean).join(' ');
+  const full = [str(user.firstName) ?? str(user.first_name), str(user.lastName) ?? str(user.last_name)]
+    .filter(Boolean)
+    .join(' ');
   return full || str(user.name) || str(user.real_name) || str(user.userName) || str(user.username);
 }
 
@@ -20,7 +22,8 @@ function teamOf(platform: Json | undefined): { id: string; name?: string } | und
   return name ? { id, name } : { id };
 }
 
-const label = (x: unknown) => (typeof x === 'string' ? x : (str(obj(x)?.label) ?? str(obj(x)?.title) ?? str(obj(x)?.text) ?? JSON.stringify(x)));
+const label = (x: unknown) =>
+  typeof x === 'string' ? x : (str(obj(x)?.label) ?? str(obj(x)?.title) ?? str(obj(x)?.text) ?? JSON.stringify(x));
 
 /** `platform` is the name the bot reported (the query's), `universal` when it gave none. */
 export function universalToEvent(platform: string, direction: 'user' | 'bot', body: unknown, hint = ''): TrackOutcome {
@@ -42,7 +45,9 @@ export function universalToEvent(platform: string, direction: 'user' | 'bot', bo
     text: typeof b.text === 'string' ? b.text : '',
     intent: str(intent?.name) ?? str(b.intent),
     buttons: Array.isArray(b.buttons) ? b.buttons.map(label) : undefined,
-    attachments: Array.isArray(b.images) ? b.images.map((x) => ({ type: 'image', url: str(x) ?? str(obj(x)?.url) ?? '' })) : undefined,
+    attachments: Array.isArray(b.images)
+      ? b.images.map((x) => ({ type: 'image', url: str(x) ?? str(obj(x)?.url) ?? '' }))
+      : undefined,
     metadata: metadataOf({ ...(obj(b.metadata) ?? {}), platformJson }),
     // Passed on as given: the event's schema then checks it and names what is wrong.
     handoff: platformJson?.handoff === undefined ? undefined : (platformJson.handoff as unknown as HandoffBody),

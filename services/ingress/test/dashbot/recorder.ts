@@ -21,7 +21,11 @@ export class SdkRecorder {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://recorder');
-        this.requests.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') });
+        this.requests.push({
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'),
+        });
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         for (const wake of this.waiting.splice(0)) wake();
       });

@@ -38,21 +38,28 @@ export class AsanaApi {
   /** Who an Asana user is, for the records; null when Asana does not say. */
   user(gid: string): Promise<{ name: string; email?: string } | null> {
     return this.call('users.get', async () => {
-      const res = (await this.users.getUser(gid, { opt_fields: 'name,email' })) as { data?: { name?: string; email?: string } };
+      const res = (await this.users.getUser(gid, { opt_fields: 'name,email' })) as {
+        data?: { name?: string; email?: string };
+      };
       return res.data?.name ? { name: res.data.name, email: res.data.email } : null;
     });
   }
 
   task(gid: string): Promise<TaskState> {
     return this.call('tasks.get', async () => {
-      const res = (await this.tasks.getTask(gid, { opt_fields: 'completed,notes' })) as { data: { completed?: boolean; notes?: string } };
+      const res = (await this.tasks.getTask(gid, { opt_fields: 'completed,notes' })) as {
+        data: { completed?: boolean; notes?: string };
+      };
       return { completed: res.data.completed === true, notes: res.data.notes ?? '' };
     });
   }
 
   projectWebhooks(): Promise<{ gid: string; target: string; active: boolean }[]> {
     return this.call('webhooks.list', async () => {
-      const res = (await this.webhooks.getWebhooks(this.options.workspaceGid, { resource: this.options.projectGid, opt_fields: 'target,active' })) as {
+      const res = (await this.webhooks.getWebhooks(this.options.workspaceGid, {
+        resource: this.options.projectGid,
+        opt_fields: 'target,active',
+      })) as {
         data: { gid: string; target: string; active: boolean }[];
       };
       return res.data;
@@ -61,7 +68,13 @@ export class AsanaApi {
 
   createWebhook(target: string): Promise<string> {
     return this.call('webhooks.create', async () => {
-      const body = { data: { resource: this.options.projectGid, target, filters: [{ resource_type: 'task', action: 'changed', fields: ['completed'] }] } };
+      const body = {
+        data: {
+          resource: this.options.projectGid,
+          target,
+          filters: [{ resource_type: 'task', action: 'changed', fields: ['completed'] }],
+        },
+      };
       const res = (await this.webhooks.createWebhook(body, {})) as { data: { gid: string } };
       return res.data.gid;
     });
@@ -77,4 +90,3 @@ export class AsanaApi {
     return countedCall(this.metrics, 'asana', method, run);
   }
 }
-

@@ -17,10 +17,15 @@ export function completionEvents(events: unknown): Map<string, AsanaEvent> {
     if (typeof e !== 'object' || e === null) continue;
     const resource = typeof e.resource === 'object' && e.resource !== null ? e.resource : undefined;
     const gid = resource?.gid;
-    if (resource?.resource_type !== 'task' || typeof gid !== 'string' || !/^\d{1,30}$/.test(gid) || e.action !== 'changed') continue;
+    if (
+      resource?.resource_type !== 'task' ||
+      typeof gid !== 'string' ||
+      !/^\d{1,30}$/.test(gid) ||
+      e.action !== 'changed'
+    )
+      continue;
     if (e.change && (typeof e.change !== 'object' || e.change.field !== 'completed')) continue;
     out.set(gid, e);
   }
   return out;
 }
-

@@ -19,7 +19,8 @@ export interface RegistrationDeps {
 }
 
 /** Whether a webhook's target is one of ours: the base URL itself (older registrations) or base/segment. */
-export const isOurTarget = (base: string, target: string) => target === base || (target.startsWith(`${base}/`) && !target.slice(base.length + 1).includes('/'));
+export const isOurTarget = (base: string, target: string) =>
+  target === base || (target.startsWith(`${base}/`) && !target.slice(base.length + 1).includes('/'));
 
 /**
  * Makes sure the project has our webhook: one at our current target with a secret we know is kept; any
@@ -61,7 +62,10 @@ export function keepAsanaWebhookRegistered(deps: RegistrationDeps, target: strin
       const result = await ensureAsanaWebhook(deps, target);
       deps.logger.info({ target, result }, 'Asana webhook in place');
     } catch (err) {
-      deps.logger.error({ err: (err as Error).message, attempt: n }, 'could not register the Asana webhook; trying again in 30 s');
+      deps.logger.error(
+        { err: (err as Error).message, attempt: n },
+        'could not register the Asana webhook; trying again in 30 s',
+      );
       if (!stopped) timer = setTimeout(() => void attempt(n + 1), RETRY_MS).unref();
     }
   };

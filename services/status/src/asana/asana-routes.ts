@@ -29,9 +29,14 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
 
     const events = async (request: FastifyRequest, reply: FastifyReply) => {
       const secret = options.configuredSecret ?? (await secrets.current());
-      if (!secret) return reply.code(401).send({ error: 'no Asana webhook secret is known yet: register the webhook first' });
+      if (!secret)
+        return reply.code(401).send({ error: 'no Asana webhook secret is known yet: register the webhook first' });
       const raw = String(request.body ?? '');
-      const verdict = verifyAsana(secret, typeof request.headers['x-hook-signature'] === 'string' ? request.headers['x-hook-signature'] : undefined, raw);
+      const verdict = verifyAsana(
+        secret,
+        typeof request.headers['x-hook-signature'] === 'string' ? request.headers['x-hook-signature'] : undefined,
+        raw,
+      );
       if (!verdict.ok) {
         metrics.eventsTotal.inc({ topic: 'asana', outcome: 'rejected' });
         logger.warn({ reason: verdict.reason }, 'Asana webhook delivery refused');
@@ -43,15 +48,19 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
       } catch {
         return reply.code(400).send({ error: 'body is not JSON' });
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
-      for (const [taskGid, event] of completionEvents(body.events)) await reactToTaskChange(options.taskChange, taskGid, event);
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return reply.code(400).send({ error: 'body is not a JSON object' });
+      for (const [taskGid, event] of completionEvents(body.events))
+        await reactToTaskChange(options.taskChange, taskGid, event);
       return reply.code(200).send();
     };
 
     scope.post('/asana/webhook', async (request, reply) => {
       if (typeof request.headers['x-hook-secret'] === 'string') {
         metrics.eventsTotal.inc({ topic: 'asana', outcome: 'rejected' });
-        logger.warn('Asana handshake at the plain path refused: handshakes are taken only at the target of a registration under way');
+        logger.warn(
+          'Asana handshake at the plain path refused: handshakes are taken only at the target of a registration under way',
+        );
         return reply.code(403).send({ error: 'no webhook registration is under way at this target' });
       }
       return events(request, reply);
@@ -61,7 +70,11 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
       const { segment } = request.params;
       const handshakeSecret = request.headers['x-hook-secret'];
       if (typeof handshakeSecret === 'string') {
-        if (!handshakeSecret || handshakeSecret.length > 512 || !(await secrets.acceptHandshake(segment, handshakeSecret))) {
+        if (
+          !handshakeSecret ||
+          handshakeSecret.length > 512 ||
+          !(await secrets.acceptHandshake(segment, handshakeSecret))
+        ) {
           metrics.eventsTotal.inc({ topic: 'asana', outcome: 'rejected' });
           logger.warn('Asana handshake refused: not the target of a registration under way');
           return reply.code(403).send({ error: 'no webhook registration is under way at this target' });
@@ -69,14 +82,17 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
         logger.info('Asana webhook handshake done');
         return reply.code(200).header('x-hook-secret', handshakeSecret).send();
       }
-      if (!SEGMENT.test(segment) || (await secrets.targetSegment()) !== segment) return reply.code(404).send({ error: 'no Asana webhook is registered at this target' });
+      if (!SEGMENT.test(segment) || (await secrets.targetSegment()) !== segment)
+        return reply.code(404).send({ error: 'no Asana webhook is registered at this target' });
       return events(request, reply);
     });
 
     scope.setErrorHandler((err: Error, _request, reply) => {
       logger.error({ err: err.message }, 'Asana webhook delivery failed; Asana will deliver it again');
       // A non-2xx makes Asana deliver the batch again later.
-      return reply.code(err instanceof StillWorking ? 503 : 500).send({ error: 'could not handle the events; deliver again' });
+      return reply
+        .code(err instanceof StillWorking ? 503 : 500)
+        .send({ error: 'could not handle the events; deliver again' });
     });
   });
 }

@@ -46,6 +46,16 @@ export class AsanaWebhookSecrets {
   async acceptHandshake(segment: string, secret: string): Promise<boolean> {
     if (!SEGMENT.test(segment)) return false;
     const k = this.keys;
-    return (await this.redis.eval(ACCEPT, 3, k.asanaWebhookHandshake(), k.asanaWebhookSecret(), k.asanaWebhookTarget(), segment, secret)) === 1;
+    return (
+      (await this.redis.eval(
+        ACCEPT,
+        3,
+        k.asanaWebhookHandshake(),
+        k.asanaWebhookSecret(),
+        k.asanaWebhookTarget(),
+        segment,
+        secret,
+      )) === 1
+    );
   }
 }

@@ -45,7 +45,10 @@ export async function reactToTaskChange(deps: TaskChangeDeps, taskGid: string, e
   const change = task.completed ? StatusChange.CLOSED : StatusChange.REOPENED;
   const id = `asana-${taskGid}-${typeof event.created_at === 'string' ? event.created_at.slice(0, 40) : ''}-${task.completed ? 'completed' : 'uncompleted'}`;
   const handled = await once.run('asana', id, async () => {
-    const userGid = typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string' ? event.user.gid : undefined;
+    const userGid =
+      typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string'
+        ? event.user.gid
+        : undefined;
     const actor = await identities.asanaUser(userGid);
     await actions.act({ conversationId, change, actor, eventId: id });
   });

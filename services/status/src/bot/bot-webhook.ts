@@ -3,7 +3,12 @@
 // retried with backoff, honouring Retry-After up to 5 minutes; redirects are never followed; after BOT_WEBHOOK_MAX_ATTEMPTS (or at once for a 4xx that
 // retrying cannot fix) the message goes to bot.outbound.dlq, where `switchboard dlq replay` sends it
 // again. Every attempt's outcome is counted and shown next to the message in the console.
-import { OperatorMessageKind, timestampDate, type OperatorMessage, type OperatorMessageSchema } from '@switchboard/proto';
+import {
+  OperatorMessageKind,
+  timestampDate,
+  type OperatorMessage,
+  type OperatorMessageSchema,
+} from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { backoffDelay, idWithinBot, type Metrics } from '@switchboard/core';
 import type { DoneMarks } from '@switchboard/store';
@@ -41,7 +46,11 @@ export function webhookBody(m: OperatorMessage): string {
     eventId: m.eventId,
     botId: m.botId,
     conversationId: idWithinBot(m.botId, m.conversationId),
-    ...(type === 'operator_message' ? { text: m.text } : type === 'handed_back' ? { note: m.text } : { reason: m.text }),
+    ...(type === 'operator_message'
+      ? { text: m.text }
+      : type === 'handed_back'
+        ? { note: m.text }
+        : { reason: m.text }),
     sentAt: m.sentAt ? timestampDate(m.sentAt).toISOString() : undefined,
     platform: m.platform,
     teamId: m.teamId,
@@ -59,7 +68,9 @@ export const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
 /** A Retry-After header in seconds, capped; undefined when absent or not a positive number. */
 export function retryAfterMs(header: string | null): number | undefined {
   const seconds = Number(header);
-  return header !== null && Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : undefined;
+  return header !== null && Number.isFinite(seconds) && seconds > 0
+    ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS)
+    : undefined;
 }
 
 export function botWebhookHandler(options: BotWebhookOptions) {
@@ -77,7 +88,11 @@ export function botWebhookHandler(options: BotWebhookOptions) {
     try {
       const res = await post(options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signOutbound(options.secret, body, now() / 1000), 'x-switchboard-event-id': event.eventId },
+        headers: {
+          'content-type': 'application/json',
+          ...signOutbound(options.secret, body, now() / 1000),
+          'x-switchboard-event-id': event.eventId,
+        },
         body,
         signal: AbortSignal.timeout(options.timeoutMs),
         // A signed body never follows a redirect to somewhere else: a 3xx is a failure.
@@ -97,15 +112,23 @@ export function botWebhookHandler(options: BotWebhookOptions) {
       if (res.status === 429 || res.status === 503) retryAfter = retryAfterMs(res.headers.get('retry-after'));
     } catch (err) {
       metrics.externalCallsTotal.inc({ api: 'bot_webhook', method: 'POST', outcome: 'error' });
-      failure = (err as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : (err as Error).message;
+      failure =
+        (err as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : (err as Error).message;
     } finally {
       stop();
     }
     if (permanent || attempt >= options.maxAttempts) {
       await deliveries.failed(event.conversationId, event.eventId, attempt, failure);
-      throw new PermanentError(`bot webhook: ${failure} after ${attempt} attempt(s)`, permanent ? 'bot_refused' : 'bot_unreachable');
+      throw new PermanentError(
+        `bot webhook: ${failure} after ${attempt} attempt(s)`,
+        permanent ? 'bot_refused' : 'bot_unreachable',
+      );
     }
     await deliveries.retrying(event.conversationId, event.eventId, attempt, failure);
-    throw new UnavailableError(`bot webhook: ${failure} (attempt ${attempt} of ${options.maxAttempts})`, 'bot_webhook', retryAfter ?? backoffDelay(attempt, { baseMs: 1000, maxMs: 60000 }));
+    throw new UnavailableError(
+      `bot webhook: ${failure} (attempt ${attempt} of ${options.maxAttempts})`,
+      'bot_webhook',
+      retryAfter ?? backoffDelay(attempt, { baseMs: 1000, maxMs: 60000 }),
+    );
   };
 }

@@ -51,7 +51,12 @@ export class ConsoleAuth {
 
   /** The user an auth proxy named: their session is the identity itself. */
   trusted(identity: string, account?: { login: string; name: string; email?: string }): ConsoleUser {
-    return { login: account?.login ?? identity, name: account?.name ?? identity, email: account?.email, sid: `proxy:${identity}` };
+    return {
+      login: account?.login ?? identity,
+      name: account?.name ?? identity,
+      email: account?.email,
+      sid: `proxy:${identity}`,
+    };
   }
 
   csrfToken(user: ConsoleUser): string {
@@ -82,5 +87,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 /** Only local paths after login: never an open redirect to another site. */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/console(\/[\w\-./%?=&]*)?$/.test(next) && !next.includes('//') ? next : '/console';
+  return typeof next === 'string' && /^\/console(\/[\w\-./%?=&]*)?$/.test(next) && !next.includes('//')
+    ? next
+    : '/console';
 }

@@ -2,7 +2,13 @@
 // a user, an operator or a bot goes through escapeHtml; there is no inline script or style (the CSP
 // forbids them), and live updates come from console.js, which writes text with textContent only.
 import { escapeHtml as e } from '@switchboard/core';
-import { ACTIONS, availableActions, type ActionName, type ConversationSummary, type ListFilter } from '../conversation/conversation-state';
+import {
+  ACTIONS,
+  availableActions,
+  type ActionName,
+  type ConversationSummary,
+  type ListFilter,
+} from '../conversation/conversation-state';
 import type { TranscriptEntry } from '../conversation/transcript';
 import type { HandoffRequest } from '../conversation/handoff';
 import type { Takeover } from '../conversation/takeover';
@@ -24,7 +30,9 @@ function layout(title: string, user: PageUser | null, body: string, data: Record
     .join('');
   const header = user
     ? `<header><a class="brand" href="/console">Switchboard</a><span class="who">${e(user.name)}</span>${
-        user.canSignOut ? `<form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${e(user.csrf)}"><button>Sign out</button></form>` : ''
+        user.canSignOut
+          ? `<form method="post" action="/console/logout"><input type="hidden" name="_csrf" value="${e(user.csrf)}"><button>Sign out</button></form>`
+          : ''
       }</header>`
     : '<header><span class="brand">Switchboard</span></header>';
   return `<!doctype html>
@@ -51,7 +59,8 @@ function statusBadges(s: ConversationSummary): string {
   const badges: string[] = [];
   if (s.closed) badges.push('<span class="badge closed">closed</span>');
   if (s.spam) badges.push('<span class="badge spam">spam</span>');
-  if (s.control === 'human') badges.push(`<span class="badge human">taken over${s.operator ? ` by ${e(s.operator)}` : ''}</span>`);
+  if (s.control === 'human')
+    badges.push(`<span class="badge human">taken over${s.operator ? ` by ${e(s.operator)}` : ''}</span>`);
   if (s.reviewedBy) badges.push(`<span class="badge reviewed">reviewed by ${e(s.reviewedBy)}</span>`);
   if (badges.length === 0) badges.push('<span class="badge open">new</span>');
   return badges.join(' ');
@@ -77,8 +86,14 @@ function listUrl(filter: ListFilter, cursor?: string): string {
   return qs ? `/console?${qs}` : '/console';
 }
 
-export function listPage(user: PageUser, conversations: ConversationSummary[], filter: ListFilter, paging: { next?: string; first: boolean } = { first: true }): string {
-  const option = (value: string, label: string, current: string | undefined) => `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
+export function listPage(
+  user: PageUser,
+  conversations: ConversationSummary[],
+  filter: ListFilter,
+  paging: { next?: string; first: boolean } = { first: true },
+): string {
+  const option = (value: string, label: string, current: string | undefined) =>
+    `<option value="${e(value)}"${value === (current ?? '') ? ' selected' : ''}>${e(label)}</option>`;
   const rows = conversations.map((s) => conversationRow(s)).join('');
   return layout(
     'Conversations',
@@ -132,7 +147,9 @@ export function entryItem(entry: TranscriptEntry, delivery?: string): string {
 function actionForm(id: string, action: ActionName, user: PageUser, shown: boolean): string {
   return `<form method="post" action="/console/conversations/${e(encodeURIComponent(id))}/actions" data-action="${action}"${shown ? '' : ' hidden'}>
 <input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">${
-    action === 'handback' ? '<input type="text" name="note" maxlength="1000" placeholder="Note for the bot (optional)" aria-label="Note for the bot">' : ''
+    action === 'handback'
+      ? '<input type="text" name="note" maxlength="1000" placeholder="Note for the bot (optional)" aria-label="Note for the bot">'
+      : ''
   }
 <button type="submit" class="action-${action}">${e(ACTIONS[action].label)}</button></form>`;
 }
@@ -156,7 +173,12 @@ export function conversationPage(user: PageUser, view: ConversationView): string
   const { summary: s, entries, deliveries, takeover } = view;
   const shown = new Set(availableActions(s));
   const path = `/console/conversations/${encodeURIComponent(s.id)}`;
-  const links = [view.slackUrl ? `<a href="${e(view.slackUrl)}">Slack thread</a>` : '', view.taskUrl ? `<a href="${e(view.taskUrl)}">Asana task</a>` : ''].filter(Boolean).join(' · ');
+  const links = [
+    view.slackUrl ? `<a href="${e(view.slackUrl)}">Slack thread</a>` : '',
+    view.taskUrl ? `<a href="${e(view.taskUrl)}">Asana task</a>` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return layout(
     s.userName || s.id,
     user,
@@ -190,5 +212,9 @@ export function statsPage(user: PageUser, body: string): string {
 }
 
 export function notFoundPage(user: PageUser, id: string): string {
-  return layout('Not found', user, `<h1>No such conversation</h1><p>Nothing is known of <code>${e(id)}</code>; it may be older than the retention time.</p><p><a href="/console">All conversations</a></p>`);
+  return layout(
+    'Not found',
+    user,
+    `<h1>No such conversation</h1><p>Nothing is known of <code>${e(id)}</code>; it may be older than the retention time.</p><p><a href="/console">All conversations</a></p>`,
+  );
 }

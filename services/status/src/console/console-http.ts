@@ -20,5 +20,10 @@ export const ASSETS: Record<string, { type: string; body: string }> = {
 };
 
 export function sendHtml(reply: FastifyReply, code: number, body: string): FastifyReply {
-  return reply.code(code).headers(SECURITY_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  return reply
+    .code(code)
+    .headers(SECURITY_HEADERS)
+    .header('cache-control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .send(body);
 }

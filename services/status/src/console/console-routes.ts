@@ -9,7 +9,14 @@ import { SESSION_COOKIE, cookieValue, type ConsoleAuth, type ConsoleUser } from 
 import type { ConsoleOptions } from './console-context';
 import { ASSETS, SECURITY_HEADERS } from './console-http';
 import { ConsoleStreams } from './console-stream';
-import { actionRoute, conversationRoute, conversationStreamRoute, listRoute, listStreamRoute, replyRoute } from './conversation-routes';
+import {
+  actionRoute,
+  conversationRoute,
+  conversationStreamRoute,
+  listRoute,
+  listStreamRoute,
+  replyRoute,
+} from './conversation-routes';
 import { exportRoute, statsRoute } from './triage-routes';
 import { signInPageRoute, signInRoute, signOutRoute } from './sign-in-routes';
 
@@ -23,7 +30,10 @@ declare module 'fastify' {
  * The operator a request comes from: the auth proxy's header (only on a connection from the proxy's
  * addresses; from anyone else it is as if no header were sent), else the session cookie; null if none.
  */
-async function whoIs({ auth, directory, trustedProxies, sessions }: GuardDeps, request: FastifyRequest): Promise<ConsoleUser | null> {
+async function whoIs(
+  { auth, directory, trustedProxies, sessions }: GuardDeps,
+  request: FastifyRequest,
+): Promise<ConsoleUser | null> {
   if (auth.trustedHeader) {
     if (!trustedProxies.has(request.socket.remoteAddress)) return null;
     const identity = request.headers[auth.trustedHeader.toLowerCase()];
@@ -49,8 +59,13 @@ function requireOperator(deps: GuardDeps) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const user = await whoIs(deps, request);
     if (!user) {
-      if (auth.trustedHeader) return reply.code(401).headers(SECURITY_HEADERS).send({ error: `sign-in required: no ${auth.trustedHeader} header from the auth proxy` });
-      if (request.method === 'GET' && !request.url.endsWith('/stream')) return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
+      if (auth.trustedHeader)
+        return reply
+          .code(401)
+          .headers(SECURITY_HEADERS)
+          .send({ error: `sign-in required: no ${auth.trustedHeader} header from the auth proxy` });
+      if (request.method === 'GET' && !request.url.endsWith('/stream'))
+        return reply.redirect(`/console/login?next=${encodeURIComponent(request.url)}`, 303);
       return reply.code(401).headers(SECURITY_HEADERS).send({ error: 'sign-in required' });
     }
     request.consoleUser = user;
@@ -63,8 +78,14 @@ function requireCsrf(auth: ConsoleAuth, logger: Logger) {
     const body = (request.body ?? {}) as Record<string, string>;
     const token = body._csrf ?? (request.headers['x-csrf-token'] as string | undefined);
     if (!auth.checkCsrf(request.consoleUser!, token)) {
-      logger.warn({ path: request.url, login: request.consoleUser!.login }, 'console request without a valid CSRF token refused');
-      return reply.code(403).headers(SECURITY_HEADERS).send({ error: 'missing or wrong CSRF token: reload the page and try again' });
+      logger.warn(
+        { path: request.url, login: request.consoleUser!.login },
+        'console request without a valid CSRF token refused',
+      );
+      return reply
+        .code(403)
+        .headers(SECURITY_HEADERS)
+        .send({ error: 'missing or wrong CSRF token: reload the page and try again' });
     }
   };
 }
@@ -73,7 +94,11 @@ function assetRoute(app: FastifyInstance): void {
   app.get<{ Params: { name: string } }>('/console/assets/:name', async (request, reply) => {
     const asset = ASSETS[request.params.name];
     if (!asset) return reply.code(404).send({ error: 'no such asset' });
-    return reply.headers(SECURITY_HEADERS).header('cache-control', 'public, max-age=300').type(asset.type).send(asset.body);
+    return reply
+      .headers(SECURITY_HEADERS)
+      .header('cache-control', 'public, max-age=300')
+      .type(asset.type)
+      .send(asset.body);
   });
 }
 
@@ -82,9 +107,13 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
   const streams = new ConsoleStreams(options.live, logger);
 
   await app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(body))));
-    });
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 64 * 1024 },
+      (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
     scope.addHook('preClose', async () => streams.endAll());
 
     assetRoute(scope);

@@ -23,7 +23,13 @@ export class ConsoleSessions {
     const key = this.keys.consoleSession(sid);
     const fields = { login: user.login, name: user.name, email: user.email ?? '', created: String(nowMs) };
     const mine = this.keys.consoleSessionsOf(user.login);
-    await this.redis.multi().hset(key, fields).expire(key, this.ttl(nowMs, nowMs)).sadd(mine, sid).expire(mine, this.limits.maxSeconds).exec();
+    await this.redis
+      .multi()
+      .hset(key, fields)
+      .expire(key, this.ttl(nowMs, nowMs))
+      .sadd(mine, sid)
+      .expire(mine, this.limits.maxSeconds)
+      .exec();
     return { ...user, sid };
   }
 

@@ -20,10 +20,22 @@ export class ConsoleStreams {
   }
 
   /** Takes the reply over and streams `key`'s updates until the client goes or the stream is ended. */
-  stream(request: FastifyRequest, reply: FastifyReply, sid: string, key: string, snapshot: () => Promise<object | null>): void {
+  stream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sid: string,
+    key: string,
+    snapshot: () => Promise<object | null>,
+  ): void {
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     raw.write('retry: 2000\n\n');
     const unlisten = this.live.listen(key, (update: LiveUpdate) => {

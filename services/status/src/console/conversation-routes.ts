@@ -34,7 +34,12 @@ const FORM_ID = /^[A-Za-z0-9_-]{16,64}$/;
  * posting directly) gets a fresh id each time (still answered within the same window). Undefined when
  * `_form` is there but malformed.
  */
-async function oncePerForm(once: InboundOnce, user: ConsoleUser, formId: unknown, work: (eventId: string) => Promise<void>): Promise<boolean | undefined> {
+async function oncePerForm(
+  once: InboundOnce,
+  user: ConsoleUser,
+  formId: unknown,
+  work: (eventId: string) => Promise<void>,
+): Promise<boolean | undefined> {
   if (formId === undefined || formId === '') {
     const eventId = randomUUID();
     return once.run('console', `${user.login}:${eventId}`, () => work(eventId));
@@ -52,14 +57,30 @@ const conversationUrl = (id: string) => `/console/conversations/${encodeURICompo
 /** Conversations on one page of the console list. */
 export const LIST_PAGE_SIZE = 50;
 
-export function listRoute(app: FastifyInstance, { auth, conversations, timelineList }: { auth: ConsoleAuth; conversations: ConversationIndex; timelineList: TimelineList }): void {
+export function listRoute(
+  app: FastifyInstance,
+  {
+    auth,
+    conversations,
+    timelineList,
+  }: { auth: ConsoleAuth; conversations: ConversationIndex; timelineList: TimelineList },
+): void {
   app.get<{ Querystring: Record<string, unknown> }>('/console', async (request, reply) => {
     const query = listQuery(request.query);
     if ('error' in query) return reply.code(400).send({ error: query.error });
     const page = await timelineList.page(query.timeline, query.cursor, LIST_PAGE_SIZE);
     const summaries = await conversations.getMany(page.items.map((t) => t.id));
-    const rows = page.items.map((t, i) => summaries[i] ?? summaryFromTimeline(t)).filter((s) => !query.q || matchesFilter(s, { q: query.q }));
-    return sendHtml(reply, 200, listPage(pageUser(auth, signedIn(request)), rows, query.filter, { next: page.next && encodeCursor(page.next), first: !query.cursor }));
+    const rows = page.items
+      .map((t, i) => summaries[i] ?? summaryFromTimeline(t))
+      .filter((s) => !query.q || matchesFilter(s, { q: query.q }));
+    return sendHtml(
+      reply,
+      200,
+      listPage(pageUser(auth, signedIn(request)), rows, query.filter, {
+        next: page.next && encodeCursor(page.next),
+        first: !query.cursor,
+      }),
+    );
   });
 }
 
@@ -79,7 +100,10 @@ export interface ConversationViewDeps {
   refs: ConversationRefs;
 }
 
-export function conversationRoute(app: FastifyInstance, { auth, conversations, transcripts, deliveries, takeovers, handoffs, refs }: ConversationViewDeps): void {
+export function conversationRoute(
+  app: FastifyInstance,
+  { auth, conversations, transcripts, deliveries, takeovers, handoffs, refs }: ConversationViewDeps,
+): void {
   app.get<{ Params: { id: string } }>('/console/conversations/:id', async (request, reply) => {
     const user = pageUser(auth, signedIn(request));
     const { id } = request.params;
@@ -94,19 +118,49 @@ export function conversationRoute(app: FastifyInstance, { auth, conversations, t
       refs.asanaTask(id),
     ]);
     const described = new Map([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)]));
-    return sendHtml(reply, 200, conversationPage(user, { summary, entries, deliveries: described, takeover, handoff, slackUrl: slack?.permalink, taskUrl: task?.permalinkUrl }));
+    return sendHtml(
+      reply,
+      200,
+      conversationPage(user, {
+        summary,
+        entries,
+        deliveries: described,
+        takeover,
+        handoff,
+        slackUrl: slack?.permalink,
+        taskUrl: task?.permalinkUrl,
+      }),
+    );
   });
 }
 
 export function conversationStreamRoute(
   app: FastifyInstance,
-  { streams, conversations, transcripts, deliveries }: { streams: ConsoleStreams; conversations: ConversationIndex; transcripts: TranscriptStore; deliveries: DeliveryLog },
+  {
+    streams,
+    conversations,
+    transcripts,
+    deliveries,
+  }: {
+    streams: ConsoleStreams;
+    conversations: ConversationIndex;
+    transcripts: TranscriptStore;
+    deliveries: DeliveryLog;
+  },
 ): void {
   app.get<{ Params: { id: string } }>('/console/conversations/:id/stream', async (request, reply) => {
     const { id } = request.params;
     streams.stream(request, reply, signedIn(request).sid, id, async () => {
-      const [entries, delivered, summary] = await Promise.all([transcripts.read(id), deliveries.all(id), conversations.get(id)]);
-      return { entries, summary, deliveries: Object.fromEntries([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)])) };
+      const [entries, delivered, summary] = await Promise.all([
+        transcripts.read(id),
+        deliveries.all(id),
+        conversations.get(id),
+      ]);
+      return {
+        entries,
+        summary,
+        deliveries: Object.fromEntries([...delivered].map(([eventId, d]) => [eventId, describeDelivery(d)])),
+      };
     });
   });
 }
@@ -123,33 +177,52 @@ export const MAX_HANDBACK_NOTE = 1000;
 const BAD_FORM_ID = { error: 'the form id (_form) is malformed: reload the page and try again' };
 
 export function actionRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
-  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/console/conversations/:id/actions', async (request, reply) => {
-    const { id } = request.params;
-    const action = String(request.body?.action ?? '');
-    if (!isActionName(action)) return reply.code(400).send({ error: `unknown action "${action.slice(0, 50)}"; one of ${Object.keys(ACTIONS).join(', ')}` });
-    // Hand back may carry a note for the bot (it receives it in the hand-back webhook).
-    const note = action === 'handback' ? String(request.body?.note ?? '').trim() : '';
-    if (note.length > MAX_HANDBACK_NOTE) return reply.code(400).send({ error: `the note is longer than ${MAX_HANDBACK_NOTE} characters` });
-    if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
-    const user = signedIn(request);
-    const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
-      actions.act({ conversationId: id, change: ACTIONS[action].change, actor: operatorOf(user), eventId, ...(note ? { note } : {}) }),
-    );
-    if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
-    return reply.redirect(conversationUrl(id), 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>(
+    '/console/conversations/:id/actions',
+    async (request, reply) => {
+      const { id } = request.params;
+      const action = String(request.body?.action ?? '');
+      if (!isActionName(action))
+        return reply
+          .code(400)
+          .send({ error: `unknown action "${action.slice(0, 50)}"; one of ${Object.keys(ACTIONS).join(', ')}` });
+      // Hand back may carry a note for the bot (it receives it in the hand-back webhook).
+      const note = action === 'handback' ? String(request.body?.note ?? '').trim() : '';
+      if (note.length > MAX_HANDBACK_NOTE)
+        return reply.code(400).send({ error: `the note is longer than ${MAX_HANDBACK_NOTE} characters` });
+      if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+      const user = signedIn(request);
+      const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
+        actions.act({
+          conversationId: id,
+          change: ACTIONS[action].change,
+          actor: operatorOf(user),
+          eventId,
+          ...(note ? { note } : {}),
+        }),
+      );
+      if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
+      return reply.redirect(conversationUrl(id), 303);
+    },
+  );
 }
 
 export function replyRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
-  app.post<{ Params: { id: string }; Body: Record<string, string> }>('/console/conversations/:id/messages', async (request, reply) => {
-    const { id } = request.params;
-    const body = String(request.body?.text ?? '').trim();
-    if (!body) return reply.code(400).send({ error: 'the message is empty' });
-    if (body.length > MAX_REPLY_LENGTH) return reply.code(400).send({ error: `the message is longer than ${MAX_REPLY_LENGTH} characters` });
-    if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
-    const user = signedIn(request);
-    const done = await oncePerForm(once, user, request.body?._form, (eventId) => actions.reply({ conversationId: id, text: body, actor: operatorOf(user), eventId }));
-    if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
-    return reply.redirect(conversationUrl(id), 303);
-  });
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>(
+    '/console/conversations/:id/messages',
+    async (request, reply) => {
+      const { id } = request.params;
+      const body = String(request.body?.text ?? '').trim();
+      if (!body) return reply.code(400).send({ error: 'the message is empty' });
+      if (body.length > MAX_REPLY_LENGTH)
+        return reply.code(400).send({ error: `the message is longer than ${MAX_REPLY_LENGTH} characters` });
+      if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+      const user = signedIn(request);
+      const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
+        actions.reply({ conversationId: id, text: body, actor: operatorOf(user), eventId }),
+      );
+      if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
+      return reply.redirect(conversationUrl(id), 303);
+    },
+  );
 }

@@ -27,7 +27,12 @@ export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number 
 const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : null);
 
 /** Pure: the row of one conversation. `summary` is null once the console summary expired (no tags, no count). */
-export function exportRow(t: Timeline, summary: ConversationSummary | null, slack: SlackRootRef | null, task: AsanaTaskRef | null): ExportRow {
+export function exportRow(
+  t: Timeline,
+  summary: ConversationSummary | null,
+  slack: SlackRootRef | null,
+  task: AsanaTaskRef | null,
+): ExportRow {
   return {
     id: t.id,
     team: t.teamName || t.teamId || '',
@@ -51,7 +56,16 @@ export function exportRow(t: Timeline, summary: ConversationSummary | null, slac
 
 /** Pure: one CSV cell. A cell a spreadsheet would read as a formula (= + - @, tab, CR first) gets a leading apostrophe. */
 export function csvCell(value: ExportRow[keyof ExportRow]): string {
-  let text = value === null ? '' : Array.isArray(value) ? value.join(';') : typeof value === 'boolean' ? (value ? 'true' : 'false') : String(value);
+  let text =
+    value === null
+      ? ''
+      : Array.isArray(value)
+        ? value.join(';')
+        : typeof value === 'boolean'
+          ? value
+            ? 'true'
+            : 'false'
+          : String(value);
   if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -37,7 +37,8 @@ export function listQuery(query: Record<string, unknown>): ListQuery | { error: 
   if (toMs === null) return { error: `"to" must be a day as YYYY-MM-DD, got "${to!.slice(0, 40)}"` };
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
   if (cursor === null) return { error: 'the page cursor is malformed: start again from the first page' };
-  const state = status && (LIST_STATES as readonly string[]).includes(status) ? (status as ListFilter['status']) : undefined;
+  const state =
+    status && (LIST_STATES as readonly string[]).includes(status) ? (status as ListFilter['status']) : undefined;
   const filter: ListFilter = {
     status: state,
     priority: priority && PRIORITIES.has(priority) ? priority : undefined,

@@ -28,9 +28,13 @@ export function signInPageRoute(app: FastifyInstance, { auth }: Pick<SignInDeps,
 }
 
 /** The per-login budget's subject: a hash, so a password typed into the login field is not kept in Redis. */
-const loginSubject = (login: string) => createHash('sha256').update(login.trim().toLowerCase()).digest('hex').slice(0, 32);
+const loginSubject = (login: string) =>
+  createHash('sha256').update(login.trim().toLowerCase()).digest('hex').slice(0, 32);
 
-export function signInRoute(app: FastifyInstance, { auth, sessions, directory, loginBudget, loginNameBudget, secureCookies, logger }: SignInDeps): void {
+export function signInRoute(
+  app: FastifyInstance,
+  { auth, sessions, directory, loginBudget, loginNameBudget, secureCookies, logger }: SignInDeps,
+): void {
   app.post<{ Body: Record<string, string> }>('/console/login', async (request, reply) => {
     if (auth.trustedHeader) return reply.redirect('/console', 303);
     const body = request.body ?? {};
@@ -40,9 +44,16 @@ export function signInRoute(app: FastifyInstance, { auth, sessions, directory, l
     const budget = await loginBudget.tryTake(request.ip);
     const perLogin = budget.allowed ? await loginNameBudget.tryTake(loginSubject(login)) : budget;
     if (!perLogin.allowed) {
-      logger.warn({ ip: request.ip, limit: budget.allowed ? 'login' : 'address' }, 'console sign-in attempts over the limit');
+      logger.warn(
+        { ip: request.ip, limit: budget.allowed ? 'login' : 'address' },
+        'console sign-in attempts over the limit',
+      );
       reply.header('retry-after', String(Math.max(1, Math.ceil(perLogin.waitMs / 1000))));
-      return sendHtml(reply, 429, loginPage({ error: 'Too many sign-in attempts; wait a minute and try again.', next }));
+      return sendHtml(
+        reply,
+        429,
+        loginPage({ error: 'Too many sign-in attempts; wait a minute and try again.', next }),
+      );
     }
     const account = await directory.authenticate(login, String(body.password ?? ''));
     if (!account) {
@@ -58,7 +69,10 @@ export function signInRoute(app: FastifyInstance, { auth, sessions, directory, l
 }
 
 /** Ends the session (and its live streams, on every replica). Registered inside the guarded scope. */
-export function signOutRoute(app: FastifyInstance, { auth, sessions, secureCookies, logger }: Pick<SignInDeps, 'auth' | 'sessions' | 'secureCookies' | 'logger'>): void {
+export function signOutRoute(
+  app: FastifyInstance,
+  { auth, sessions, secureCookies, logger }: Pick<SignInDeps, 'auth' | 'sessions' | 'secureCookies' | 'logger'>,
+): void {
   app.post('/console/logout', async (request, reply) => {
     const user = request.consoleUser!;
     if (!auth.trustedHeader) await sessions.end(user.sid, user.login);

@@ -24,9 +24,11 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** Pure: the window asked for (default: 7 days up to now), or why it cannot be. */
 export function statsWindow(query: Record<string, unknown>, nowMs: number): StatsWindow | { error: string } {
   const name = typeof query.window === 'string' && query.window ? query.window : '7d';
-  if (!(WINDOWS as readonly string[]).includes(name)) return { error: `"window" must be one of ${WINDOWS.join(', ')}, got "${name.slice(0, 40)}"` };
+  if (!(WINDOWS as readonly string[]).includes(name))
+    return { error: `"window" must be one of ${WINDOWS.join(', ')}, got "${name.slice(0, 40)}"` };
   const today = Date.parse(day(nowMs));
-  if (name === 'today') return { window: 'today', sinceMs: today, untilMs: nowMs + 1, from: day(today), to: day(today) };
+  if (name === 'today')
+    return { window: 'today', sinceMs: today, untilMs: nowMs + 1, from: day(today), to: day(today) };
   if (name === '7d' || name === '30d') {
     const days = name === '7d' ? 7 : 30;
     const since = today - (days - 1) * DAY_MS;
@@ -36,7 +38,8 @@ export function statsWindow(query: Record<string, unknown>, nowMs: number): Stat
   const to = typeof query.to === 'string' ? dayStart(query.to) : null;
   if (from === null || to === null) return { error: 'a custom window needs "from" and "to" as days (YYYY-MM-DD)' };
   if (to < from) return { error: '"to" is before "from"' };
-  if ((to - from) / DAY_MS + 1 > MAX_WINDOW_DAYS) return { error: `a custom window is at most ${MAX_WINDOW_DAYS} days; use the export for longer` };
+  if ((to - from) / DAY_MS + 1 > MAX_WINDOW_DAYS)
+    return { error: `a custom window is at most ${MAX_WINDOW_DAYS} days; use the export for longer` };
   return { window: 'custom', sinceMs: from, untilMs: to + DAY_MS, from: day(from), to: day(to) };
 }
 
@@ -46,7 +49,8 @@ export function duration(seconds: number | null): string {
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} m${s % 60 ? ` ${s % 60} s` : ''}`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} m` : ''}`;
+  if (s < 86400)
+    return `${Math.floor(s / 3600)} h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)} m` : ''}`;
   return `${Math.floor(s / 86400)} d${Math.floor((s % 86400) / 3600) ? ` ${Math.floor((s % 86400) / 3600)} h` : ''}`;
 }
 
@@ -78,14 +82,31 @@ export function dailyPlot(days: DayRow[]): string {
   const yCount = (n: number) => top + plotH - (n / maxCount) * plotH;
   const yMinutes = (m: number) => top + plotH - (m / maxMinutes) * plotH;
   const bars = days
-    .map((d, i) => `<rect class="bar" x="${(x(i) - barW / 2).toFixed(1)}" y="${yCount(d.conversations).toFixed(1)}" width="${barW.toFixed(1)}" height="${(top + plotH - yCount(d.conversations)).toFixed(1)}" fill="#9db7d5"><title>${e(d.day)}: ${d.conversations} conversation(s)</title></rect>`)
+    .map(
+      (d, i) =>
+        `<rect class="bar" x="${(x(i) - barW / 2).toFixed(1)}" y="${yCount(d.conversations).toFixed(1)}" width="${barW.toFixed(1)}" height="${(top + plotH - yCount(d.conversations)).toFixed(1)}" fill="#9db7d5"><title>${e(d.day)}: ${d.conversations} conversation(s)</title></rect>`,
+    )
     .join('');
-  const points = days.map((d, i) => (d.medianReview === null ? null : { x: x(i), y: yMinutes(d.medianReview / 60), d })).filter((p) => p !== null);
-  const line = points.length > 1 ? `<polyline class="median" fill="none" stroke="#c0392b" stroke-width="2" points="${points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')}"/>` : '';
-  const dots = points.map((p) => `<circle class="median-point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="3" fill="#c0392b"><title>${e(p.d.day)}: median time to review ${e(duration(p.d.medianReview))}</title></circle>`).join('');
+  const points = days
+    .map((d, i) => (d.medianReview === null ? null : { x: x(i), y: yMinutes(d.medianReview / 60), d }))
+    .filter((p) => p !== null);
+  const line =
+    points.length > 1
+      ? `<polyline class="median" fill="none" stroke="#c0392b" stroke-width="2" points="${points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ')}"/>`
+      : '';
+  const dots = points
+    .map(
+      (p) =>
+        `<circle class="median-point" cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="3" fill="#c0392b"><title>${e(p.d.day)}: median time to review ${e(duration(p.d.medianReview))}</title></circle>`,
+    )
+    .join('');
   const every = Math.max(1, Math.ceil(days.length / 10));
   const labels = days
-    .map((d, i) => (i % every === 0 ? `<text x="${x(i).toFixed(1)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${e(d.day.slice(5))}</text>` : ''))
+    .map((d, i) =>
+      i % every === 0
+        ? `<text x="${x(i).toFixed(1)}" y="${H - bottom + 16}" text-anchor="middle" font-size="11" fill="#444">${e(d.day.slice(5))}</text>`
+        : '',
+    )
     .join('');
   const axis = `<line x1="${left}" y1="${top + plotH}" x2="${W - right}" y2="${top + plotH}" stroke="#888"/>
 <text x="${left - 6}" y="${top + 4}" text-anchor="end" font-size="11" fill="#444">${maxCount}</text><text x="${left - 6}" y="${top + plotH}" text-anchor="end" font-size="11" fill="#444">0</text>
@@ -103,7 +124,8 @@ Conversations not yet reviewed or answered count in "Conversations" but not in t
 Days are UTC. The same measures, live and for all status replicas, are on the Grafana dashboard's Triage row; <a href="/console/export?format=csv">the export</a> gives one row per conversation.</p></details>`;
 
 export function statsBody(win: StatsWindow, stats: TriageStats): string {
-  const choice = (w: WindowName, label: string) => `<option value="${w}"${win.window === w ? ' selected' : ''}>${e(label)}</option>`;
+  const choice = (w: WindowName, label: string) =>
+    `<option value="${w}"${win.window === w ? ' selected' : ''}>${e(label)}</option>`;
   const exportUrl = `/console/export?format=csv&since=${encodeURIComponent(new Date(win.sinceMs).toISOString())}&until=${encodeURIComponent(new Date(win.untilMs).toISOString())}`;
   return `<p><a href="/console">← All conversations</a></p>
 <h1>Triage stats</h1>

@@ -29,7 +29,8 @@ export function statsRoute(app: FastifyInstance, { auth, timelineList }: TriageD
     const win = statsWindow(request.query, Date.now());
     if ('error' in win) return reply.code(400).send({ error: win.error });
     const stats = new StatsBuilder(win.sinceMs, win.untilMs);
-    for await (const { timeline } of timelineList.walk({ sinceMs: win.sinceMs, untilMs: win.untilMs })) stats.add(timeline);
+    for await (const { timeline } of timelineList.walk({ sinceMs: win.sinceMs, untilMs: win.untilMs }))
+      stats.add(timeline);
     return sendHtml(reply, 200, statsPage(pageUser(auth, request.consoleUser!), statsBody(win, stats.result())));
   });
 }
@@ -46,10 +47,16 @@ export function exportRoute(app: FastifyInstance, { timelineList, conversations,
     const { since, until, format = 'csv' } = request.query;
     const sinceMs = isoMs(since);
     const untilMs = until === undefined || until === '' ? Date.now() + 1 : isoMs(until);
-    if (sinceMs === null && since !== undefined) return reply.code(400).send({ error: '"since" must be an ISO 8601 time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z' });
-    if (untilMs === null) return reply.code(400).send({ error: '"until" must be an ISO 8601 time, e.g. 2026-02-01T00:00:00Z' });
-    if (format !== 'csv' && format !== 'ndjson') return reply.code(400).send({ error: '"format" must be csv or ndjson' });
-    if (sinceMs !== null && sinceMs >= untilMs) return reply.code(400).send({ error: '"since" must be before "until"' });
+    if (sinceMs === null && since !== undefined)
+      return reply
+        .code(400)
+        .send({ error: '"since" must be an ISO 8601 time, e.g. 2026-01-01 or 2026-01-01T00:00:00Z' });
+    if (untilMs === null)
+      return reply.code(400).send({ error: '"until" must be an ISO 8601 time, e.g. 2026-02-01T00:00:00Z' });
+    if (format !== 'csv' && format !== 'ndjson')
+      return reply.code(400).send({ error: '"format" must be csv or ndjson' });
+    if (sinceMs !== null && sinceMs >= untilMs)
+      return reply.code(400).send({ error: '"since" must be before "until"' });
 
     const range = { sinceMs: sinceMs ?? undefined, untilMs };
     const line = format === 'csv' ? csvLine : ndjsonLine;
@@ -58,7 +65,11 @@ export function exportRoute(app: FastifyInstance, { timelineList, conversations,
       const batch: Parameters<typeof exportRow>[0][] = [];
       const flush = async () => {
         const ids = batch.map((t) => t.id);
-        const [summaries, slack, tasks] = await Promise.all([conversations.getMany(ids), Promise.all(ids.map((id) => refs.slackRoot(id))), Promise.all(ids.map((id) => refs.asanaTask(id)))]);
+        const [summaries, slack, tasks] = await Promise.all([
+          conversations.getMany(ids),
+          Promise.all(ids.map((id) => refs.slackRoot(id))),
+          Promise.all(ids.map((id) => refs.asanaTask(id))),
+        ]);
         const text = batch.map((t, i) => line(exportRow(t, summaries[i], slack[i], tasks[i]))).join('');
         batch.length = 0;
         return text;

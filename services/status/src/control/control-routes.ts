@@ -6,11 +6,19 @@ import { authenticate, bearerToken, scopeId, type ApiKey } from '@switchboard/co
 import type { HandoffStore } from '../conversation/handoff';
 import type { TakeoverStore } from '../conversation/takeover';
 
-export function registerControlApi(app: FastifyInstance, apiKeys: ApiKey[], takeovers: TakeoverStore, handoffs: HandoffStore): void {
+export function registerControlApi(
+  app: FastifyInstance,
+  apiKeys: ApiKey[],
+  takeovers: TakeoverStore,
+  handoffs: HandoffStore,
+): void {
   app.get<{ Params: { id: string } }>('/v1/conversations/:id/control', async (request, reply) => {
     const bot = authenticate(apiKeys, bearerToken(request.headers.authorization));
     if (!bot) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or unknown API key: send Authorization: Bearer <key>' });
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: 'missing or unknown API key: send Authorization: Bearer <key>' });
     }
     const { id } = request.params;
     if (!id || id.length > 256) return reply.code(400).send({ error: 'conversation id must be 1 to 256 characters' });
@@ -21,7 +29,9 @@ export function registerControlApi(app: FastifyInstance, apiKeys: ApiKey[], take
       conversationId: id,
       control: state.control,
       ...(state.control === 'human' ? { operator: state.operator, since: state.since, until: state.until } : {}),
-      ...(handoff ? { handoff: { reason: handoff.reason, requestedAt: handoff.requestedAt, until: handoff.until } } : {}),
+      ...(handoff
+        ? { handoff: { reason: handoff.reason, requestedAt: handoff.requestedAt, until: handoff.until } }
+        : {}),
     });
   });
 }

@@ -3,7 +3,15 @@
 // (conv.status for the notifier and ticketer, bot.outbound for the bot). Each call resolves only once Kafka
 // acknowledged; how long a request waits for that is InboundOnce's business (the work goes on past it).
 import { randomUUID } from 'node:crypto';
-import { create, OperatorMessageKind, OperatorMessageSchema, StatusChange, StatusEventSchema, timestampNow, type Operator } from '@switchboard/proto';
+import {
+  create,
+  OperatorMessageKind,
+  OperatorMessageSchema,
+  StatusChange,
+  StatusEventSchema,
+  timestampNow,
+  type Operator,
+} from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import { botOfId, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
@@ -48,7 +56,8 @@ export class OperatorActions {
       await takeovers.take(conversationId, request.actor.name || request.actor.id);
       await this.deps.handoffs.answered(conversationId);
     }
-    if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED) await takeovers.release(conversationId);
+    if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED)
+      await takeovers.release(conversationId);
     const summary = await conversations.get(conversationId);
     const event = create(StatusEventSchema, {
       eventId: request.eventId ?? randomUUID(),
@@ -61,13 +70,35 @@ export class OperatorActions {
       teamId: summary?.teamId ?? '',
     });
     await this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
-    this.deps.logger.info({ conversationId, eventId: event.eventId, change: StatusChange[change], by: request.actor.id, source: request.actor.source }, 'operator action');
+    this.deps.logger.info(
+      {
+        conversationId,
+        eventId: event.eventId,
+        change: StatusChange[change],
+        by: request.actor.id,
+        source: request.actor.source,
+      },
+      'operator action',
+    );
     // The bot learns it may speak again, with the operator's note to continue from.
-    if (change === StatusChange.TAKEOVER_ENDED) await this.tellBot({ conversationId, kind: OperatorMessageKind.HANDED_BACK, text: event.note, actor: request.actor, eventId: `${event.eventId}:bot` });
+    if (change === StatusChange.TAKEOVER_ENDED)
+      await this.tellBot({
+        conversationId,
+        kind: OperatorMessageKind.HANDED_BACK,
+        text: event.note,
+        actor: request.actor,
+        eventId: `${event.eventId}:bot`,
+      });
   }
 
   /** A control change for the bot (bot.outbound, so the webhook delivers it in order with the messages). */
-  async tellBot(request: { conversationId: string; kind: OperatorMessageKind; text: string; actor: Operator; eventId: string }): Promise<void> {
+  async tellBot(request: {
+    conversationId: string;
+    kind: OperatorMessageKind;
+    text: string;
+    actor: Operator;
+    eventId: string;
+  }): Promise<void> {
     const { conversationId } = request;
     const summary = await this.deps.conversations.get(conversationId);
     const message = create(OperatorMessageSchema, {
@@ -83,7 +114,10 @@ export class OperatorActions {
       kind: request.kind,
     });
     await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
-    this.deps.logger.info({ conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] }, 'control change sent to the bot');
+    this.deps.logger.info(
+      { conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] },
+      'control change sent to the bot',
+    );
   }
 
   /**
@@ -96,7 +130,12 @@ export class OperatorActions {
     const eventId = request.eventId ?? randomUUID();
     const state = await takeovers.state(conversationId);
     if (state.control !== 'human') {
-      await this.act({ conversationId, change: StatusChange.TAKEOVER_STARTED, actor: request.actor, eventId: `${eventId}:takeover` });
+      await this.act({
+        conversationId,
+        change: StatusChange.TAKEOVER_STARTED,
+        actor: request.actor,
+        eventId: `${eventId}:takeover`,
+      });
     } else {
       await takeovers.touch(conversationId);
     }
@@ -115,6 +154,9 @@ export class OperatorActions {
       kind: OperatorMessageKind.MESSAGE,
     });
     await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
-    this.deps.logger.info({ conversationId, eventId, by: request.actor.id, source: request.actor.source }, 'operator message sent');
+    this.deps.logger.info(
+      { conversationId, eventId, by: request.actor.id, source: request.actor.source },
+      'operator message sent',
+    );
   }
 }

@@ -1,6 +1,14 @@
 // What the console knows of a conversation, and what an operator may do next. Pure: events in, fields out.
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { Direction, Priority, StatusChange, timestampDate, type ClassifiedEvent, type Operator, type StatusEvent } from '@switchboard/proto';
+import {
+  Direction,
+  Priority,
+  StatusChange,
+  timestampDate,
+  type ClassifiedEvent,
+  type Operator,
+  type StatusEvent,
+} from '@switchboard/proto';
 
 export interface ConversationSummary {
   id: string;
@@ -61,14 +69,27 @@ export function availableActions(s: ConversationSummary): ActionName[] {
 
 const PRIORITY_ORDER = ['', 'low', 'normal', 'high', 'urgent'];
 const priorityName = (p: Priority) => (p === Priority.UNSPECIFIED ? '' : (Priority[p]?.toLowerCase() ?? ''));
-const FROM: Record<Direction, string> = { [Direction.UNSPECIFIED]: 'user', [Direction.USER]: 'user', [Direction.BOT]: 'bot', [Direction.OPERATOR]: 'operator' };
+const FROM: Record<Direction, string> = {
+  [Direction.UNSPECIFIED]: 'user',
+  [Direction.USER]: 'user',
+  [Direction.BOT]: 'bot',
+  [Direction.OPERATOR]: 'operator',
+};
 
 /** The summary's fields after a classified message (`current` as stored, or null for a new conversation). */
-export function summaryAfterMessage(current: Partial<ConversationSummary> | null, event: ClassifiedEvent, isNew = true): Record<string, string> {
+export function summaryAfterMessage(
+  current: Partial<ConversationSummary> | null,
+  event: ClassifiedEvent,
+  isNew = true,
+): Record<string, string> {
   const m = event.message!;
-  const at = (m.sentAt ?? m.receivedAt) ? timestampDate((m.sentAt ?? m.receivedAt)!).toISOString() : new Date().toISOString();
+  const at =
+    (m.sentAt ?? m.receivedAt) ? timestampDate((m.sentAt ?? m.receivedAt)!).toISOString() : new Date().toISOString();
   const priority = priorityName(event.priority);
-  const keep = PRIORITY_ORDER.indexOf(current?.priority ?? '') >= PRIORITY_ORDER.indexOf(priority) ? (current?.priority ?? '') : priority;
+  const keep =
+    PRIORITY_ORDER.indexOf(current?.priority ?? '') >= PRIORITY_ORDER.indexOf(priority)
+      ? (current?.priority ?? '')
+      : priority;
   const tags = [...new Set([...(current?.tags ?? []), ...event.tags])];
   const fields: Record<string, string> = {
     id: m.conversationId,
@@ -221,7 +242,14 @@ export function matchesFilter(s: ConversationSummary, f: ListFilter): boolean {
   if (f.team && s.teamId !== f.team && s.teamName.toLowerCase() !== f.team.toLowerCase()) return false;
   if (f.q) {
     const hay = `${s.id} ${s.userName} ${s.userId} ${s.teamName} ${s.lastText}`.toLowerCase();
-    if (!f.q.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w))) return false;
+    if (
+      !f.q
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((w) => hay.includes(w))
+    )
+      return false;
   }
   return true;
 }

@@ -3,7 +3,12 @@
 import type { ClassifiedEvent, StatusEvent } from '@switchboard/proto';
 import type { Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
-import { summaryAfterMessage, summaryAfterStatus, summaryFromHash, type ConversationSummary } from './conversation-state';
+import {
+  summaryAfterMessage,
+  summaryAfterStatus,
+  summaryFromHash,
+  type ConversationSummary,
+} from './conversation-state';
 
 export class ConversationIndex {
   constructor(
@@ -22,7 +27,11 @@ export class ConversationIndex {
    * order, write them back. One conversation's events come in order from one partition, handled by one
    * consumer at a time, so read-then-write is safe. The summaries after, by conversation id.
    */
-  async recordMessages(events: ClassifiedEvent[], isNew: boolean[], nowMs = Date.now()): Promise<Map<string, ConversationSummary>> {
+  async recordMessages(
+    events: ClassifiedEvent[],
+    isNew: boolean[],
+    nowMs = Date.now(),
+  ): Promise<Map<string, ConversationSummary>> {
     const ids = [...new Set(events.map((e) => e.message!.conversationId))];
     if (ids.length === 0) return new Map();
     const read = this.redis.pipeline();
@@ -40,7 +49,10 @@ export class ConversationIndex {
     const write = this.redis.multi();
     for (const id of ids) {
       const key = this.keys.consoleConversation(id);
-      write.hset(key, hashes.get(id)!).expire(key, this.retentionSeconds).zadd(this.keys.consoleConversations(), nowMs, id);
+      write
+        .hset(key, hashes.get(id)!)
+        .expire(key, this.retentionSeconds)
+        .zadd(this.keys.consoleConversations(), nowMs, id);
     }
     write.zremrangebyscore(this.keys.consoleConversations(), '-inf', nowMs - this.retentionSeconds * 1000);
     await write.exec();
@@ -52,7 +64,11 @@ export class ConversationIndex {
     const fields = summaryAfterStatus(event);
     const key = this.keys.consoleConversation(event.conversationId);
     if (Object.keys(fields).length > 0) {
-      await this.redis.multi().hset(key, { id: event.conversationId, ...fields }).expire(key, this.retentionSeconds).exec();
+      await this.redis
+        .multi()
+        .hset(key, { id: event.conversationId, ...fields })
+        .expire(key, this.retentionSeconds)
+        .exec();
     }
     return this.get(event.conversationId);
   }

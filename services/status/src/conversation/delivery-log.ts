@@ -48,7 +48,11 @@ export class DeliveryLog {
   /** Set once when the message is recorded; later states overwrite it, never the other way round. */
   async initial(conversationId: string, eventId: string, state: 'on_kafka' | 'pending'): Promise<void> {
     const key = this.keys.botDelivery(conversationId);
-    const set = await this.redis.hsetnx(key, eventId, JSON.stringify({ state, attempts: 0, at: new Date().toISOString() } satisfies DeliveryState));
+    const set = await this.redis.hsetnx(
+      key,
+      eventId,
+      JSON.stringify({ state, attempts: 0, at: new Date().toISOString() } satisfies DeliveryState),
+    );
     await this.redis.expire(key, this.retentionSeconds);
     if (set === 1) await this.announce(conversationId, eventId, { state, attempts: 0, at: new Date().toISOString() });
   }

@@ -82,7 +82,11 @@ export class HandoffStore {
   ) {}
 
   /** True when this call started the request's deadline. */
-  async schedule(conversationId: string, request: Omit<HandoffRequest, 'outcome'>, deadlineMs: number): Promise<boolean> {
+  async schedule(
+    conversationId: string,
+    request: Omit<HandoffRequest, 'outcome'>,
+    deadlineMs: number,
+  ): Promise<boolean> {
     const { requestId, ...rest } = request;
     const started = await this.redis.eval(
       SCHEDULE,
@@ -120,12 +124,27 @@ export class HandoffStore {
   }
 
   async finish(conversationId: string, requestId: string): Promise<void> {
-    await this.redis.eval(FINISH, 2, this.keys.handoff(conversationId), this.keys.handoffDeadlines(), conversationId, requestId);
+    await this.redis.eval(
+      FINISH,
+      2,
+      this.keys.handoff(conversationId),
+      this.keys.handoffDeadlines(),
+      conversationId,
+      requestId,
+    );
   }
 
   /** An operator took the conversation over; true when that stopped a waiting handoff's clock. */
   async answered(conversationId: string): Promise<boolean> {
-    return (await this.redis.eval(ANSWER, 2, this.keys.handoff(conversationId), this.keys.handoffDeadlines(), conversationId)) === 1;
+    return (
+      (await this.redis.eval(
+        ANSWER,
+        2,
+        this.keys.handoff(conversationId),
+        this.keys.handoffDeadlines(),
+        conversationId,
+      )) === 1
+    );
   }
 
   /** The latest request, for the console and the control API; null when the bot never asked. */

@@ -65,12 +65,19 @@ export class LiveHub {
     if (updates.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const update of updates) pipeline.publish(this.keys.liveUpdates(), JSON.stringify(update));
-    await pipeline.exec().catch((err: Error) => this.logger.warn({ err: err.message, updates: updates.length }, 'live updates not published'));
+    await pipeline
+      .exec()
+      .catch((err: Error) =>
+        this.logger.warn({ err: err.message, updates: updates.length }, 'live updates not published'),
+      );
   }
 
   /** Tells every replica that a console session ended. */
   async sessionEnded(sessionId: string): Promise<void> {
-    await this.redis.publish(this.keys.liveUpdates(), JSON.stringify({ type: 'session_ended', sessionId } satisfies SessionEnded));
+    await this.redis.publish(
+      this.keys.liveUpdates(),
+      JSON.stringify({ type: 'session_ended', sessionId } satisfies SessionEnded),
+    );
   }
 
   onSessionEnded(listener: (sessionId: string) => void): () => void {

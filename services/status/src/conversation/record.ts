@@ -36,7 +36,8 @@ const FROM: Record<Direction, string> = {
   [Direction.OPERATOR]: 'operator',
 };
 
-const iso = (ts: Parameters<typeof timestampDate>[0] | undefined) => (ts ? timestampDate(ts).toISOString() : new Date().toISOString());
+const iso = (ts: Parameters<typeof timestampDate>[0] | undefined) =>
+  ts ? timestampDate(ts).toISOString() : new Date().toISOString();
 
 /** Pure: the transcript line for a classified event. */
 export function transcriptEntry(event: ClassifiedEvent): TranscriptEntry {
@@ -69,7 +70,13 @@ export function statusEntry(event: StatusEvent): TranscriptEntry {
 export function operatorEntry(m: OperatorMessage): TranscriptEntry {
   if (m.kind === OperatorMessageKind.HANDED_BACK || m.kind === OperatorMessageKind.HANDOFF_TIMEOUT) {
     const what = m.kind === OperatorMessageKind.HANDED_BACK ? 'handed back' : 'handoff timeout';
-    return { eventId: m.eventId, from: 'status', author: operatorName(m.operator), text: `the bot is told: ${what}${m.text ? ` (${m.text})` : ''}`, at: iso(m.sentAt) };
+    return {
+      eventId: m.eventId,
+      from: 'status',
+      author: operatorName(m.operator),
+      text: `the bot is told: ${what}${m.text ? ` (${m.text})` : ''}`,
+      at: iso(m.sentAt),
+    };
   }
   return { eventId: m.eventId, from: 'operator', author: operatorName(m.operator), text: m.text, at: iso(m.sentAt) };
 }
@@ -87,7 +94,11 @@ export interface RecorderDeps {
 }
 
 /** Applies an event to its conversation's timeline; only the write that won measures the facts. */
-async function recordTimeline({ timelines, triage }: RecorderDeps, conversationId: string, event: TimelineEvent | null): Promise<void> {
+async function recordTimeline(
+  { timelines, triage }: RecorderDeps,
+  conversationId: string,
+  event: TimelineEvent | null,
+): Promise<void> {
   if (!event) return;
   const result = await timelines.apply(conversationId, event);
   if (result.outcome === 'applied') triage.observe(result.facts);
@@ -104,7 +115,8 @@ export function classifiedRecorder(deps: RecorderDeps) {
     // Also after a redelivery: a crash between the two writes must not leave the summary behind.
     const summary = await conversations.recordMessage(event, added);
     if (!added) return;
-    if (event.message.receivedAt) metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
+    if (event.message.receivedAt)
+      metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
     await live.publishMany([
       { type: 'entry', conversationId: id, entry },
       { type: 'summary', conversationId: id, summary },
@@ -120,7 +132,10 @@ export function classifiedBatchRecorder(deps: RecorderDeps) {
   const { transcripts, conversations, live, metrics } = deps;
   return async (deliveries: Delivery<typeof ClassifiedEventSchema>[]): Promise<void> => {
     const events = deliveries.map((d) => d.event).filter((e) => e.message);
-    const entries = events.map((event) => ({ conversationId: event.message!.conversationId, entry: transcriptEntry(event) }));
+    const entries = events.map((event) => ({
+      conversationId: event.message!.conversationId,
+      entry: transcriptEntry(event),
+    }));
     const added = await transcripts.appendMany(entries);
     // The timelines: each conversation's messages folded in order, two round trips for the batch.
     const byConversation = new Map<string, TimelineEvent[]>();
@@ -133,10 +148,13 @@ export function classifiedBatchRecorder(deps: RecorderDeps) {
     const fresh = events.filter((_, i) => added[i]);
     if (fresh.length === 0) return;
     for (const event of fresh) {
-      if (event.message!.receivedAt) metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message!.receivedAt)));
+      if (event.message!.receivedAt)
+        metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message!.receivedAt)));
     }
     await live.publishMany([
-      ...entries.filter((_, i) => added[i]).map(({ conversationId, entry }) => ({ type: 'entry' as const, conversationId, entry })),
+      ...entries
+        .filter((_, i) => added[i])
+        .map(({ conversationId, entry }) => ({ type: 'entry' as const, conversationId, entry })),
       ...[...summaries].map(([conversationId, summary]) => ({ type: 'summary' as const, conversationId, summary })),
     ]);
   };
@@ -177,7 +195,15 @@ export function handoffRecorder({ handoffs, timeoutMs }: { handoffs: HandoffStor
     const { reason, summary, team, metadata } = m.handoff;
     await handoffs.schedule(
       m.conversationId,
-      { requestId: m.eventId, reason, summary, team, metadata: { ...metadata }, requestedAt: new Date(requestedMs).toISOString(), until: new Date(requestedMs + timeoutMs).toISOString() },
+      {
+        requestId: m.eventId,
+        reason,
+        summary,
+        team,
+        metadata: { ...metadata },
+        requestedAt: new Date(requestedMs).toISOString(),
+        until: new Date(requestedMs + timeoutMs).toISOString(),
+      },
       requestedMs + timeoutMs,
     );
   };

@@ -15,13 +15,21 @@ export interface SweepDeps {
 }
 
 /** Hands back every takeover whose deadline has passed; the number handed back by this call. */
-export async function sweepIdleTakeovers({ takeovers, actions, idleMinutes }: SweepDeps, nowMs = Date.now()): Promise<number> {
+export async function sweepIdleTakeovers(
+  { takeovers, actions, idleMinutes }: SweepDeps,
+  nowMs = Date.now(),
+): Promise<number> {
   const system = create(OperatorSchema, { id: 'system', name: `idle for ${idleMinutes} minutes`, source: 'system' });
   let released = 0;
   for (const conversationId of await takeovers.due(nowMs)) {
     const deadline = await takeovers.deadline(conversationId);
     if (deadline === null || !(await takeovers.releaseIfDue(conversationId, nowMs))) continue;
-    await actions.act({ conversationId, change: StatusChange.TAKEOVER_ENDED, actor: system, eventId: `takeover-idle-${conversationId}-${deadline}` });
+    await actions.act({
+      conversationId,
+      change: StatusChange.TAKEOVER_ENDED,
+      actor: system,
+      eventId: `takeover-idle-${conversationId}-${deadline}`,
+    });
     released += 1;
   }
   return released;
@@ -30,7 +38,9 @@ export async function sweepIdleTakeovers({ takeovers, actions, idleMinutes }: Sw
 /** Sweeps every few seconds until the returned function is called. */
 export function startTakeoverSweep(deps: SweepDeps): () => void {
   const timer = setInterval(() => {
-    sweepIdleTakeovers(deps).catch((err: Error) => deps.logger.warn({ err: err.message }, 'takeover sweep failed; next one in a few seconds'));
+    sweepIdleTakeovers(deps).catch((err: Error) =>
+      deps.logger.warn({ err: err.message }, 'takeover sweep failed; next one in a few seconds'),
+    );
   }, SWEEP_INTERVAL_MS);
   return () => clearInterval(timer);
 }

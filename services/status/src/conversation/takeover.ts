@@ -40,7 +40,11 @@ export class TakeoverStore {
     await this.redis
       .multi()
       .set(this.keys.control(conversationId), 'human', 'EX', this.retentionSeconds)
-      .hset(this.keys.takeover(conversationId), { operator, since: new Date(nowMs).toISOString(), until: new Date(deadline).toISOString() })
+      .hset(this.keys.takeover(conversationId), {
+        operator,
+        since: new Date(nowMs).toISOString(),
+        until: new Date(deadline).toISOString(),
+      })
       .expire(this.keys.takeover(conversationId), this.retentionSeconds)
       .zadd(this.keys.takeoverDeadlines(), deadline, conversationId)
       .exec();
@@ -49,11 +53,23 @@ export class TakeoverStore {
   /** An operator spoke: the idle clock starts again. No-op unless taken over. */
   async touch(conversationId: string, nowMs = Date.now()): Promise<void> {
     const deadline = nowMs + this.idleMs;
-    await this.redis.eval(TOUCH, 2, this.keys.takeoverDeadlines(), this.keys.takeover(conversationId), conversationId, String(deadline), new Date(deadline).toISOString());
+    await this.redis.eval(
+      TOUCH,
+      2,
+      this.keys.takeoverDeadlines(),
+      this.keys.takeover(conversationId),
+      conversationId,
+      String(deadline),
+      new Date(deadline).toISOString(),
+    );
   }
 
   async release(conversationId: string): Promise<void> {
-    await this.redis.multi().del(this.keys.control(conversationId), this.keys.takeover(conversationId)).zrem(this.keys.takeoverDeadlines(), conversationId).exec();
+    await this.redis
+      .multi()
+      .del(this.keys.control(conversationId), this.keys.takeover(conversationId))
+      .zrem(this.keys.takeoverDeadlines(), conversationId)
+      .exec();
   }
 
   /** Releases it if its idle deadline has passed; true when this call released it. */
@@ -81,7 +97,10 @@ export class TakeoverStore {
   }
 
   async state(conversationId: string): Promise<Takeover> {
-    const [control, takeover] = await Promise.all([this.redis.get(this.keys.control(conversationId)), this.redis.hgetall(this.keys.takeover(conversationId))]);
+    const [control, takeover] = await Promise.all([
+      this.redis.get(this.keys.control(conversationId)),
+      this.redis.hgetall(this.keys.takeover(conversationId)),
+    ]);
     if (control === 'waiting') return { control: 'waiting' };
     if (control !== 'human') return { control: 'bot' };
     return { control: 'human', operator: takeover.operator, since: takeover.since, until: takeover.until };

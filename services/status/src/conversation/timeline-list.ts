@@ -44,13 +44,18 @@ export function matchesTimeline(t: Timeline, f: TimelineFilter): boolean {
     if (f.state === 'closed' && !closed) return false;
     if (f.state === 'spam' && !spam) return false;
     if (f.state === 'open' && (closed || spam)) return false;
-    if ((f.state === 'unreviewed' || f.state === 'reviewed' || f.state === 'taken_over') && openBucket(t)?.state !== f.state) return false;
+    if (
+      (f.state === 'unreviewed' || f.state === 'reviewed' || f.state === 'taken_over') &&
+      openBucket(t)?.state !== f.state
+    )
+      return false;
   }
   if (f.priority && (t.priority || 'unspecified') !== f.priority) return false;
   if (f.team && t.teamId !== f.team && (t.teamName ?? '').toLowerCase() !== f.team.toLowerCase()) return false;
   if (f.operator) {
     const who = f.operator.toLowerCase();
-    if (![t.reviewedBy, t.takenOverBy, t.firstHumanReplyBy].some((name) => (name ?? '').toLowerCase() === who)) return false;
+    if (![t.reviewedBy, t.takenOverBy, t.firstHumanReplyBy].some((name) => (name ?? '').toLowerCase() === who))
+      return false;
   }
   return true;
 }
@@ -72,7 +77,11 @@ export class TimelineList {
    * their hashes at a time; conversations that started in the same millisecond are ordered by id.
    * Yields each with its cursor.
    */
-  async *walk(filter: TimelineFilter, after?: Cursor, batch = 200): AsyncGenerator<{ timeline: Timeline; cursor: Cursor }> {
+  async *walk(
+    filter: TimelineFilter,
+    after?: Cursor,
+    batch = 200,
+  ): AsyncGenerator<{ timeline: Timeline; cursor: Cursor }> {
     const key = this.keys.timelinesByStart();
     let last: Cursor | undefined = after;
     let max = after ? String(after.score) : filter.untilMs !== undefined ? `(${filter.untilMs}` : '+inf';

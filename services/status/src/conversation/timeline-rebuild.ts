@@ -44,20 +44,36 @@ export async function clearTimelines(redis: Redis, keys: StatusKeys): Promise<nu
 
 type Reader = (message: KafkaMessage) => { conversationId: string; event: TimelineEvent | null };
 
-export async function rebuildTimelines({ kafka, names, redis, keys, store, logger }: RebuildDeps): Promise<RebuildResult> {
+export async function rebuildTimelines({
+  kafka,
+  names,
+  redis,
+  keys,
+  store,
+  logger,
+}: RebuildDeps): Promise<RebuildResult> {
   const readers = new Map<string, Reader>([
-    [names.name(Topics.classified), (m) => {
-      const e = decode(Topics.classified.schema, m.value);
-      return { conversationId: e.message?.conversationId ?? '', event: fromClassified(e, Number(m.timestamp)) };
-    }],
-    [names.name(Topics.status), (m) => {
-      const e = decode(Topics.status.schema, m.value);
-      return { conversationId: e.conversationId, event: fromStatus(e, Number(m.timestamp)) };
-    }],
-    [names.name(Topics.outbound), (m) => {
-      const e = decode(Topics.outbound.schema, m.value);
-      return { conversationId: e.conversationId, event: fromOperatorMessage(e, Number(m.timestamp)) };
-    }],
+    [
+      names.name(Topics.classified),
+      (m) => {
+        const e = decode(Topics.classified.schema, m.value);
+        return { conversationId: e.message?.conversationId ?? '', event: fromClassified(e, Number(m.timestamp)) };
+      },
+    ],
+    [
+      names.name(Topics.status),
+      (m) => {
+        const e = decode(Topics.status.schema, m.value);
+        return { conversationId: e.conversationId, event: fromStatus(e, Number(m.timestamp)) };
+      },
+    ],
+    [
+      names.name(Topics.outbound),
+      (m) => {
+        const e = decode(Topics.outbound.schema, m.value);
+        return { conversationId: e.conversationId, event: fromOperatorMessage(e, Number(m.timestamp)) };
+      },
+    ],
   ]);
   // Where each partition ends now: events published during the rebuild are the service's to apply.
   const admin = kafka.admin();
@@ -67,19 +83,27 @@ export async function rebuildTimelines({ kafka, names, redis, keys, store, logge
     const existing = new Set(await admin.listTopics());
     for (const topic of readers.keys()) {
       if (!existing.has(topic)) continue;
-      for (const o of await admin.fetchTopicOffsets(topic)) if (BigInt(o.high) > BigInt(o.low)) remaining.set(`${topic}/${o.partition}`, BigInt(o.high));
+      for (const o of await admin.fetchTopicOffsets(topic))
+        if (BigInt(o.high) > BigInt(o.low)) remaining.set(`${topic}/${o.partition}`, BigInt(o.high));
     }
   } finally {
     await admin.disconnect();
   }
   const result: RebuildResult = { deletedKeys: await clearTimelines(redis, keys), events: 0, applied: 0, skipped: 0 };
-  logger.info({ deletedKeys: result.deletedKeys, partitions: remaining.size }, 'timelines cleared; replaying the topics');
+  logger.info(
+    { deletedKeys: result.deletedKeys, partitions: remaining.size },
+    'timelines cleared; replaying the topics',
+  );
   if (remaining.size === 0) return result;
 
-  const consumer = kafka.consumer({ groupId: `switchboard-timeline-rebuild-${randomUUID()}`, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: `switchboard-timeline-rebuild-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+  });
   await consumer.connect();
   try {
-    for (const topic of new Set([...remaining.keys()].map((k) => k.slice(0, k.lastIndexOf('/'))))) await consumer.subscribe({ topic, fromBeginning: true });
+    for (const topic of new Set([...remaining.keys()].map((k) => k.slice(0, k.lastIndexOf('/')))))
+      await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       consumer
         .run({

@@ -3,7 +3,18 @@
 // that checks the version read and the event's done-mark, so a redelivery or a second replica applies it once.
 import type { Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
-import { OPEN_STATES, PRIORITIES, openBucket, timelineTransition, type Fact, type OpenBucket, type OpenState, type PriorityLabel, type Timeline, type TimelineEvent } from './timeline';
+import {
+  OPEN_STATES,
+  PRIORITIES,
+  openBucket,
+  timelineTransition,
+  type Fact,
+  type OpenBucket,
+  type OpenState,
+  type PriorityLabel,
+  type Timeline,
+  type TimelineEvent,
+} from './timeline';
 
 // KEYS: timeline, applied ids, by-start index, old bucket, new bucket.
 // ARGV: expected version, event id ('' = not remembered), conversation id, start score ('' = none), old bucket?
@@ -30,7 +41,8 @@ end
 return 1
 `;
 
-export type ApplyOutcome = { outcome: 'applied'; facts: Fact[]; timeline: Timeline } | { outcome: 'duplicate' | 'unchanged' };
+export type ApplyOutcome =
+  { outcome: 'applied'; facts: Fact[]; timeline: Timeline } | { outcome: 'duplicate' | 'unchanged' };
 
 const MAX_ATTEMPTS = 20;
 
@@ -49,10 +61,11 @@ export class TimelineStore {
   async apply(conversationId: string, event: TimelineEvent): Promise<ApplyOutcome> {
     const k = this.keys;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const [[e1, current], [e2, seen]] = (await this.redis.multi().hgetall(k.timeline(conversationId)).sismember(k.timelineApplied(conversationId), event.eventId).exec()) as [
-        [Error | null, Timeline],
-        [Error | null, number],
-      ];
+      const [[e1, current], [e2, seen]] = (await this.redis
+        .multi()
+        .hgetall(k.timeline(conversationId))
+        .sismember(k.timelineApplied(conversationId), event.eventId)
+        .exec()) as [[Error | null, Timeline], [Error | null, number]];
       if (e1 || e2) throw e1 ?? e2;
       if (seen === 1) return { outcome: 'duplicate' };
       const { set, facts } = timelineTransition(current, event);
@@ -61,7 +74,12 @@ export class TimelineStore {
       const after = { ...current, ...set };
       // Messages are idempotent by themselves (timeline.ts): only status changes and replies are remembered.
       const remembered = event.kind === 'message' ? '' : event.eventId;
-      const result = (await this.redis.eval(APPLY, 5, ...this.applyKeys(conversationId, current, after), ...this.applyArgs(conversationId, current, after, set, remembered))) as number;
+      const result = (await this.redis.eval(
+        APPLY,
+        5,
+        ...this.applyKeys(conversationId, current, after),
+        ...this.applyArgs(conversationId, current, after, set, remembered),
+      )) as number;
       if (result === 1) return { outcome: 'applied', facts, timeline: after };
       if (result === 0) return { outcome: 'duplicate' };
     }
@@ -134,7 +152,15 @@ export class TimelineStore {
   }
 
   private applyArgs(id: string, current: Timeline, after: Timeline, set: Timeline, remembered: string): string[] {
-    const args = [current.v ?? '', remembered, id, set.startedAt ?? '', openBucket(current) ? '1' : '', openBucket(after) ? '1' : '', String(this.appliedIdsSeconds)];
+    const args = [
+      current.v ?? '',
+      remembered,
+      id,
+      set.startedAt ?? '',
+      openBucket(current) ? '1' : '',
+      openBucket(after) ? '1' : '',
+      String(this.appliedIdsSeconds),
+    ];
     for (const [field, value] of Object.entries(set)) args.push(field, value);
     return args;
   }
@@ -146,7 +172,9 @@ export class TimelineStore {
 
   /** Open conversations in every bucket, for the gauge (one round trip). */
   async openCounts(): Promise<{ bucket: OpenBucket; count: number }[]> {
-    const buckets = OPEN_STATES.flatMap((state: OpenState) => PRIORITIES.map((priority: PriorityLabel) => ({ state, priority })));
+    const buckets = OPEN_STATES.flatMap((state: OpenState) =>
+      PRIORITIES.map((priority: PriorityLabel) => ({ state, priority })),
+    );
     const pipeline = this.redis.pipeline();
     for (const b of buckets) pipeline.zcard(this.keys.timelineOpen(b.state, b.priority));
     const results = (await pipeline.exec()) ?? [];

@@ -1,7 +1,16 @@
 // A conversation's triage timeline (started, resumed, first reviewed, taken over, first human reply, spam,
 // closed, reopened) and its pure transitions: (timeline, event) → (fields to write, facts to measure). The
 // state (closed, spam, taken over) follows from the latest times, so the order of the topics does not matter.
-import { Direction, OperatorMessageKind, Priority, StatusChange, timestampMs, type ClassifiedEvent, type OperatorMessage, type StatusEvent } from '@switchboard/proto';
+import {
+  Direction,
+  OperatorMessageKind,
+  Priority,
+  StatusChange,
+  timestampMs,
+  type ClassifiedEvent,
+  type OperatorMessage,
+  type StatusEvent,
+} from '@switchboard/proto';
 import { operatorName } from './conversation-state';
 
 /** The stored timeline: one Redis hash, every value a string (times in epoch ms, '' or missing when unknown). */
@@ -51,9 +60,14 @@ export interface OpenBucket {
 }
 
 const RANK = ['', 'low', 'normal', 'high', 'urgent'];
-const FACT_FIELD: Record<FactName, string> = { review: 'reviewedAt', first_human_reply: 'firstHumanReplyAt', close: 'firstClosedAt' };
+const FACT_FIELD: Record<FactName, string> = {
+  review: 'reviewedAt',
+  first_human_reply: 'firstHumanReplyAt',
+  close: 'firstClosedAt',
+};
 
-export const priorityLabel = (p: string | undefined): PriorityLabel => ((PRIORITIES as readonly string[]).includes(p ?? '') ? (p as PriorityLabel) : 'unspecified');
+export const priorityLabel = (p: string | undefined): PriorityLabel =>
+  (PRIORITIES as readonly string[]).includes(p ?? '') ? (p as PriorityLabel) : 'unspecified';
 
 /** The bucket the gauge counts this conversation in. */
 export function openBucket(t: Timeline): OpenBucket | null {
@@ -167,7 +181,11 @@ function factsCompleted(before: Timeline, after: Timeline): Fact[] {
   for (const fact of Object.keys(FACT_FIELD) as FactName[]) {
     const field = FACT_FIELD[fact];
     if (!after[field] || (before.startedAt && before[field])) continue;
-    facts.push({ fact, priority: priorityLabel(after.priority), seconds: Math.max(0, (Number(after[field]) - started) / 1000) });
+    facts.push({
+      fact,
+      priority: priorityLabel(after.priority),
+      seconds: Math.max(0, (Number(after[field]) - started) / 1000),
+    });
   }
   return facts;
 }
@@ -202,7 +220,13 @@ export function fromClassified(event: ClassifiedEvent, nowMs = Date.now()): Time
 
 /** Pure: the timeline's view of a status change. */
 export function fromStatus(event: StatusEvent, nowMs = Date.now()): TimelineEvent {
-  return { kind: 'status', eventId: event.eventId, at: event.at ? timestampMs(event.at) : nowMs, change: event.change, by: operatorName(event.actor) };
+  return {
+    kind: 'status',
+    eventId: event.eventId,
+    at: event.at ? timestampMs(event.at) : nowMs,
+    change: event.change,
+    by: operatorName(event.actor),
+  };
 }
 
 /**
@@ -211,5 +235,10 @@ export function fromStatus(event: StatusEvent, nowMs = Date.now()): TimelineEven
  */
 export function fromOperatorMessage(event: OperatorMessage, nowMs = Date.now()): TimelineEvent | null {
   if (event.kind !== OperatorMessageKind.UNSPECIFIED && event.kind !== OperatorMessageKind.MESSAGE) return null;
-  return { kind: 'operator_message', eventId: event.eventId, at: event.sentAt ? timestampMs(event.sentAt) : nowMs, by: operatorName(event.operator) };
+  return {
+    kind: 'operator_message',
+    eventId: event.eventId,
+    at: event.sentAt ? timestampMs(event.sentAt) : nowMs,
+    by: operatorName(event.operator),
+  };
 }

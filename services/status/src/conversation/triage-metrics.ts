@@ -13,11 +13,21 @@ export interface TriageMetrics {
 
 export function createTriageMetrics(metrics: Metrics, timelines: TimelineStore, logger: Logger): TriageMetrics {
   const registers = [metrics.registry];
-  const histogram = (name: string, help: string) => new Histogram({ name, help, labelNames: ['priority'], buckets: TRIAGE_BUCKETS, registers });
+  const histogram = (name: string, help: string) =>
+    new Histogram({ name, help, labelNames: ['priority'], buckets: TRIAGE_BUCKETS, registers });
   const byFact: Record<FactName, Histogram<'priority'>> = {
-    review: histogram('switchboard_time_to_review_seconds', 'From a conversation\'s first message to its first review, by priority'),
-    first_human_reply: histogram('switchboard_time_to_first_human_reply_seconds', 'From a conversation\'s first message to the first operator message, by priority'),
-    close: histogram('switchboard_time_to_close_seconds', 'From a conversation\'s first message to its first close, by priority'),
+    review: histogram(
+      'switchboard_time_to_review_seconds',
+      "From a conversation's first message to its first review, by priority",
+    ),
+    first_human_reply: histogram(
+      'switchboard_time_to_first_human_reply_seconds',
+      "From a conversation's first message to the first operator message, by priority",
+    ),
+    close: histogram(
+      'switchboard_time_to_close_seconds',
+      "From a conversation's first message to its first close, by priority",
+    ),
   };
   // Every label set is served from start-up, at 0 until something is observed.
   for (const h of Object.values(byFact)) for (const priority of PRIORITIES) h.zero({ priority });

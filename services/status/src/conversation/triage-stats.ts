@@ -52,7 +52,12 @@ interface Bucket {
   reply: number[];
 }
 const bucket = (): Bucket => ({ conversations: 0, review: [], reply: [] });
-const row = (key: string, b: Bucket): StatsRow => ({ key, conversations: b.conversations, review: durations(b.review), reply: durations(b.reply) });
+const row = (key: string, b: Bucket): StatsRow => ({
+  key,
+  conversations: b.conversations,
+  review: durations(b.review),
+  reply: durations(b.reply),
+});
 const PRIORITY_ORDER = ['urgent', 'high', 'normal', 'low', 'unspecified'];
 
 /** Folds timelines (each once) into the stats of a window of days (UTC) from `sinceMs` to `untilMs`. */
@@ -108,7 +113,9 @@ export class StatsBuilder {
       conversations: this.total.conversations,
       ...this.counts,
       total: row('all', this.total),
-      byPriority: [...this.priorities].sort(([a], [b]) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b)).map(([k, b]) => row(k, b)),
+      byPriority: [...this.priorities]
+        .sort(([a], [b]) => PRIORITY_ORDER.indexOf(a) - PRIORITY_ORDER.indexOf(b))
+        .map(([k, b]) => row(k, b)),
       byOperator: [...this.operators].sort(([a], [b]) => a.localeCompare(b)).map(([k, b]) => row(k, b)),
       days,
     };

@@ -33,7 +33,12 @@ export interface IdentityOptions {
 }
 
 export function accountOperator(account: OperatorAccount, source: string): Operator {
-  return create(OperatorSchema, { id: `console:${account.login}`, name: account.name, email: account.email ?? '', source });
+  return create(OperatorSchema, {
+    id: `console:${account.login}`,
+    name: account.name,
+    email: account.email ?? '',
+    source,
+  });
 }
 
 export class Identities {
@@ -41,7 +46,12 @@ export class Identities {
 
   constructor(private readonly options: IdentityOptions) {
     if (options.slack) {
-      this.slack = new WebClient(options.slack.token, { slackApiUrl: options.slack.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 2000 });
+      this.slack = new WebClient(options.slack.token, {
+        slackApiUrl: options.slack.apiUrl,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        timeout: 2000,
+      });
     }
   }
 
@@ -50,7 +60,12 @@ export class Identities {
     const profile: Profile = account
       ? { name: account.name, email: account.email }
       : await this.cached('slack', userId, fallbackName, () => this.slackProfile(userId));
-    return create(OperatorSchema, { id: `slack:${userId}`, name: profile.name, email: profile.email ?? '', source: 'slack' });
+    return create(OperatorSchema, {
+      id: `slack:${userId}`,
+      name: profile.name,
+      email: profile.email ?? '',
+      source: 'slack',
+    });
   }
 
   async asanaUser(gid: string | undefined): Promise<Operator> {
@@ -58,12 +73,24 @@ export class Identities {
     const account = this.options.directory.byAsanaUser(gid);
     const profile: Profile = account
       ? { name: account.name, email: account.email }
-      : await this.cached('asana', gid, undefined, async () => (this.options.asana ? this.options.asana.user(gid) : null));
-    return create(OperatorSchema, { id: `asana:${gid}`, name: profile.name, email: profile.email ?? '', source: 'asana' });
+      : await this.cached('asana', gid, undefined, async () =>
+          this.options.asana ? this.options.asana.user(gid) : null,
+        );
+    return create(OperatorSchema, {
+      id: `asana:${gid}`,
+      name: profile.name,
+      email: profile.email ?? '',
+      source: 'asana',
+    });
   }
 
   /** A profile from Redis's cache, else fetched (and cached); the id and any known name when that fails. */
-  private async cached(source: 'slack' | 'asana', id: string, fallbackName: string | undefined, fetch: () => Promise<Profile | null>): Promise<Profile> {
+  private async cached(
+    source: 'slack' | 'asana',
+    id: string,
+    fallbackName: string | undefined,
+    fetch: () => Promise<Profile | null>,
+  ): Promise<Profile> {
     const key = this.options.keys.operatorProfile(source, id);
     const hit = await this.options.redis.get(key);
     if (hit) return JSON.parse(hit) as Profile;
@@ -74,7 +101,10 @@ export class Identities {
         return profile;
       }
     } catch (err) {
-      this.options.logger.warn({ err: (err as Error).message, source, userId: id }, 'could not look up who acted; recording the id');
+      this.options.logger.warn(
+        { err: (err as Error).message, source, userId: id },
+        'could not look up who acted; recording the id',
+      );
     }
     return { name: fallbackName || id };
   }
@@ -83,7 +113,9 @@ export class Identities {
   private async slackProfile(userId: string): Promise<Profile | null> {
     if (!this.slack) return null;
     const slack = this.slack;
-    const res = await countedCall(this.options.metrics, 'slack', 'users.info', () => slack.users.info({ user: userId }));
+    const res = await countedCall(this.options.metrics, 'slack', 'users.info', () =>
+      slack.users.info({ user: userId }),
+    );
     const u = res.user;
     return u ? { name: u.real_name || u.profile?.real_name || u.name || userId, email: u.profile?.email } : null;
   }

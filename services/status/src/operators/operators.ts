@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, isPasswordHash, verifyPassword } from '@switchboard/core';
 
-
 export interface OperatorAccount {
   login: string;
   name: string;
@@ -23,7 +22,10 @@ export function parseOperatorEntries(entries: string[]): OperatorAccount[] {
     const login = at > 0 ? entry.slice(0, at).trim() : '';
     const passwordHash = at > 0 ? entry.slice(at + 1).trim() : '';
     if (!login || !isPasswordHash(passwordHash)) {
-      throw new ConfigError('CONSOLE_OPERATORS', `entry #${i + 1} must look like login:scrypt$N$r$p$salt$hash (make one with "npm run switchboard -- hash-password")`);
+      throw new ConfigError(
+        'CONSOLE_OPERATORS',
+        `entry #${i + 1} must look like login:scrypt$N$r$p$salt$hash (make one with "npm run switchboard -- hash-password")`,
+      );
     }
     return { login, name: login, passwordHash };
   });
@@ -42,12 +44,21 @@ export function parseOperatorsFile(text: string, path: string): OperatorAccount[
   if (!Array.isArray(list)) throw fail('expected a list under "operators"');
   return list.map((item: unknown, i) => {
     const o = item as Record<string, unknown>;
-    const text = (key: string) => (typeof o?.[key] === 'string' && (o[key] as string).trim() !== '' ? (o[key] as string).trim() : undefined);
+    const text = (key: string) =>
+      typeof o?.[key] === 'string' && (o[key] as string).trim() !== '' ? (o[key] as string).trim() : undefined;
     const login = text('login');
     if (!login) throw fail(`operator #${i + 1} has no login`);
     const passwordHash = text('passwordHash');
-    if (passwordHash !== undefined && !isPasswordHash(passwordHash)) throw fail(`operator "${login}" has a passwordHash that is not scrypt$N$r$p$salt$hash`);
-    return { login, name: text('name') ?? login, email: text('email'), slackUserId: text('slackUserId'), asanaUserGid: text('asanaUserGid'), passwordHash };
+    if (passwordHash !== undefined && !isPasswordHash(passwordHash))
+      throw fail(`operator "${login}" has a passwordHash that is not scrypt$N$r$p$salt$hash`);
+    return {
+      login,
+      name: text('name') ?? login,
+      email: text('email'),
+      slackUserId: text('slackUserId'),
+      asanaUserGid: text('asanaUserGid'),
+      passwordHash,
+    };
   });
 }
 
@@ -81,7 +92,9 @@ export class OperatorDirectory {
 
   /** A reloaded list takes effect at once; the logins no longer in it are returned (their sessions end). */
   replace(accounts: OperatorAccount[]): string[] {
-    const removed = this.accounts.filter((a) => !accounts.some((b) => b.login.toLowerCase() === a.login.toLowerCase() && b.passwordHash)).map((a) => a.login);
+    const removed = this.accounts
+      .filter((a) => !accounts.some((b) => b.login.toLowerCase() === a.login.toLowerCase() && b.passwordHash))
+      .map((a) => a.login);
     this.accounts = accounts;
     this.byLogin = new Map(accounts.map((a) => [a.login.toLowerCase(), a]));
     return removed;

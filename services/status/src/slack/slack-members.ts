@@ -4,7 +4,13 @@
 import { WebClient } from '@slack/web-api';
 import type { Logger, Metrics } from '@switchboard/core';
 import { countedCall } from '../external-call';
-import { NOT_ALLOWED_TEXT, operatorVerdict, type AllowedOperators, type OperatorVerdict, type SlackMember } from './operator-policy';
+import {
+  NOT_ALLOWED_TEXT,
+  operatorVerdict,
+  type AllowedOperators,
+  type OperatorVerdict,
+  type SlackMember,
+} from './operator-policy';
 
 const CACHE_MS = 60000;
 
@@ -23,13 +29,22 @@ export class SlackMembers {
   private ourTeam?: string;
 
   constructor(private readonly options: SlackMembersOptions) {
-    this.client = new WebClient(options.token, { slackApiUrl: options.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 2000 });
+    this.client = new WebClient(options.token, {
+      slackApiUrl: options.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 2000,
+    });
   }
 
   /** Whether this user may act; refused (never allowed) when Slack cannot be asked. */
   async check(userId: string, nowMs = Date.now()): Promise<OperatorVerdict> {
     try {
-      const [member, ourTeam, groupMembers] = await Promise.all([this.member(userId, nowMs), this.team(), this.groupMembers(nowMs)]);
+      const [member, ourTeam, groupMembers] = await Promise.all([
+        this.member(userId, nowMs),
+        this.team(),
+        this.groupMembers(nowMs),
+      ]);
       return operatorVerdict(member, ourTeam, this.options.allowed, groupMembers);
     } catch (err) {
       this.options.logger.warn({ err: (err as Error).message, userId }, 'could not check the Slack user; refused');
@@ -39,7 +54,9 @@ export class SlackMembers {
 
   /** Tells the user, and only them, that they may not act. Best effort. */
   async tellNotAllowed(channel: string, userId: string): Promise<void> {
-    await this.call('chat.postEphemeral', () => this.client.chat.postEphemeral({ channel, user: userId, text: NOT_ALLOWED_TEXT })).catch((err: Error) =>
+    await this.call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({ channel, user: userId, text: NOT_ALLOWED_TEXT }),
+    ).catch((err: Error) =>
       this.options.logger.warn({ err: err.message, channel, userId }, 'could not send the "not allowed" message'),
     );
   }
@@ -48,14 +65,27 @@ export class SlackMembers {
     const hit = this.members.get(userId);
     if (hit && nowMs - hit.at < CACHE_MS) return hit.member;
     const res = await this.call('users.info', () => this.client.users.info({ user: userId }));
-    const u = (res.user ?? {}) as { team_id?: string; is_restricted?: boolean; is_ultra_restricted?: boolean; is_stranger?: boolean; deleted?: boolean };
-    const member = { id: userId, teamId: u.team_id ?? '', guest: Boolean(u.is_restricted || u.is_ultra_restricted), stranger: Boolean(u.is_stranger), deleted: Boolean(u.deleted) };
+    const u = (res.user ?? {}) as {
+      team_id?: string;
+      is_restricted?: boolean;
+      is_ultra_restricted?: boolean;
+      is_stranger?: boolean;
+      deleted?: boolean;
+    };
+    const member = {
+      id: userId,
+      teamId: u.team_id ?? '',
+      guest: Boolean(u.is_restricted || u.is_ultra_restricted),
+      stranger: Boolean(u.is_stranger),
+      deleted: Boolean(u.deleted),
+    };
     this.members.set(userId, { at: nowMs, member });
     return member;
   }
 
   private async team(): Promise<string> {
-    if (this.ourTeam === undefined) this.ourTeam = String((await this.call('auth.test', () => this.client.auth.test())).team_id ?? '');
+    if (this.ourTeam === undefined)
+      this.ourTeam = String((await this.call('auth.test', () => this.client.auth.test())).team_id ?? '');
     return this.ourTeam;
   }
 

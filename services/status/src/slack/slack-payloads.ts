@@ -9,7 +9,8 @@ export interface SlackAction {
 }
 
 /** `channelId`: where the click happened (for an ephemeral answer); empty when Slack did not say. */
-export type ParsedInteraction = { userId: string; userName: string; channelId: string; actions: SlackAction[] } | { error: string };
+export type ParsedInteraction =
+  { userId: string; userName: string; channelId: string; actions: SlackAction[] } | { error: string };
 
 const MAX_ID_LENGTH = 256;
 
@@ -22,7 +23,8 @@ export function parseSlackAction(rawBody: string): ParsedInteraction {
   } catch {
     return { error: '"payload" is not JSON' };
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { error: '"payload" is not a JSON object' };
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return { error: '"payload" is not a JSON object' };
   if (payload.type !== 'block_actions') return { userId: '', userName: '', channelId: '', actions: [] };
   const user = payload.user as { id?: unknown; username?: unknown; name?: unknown } | undefined;
   if (typeof user?.id !== 'string' || !user.id) return { error: 'block_actions payload without user.id' };
@@ -30,13 +32,23 @@ export function parseSlackAction(rawBody: string): ParsedInteraction {
   const actions: SlackAction[] = [];
   for (const a of list) {
     if (typeof a?.action_id !== 'string' || typeof a.value !== 'string') continue;
-    if (!a.value || a.value.length > MAX_ID_LENGTH) return { error: `action ${a.action_id} has no usable conversation id` };
-    actions.push({ actionId: a.action_id, conversationId: a.value, actionTs: typeof a.action_ts === 'string' ? a.action_ts : '' });
+    if (!a.value || a.value.length > MAX_ID_LENGTH)
+      return { error: `action ${a.action_id} has no usable conversation id` };
+    actions.push({
+      actionId: a.action_id,
+      conversationId: a.value,
+      actionTs: typeof a.action_ts === 'string' ? a.action_ts : '',
+    });
   }
   const userName = typeof user.name === 'string' ? user.name : typeof user.username === 'string' ? user.username : '';
   const channel = payload.channel as { id?: unknown } | undefined;
   const container = payload.container as { channel_id?: unknown } | undefined;
-  const channelId = typeof channel?.id === 'string' ? channel.id : typeof container?.channel_id === 'string' ? container.channel_id : '';
+  const channelId =
+    typeof channel?.id === 'string'
+      ? channel.id
+      : typeof container?.channel_id === 'string'
+        ? container.channel_id
+        : '';
   return { userId: user.id, userName, channelId, actions };
 }
 
@@ -52,9 +64,11 @@ export interface ThreadReply {
 export function parseThreadReply(envelope: unknown): ThreadReply | null {
   const event = (envelope as { event?: Record<string, unknown> } | null)?.event;
   if (typeof event !== 'object' || event === null || event.type !== 'message') return null;
-  if (event.bot_id || event.app_id || (event.subtype !== undefined && event.subtype !== 'thread_broadcast')) return null;
+  if (event.bot_id || event.app_id || (event.subtype !== undefined && event.subtype !== 'thread_broadcast'))
+    return null;
   const { channel, thread_ts: threadTs, ts, user, text } = event;
-  if (typeof channel !== 'string' || typeof threadTs !== 'string' || typeof ts !== 'string' || typeof user !== 'string') return null;
+  if (typeof channel !== 'string' || typeof threadTs !== 'string' || typeof ts !== 'string' || typeof user !== 'string')
+    return null;
   if (threadTs === ts) return null;
   return { channel, threadTs, ts, userId: user, text: typeof text === 'string' ? text : '' };
 }

@@ -33,7 +33,8 @@ export interface SlackRouteOptions {
 }
 
 /** A stable id for one Slack action or event: the same click or event delivered twice makes one event. */
-const stableId = (source: string, parts: string[]) => `${source}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
+const stableId = (source: string, parts: string[]) =>
+  `${source}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 
 export async function registerSlackRoutes(app: FastifyInstance, options: SlackRouteOptions): Promise<void> {
   const { signingSecret, actions, identities, members, logger, metrics } = options;
@@ -58,7 +59,10 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
     scope.addHook('preHandler', async (request, reply) => {
       const verdict = verifySlack(
         signingSecret,
-        { timestamp: header(request.headers['x-slack-request-timestamp']), signature: header(request.headers['x-slack-signature']) },
+        {
+          timestamp: header(request.headers['x-slack-request-timestamp']),
+          signature: header(request.headers['x-slack-signature']),
+        },
         typeof request.body === 'string' ? request.body : '',
         now(),
       );
@@ -80,7 +84,12 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
         const id = stableId('slack-action', [parsed.userId, action.actionTs, action.actionId, action.conversationId]);
         const handled = await once.run('slack', id, async () => {
           const actor = await identities.slackUser(parsed.userId, parsed.userName);
-          await actions.act({ conversationId: action.conversationId, change: ACTIONS[name].change, actor, eventId: id });
+          await actions.act({
+            conversationId: action.conversationId,
+            change: ACTIONS[name].change,
+            actor,
+            eventId: id,
+          });
         });
         metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
       }
@@ -95,26 +104,39 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       } catch {
         return reply.code(400).send({ error: 'body is not JSON' });
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return reply.code(400).send({ error: 'body is not a JSON object' });
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return reply.code(400).send({ error: 'body is not a JSON object' });
       const envelope = body as { type?: unknown; challenge?: unknown; event_id?: unknown };
-      if (envelope.type === 'url_verification') return reply.send({ challenge: typeof envelope.challenge === 'string' ? envelope.challenge : '' });
+      if (envelope.type === 'url_verification')
+        return reply.send({ challenge: typeof envelope.challenge === 'string' ? envelope.challenge : '' });
       if (envelope.type !== 'event_callback') return reply.code(200).send();
       const found = parseThreadReply(body);
       if (!found) return reply.code(200).send(); // not an operator's thread reply: bots, edits, top-level posts
       const conversationId = await conversationOfThread(options, found.channel, found.threadTs);
       if (!conversationId) {
-        logger.info({ channel: found.channel, threadTs: found.threadTs }, 'thread reply not in one conversation’s thread (a digest or an unknown message): ignored');
+        logger.info(
+          { channel: found.channel, threadTs: found.threadTs },
+          'thread reply not in one conversation’s thread (a digest or an unknown message): ignored',
+        );
         metrics.eventsTotal.inc({ topic: 'slack', outcome: 'ignored' });
         return reply.code(200).send();
       }
       if (!(await mayAct(found.userId, found.channel))) return reply.code(200).send();
-      const id = stableId('slack-event', [typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`]);
+      const id = stableId('slack-event', [
+        typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`,
+      ]);
       const handled = await once.run('slack', id, async () => {
         const actor = await identities.slackUser(found.userId);
         const text = slackPlainText(found.text).trim();
         const prefix = options.notePrefix.toLowerCase();
         if (text.toLowerCase().startsWith(prefix)) {
-          await actions.act({ conversationId, change: StatusChange.NOTE, actor, eventId: id, note: text.slice(prefix.length).trim() });
+          await actions.act({
+            conversationId,
+            change: StatusChange.NOTE,
+            actor,
+            eventId: id,
+            note: text.slice(prefix.length).trim(),
+          });
         } else if (text) {
           await actions.reply({ conversationId, text, actor, eventId: id });
         }
@@ -136,7 +158,11 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /** A reply's conversation: its own root message, or a digest that lists only it. */
-async function conversationOfThread(options: SlackRouteOptions, channel: string, threadTs: string): Promise<string | null> {
+async function conversationOfThread(
+  options: SlackRouteOptions,
+  channel: string,
+  threadTs: string,
+): Promise<string | null> {
   const own = await options.refs.conversationOfThread(channel, threadTs);
   if (own) return own;
   const ids = await new DigestListings(options.redis, options.keys).conversationsOf(channel, threadTs);

@@ -33,7 +33,16 @@ describe('the bot webhook', () => {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString();
         const status = answers.shift() ?? 200;
-        seen.push({ status, body, signatureProblem: verifySignature(SECRET, String(request.headers['x-switchboard-timestamp']), String(request.headers['x-switchboard-signature']), body) });
+        seen.push({
+          status,
+          body,
+          signatureProblem: verifySignature(
+            SECRET,
+            String(request.headers['x-switchboard-timestamp']),
+            String(request.headers['x-switchboard-signature']),
+            body,
+          ),
+        });
         response.writeHead(status, status === 429 ? { 'retry-after': '7' } : {}).end();
       });
     });
@@ -46,8 +55,23 @@ describe('the bot webhook', () => {
   function setup() {
     const live = new LiveHub(redis, keys, quiet);
     const deliveries = new DeliveryLog(redis, keys, live, 3600);
-    const handler = botWebhookHandler({ url, secret: SECRET, maxAttempts: 3, timeoutMs: 2000, deliveries, done: new DoneMarks(redis, keys, `hook-${randomUUID()}`), metrics: createMetrics('test') });
-    const message = create(OperatorMessageSchema, { eventId: randomUUID(), conversationId: `bot-a:c-${randomUUID()}`, botId: 'bot-a', text: 'hello', sentAt: timestampNow(), operator: { name: 'Olivia' } });
+    const handler = botWebhookHandler({
+      url,
+      secret: SECRET,
+      maxAttempts: 3,
+      timeoutMs: 2000,
+      deliveries,
+      done: new DoneMarks(redis, keys, `hook-${randomUUID()}`),
+      metrics: createMetrics('test'),
+    });
+    const message = create(OperatorMessageSchema, {
+      eventId: randomUUID(),
+      conversationId: `bot-a:c-${randomUUID()}`,
+      botId: 'bot-a',
+      text: 'hello',
+      sentAt: timestampNow(),
+      operator: { name: 'Olivia' },
+    });
     const delivery = { event: message, log: quiet } as unknown as Delivery<typeof OperatorMessageSchema>;
     return { handler, deliveries, message, delivery };
   }
@@ -56,11 +80,18 @@ describe('the bot webhook', () => {
     const { handler, deliveries, message, delivery } = setup();
     answers.push(503, 429);
     await expect(handler(delivery)).rejects.toBeInstanceOf(UnavailableError);
-    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({ state: 'retrying', attempts: 1, error: 'HTTP 503' });
+    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({
+      state: 'retrying',
+      attempts: 1,
+      error: 'HTTP 503',
+    });
     const limited = await handler(delivery).catch((err: UnavailableError) => err);
     expect((limited as UnavailableError).retryAfterMs).toBe(7000);
     await handler(delivery);
-    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({ state: 'delivered', attempts: 3 });
+    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({
+      state: 'delivered',
+      attempts: 3,
+    });
     await handler(delivery); // redelivered by Kafka: not sent again
     expect(seen.slice(-3).map((s) => s.status)).toEqual([503, 429, 200]);
     expect(seen.slice(-3).every((s) => s.signatureProblem === null)).toBe(true);
@@ -79,17 +110,27 @@ describe('the bot webhook', () => {
     const refused = setup();
     answers.push(400);
     await expect(refused.handler(refused.delivery)).rejects.toBeInstanceOf(PermanentError);
-    expect(await refused.deliveries.get(refused.message.conversationId, refused.message.eventId)).toMatchObject({ state: 'failed', attempts: 1, error: 'HTTP 400' });
+    expect(await refused.deliveries.get(refused.message.conversationId, refused.message.eventId)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: 'HTTP 400',
+    });
 
     const down = setup();
     answers.push(500, 500, 500);
     await expect(down.handler(down.delivery)).rejects.toBeInstanceOf(UnavailableError);
     await expect(down.handler(down.delivery)).rejects.toBeInstanceOf(UnavailableError);
     await expect(down.handler(down.delivery)).rejects.toBeInstanceOf(PermanentError);
-    expect(await down.deliveries.get(down.message.conversationId, down.message.eventId)).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(await down.deliveries.get(down.message.conversationId, down.message.eventId)).toMatchObject({
+      state: 'failed',
+      attempts: 3,
+    });
     // `switchboard dlq replay` puts it back on bot.outbound: a fresh round of attempts.
     await down.handler(down.delivery);
-    expect(await down.deliveries.get(down.message.conversationId, down.message.eventId)).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect(await down.deliveries.get(down.message.conversationId, down.message.eventId)).toMatchObject({
+      state: 'delivered',
+      attempts: 1,
+    });
   });
 });
 
@@ -127,9 +168,27 @@ describe('the bot webhook against a hostile or broken endpoint', () => {
 
   function handlerFor() {
     const deliveries = new DeliveryLog(redis, keys, new LiveHub(redis, keys, quiet), 3600);
-    const handler = botWebhookHandler({ url: hookUrl, secret: 'webhook-test-secret-0123', maxAttempts: 3, timeoutMs: 2000, deliveries, done: new DoneMarks(redis, keys, `hook-${randomUUID()}`), metrics: createMetrics('test') });
-    const message = create(OperatorMessageSchema, { eventId: randomUUID(), conversationId: `c-${randomUUID()}`, text: 'signed secret text', sentAt: timestampNow() });
-    return { handler, deliveries, message, delivery: { event: message, log: quiet } as unknown as Delivery<typeof OperatorMessageSchema> };
+    const handler = botWebhookHandler({
+      url: hookUrl,
+      secret: 'webhook-test-secret-0123',
+      maxAttempts: 3,
+      timeoutMs: 2000,
+      deliveries,
+      done: new DoneMarks(redis, keys, `hook-${randomUUID()}`),
+      metrics: createMetrics('test'),
+    });
+    const message = create(OperatorMessageSchema, {
+      eventId: randomUUID(),
+      conversationId: `c-${randomUUID()}`,
+      text: 'signed secret text',
+      sentAt: timestampNow(),
+    });
+    return {
+      handler,
+      deliveries,
+      message,
+      delivery: { event: message, log: quiet } as unknown as Delivery<typeof OperatorMessageSchema>,
+    };
   }
 
   it('never follows a redirect with the signed body: a 3xx fails the delivery', async () => {
@@ -137,12 +196,18 @@ describe('the bot webhook against a hostile or broken endpoint', () => {
     replies.push({ status: 307, headers: {} });
     await expect(handler(delivery)).rejects.toBeInstanceOf(PermanentError);
     expect(reachedElsewhere).toEqual([]);
-    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(await deliveries.get(message.conversationId, message.eventId)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+    });
   });
 
   it('caps a Retry-After at five minutes however long the bot asks for', async () => {
     const { handler, delivery } = handlerFor();
-    replies.push({ status: 429, headers: { 'retry-after': String(365 * 24 * 3600) } }, { status: 503, headers: { 'retry-after': '30' } });
+    replies.push(
+      { status: 429, headers: { 'retry-after': String(365 * 24 * 3600) } },
+      { status: 503, headers: { 'retry-after': '30' } },
+    );
     const capped = (await handler(delivery).catch((err: unknown) => err)) as UnavailableError;
     expect(capped).toBeInstanceOf(UnavailableError);
     expect(capped.retryAfterMs).toBe(5 * 60 * 1000);

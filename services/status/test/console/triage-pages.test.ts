@@ -14,7 +14,8 @@ describe('CSV cells', () => {
     expect(csvCell('plain')).toBe('plain');
     expect(csvCell('a,b')).toBe('"a,b"');
     expect(csvCell('say "hi"\nbye')).toBe('"say ""hi""\nbye"');
-    for (const evil of ['=HYPERLINK("http://x")', '+1+2', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd']) expect(csvCell(evil).replace(/^"/, '').startsWith("'")).toBe(true);
+    for (const evil of ['=HYPERLINK("http://x")', '+1+2', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'])
+      expect(csvCell(evil).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(csvCell('=1,2')).toBe(`"'=1,2"`);
     expect(csvCell(['vip', '=evil'])).toBe('vip;=evil');
     expect(csvCell(['=evil', 'vip'])).toBe("'=evil;vip");
@@ -24,13 +25,46 @@ describe('CSV cells', () => {
   });
 
   it('writes a row per conversation with the refs, as CSV and NDJSON', () => {
-    const t = { id: 'c1', startedAt: String(T0), reviewedAt: String(T0 + 60_000), reviewedBy: 'Olga', teamName: '=Acme', userName: 'Ann, "A"', platform: 'web', priority: 'high', closed: '1', closedAt: String(T0 + 600_000), spam: '' };
+    const t = {
+      id: 'c1',
+      startedAt: String(T0),
+      reviewedAt: String(T0 + 60_000),
+      reviewedBy: 'Olga',
+      teamName: '=Acme',
+      userName: 'Ann, "A"',
+      platform: 'web',
+      priority: 'high',
+      closed: '1',
+      closedAt: String(T0 + 600_000),
+      spam: '',
+    };
     const summary = { tags: ['refund', 'vip'], messages: 4 } as Parameters<typeof exportRow>[1];
-    const row = exportRow(t, summary, { channel: 'C1', ts: '1.0', permalink: 'https://slack.test/p1' }, { gid: '12', permalinkUrl: 'https://asana.test/12' });
-    expect(csvHeader()).toBe('id,team,user,platform,priority,tags,started_at,reviewed_at,reviewed_by,taken_over_at,first_human_reply_at,closed_at,spam,messages,asana_task_url,slack_permalink\r\n');
-    expect(csvLine(row)).toBe(`c1,'=Acme,"Ann, ""A""",web,high,refund;vip,2026-03-01T10:00:00.000Z,2026-03-01T10:01:00.000Z,Olga,,,2026-03-01T10:10:00.000Z,false,4,https://asana.test/12,https://slack.test/p1\r\n`);
-    expect(JSON.parse(ndjsonLine(row))).toMatchObject({ id: 'c1', team: '=Acme', tags: ['refund', 'vip'], messages: 4, spam: false, taken_over_at: null });
-    expect(exportRow({ id: 'c2', startedAt: String(T0) }, null, null, null)).toMatchObject({ messages: null, tags: [], priority: 'unspecified', closed_at: null });
+    const row = exportRow(
+      t,
+      summary,
+      { channel: 'C1', ts: '1.0', permalink: 'https://slack.test/p1' },
+      { gid: '12', permalinkUrl: 'https://asana.test/12' },
+    );
+    expect(csvHeader()).toBe(
+      'id,team,user,platform,priority,tags,started_at,reviewed_at,reviewed_by,taken_over_at,first_human_reply_at,closed_at,spam,messages,asana_task_url,slack_permalink\r\n',
+    );
+    expect(csvLine(row)).toBe(
+      `c1,'=Acme,"Ann, ""A""",web,high,refund;vip,2026-03-01T10:00:00.000Z,2026-03-01T10:01:00.000Z,Olga,,,2026-03-01T10:10:00.000Z,false,4,https://asana.test/12,https://slack.test/p1\r\n`,
+    );
+    expect(JSON.parse(ndjsonLine(row))).toMatchObject({
+      id: 'c1',
+      team: '=Acme',
+      tags: ['refund', 'vip'],
+      messages: 4,
+      spam: false,
+      taken_over_at: null,
+    });
+    expect(exportRow({ id: 'c2', startedAt: String(T0) }, null, null, null)).toMatchObject({
+      messages: null,
+      tags: [],
+      priority: 'unspecified',
+      closed_at: null,
+    });
   });
 });
 
@@ -43,11 +77,25 @@ describe('stats', () => {
 
   it('folds timelines by priority, operator and day', () => {
     const b = new StatsBuilder(T0 - 10 * 3600_000, T0 + 2 * DAY);
-    b.add({ id: 'a', startedAt: String(T0), priority: 'high', reviewedAt: String(T0 + 30_000), reviewedBy: 'Olga', firstHumanReplyAt: String(T0 + 60_000), firstHumanReplyBy: 'Olga' });
+    b.add({
+      id: 'a',
+      startedAt: String(T0),
+      priority: 'high',
+      reviewedAt: String(T0 + 30_000),
+      reviewedBy: 'Olga',
+      firstHumanReplyAt: String(T0 + 60_000),
+      firstHumanReplyBy: 'Olga',
+    });
     b.add({ id: 'b', startedAt: String(T0), priority: 'high', reviewedAt: String(T0 + 90_000), reviewedBy: 'Pete' });
     b.add({ id: 'c', startedAt: String(T0 + DAY), priority: 'low', spam: '1', firstClosedAt: String(T0 + DAY + 1) });
     const s = b.result();
-    expect({ conversations: s.conversations, reviewed: s.reviewed, replied: s.replied, closed: s.closed, spam: s.spam }).toEqual({ conversations: 3, reviewed: 2, replied: 1, closed: 1, spam: 1 });
+    expect({
+      conversations: s.conversations,
+      reviewed: s.reviewed,
+      replied: s.replied,
+      closed: s.closed,
+      spam: s.spam,
+    }).toEqual({ conversations: 3, reviewed: 2, replied: 1, closed: 1, spam: 1 });
     expect(s.byPriority.map((r) => [r.key, r.conversations, r.review.p50, r.review.p90])).toEqual([
       ['high', 2, 30, 90],
       ['low', 1, null, null],
@@ -65,10 +113,17 @@ describe('stats', () => {
 
   it('reads the window: today, 7 and 30 days, custom; refuses the rest with a reason', () => {
     const now = T0;
-    expect(statsWindow({ window: 'today' }, now)).toMatchObject({ from: '2026-03-01', to: '2026-03-01', sinceMs: Date.UTC(2026, 2, 1) });
+    expect(statsWindow({ window: 'today' }, now)).toMatchObject({
+      from: '2026-03-01',
+      to: '2026-03-01',
+      sinceMs: Date.UTC(2026, 2, 1),
+    });
     expect(statsWindow({}, now)).toMatchObject({ window: '7d', from: '2026-02-23', to: '2026-03-01' });
     expect(statsWindow({ window: '30d' }, now)).toMatchObject({ from: '2026-01-31' });
-    expect(statsWindow({ window: 'custom', from: '2026-01-01', to: '2026-01-31' }, now)).toMatchObject({ sinceMs: Date.UTC(2026, 0, 1), untilMs: Date.UTC(2026, 1, 1) });
+    expect(statsWindow({ window: 'custom', from: '2026-01-01', to: '2026-01-31' }, now)).toMatchObject({
+      sinceMs: Date.UTC(2026, 0, 1),
+      untilMs: Date.UTC(2026, 1, 1),
+    });
     expect(statsWindow({ window: 'year' }, now)).toHaveProperty('error');
     expect(statsWindow({ window: 'custom', from: '2026-02-30', to: '2026-03-01' }, now)).toHaveProperty('error');
     expect(statsWindow({ window: 'custom', from: '2026-03-01', to: '2026-02-01' }, now)).toHaveProperty('error');
@@ -86,8 +141,16 @@ describe('stats', () => {
     expect(svg).toContain('<polyline class="median"');
     expect(svg).not.toMatch(/<script|style=|on\w+=/i);
     const b = new StatsBuilder(T0, T0 + DAY);
-    b.add({ id: 'a', startedAt: String(T0), reviewedAt: String(T0 + 1000), reviewedBy: '<img src=x onerror=alert(1)>' });
-    const html = statsBody(statsWindow({ window: 'today' }, T0) as Exclude<ReturnType<typeof statsWindow>, { error: string }>, b.result());
+    b.add({
+      id: 'a',
+      startedAt: String(T0),
+      reviewedAt: String(T0 + 1000),
+      reviewedBy: '<img src=x onerror=alert(1)>',
+    });
+    const html = statsBody(
+      statsWindow({ window: 'today' }, T0) as Exclude<ReturnType<typeof statsWindow>, { error: string }>,
+      b.result(),
+    );
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
     expect(html).toContain('What these numbers mean');
@@ -100,11 +163,30 @@ describe('stats', () => {
 
 describe('the list and export queries', () => {
   it('reads filters, dates and cursors; refuses malformed dates and cursors', () => {
-    expect(listQuery({ status: 'reviewed', priority: 'urgent', team: 'Acme', operator: 'olga', from: '2026-03-01', to: '2026-03-02', cursor: '1772359200000:c1' })).toMatchObject({
-      timeline: { state: 'reviewed', priority: 'urgent', team: 'Acme', operator: 'olga', sinceMs: Date.UTC(2026, 2, 1), untilMs: Date.UTC(2026, 2, 3) },
+    expect(
+      listQuery({
+        status: 'reviewed',
+        priority: 'urgent',
+        team: 'Acme',
+        operator: 'olga',
+        from: '2026-03-01',
+        to: '2026-03-02',
+        cursor: '1772359200000:c1',
+      }),
+    ).toMatchObject({
+      timeline: {
+        state: 'reviewed',
+        priority: 'urgent',
+        team: 'Acme',
+        operator: 'olga',
+        sinceMs: Date.UTC(2026, 2, 1),
+        untilMs: Date.UTC(2026, 2, 3),
+      },
       cursor: { score: 1772359200000, id: 'c1' },
     });
-    expect(listQuery({ status: 'whatever', priority: 'meh' })).toMatchObject({ timeline: { state: undefined, priority: undefined } });
+    expect(listQuery({ status: 'whatever', priority: 'meh' })).toMatchObject({
+      timeline: { state: undefined, priority: undefined },
+    });
     expect(listQuery({ from: '03/01/2026' })).toHaveProperty('error');
     expect(listQuery({ cursor: 'nope' })).toHaveProperty('error');
     expect(isoMs('2026-03-01')).toBe(Date.UTC(2026, 2, 1));

@@ -1,12 +1,36 @@
 // The console's view of a conversation, from events.
-import { create, ClassifiedEventSchema, Direction, MessageEventSchema, OperatorSchema, Priority, StatusChange, StatusEventSchema } from '@switchboard/proto';
-import { availableActions, matchesFilter, statusLine, summaryAfterMessage, summaryAfterStatus, summaryFromHash } from '../../src/conversation/conversation-state';
+import {
+  create,
+  ClassifiedEventSchema,
+  Direction,
+  MessageEventSchema,
+  OperatorSchema,
+  Priority,
+  StatusChange,
+  StatusEventSchema,
+} from '@switchboard/proto';
+import {
+  availableActions,
+  matchesFilter,
+  statusLine,
+  summaryAfterMessage,
+  summaryAfterStatus,
+  summaryFromHash,
+} from '../../src/conversation/conversation-state';
 
 const classified = (text: string, priority: Priority, direction = Direction.USER, tags: string[] = []) =>
   create(ClassifiedEventSchema, {
     priority,
     tags,
-    message: create(MessageEventSchema, { eventId: text, conversationId: 'c1', text, direction, platform: 'web', user: { id: 'u1', name: 'Uma' }, team: { id: 't1', name: 'Acme' } }),
+    message: create(MessageEventSchema, {
+      eventId: text,
+      conversationId: 'c1',
+      text,
+      direction,
+      platform: 'web',
+      user: { id: 'u1', name: 'Uma' },
+      team: { id: 't1', name: 'Acme' },
+    }),
   });
 
 describe('summaries', () => {
@@ -14,25 +38,51 @@ describe('summaries', () => {
     const first = summaryAfterMessage(null, classified('refund now', Priority.URGENT, Direction.USER, ['refund']));
     const second = summaryAfterMessage(summaryFromHash(first), classified('ok', Priority.LOW, Direction.BOT, ['x']));
     const s = summaryFromHash({ ...first, ...second })!;
-    expect(s).toMatchObject({ id: 'c1', priority: 'urgent', tags: ['refund', 'x'], messages: 2, lastText: 'ok', lastFrom: 'bot', userName: 'Uma', teamName: 'Acme' });
+    expect(s).toMatchObject({
+      id: 'c1',
+      priority: 'urgent',
+      tags: ['refund', 'x'],
+      messages: 2,
+      lastText: 'ok',
+      lastFrom: 'bot',
+      userName: 'Uma',
+      teamName: 'Acme',
+    });
   });
 
   it('follows status changes and offers only the actions that change something', () => {
     const base = summaryFromHash({ id: 'c1' })!;
     expect(availableActions(base)).toEqual(['reviewed', 'spam', 'takeover', 'close']);
     const actor = create(OperatorSchema, { name: 'Olivia' });
-    const after = (change: StatusChange, s = base) => summaryFromHash({ id: 'c1', ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '') : String(v)])), tags: '[]', ...summaryAfterStatus(create(StatusEventSchema, { change, actor })) })!;
+    const after = (change: StatusChange, s = base) =>
+      summaryFromHash({
+        id: 'c1',
+        ...Object.fromEntries(
+          Object.entries(s).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? '1' : '') : String(v)]),
+        ),
+        tags: '[]',
+        ...summaryAfterStatus(create(StatusEventSchema, { change, actor })),
+      })!;
     const taken = after(StatusChange.TAKEOVER_STARTED);
     expect(taken).toMatchObject({ control: 'human', operator: 'Olivia' });
     expect(availableActions(taken)).toContain('handback');
     const closed = after(StatusChange.CLOSED, taken);
     expect(closed).toMatchObject({ closed: true, control: 'bot' });
     expect(availableActions(closed)).toEqual(['reviewed', 'spam', 'reopen']);
-    expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeTeam: true }))).toBe('Olivia marked it as spam (the whole team)');
+    expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeTeam: true }))).toBe(
+      'Olivia marked it as spam (the whole team)',
+    );
   });
 
   it('filters the list', () => {
-    const s = summaryFromHash({ id: 'c1', userName: 'Uma', teamName: 'Acme', lastText: 'refund please', priority: 'high', control: 'human' })!;
+    const s = summaryFromHash({
+      id: 'c1',
+      userName: 'Uma',
+      teamName: 'Acme',
+      lastText: 'refund please',
+      priority: 'high',
+      control: 'human',
+    })!;
     expect(matchesFilter(s, { status: 'taken_over', priority: 'high', team: 'acme', q: 'REFUND uma' })).toBe(true);
     expect(matchesFilter(s, { status: 'closed' })).toBe(false);
     expect(matchesFilter(s, { q: 'invoice' })).toBe(false);

@@ -15,7 +15,15 @@ beforeAll(() => connectRedis(redis, quiet));
 afterAll(() => redis.quit());
 
 const T0 = 1_000_000;
-const request = (requestId: string) => ({ requestId, reason: 'asked for an agent', summary: 'refund', team: 'billing', metadata: { order: '1042' }, requestedAt: 'then', until: 'later' });
+const request = (requestId: string) => ({
+  requestId,
+  reason: 'asked for an agent',
+  summary: 'refund',
+  team: 'billing',
+  metadata: { order: '1042' },
+  requestedAt: 'then',
+  until: 'later',
+});
 
 describe('HandoffStore', () => {
   const handoffs = new HandoffStore(redis, keys, 30_000, 3600);
@@ -23,7 +31,12 @@ describe('HandoffStore', () => {
   it('waits, and on the deadline one claim gives control back to the bot and leases the entry until finished', async () => {
     expect(await handoffs.schedule('c1', request('r1'), T0 + 2000)).toBe(true);
     expect(await redis.get(keys.control('c1'))).toBe('waiting');
-    expect(await handoffs.get('c1')).toMatchObject({ requestId: 'r1', reason: 'asked for an agent', metadata: { order: '1042' }, outcome: 'waiting' });
+    expect(await handoffs.get('c1')).toMatchObject({
+      requestId: 'r1',
+      reason: 'asked for an agent',
+      metadata: { order: '1042' },
+      outcome: 'waiting',
+    });
     expect(await handoffs.claim('c1', T0 + 1999)).toBeNull();
 
     expect(await handoffs.due(T0 + 2000)).toEqual(['c1']);

@@ -5,7 +5,14 @@ import { createLogger } from '@switchboard/core';
 import { StatusChange } from '@switchboard/proto';
 import { connectRedis, createRedis, type Redis } from '@switchboard/store';
 import type { TimelineEvent } from '../../src/conversation/timeline';
-import { decodeCursor, encodeCursor, matchesTimeline, TimelineList, type Cursor, type TimelineFilter } from '../../src/conversation/timeline-list';
+import {
+  decodeCursor,
+  encodeCursor,
+  matchesTimeline,
+  TimelineList,
+  type Cursor,
+  type TimelineFilter,
+} from '../../src/conversation/timeline-list';
 import { TimelineStore } from '../../src/conversation/timeline-store';
 import { statusKeys } from '../../src/status-keys';
 
@@ -33,10 +40,36 @@ describe('TimelineList', () => {
       await Promise.all(
         Array.from({ length: 100 }, async (_, j) => {
           const i = from + j;
-          const message: TimelineEvent = { kind: 'message', eventId: `m${i}`, at: startOf(i), from: 'user', priority: PRIORITIES[i % 4], platform: 'web', teamId: `T${i % 5}`, teamName: `Team ${i % 5}`, userId: `u${i}`, userName: `User ${i}`, by: '' };
+          const message: TimelineEvent = {
+            kind: 'message',
+            eventId: `m${i}`,
+            at: startOf(i),
+            from: 'user',
+            priority: PRIORITIES[i % 4],
+            platform: 'web',
+            teamId: `T${i % 5}`,
+            teamName: `Team ${i % 5}`,
+            userId: `u${i}`,
+            userName: `User ${i}`,
+            by: '',
+          };
           await store.apply(idOf(i), message);
-          if (i % 2 === 0) await store.apply(idOf(i), { kind: 'status', eventId: `r${i}`, at: startOf(i) + 30_000, change: StatusChange.REVIEWED, by: i % 4 === 0 ? 'Olga' : 'Pete' });
-          if (i % 10 === 0) await store.apply(idOf(i), { kind: 'status', eventId: `c${i}`, at: startOf(i) + 90_000, change: StatusChange.CLOSED, by: 'Olga' });
+          if (i % 2 === 0)
+            await store.apply(idOf(i), {
+              kind: 'status',
+              eventId: `r${i}`,
+              at: startOf(i) + 30_000,
+              change: StatusChange.REVIEWED,
+              by: i % 4 === 0 ? 'Olga' : 'Pete',
+            });
+          if (i % 10 === 0)
+            await store.apply(idOf(i), {
+              kind: 'status',
+              eventId: `c${i}`,
+              at: startOf(i) + 90_000,
+              change: StatusChange.CLOSED,
+              by: 'Olga',
+            });
         }),
       );
     }
@@ -60,7 +93,9 @@ describe('TimelineList', () => {
     const seen = await walkAll({}, 37);
     expect(seen).toHaveLength(N);
     expect(new Set(seen).size).toBe(N);
-    const expected = Array.from({ length: N }, (_, i) => i).sort((a, b) => startOf(b) - startOf(a) || idOf(b).localeCompare(idOf(a))).map(idOf);
+    const expected = Array.from({ length: N }, (_, i) => i)
+      .sort((a, b) => startOf(b) - startOf(a) || idOf(b).localeCompare(idOf(a)))
+      .map(idOf);
     expect(seen).toEqual(expected);
   });
 
@@ -72,11 +107,18 @@ describe('TimelineList', () => {
       [{ state: 'closed' }, (i) => i % 10 === 0],
       [{ priority: 'urgent', team: 'team 3' }, (i) => i % 4 === 3 && i % 5 === 3],
       [{ operator: 'olga' }, (i) => i % 4 === 0],
-      [{ sinceMs: startOf(3000), untilMs: startOf(3300) }, (i) => startOf(i) >= startOf(3000) && startOf(i) < startOf(3300)],
+      [
+        { sinceMs: startOf(3000), untilMs: startOf(3300) },
+        (i) => startOf(i) >= startOf(3000) && startOf(i) < startOf(3300),
+      ],
     ];
     for (const [filter, expected] of cases) {
       const seen = await walkAll(filter, 50);
-      expect({ filter, count: seen.length, unique: new Set(seen).size }).toEqual({ filter, count: all.filter(expected).length, unique: all.filter(expected).length });
+      expect({ filter, count: seen.length, unique: new Set(seen).size }).toEqual({
+        filter,
+        count: all.filter(expected).length,
+        unique: all.filter(expected).length,
+      });
     }
   });
 

@@ -11,9 +11,25 @@ import { statusKeys } from '../../src/status-keys';
 const quiet = createLogger({ service: 'timeline-store-test', level: 'silent' });
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const msg = (eventId: string, at: number): TimelineEvent => ({
-  kind: 'message', eventId, at, from: 'user', priority: 'high', platform: 'web', teamId: 'T1', teamName: 'Acme', userId: 'U1', userName: 'Ann', by: 'Ann',
+  kind: 'message',
+  eventId,
+  at,
+  from: 'user',
+  priority: 'high',
+  platform: 'web',
+  teamId: 'T1',
+  teamName: 'Acme',
+  userId: 'U1',
+  userName: 'Ann',
+  by: 'Ann',
 });
-const status = (eventId: string, at: number, change: StatusChange): TimelineEvent => ({ kind: 'status', eventId, at, change, by: 'Olga' });
+const status = (eventId: string, at: number, change: StatusChange): TimelineEvent => ({
+  kind: 'status',
+  eventId,
+  at,
+  change,
+  by: 'Olga',
+});
 
 describe('TimelineStore', () => {
   let a: Redis;
@@ -48,7 +64,8 @@ describe('TimelineStore', () => {
       // Both replicas and a redelivery at once: exactly one of them writes.
       const outcomes = await Promise.all([one.apply('c-1', event), two.apply('c-1', event), one.apply('c-1', event)]);
       expect(outcomes.filter((o) => o.outcome === 'applied')).toHaveLength(1);
-      for (const o of outcomes) if (o.outcome === 'applied') facts.push(...o.facts.map((f) => `${f.fact}:${f.priority}:${f.seconds}`));
+      for (const o of outcomes)
+        if (o.outcome === 'applied') facts.push(...o.facts.map((f) => `${f.fact}:${f.priority}:${f.seconds}`));
     }
     expect(facts).toEqual(['review:high:60', 'first_human_reply:high:90', 'close:high:120']);
     // A late redelivery of the close (after the reopen) does not close it again.
@@ -64,11 +81,33 @@ describe('TimelineStore', () => {
     const one = new TimelineStore(a, keys, 3600);
     const two = new TimelineStore(b, keys, 3600);
     const ids = Array.from({ length: 40 }, (_, i) => `many-${i}`);
-    await Promise.all(ids.flatMap((id, i) => [one.apply(id, msg(`${id}-m`, T0 + i)), two.apply(id, msg(`${id}-m`, T0 + i))]));
+    await Promise.all(
+      ids.flatMap((id, i) => [one.apply(id, msg(`${id}-m`, T0 + i)), two.apply(id, msg(`${id}-m`, T0 + i))]),
+    );
     // Review the even ones, close every third: both replicas race on each.
-    await Promise.all(ids.flatMap((id, i) => (i % 2 === 0 ? [one.apply(id, status(`${id}-r`, T0 + 1000, StatusChange.REVIEWED)), two.apply(id, status(`${id}-r`, T0 + 1000, StatusChange.REVIEWED))] : [])));
-    await Promise.all(ids.flatMap((id, i) => (i % 3 === 0 ? [one.apply(id, status(`${id}-c`, T0 + 2000, StatusChange.CLOSED)), two.apply(id, status(`${id}-c`, T0 + 2000, StatusChange.CLOSED))] : [])));
-    const counts = Object.fromEntries((await one.openCounts()).filter((c) => c.bucket.priority === 'high').map((c) => [c.bucket.state, c.count]));
+    await Promise.all(
+      ids.flatMap((id, i) =>
+        i % 2 === 0
+          ? [
+              one.apply(id, status(`${id}-r`, T0 + 1000, StatusChange.REVIEWED)),
+              two.apply(id, status(`${id}-r`, T0 + 1000, StatusChange.REVIEWED)),
+            ]
+          : [],
+      ),
+    );
+    await Promise.all(
+      ids.flatMap((id, i) =>
+        i % 3 === 0
+          ? [
+              one.apply(id, status(`${id}-c`, T0 + 2000, StatusChange.CLOSED)),
+              two.apply(id, status(`${id}-c`, T0 + 2000, StatusChange.CLOSED)),
+            ]
+          : [],
+      ),
+    );
+    const counts = Object.fromEntries(
+      (await one.openCounts()).filter((c) => c.bucket.priority === 'high').map((c) => [c.bucket.state, c.count]),
+    );
     const expected = { unreviewed: 0, reviewed: 0, taken_over: 0 };
     ids.forEach((_, i) => {
       if (i % 3 === 0) return;
@@ -92,7 +131,11 @@ describe('TimelineStore', () => {
     expect(facts.map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:45']);
     // Again (a redelivered batch, or a second replica): nothing changes, nothing is measured.
     expect(await two.applyMessages(batch)).toEqual([]);
-    expect(await one.get('batch-1')).toMatchObject({ startedAt: String(T0), lastUserAt: String(T0 + 10_000), reviewedAt: String(T0 + 45_000) });
+    expect(await one.get('batch-1')).toMatchObject({
+      startedAt: String(T0),
+      lastUserAt: String(T0 + 10_000),
+      reviewedAt: String(T0 + 45_000),
+    });
     expect(await one.get('batch-2')).toMatchObject({ startedAt: String(T0 + 5_000) });
     expect(await a.zscore(keys.timelinesByStart(), 'batch-2')).toBe(String(T0 + 5_000));
     // Two replicas with the same new batch at once: one write wins, the other falls back and finds it done.

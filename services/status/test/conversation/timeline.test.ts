@@ -4,10 +4,31 @@ import { StatusChange } from '@switchboard/proto';
 import { openBucket, timelineTransition, type Timeline, type TimelineEvent } from '../../src/conversation/timeline';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const msg = (eventId: string, at: number, from: 'user' | 'bot' | 'operator' = 'user', priority = 'normal'): TimelineEvent => ({
-  kind: 'message', eventId, at, from, priority, platform: 'web', teamId: 'T1', teamName: 'Acme', userId: 'U1', userName: 'Ann', by: from === 'operator' ? 'Olga' : 'Ann',
+const msg = (
+  eventId: string,
+  at: number,
+  from: 'user' | 'bot' | 'operator' = 'user',
+  priority = 'normal',
+): TimelineEvent => ({
+  kind: 'message',
+  eventId,
+  at,
+  from,
+  priority,
+  platform: 'web',
+  teamId: 'T1',
+  teamName: 'Acme',
+  userId: 'U1',
+  userName: 'Ann',
+  by: from === 'operator' ? 'Olga' : 'Ann',
 });
-const status = (eventId: string, at: number, change: StatusChange, by = 'Olga'): TimelineEvent => ({ kind: 'status', eventId, at, change, by });
+const status = (eventId: string, at: number, change: StatusChange, by = 'Olga'): TimelineEvent => ({
+  kind: 'status',
+  eventId,
+  at,
+  change,
+  by,
+});
 
 /** Folds events, collecting facts. */
 function run(events: TimelineEvent[], start: Timeline = {}) {
@@ -37,10 +58,19 @@ describe('timelineTransition', () => {
       status('s6', T0 + 800_000, StatusChange.CLOSED),
     ]);
     expect(t).toMatchObject({
-      startedAt: String(T0), priority: 'high', teamId: 'T1', userName: 'Ann',
-      reviewedAt: String(T0 + 90_000), reviewedBy: 'Olga',
-      takenOverAt: String(T0 + 100_000), firstHumanReplyAt: String(T0 + 120_000), firstHumanReplyBy: 'Olga',
-      firstClosedAt: String(T0 + 600_000), closedAt: String(T0 + 800_000), reopens: '1', closed: '1',
+      startedAt: String(T0),
+      priority: 'high',
+      teamId: 'T1',
+      userName: 'Ann',
+      reviewedAt: String(T0 + 90_000),
+      reviewedBy: 'Olga',
+      takenOverAt: String(T0 + 100_000),
+      firstHumanReplyAt: String(T0 + 120_000),
+      firstHumanReplyBy: 'Olga',
+      firstClosedAt: String(T0 + 600_000),
+      closedAt: String(T0 + 800_000),
+      reopens: '1',
+      closed: '1',
     });
     expect(facts).toEqual([
       { fact: 'review', priority: 'high', seconds: 90 },
@@ -56,8 +86,18 @@ describe('timelineTransition', () => {
   });
 
   it('counts a user message into a closed conversation as a resume, and a bot message not', () => {
-    const { t } = run([msg('m1', T0), status('c', T0 + 1000, StatusChange.CLOSED), msg('m2', T0 + 2000, 'bot'), msg('m3', T0 + 3000)]);
-    expect(t).toMatchObject({ closed: '', resumes: '1', lastResumedAt: String(T0 + 3000), firstClosedAt: String(T0 + 1000) });
+    const { t } = run([
+      msg('m1', T0),
+      status('c', T0 + 1000, StatusChange.CLOSED),
+      msg('m2', T0 + 2000, 'bot'),
+      msg('m3', T0 + 3000),
+    ]);
+    expect(t).toMatchObject({
+      closed: '',
+      resumes: '1',
+      lastResumedAt: String(T0 + 3000),
+      firstClosedAt: String(T0 + 1000),
+    });
   });
 
   it('changes nothing for an event that repeats what is known', () => {
@@ -70,7 +110,9 @@ describe('timelineTransition', () => {
     expect(timelineTransition(closed, msg('m9', T0 + 20)).set).toEqual({});
     expect(timelineTransition(t, status('s2', T0 + 6, StatusChange.REVIEWED, 'Pete')).set).toEqual({});
     // A reopen of an open conversation changes no state (its time is kept, for a close that comes late).
-    expect(timelineTransition(t, status('s3', T0 + 7, StatusChange.REOPENED)).set).toEqual({ reopenedAt: String(T0 + 7) });
+    expect(timelineTransition(t, status('s3', T0 + 7, StatusChange.REOPENED)).set).toEqual({
+      reopenedAt: String(T0 + 7),
+    });
     expect(timelineTransition(t, status('s4', T0 + 8, StatusChange.NOTE)).set).toEqual({});
   });
 
@@ -106,11 +148,29 @@ describe('timelineTransition', () => {
     ];
     const replies: TimelineEvent[] = [{ kind: 'operator_message', eventId: 'o1', at: T0 + 45_000, by: 'Olga' }];
     const byTime = [...messages, ...statuses, ...replies].sort((a, b) => a.at - b.at);
-    const orders = [byTime, [...messages, ...statuses, ...replies], [...statuses, ...replies, ...messages], [...replies, ...messages, ...statuses]];
+    const orders = [
+      byTime,
+      [...messages, ...statuses, ...replies],
+      [...statuses, ...replies, ...messages],
+      [...replies, ...messages, ...statuses],
+    ];
     const state = (events: TimelineEvent[]) => {
       const { t, facts } = run(events);
-      const keep = ['startedAt', 'priority', 'reviewedAt', 'firstHumanReplyAt', 'firstClosedAt', 'closed', 'spam', 'control'];
-      return { fields: Object.fromEntries(keep.map((k) => [k, t[k] ?? ''])), bucket: openBucket(t), facts: facts.map((f) => f.fact).sort() };
+      const keep = [
+        'startedAt',
+        'priority',
+        'reviewedAt',
+        'firstHumanReplyAt',
+        'firstClosedAt',
+        'closed',
+        'spam',
+        'control',
+      ];
+      return {
+        fields: Object.fromEntries(keep.map((k) => [k, t[k] ?? ''])),
+        bucket: openBucket(t),
+        facts: facts.map((f) => f.fact).sort(),
+      };
     };
     const expected = state(byTime);
     // m3, a user message at 200 s after the close at 180 s, resumes it: open, reviewed, urgent.

@@ -7,7 +7,13 @@ import { TranscriptStore } from '../../src/conversation/transcript';
 import { statusKeys } from '../../src/status-keys';
 
 const quiet = createLogger({ service: 'transcript-test', level: 'silent' });
-const entry = (eventId: string) => ({ eventId, from: 'user', author: 'Ann', text: `text of ${eventId}`, at: new Date(0).toISOString() });
+const entry = (eventId: string) => ({
+  eventId,
+  from: 'user',
+  author: 'Ann',
+  text: `text of ${eventId}`,
+  at: new Date(0).toISOString(),
+});
 
 describe('TranscriptStore', () => {
   let redis: Redis;
@@ -22,7 +28,9 @@ describe('TranscriptStore', () => {
   it('keeps the last entries and at most twice as many seen ids, however long the conversation', async () => {
     const store = new TranscriptStore(redis, keys, 10, 3600);
     for (let i = 0; i < 95; i++) expect(await store.append('long-1', entry(`e${i}`))).toBe(true);
-    expect((await store.read('long-1')).map((e) => e.eventId)).toEqual(Array.from({ length: 10 }, (_, i) => `e${85 + i}`));
+    expect((await store.read('long-1')).map((e) => e.eventId)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `e${85 + i}`),
+    );
     expect(await redis.scard(keys.transcriptIds('long-1'))).toBeLessThanOrEqual(20);
     // A redelivery of an event still in the transcript is not shown twice.
     expect(await store.append('long-1', entry('e94'))).toBe(false);

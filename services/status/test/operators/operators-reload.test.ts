@@ -22,7 +22,11 @@ describe('reloadOperators', () => {
   it('reports the logins no longer configured, and keeps the last good list on a broken file', async () => {
     const hash = await hashPassword('pw', { N: 1024 });
     const write = (lines: string[]) => writeFileSync(file, `operators:\n${lines.join('\n')}\n`);
-    write([`  - { login: olivia, passwordHash: "${hash}" }`, `  - { login: oscar, passwordHash: "${hash}" }`, `  - { login: otto, passwordHash: "${hash}" }`]);
+    write([
+      `  - { login: olivia, passwordHash: "${hash}" }`,
+      `  - { login: oscar, passwordHash: "${hash}" }`,
+      `  - { login: otto, passwordHash: "${hash}" }`,
+    ]);
     const directory = new OperatorDirectory(loadOperators([], file));
     const removed: string[] = [];
     const deps = { directory, entries: [], file, removed: async (login: string) => removed.push(login), logger: quiet };

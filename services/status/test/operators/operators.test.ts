@@ -24,18 +24,38 @@ describe('configuration', () => {
   });
 
   it('reads the operators file with names, emails and Slack ids', () => {
-    const ops = parseOperatorsFile('operators:\n  - login: olivia\n    name: Olivia Operator\n    email: olivia@example.test\n    slackUserId: U1\n', 'ops.yaml');
-    expect(ops).toEqual([{ login: 'olivia', name: 'Olivia Operator', email: 'olivia@example.test', slackUserId: 'U1', asanaUserGid: undefined, passwordHash: undefined }]);
+    const ops = parseOperatorsFile(
+      'operators:\n  - login: olivia\n    name: Olivia Operator\n    email: olivia@example.test\n    slackUserId: U1\n',
+      'ops.yaml',
+    );
+    expect(ops).toEqual([
+      {
+        login: 'olivia',
+        name: 'Olivia Operator',
+        email: 'olivia@example.test',
+        slackUserId: 'U1',
+        asanaUserGid: undefined,
+        passwordHash: undefined,
+      },
+    ]);
     expect(() => parseOperatorsFile('operators: {}', 'ops.yaml')).toThrow(/ops.yaml: expected a list/);
     expect(() => parseOperatorsFile('operators:\n  - name: x\n', 'ops.yaml')).toThrow(/no login/);
-    expect(() => parseOperatorsFile('operators:\n  - login: x\n    passwordHash: nope\n', 'ops.yaml')).toThrow(/scrypt/);
+    expect(() => parseOperatorsFile('operators:\n  - login: x\n    passwordHash: nope\n', 'ops.yaml')).toThrow(
+      /scrypt/,
+    );
   });
 });
 
 describe('OperatorDirectory', () => {
   it('finds operators by login, email and Slack id, and signs in only with the right password', async () => {
     const directory = new OperatorDirectory([
-      { login: 'olivia', name: 'Olivia', email: 'Olivia@Example.test', slackUserId: 'U1', passwordHash: await hashPassword('pw', { N: 1024 }) },
+      {
+        login: 'olivia',
+        name: 'Olivia',
+        email: 'Olivia@Example.test',
+        slackUserId: 'U1',
+        passwordHash: await hashPassword('pw', { N: 1024 }),
+      },
       { login: 'sam', name: 'Sam' },
     ]);
     expect(directory.find('OLIVIA')?.name).toBe('Olivia');

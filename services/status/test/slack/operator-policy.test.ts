@@ -1,7 +1,14 @@
 // Who may act from Slack: full members of our workspace, narrowed by SLACK_ALLOWED_OPERATORS.
 import { operatorVerdict, parseAllowedOperators, type SlackMember } from '../../src/slack/operator-policy';
 
-const member = (over: Partial<SlackMember> = {}): SlackMember => ({ id: 'U0001', teamId: 'T1', guest: false, stranger: false, deleted: false, ...over });
+const member = (over: Partial<SlackMember> = {}): SlackMember => ({
+  id: 'U0001',
+  teamId: 'T1',
+  guest: false,
+  stranger: false,
+  deleted: false,
+  ...over,
+});
 const everyone = parseAllowedOperators([]);
 const none = new Set<string>();
 
@@ -12,15 +19,24 @@ describe('operatorVerdict', () => {
 
   it('refuses guests, other workspaces’ users and deactivated users, listed or not', () => {
     const listed = parseAllowedOperators(['U0001']);
-    expect(operatorVerdict(member({ guest: true }), 'T1', listed, none)).toEqual({ ok: false, reason: 'guest account' });
-    expect(operatorVerdict(member({ teamId: 'T2' }), 'T1', listed, none)).toEqual({ ok: false, reason: 'user of another workspace' });
+    expect(operatorVerdict(member({ guest: true }), 'T1', listed, none)).toEqual({
+      ok: false,
+      reason: 'guest account',
+    });
+    expect(operatorVerdict(member({ teamId: 'T2' }), 'T1', listed, none)).toEqual({
+      ok: false,
+      reason: 'user of another workspace',
+    });
     expect(operatorVerdict(member({ stranger: true }), 'T1', everyone, none)).toMatchObject({ ok: false });
     expect(operatorVerdict(member({ deleted: true }), 'T1', everyone, none)).toMatchObject({ ok: false });
   });
 
   it('with SLACK_ALLOWED_OPERATORS, takes only the users and group members it names', () => {
     const allowed = parseAllowedOperators(['U0009', 'S0001']);
-    expect(operatorVerdict(member(), 'T1', allowed, none)).toEqual({ ok: false, reason: 'not in SLACK_ALLOWED_OPERATORS' });
+    expect(operatorVerdict(member(), 'T1', allowed, none)).toEqual({
+      ok: false,
+      reason: 'not in SLACK_ALLOWED_OPERATORS',
+    });
     expect(operatorVerdict(member(), 'T1', allowed, new Set(['U0001']))).toEqual({ ok: true });
     expect(operatorVerdict(member({ id: 'U0009' }), 'T1', allowed, none)).toEqual({ ok: true });
   });

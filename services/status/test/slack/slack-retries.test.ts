@@ -62,7 +62,12 @@ describe('Slack redelivering while the first delivery is still working', () => {
   const names = new TopicNames(`slack-retries-${id}.`);
   const keys = statusKeys(`slack-retries-${id}:`);
   const acks = new HeldAcks();
-  const kafka = new Kafka({ clientId: 'slack-retries', brokers, socketFactory: acks.factory, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'slack-retries',
+    brokers,
+    socketFactory: acks.factory,
+    logLevel: logLevel.NOTHING,
+  });
   const observer = createKafka({ brokers, clientId: 'slack-retries-observer', logger: quiet });
   const admin = observer.admin();
   const publisher = new Publisher(kafka, names);
@@ -78,19 +83,57 @@ describe('Slack redelivering while the first delivery is still working', () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const metrics = createMetrics('slack-retries');
     const conversations = new ConversationIndex(redis, keys, 3600);
-    const actions = new OperatorActions({ publisher, takeovers: new TakeoverStore(redis, keys, 60000, 3600), handoffs: new HandoffStore(redis, keys, 30000, 3600), conversations, logger: quiet });
-    const identities = new Identities({ redis, keys, directory: new OperatorDirectory([]), logger: quiet, metrics, slack: { token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl } });
-    const members = new SlackMembers({ token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl, allowed: parseAllowedOperators([]), logger: quiet, metrics });
+    const actions = new OperatorActions({
+      publisher,
+      takeovers: new TakeoverStore(redis, keys, 60000, 3600),
+      handoffs: new HandoffStore(redis, keys, 30000, 3600),
+      conversations,
+      logger: quiet,
+    });
+    const identities = new Identities({
+      redis,
+      keys,
+      directory: new OperatorDirectory([]),
+      logger: quiet,
+      metrics,
+      slack: { token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl },
+    });
+    const members = new SlackMembers({
+      token: 'xoxb-retries',
+      apiUrl: sandbox.slackApiUrl,
+      allowed: parseAllowedOperators([]),
+      logger: quiet,
+      metrics,
+    });
     // Answers within 300 ms, well inside the sandbox's delivery timeout, as 2.5 s is inside Slack's 3 s.
     const once = new InboundOnce(redis, keys, { answerWithinMs: 300, logger: quiet });
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
-    await registerSlackRoutes(app, { signingSecret: SECRET, members, notePrefix: 'note:', actions, identities, refs: new ConversationRefs(redis, keys), redis, keys, once, logger: quiet, metrics });
+    await registerSlackRoutes(app, {
+      signingSecret: SECRET,
+      members,
+      notePrefix: 'note:',
+      actions,
+      identities,
+      refs: new ConversationRefs(redis, keys),
+      redis,
+      keys,
+      once,
+      logger: quiet,
+      metrics,
+    });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     // Slack's redeliveries, quicker than Slack's own (at once, 1 min, 5 min).
     await fetch(`${sandbox.url}/_sandbox/config`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ slack: { eventsUrl: `${url}/slack/events`, signingSecret: SECRET, eventRetryDelaysMs: [100, 100, 3000], deliveryTimeoutMs: 2000 } }),
+      body: JSON.stringify({
+        slack: {
+          eventsUrl: `${url}/slack/events`,
+          signingSecret: SECRET,
+          eventRetryDelaysMs: [100, 100, 3000],
+          deliveryTimeoutMs: 2000,
+        },
+      }),
     });
   });
 
@@ -106,7 +149,8 @@ describe('Slack redelivering while the first delivery is still working', () => {
   });
 
   /** Everything on conv.status (a topic of this test's own). */
-  const statusEvents = async () => (await admin.fetchTopicOffsets(names.name(Topics.status))).reduce((sum, p) => sum + Number(p.high), 0);
+  const statusEvents = async () =>
+    (await admin.fetchTopicOffsets(names.name(Topics.status))).reduce((sum, p) => sum + Number(p.high), 0);
 
   it('answers the redeliveries 503 until the note is in Kafka, then 200, and records it once', async () => {
     const slack = new WebClient('xoxb-retries', { slackApiUrl: sandbox.slackApiUrl });
