@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { scopeId } from '@switchboard/core';
+import { conversationMarker } from '@switchboard/agreements';
 import { ROOT, eventually } from '../support/services';
 
 const run = promisify(execFile);
@@ -216,7 +218,8 @@ async function expectExactlyOnce(ids: string[]): Promise<void> {
     const found: string[] = [];
     for (const id of ids) {
       const roots = rootsOf(messages, id).length;
-      const itsTasks = tasks.filter((t) => t.notes.includes(`Switchboard conversation: ${id}`));
+      // Past ingress a conversation is named by the bot's key name and the bot's own id.
+      const itsTasks = tasks.filter((t) => t.notes.split('\n').includes(conversationMarker(scopeId('k8s-bot', id))));
       const comments = itsTasks.flatMap((t) => t.stories).filter((s) => s.text.includes(followUp(id))).length;
       if (roots !== 1 || itsTasks.length !== 1 || comments !== 1)
         found.push(`${id}: ${roots} roots, ${itsTasks.length} tasks, ${comments} follow-up comments`);
