@@ -2,19 +2,26 @@
 // A producer alone cannot tell: kafkajs keeps it "connected" while the broker is away.
 import type { Admin, Kafka } from 'kafkajs';
 
-export class KafkaHealth {
+/**
+ * A question put to Kafka on an interval through an admin client, each time bounded in time; no answer (an
+ * error, a timeout) counts as "no". The shared shape of the readiness probes (KafkaHealth, and ingress's
+ * partition-leaders check).
+ */
+export class KafkaProbe {
   private admin?: Admin;
   private timer?: NodeJS.Timeout;
-  private up = false;
+  private answer = false;
 
   constructor(
     private readonly kafka: Kafka,
+    private readonly ask: (admin: Admin) => Promise<boolean>,
     private readonly intervalMs = 5000,
     private readonly timeoutMs = 3000,
   ) {}
 
-  isUp(): boolean {
-    return this.up;
+  /** The last answer. */
+  latest(): boolean {
+    return this.answer;
   }
 
   async start(): Promise<void> {
@@ -28,26 +35,36 @@ export class KafkaHealth {
     try {
       this.admin ??= this.kafka.admin({ retry: { retries: 0 } });
       const admin = this.admin;
-      await Promise.race([
-        admin.connect().then(() => admin.describeCluster()),
-        new Promise((_, reject) => {
+      this.answer = await Promise.race([
+        admin.connect().then(() => this.ask(admin)),
+        new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('timeout')), this.timeoutMs);
         }),
       ]);
-      this.up = true;
     } catch {
-      this.up = false;
+      this.answer = false;
       // A fresh admin next time: kafkajs admins do not always recover from a broker restart.
       await this.admin?.disconnect().catch(() => undefined);
       this.admin = undefined;
     } finally {
       clearTimeout(timer);
     }
-    return this.up;
+    return this.answer;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+/** Whether Kafka answers at all: a cluster description. */
+export class KafkaHealth extends KafkaProbe {
+  constructor(kafka: Kafka, intervalMs = 5000, timeoutMs = 3000) {
+    super(kafka, async (admin) => (await admin.describeCluster(), true), intervalMs, timeoutMs);
+  }
+
+  isUp(): boolean {
+    return this.latest();
   }
 }
