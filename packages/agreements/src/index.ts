@@ -14,6 +14,9 @@ export const SLACK_ACTION_IDS = {
   takeover: 'sb_takeover',
   handback: 'sb_handback',
   notSpam: 'sb_not_spam',
+  close: 'sb_close',
+  reopen: 'sb_reopen',
+  assignMe: 'sb_assign_me',
 } as const;
 
 /** The line the ticketer writes into every task's notes: the way back from a task to its conversation. */

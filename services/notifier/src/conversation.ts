@@ -96,6 +96,8 @@ export interface StatusView {
   spamBy?: string;
   takenOverBy?: string;
   closedBy?: string;
+  /** The operator responsible (Assign to me, first human reply, the Asana assignee); not who holds a takeover. */
+  ownedBy?: string;
   /** The bot asked for a human and no operator took over yet. */
   handoff?: HandoffView;
   /** The latest change, shown as "who acted last". */
@@ -103,7 +105,15 @@ export interface StatusView {
 }
 
 export type StatusName =
-  'reviewed' | 'spam' | 'not_spam' | 'taken_over' | 'handed_back' | 'closed' | 'reopened' | 'handoff_timed_out';
+  | 'reviewed'
+  | 'spam'
+  | 'not_spam'
+  | 'taken_over'
+  | 'handed_back'
+  | 'closed'
+  | 'reopened'
+  | 'handoff_timed_out'
+  | 'assigned';
 
 const NAMES: Partial<Record<StatusChange, StatusName>> = {
   [StatusChange.REVIEWED]: 'reviewed',
@@ -114,6 +124,7 @@ const NAMES: Partial<Record<StatusChange, StatusName>> = {
   [StatusChange.CLOSED]: 'closed',
   [StatusChange.REOPENED]: 'reopened',
   [StatusChange.HANDOFF_TIMED_OUT]: 'handoff_timed_out',
+  [StatusChange.ASSIGNED]: 'assigned',
 };
 
 /** True when the change shows on the Slack message (notes and unknown changes do not). */
@@ -159,18 +170,9 @@ export function applyStatus(view: StatusView, change: StatusChange, by: string, 
     case 'reopened':
       delete next.closedBy;
       break;
+    case 'assigned':
+      next.ownedBy = by;
+      break;
   }
   return next;
-}
-
-/** Which operator buttons a conversation's message offers in a given status. */
-export type ButtonName = 'reviewed' | 'spam' | 'takeover' | 'handback' | 'not_spam';
-
-export function buttonsFor(view: StatusView): ButtonName[] {
-  if (view.spamBy) return ['not_spam'];
-  if (view.closedBy) return [];
-  if (view.takenOverBy) return ['handback'];
-  // The bot asked for a human: Take over comes first.
-  if (view.handoff) return view.reviewedBy ? ['takeover', 'spam'] : ['takeover', 'reviewed', 'spam'];
-  return view.reviewedBy ? ['spam', 'takeover'] : ['reviewed', 'spam', 'takeover'];
 }

@@ -3,13 +3,8 @@
 // the same message, which is what makes chat.update after a status change or a late task link safe.
 import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import {
-  buttonsFor,
-  type ButtonName,
-  type ConversationSummary,
-  type HandoffView,
-  type StatusView,
-} from './conversation';
+import { buttonsFor, STATE_BUTTONS, type ButtonName, type ButtonSpec } from './buttons';
+import { type ConversationSummary, type HandoffView, type StatusView } from './conversation';
 import {
   MAX_TEXT,
   PRIORITY_LABEL,
@@ -30,12 +25,13 @@ export interface SlackMessage {
 
 /** The operator buttons' action ids; the status service handles the clicks. Values carry the conversation id. */
 
-const BUTTONS: Record<ButtonName, { label: string; actionId: string; style?: 'primary' | 'danger' }> = {
+const BUTTONS: Record<ButtonName, ButtonSpec> = {
   reviewed: { label: 'Reviewed', actionId: SLACK_ACTION_IDS.reviewed, style: 'primary' },
   spam: { label: 'Spam', actionId: SLACK_ACTION_IDS.spam, style: 'danger' },
   takeover: { label: 'Take over', actionId: SLACK_ACTION_IDS.takeover },
   handback: { label: 'Hand back', actionId: SLACK_ACTION_IDS.handback, style: 'primary' },
   not_spam: { label: 'Not spam', actionId: SLACK_ACTION_IDS.notSpam },
+  ...STATE_BUTTONS,
 };
 
 export interface RootInputs {
@@ -54,6 +50,7 @@ export function statusLine(view: StatusView | undefined): string {
   if (view.closedBy) facts.push(`:white_check_mark: Closed by ${by(view.closedBy)}`);
   if (view.takenOverBy) facts.push(`:raising_hand: Taken over by ${by(view.takenOverBy)}`);
   if (view.reviewedBy) facts.push(`:eyes: Reviewed by ${by(view.reviewedBy)}`);
+  if (view.ownedBy) facts.push(`:bust_in_silhouette: Owner: ${by(view.ownedBy)}`);
   const last = view.last;
   if (last?.change === 'handed_back')
     facts.push(`:leftwards_arrow_with_hook: Handed back to the bot by ${by(last.by)}`);

@@ -1,6 +1,7 @@
 import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
 import { decideClassified, needsTaskLink, placement, replyPlacement, type ClassifiedFacts } from '../src/decide';
-import { applyStatus, buttonsFor, type StatusView } from '../src/conversation';
+import { buttonsFor } from '../src/buttons';
+import { applyStatus, type StatusView } from '../src/conversation';
 import { classified } from './fixtures';
 
 const later = (o = {}) => classified('hello', { eventId: 'e2', kind: EventKind.MESSAGE, ...o });
@@ -125,11 +126,13 @@ describe('applyStatus', () => {
   });
 
   it.each<[StatusView, string[]]>([
-    [{}, ['reviewed', 'spam', 'takeover']],
-    [{ reviewedBy: 'A' }, ['spam', 'takeover']],
-    [{ takenOverBy: 'A', reviewedBy: 'B' }, ['handback']],
+    [{}, ['reviewed', 'spam', 'takeover', 'assign_me', 'close']],
+    [{ reviewedBy: 'A' }, ['spam', 'takeover', 'assign_me', 'close']],
+    [{ takenOverBy: 'A', reviewedBy: 'B' }, ['handback', 'assign_me', 'close']],
     [{ spamBy: 'A', takenOverBy: 'B' }, ['not_spam']],
-    [{ closedBy: 'A' }, []],
+    [{ closedBy: 'A' }, ['reopen']],
+    [{ closedBy: 'A', ownedBy: 'B' }, ['reopen']],
+    [{ ownedBy: 'B', reviewedBy: 'A' }, ['spam', 'takeover', 'assign_me', 'close']],
   ])('buttons for %j', (view, buttons) => {
     expect(buttonsFor(view)).toEqual(buttons);
   });

@@ -2,7 +2,8 @@
 // Take over first among the buttons until someone takes over or it times out, and a `team:` route naming the
 // handoff's team choosing the channel of a new conversation.
 import { create, ClassifiedEventSchema, EventKind, Priority, StatusChange } from '@switchboard/proto';
-import { applyStatus, buttonsFor, handoffOf, summarize, withHandoff, type StatusView } from '../src/conversation';
+import { buttonsFor } from '../src/buttons';
+import { applyStatus, handoffOf, summarize, withHandoff, type StatusView } from '../src/conversation';
 import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
 import { renderRoot, statusLine } from '../src/render';
 import { channelFor } from '../src/routes';
@@ -36,15 +37,21 @@ describe('a handoff on the Slack root', () => {
   });
 
   it('puts Take over first while the bot waits, and back in its place after a timeout or a takeover', () => {
-    expect(actionIds({ handoff })).toEqual([ACTION_IDS.takeover, ACTION_IDS.reviewed, ACTION_IDS.spam]);
-    expect(buttonsFor({ handoff, reviewedBy: 'Xavier' })).toEqual(['takeover', 'spam']);
+    expect(actionIds({ handoff })).toEqual([
+      ACTION_IDS.takeover,
+      ACTION_IDS.reviewed,
+      ACTION_IDS.spam,
+      ACTION_IDS.assignMe,
+      ACTION_IDS.close,
+    ]);
+    expect(buttonsFor({ handoff, reviewedBy: 'Xavier' })).toEqual(['takeover', 'spam', 'assign_me', 'close']);
     const timedOut = applyStatus({ handoff }, StatusChange.HANDOFF_TIMED_OUT, 'system', 2);
     expect(timedOut.handoff).toBeUndefined();
-    expect(buttonsFor(timedOut)).toEqual(['reviewed', 'spam', 'takeover']);
+    expect(buttonsFor(timedOut)).toEqual(['reviewed', 'spam', 'takeover', 'assign_me', 'close']);
     expect(statusLine(timedOut)).toContain('No operator took the handoff in time');
     const taken = applyStatus({ handoff }, StatusChange.TAKEOVER_STARTED, 'Zoe', 2);
     expect(taken.handoff).toBeUndefined();
-    expect(buttonsFor(taken)).toEqual(['handback']);
+    expect(buttonsFor(taken)).toEqual(['handback', 'assign_me', 'close']);
   });
 
   it('does not show a request that a later takeover or timeout already settled (read out of order)', () => {

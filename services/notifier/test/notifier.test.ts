@@ -54,7 +54,13 @@ describe('the notifier', () => {
     expect(root.channel).toBe('#triage');
     expect(root.text).toContain('my order is late');
     expect(JSON.stringify(root.blocks)).toContain('orders');
-    expect(buttonIds(root)).toEqual([ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover]);
+    expect(buttonIds(root)).toEqual([
+      ACTION_IDS.reviewed,
+      ACTION_IDS.spam,
+      ACTION_IDS.takeover,
+      ACTION_IDS.assignMe,
+      ACTION_IDS.close,
+    ]);
     expect(replies.map((r) => r.text)).toEqual([
       '*User*: are you there?',
       '*Bot* :warning: *HIGH*: I can offer a refund',
@@ -104,22 +110,32 @@ describe('the notifier', () => {
     await h.status('c-status', StatusChange.REVIEWED, 'Xavier');
     let root = await edited(1);
     expect(JSON.stringify(root.blocks)).toContain('Reviewed by *Xavier*');
-    expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover]);
+    expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover, ACTION_IDS.assignMe, ACTION_IDS.close]);
 
     await h.status('c-status', StatusChange.TAKEOVER_STARTED, 'Zoe');
     root = await edited(2);
     expect(JSON.stringify(root.blocks)).toContain('Taken over by *Zoe*');
-    expect(buttonIds(root)).toEqual([ACTION_IDS.handback]);
+    expect(buttonIds(root)).toEqual([ACTION_IDS.handback, ACTION_IDS.assignMe, ACTION_IDS.close]);
 
     await h.status('c-status', StatusChange.TAKEOVER_ENDED, 'Zoe');
     root = await edited(3);
     expect(JSON.stringify(root.blocks)).toContain('Handed back to the bot by *Zoe*');
-    expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover]);
+    expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover, ACTION_IDS.assignMe, ACTION_IDS.close]);
 
     await h.status('c-status', StatusChange.CLOSED, 'Xavier');
     root = await edited(4);
     expect(JSON.stringify(root.blocks)).toContain('Closed by *Xavier*');
-    expect(buttonIds(root)).toEqual([]);
+    expect(buttonIds(root)).toEqual([ACTION_IDS.reopen]);
+
+    await h.status('c-status', StatusChange.ASSIGNED, 'Ann');
+    root = await edited(5);
+    expect(JSON.stringify(root.blocks)).toContain('Owner: *Ann*');
+    expect(buttonIds(root)).toEqual([ACTION_IDS.reopen]);
+
+    await h.status('c-status', StatusChange.REOPENED, 'Ann');
+    root = await edited(6);
+    expect(JSON.stringify(root.blocks)).toContain('Reopened by *Ann*');
+    expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover, ACTION_IDS.assignMe, ACTION_IDS.close]);
   });
 
   it('adds the Asana task link to a root posted before the ticketer recorded the task', async () => {

@@ -89,6 +89,8 @@ describe('renderRoot', () => {
       ACTION_IDS.reviewed,
       ACTION_IDS.spam,
       ACTION_IDS.takeover,
+      ACTION_IDS.assignMe,
+      ACTION_IDS.close,
     ]);
     expect(actions.elements!.every((e) => e.value === 'c1')).toBe(true);
     const json = JSON.stringify(message);
@@ -116,18 +118,26 @@ describe('renderRoot', () => {
     expect(json).not.toContain('<http://a|b');
   });
 
+  const OPEN = [ACTION_IDS.assignMe, ACTION_IDS.close];
   it.each<[string, StatusView | undefined, string[], string]>([
-    ['new', undefined, [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover], ''],
-    ['reviewed', { reviewedBy: 'Xavier' }, [ACTION_IDS.spam, ACTION_IDS.takeover], 'Reviewed by *Xavier*'],
-    ['taken over', { takenOverBy: 'Zoe' }, [ACTION_IDS.handback], 'Taken over by *Zoe*'],
+    ['new', undefined, [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover, ...OPEN], ''],
+    ['reviewed', { reviewedBy: 'Xavier' }, [ACTION_IDS.spam, ACTION_IDS.takeover, ...OPEN], 'Reviewed by *Xavier*'],
+    ['taken over', { takenOverBy: 'Zoe' }, [ACTION_IDS.handback, ...OPEN], 'Taken over by *Zoe*'],
     [
       'handed back',
       { last: { change: 'handed_back', by: 'Zoe', atMs: 1 } },
-      [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover],
+      [ACTION_IDS.reviewed, ACTION_IDS.spam, ACTION_IDS.takeover, ...OPEN],
       'Handed back to the bot by *Zoe*',
     ],
     ['spam', { spamBy: 'Yan' }, [ACTION_IDS.notSpam], 'Marked spam by *Yan*'],
-    ['closed', { closedBy: 'Xavier' }, [], 'Closed by *Xavier*'],
+    ['closed', { closedBy: 'Xavier' }, [ACTION_IDS.reopen], 'Closed by *Xavier*'],
+    [
+      'owned',
+      { ownedBy: 'Ann <@U1>', reviewedBy: 'Xavier' },
+      [ACTION_IDS.spam, ACTION_IDS.takeover, ...OPEN],
+      'Owner: *Ann &lt;@U1&gt;*',
+    ],
+    ['closed and owned', { closedBy: 'Xavier', ownedBy: 'Ann' }, [ACTION_IDS.reopen], 'Owner: *Ann*'],
   ])('when %s, offers the matching buttons and says who acted', (_name, status, buttons, said) => {
     const message = root('hi', status);
     expect(actionIds(message)).toEqual(buttons);
