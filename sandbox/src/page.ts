@@ -89,7 +89,9 @@ function taskHtml(state: SandboxState, t: AsanaTask): string {
   const toggle = `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/complete">${hidden({ completed: String(!t.completed) })}<button type="submit" class="button">${t.completed ? 'mark incomplete' : 'complete'}</button></form>`;
   return `<div class="task${t.completed ? ' done' : ''}" id="task-${e(t.gid)}">
   <div><span class="check">${t.completed ? '✔' : '○'}</span> <strong>${e(t.name || '(no name)')}</strong> ${tags} ${toggle}</div>
-  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'}</div>
+  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'}${
+    t.assigneeGid ? ` · assignee ${e(store.users.get(t.assigneeGid)?.name ?? t.assigneeGid)}` : ''
+  }</div>
   ${t.notes ? `<div class="text">${e(t.notes)}</div>` : ''}
   ${stories ? `<ul class="stories">${stories}</ul>` : ''}
 </div>`;

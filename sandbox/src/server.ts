@@ -95,6 +95,7 @@ function taskView(state: SandboxState, t: AsanaTask) {
     completed_at: t.completedAt,
     external: t.external ?? undefined,
     assignee: t.assigneeGid,
+    assignee_email: t.assigneeGid ? (store.users.get(t.assigneeGid)?.email ?? null) : null,
     workspace: t.workspaceGid,
     projects: t.memberships.map((m) => m.projectGid),
     memberships: t.memberships.map((m) => ({ project: m.projectGid, section: m.sectionGid })),

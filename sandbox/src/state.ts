@@ -1,6 +1,7 @@
 // The sandbox's memory: what the Slack and Asana stand-ins were sent, and counters about how they answered.
 // Plain data structures and lookups; no HTTP here, so the routes and the page read the same truth.
 import { createHash } from 'node:crypto';
+import { SANDBOX_OPERATORS } from './slack/workspace';
 
 // ---------------------------------------------------------------- Slack
 
@@ -275,6 +276,19 @@ export class AsanaStore {
       });
     }
     return this.users.get(gid)!;
+  }
+
+  /**
+   * A workspace member by email. The sandbox's Slack operators are members of the Asana workspace too (the
+   * same people use both, as in a real company), made on first mention like the page's actions make them.
+   */
+  userByEmail(email: string): AsanaUser | undefined {
+    const known = [...this.users.values()].find((u) => u.email === email);
+    if (known) return known;
+    const operator = SANDBOX_OPERATORS.find((o) => o.email === email);
+    return operator
+      ? this.userFor(`sandbox-operator:${operator.id}`, { name: operator.realName, email: operator.email })
+      : undefined;
   }
 
   /** 'external:<id>' or a gid → the task. With several tasks sharing an external gid, the oldest wins. */

@@ -63,7 +63,7 @@ function userRef(store: AsanaStore, actor: AsanaUser, ref: unknown, field: strin
   if (ref === null || ref === undefined || ref === '') return null;
   const key = String(ref);
   if (key === 'me') return actor.gid;
-  const user = store.users.get(key) ?? [...store.users.values()].find((u) => u.email === key);
+  const user = store.users.get(key) ?? store.userByEmail(key);
   if (!user) throw badRequest(`${field}: Not a recognized ID: ${key}`);
   return user.gid;
 }

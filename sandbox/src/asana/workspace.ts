@@ -66,10 +66,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: AsanaContext)
   });
   app.get<Gid<'user_gid'>>('/users/:user_gid', async (request) => {
     const ref = request.params.user_gid;
-    const user =
-      ref === 'me'
-        ? ctx.actor(request)
-        : (store().users.get(ref) ?? [...store().users.values()].find((u) => u.email === ref));
+    const user = ref === 'me' ? ctx.actor(request) : (store().users.get(ref) ?? store().userByEmail(ref));
     if (!user) throw notFound(ref);
     return { data: withFields(userJson(user), request.query) };
   });

@@ -204,6 +204,23 @@ describe('Asana stand-in', () => {
     expect((await failure(asana.tasks.updateTask({ data: { projects: ['1'] } }, task.gid, {}))).status).toBe(400);
   });
 
+  it("assigns a task by a member's email (the sandbox's Slack operators are members) and refuses an unknown one", async () => {
+    const task = (await createTask({ name: 'to assign' })).data;
+    const assigned = await asana.tasks.updateTask({ data: { assignee: 'olivia@example.test' } }, task.gid, {});
+    expect(assigned.data.assignee).toMatchObject({ resource_type: 'user', name: 'Olivia Operator' });
+    const olivia = await asana.users.getUser('olivia@example.test', {});
+    expect(olivia.data).toMatchObject({ gid: assigned.data.assignee.gid, email: 'olivia@example.test' });
+    const unknown = await failure(
+      asana.tasks.updateTask({ data: { assignee: 'nobody@nowhere.example' } }, task.gid, {}),
+    );
+    expect(unknown.status).toBe(400);
+    expect(unknown.response.body.errors[0].message).toContain('Not a recognized ID');
+    const stories = (await asana.stories.getStoriesForTask(task.gid, {})).data.map(
+      (s: { resource_subtype: string }) => s.resource_subtype,
+    );
+    expect(stories).toContain('assigned');
+  });
+
   it('pages through a project with next_page and searches a workspace', async () => {
     for (const name of ['alpha refund', 'beta', 'gamma refund']) await createTask({ name });
     const first = await asana.tasks.getTasksForProject(PROJECT, { limit: 2, opt_fields: 'name' });

@@ -22,7 +22,9 @@ export type TicketOp =
   | { op: 'complete' }
   | { op: 'uncomplete' }
   | { op: 'addTag'; name: string }
-  | { op: 'removeTag'; name: string };
+  | { op: 'removeTag'; name: string }
+  /** Make the task's assignee the Asana user with this email (Asana takes an email as `assignee`). */
+  | { op: 'assign'; email: string; name: string };
 
 export type TicketEvent = { type: 'message'; event: ClassifiedEvent } | { type: 'status'; event: StatusEvent };
 
@@ -170,10 +172,9 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     if (!m || input.event.denied) return [];
     const handoff: TicketOp[] = m.handoff ? [{ op: 'comment', text: handoffComment(m.handoff) }] : [];
     if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return handoff;
-    const reopen: TicketOp[] = state.completed
-      ? [{ op: 'uncomplete' }, { op: 'comment', text: `Reopened: ${who(m)} wrote again.` }]
-      : [];
-    return [...reopen, ...handoff, { op: 'buffer', line: commentLine(input.event) }];
+    // A completed task is reopened by the REOPENED the status service publishes for this message (the one
+    // place that decides, so the task is reopened once, and never for a spam conversation), not here.
+    return [...handoff, { op: 'buffer', line: commentLine(input.event) }];
   }
   const e = input.event;
   const actor = actorOf(e);
@@ -201,8 +202,13 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     case StatusChange.REOPENED:
       return [
         ...(state.completed ? [{ op: 'uncomplete' } as const] : []),
-        { op: 'comment', text: `Reopened by ${actor}.` },
+        {
+          op: 'comment',
+          text: e.actor?.source === 'system' ? `Reopened: ${e.note || actor}.` : `Reopened by ${actor}.`,
+        },
       ];
+    case StatusChange.ASSIGNED:
+      return assignOps(e, actor);
     case StatusChange.NOTE:
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
     case StatusChange.HANDOFF_TIMED_OUT:
@@ -210,6 +216,26 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     default:
       return [];
   }
+}
+
+const OWNER_VIA: Record<string, string> = {
+  reply: ' (first reply)',
+  slack: ' (from Slack)',
+  console: ' (from the console)',
+};
+
+/**
+ * A new owner: the task's assignee (by email) and a comment. Never for an owner that came from Asana's own
+ * assignee: writing it back would make another change in Asana, and come back again.
+ */
+function assignOps(e: StatusEvent, actor: string): TicketOp[] {
+  const source = e.actor?.source ?? '';
+  if (source === 'asana') return [];
+  const email = e.actor?.email ?? '';
+  return [
+    ...(email ? [{ op: 'assign', email, name: actor } as const] : []),
+    { op: 'comment', text: `Owner: ${actor}${OWNER_VIA[source] ?? ''}.` },
+  ];
 }
 
 /** The state after the ops are applied. */

@@ -175,12 +175,30 @@ export class Ticketer {
       if (op.op === 'comment') await tasks.addComment(task.gid, op.text);
       else if (op.op === 'complete' || op.op === 'uncomplete')
         await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
+      else if (op.op === 'assign') await this.assign(task.gid, op);
       else if (op.op === 'addTag') await this.withTags([op.name], ([tag]) => tasks.addTag(task.gid, tag));
       else await this.withTags([op.name], ([tag]) => tasks.removeTag(task.gid, tag));
       await done.markDone(mark);
     }
     const next = nextState(state, ops);
     if (next.completed !== state.completed || next.spam !== state.spam) await store.saveTicket(conversationId, next);
+  }
+
+  /**
+   * The owner as the task's assignee. An owner Asana does not know by that email (400) is said in a comment
+   * instead: retrying cannot fix it, and the owner is still the owner everywhere else.
+   */
+  private async assign(taskGid: string, op: { email: string; name: string }): Promise<void> {
+    const { tasks } = this.deps;
+    try {
+      await tasks.updateTask(taskGid, { assignee: op.email });
+    } catch (err) {
+      if (!(err instanceof PermanentError) || err.reason !== 'asana_http_400') throw err;
+      await tasks.addComment(
+        taskGid,
+        `${op.name} is the owner, but no Asana user has the email ${op.email}: the assignee is unchanged.`,
+      );
+    }
   }
 
   /** conv.classified: the first event makes the task; later user messages become batched comments. */

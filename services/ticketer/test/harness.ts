@@ -115,13 +115,18 @@ export class TicketerHarness {
     await this.publisher.publish(Topics.classified, events);
   }
 
-  async status(conversationId: string, change: StatusChange, note = ''): Promise<void> {
+  async status(
+    conversationId: string,
+    change: StatusChange,
+    note = '',
+    actor: { name: string; email?: string; source?: string } = { name: 'Bo' },
+  ): Promise<void> {
     const event = create(StatusEventSchema, {
       eventId: `${conversationId}-s${++this.seq}`,
       conversationId,
       change,
       note,
-      actor: { name: 'Bo' },
+      actor,
       at: timestampNow(),
     });
     await this.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);

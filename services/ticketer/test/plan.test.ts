@@ -36,8 +36,11 @@ const message = (text: string, direction = Direction.USER) =>
     priority: Priority.HIGH,
     tags: ['billing'],
   });
-const status = (change: StatusChange, note = '') =>
-  create(StatusEventSchema, { eventId: 's1', conversationId: 'conv-9', change, note, actor: { name: 'Bo' } });
+const status = (
+  change: StatusChange,
+  note = '',
+  actor: { name: string; email?: string; source?: string } = { name: 'Bo' },
+) => create(StatusEventSchema, { eventId: 's1', conversationId: 'conv-9', change, note, actor });
 
 const open: TicketState = { completed: false, spam: false };
 const done: TicketState = { completed: true, spam: false };
@@ -124,14 +127,10 @@ describe('planTicketOps', () => {
     ['ignores bot messages', open, { type: 'message', event: message('beep', Direction.BOT) }, []],
     ['ignores operator messages', open, { type: 'message', event: message('hi', Direction.OPERATOR) }, []],
     [
-      'reopens a completed task on a new user message and says so',
+      'leaves reopening a completed task on a new user message to the status service (REOPENED)',
       done,
       { type: 'message', event: message('again') },
-      [
-        { op: 'uncomplete' },
-        { op: 'comment', text: 'Reopened: Ann wrote again.' },
-        { op: 'buffer', line: 'Ann: again' },
-      ],
+      [{ op: 'buffer', line: 'Ann: again' }],
     ],
     [
       'comments who reviewed',
@@ -176,6 +175,45 @@ describe('planTicketOps', () => {
       done,
       { type: 'status', event: status(StatusChange.REOPENED) },
       [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened by Bo.' }],
+    ],
+    [
+      'reopens once, with the reason, when the user wrote again on a closed conversation',
+      done,
+      {
+        type: 'status',
+        event: status(StatusChange.REOPENED, 'the user wrote again', {
+          name: 'the user writing again',
+          source: 'system',
+        }),
+      },
+      [{ op: 'uncomplete' }, { op: 'comment', text: 'Reopened: the user wrote again.' }],
+    ],
+    [
+      'makes the new owner the assignee, by email, and says so',
+      open,
+      {
+        type: 'status',
+        event: status(StatusChange.ASSIGNED, '', { name: 'Olivia', email: 'olivia@example.test', source: 'slack' }),
+      },
+      [
+        { op: 'assign', email: 'olivia@example.test', name: 'Olivia' },
+        { op: 'comment', text: 'Owner: Olivia (from Slack).' },
+      ],
+    ],
+    [
+      'comments an owner without an email (no Asana user to assign)',
+      open,
+      { type: 'status', event: status(StatusChange.ASSIGNED, '', { name: 'Bo', source: 'reply' }) },
+      [{ op: 'comment', text: 'Owner: Bo (first reply).' }],
+    ],
+    [
+      'never writes back an owner that came from the Asana assignee',
+      open,
+      {
+        type: 'status',
+        event: status(StatusChange.ASSIGNED, '', { name: 'Ann', email: 'ann@example.test', source: 'asana' }),
+      },
+      [],
     ],
     [
       'comments a note',

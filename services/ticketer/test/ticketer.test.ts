@@ -54,14 +54,27 @@ describe('ticketer', () => {
       'Bo handed the conversation back to the bot.',
     ]);
 
-    // A new message on the completed task reopens it and says so.
+    // A new message on the completed task: the status service's REOPENED reopens it, once, with the reason.
     await h.message('life-1', 'one more thing');
+    await h.status('life-1', StatusChange.REOPENED, 'the user wrote again', {
+      name: 'the user writing again',
+      source: 'system',
+    });
     task = await h.eventually(
       'life-1',
       (t) => !t.completed && comments(t).includes('Ann: one more thing'),
-      'reopen by message',
+      'reopen by the status service',
     );
-    expect(comments(task!).slice(-2)).toEqual(['Reopened: Ann wrote again.', 'Ann: one more thing']);
+    expect(comments(task!).filter((c) => c.startsWith('Reopened'))).toEqual(['Reopened: the user wrote again.']);
+
+    // A new owner becomes the assignee (Asana takes an email); one Asana does not know is said in a comment.
+    await h.status('life-1', StatusChange.ASSIGNED, '', { name: 'Ann', email: 'ann@nowhere.example', source: 'slack' });
+    task = await h.eventually(
+      'life-1',
+      (t) => comments(t).some((c) => c.includes('no Asana user has the email ann@nowhere.example')),
+      'the unknown owner said',
+    );
+    expect(comments(task!)).toContain('Owner: Ann (from Slack).');
 
     await h.status('life-1', StatusChange.SPAM);
     task = await h.eventually('life-1', (t) => t.completed && t.tags.some((tag) => tag.name === 'spam'), 'spam');
