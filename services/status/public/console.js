@@ -56,6 +56,7 @@
     if (s.control === 'human') out.push(['human', 'taken over' + (s.operator ? ' by ' + s.operator : '')]);
     if (s.reviewedBy) out.push(['reviewed', 'reviewed by ' + s.reviewedBy]);
     if (out.length === 0) out.push(['open', 'new']);
+    if (s.owner) out.push(['owner', 'owner ' + s.owner]);
     const frag = document.createDocumentFragment();
     out.forEach(function (b, i) {
       if (i > 0) frag.appendChild(document.createTextNode(' '));
@@ -70,6 +71,7 @@
     if (!s.reviewedBy) out.push('reviewed');
     out.push(s.spam ? 'not_spam' : 'spam');
     if (!s.closed) out.push(s.control === 'human' ? 'handback' : 'takeover');
+    if (!s.closed && !s.spam) out.push('assign_me');
     out.push(s.closed ? 'reopen' : 'close');
     return out;
   }

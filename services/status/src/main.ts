@@ -20,6 +20,7 @@ import { ConversationIndex } from './conversation/conversations';
 import { DeliveryLog } from './conversation/delivery-log';
 import { LiveHub } from './conversation/live';
 import { HandoffStore } from './conversation/handoff';
+import { OwnerStore } from './conversation/owner';
 import { startHandoffSweep } from './conversation/handoff-sweep';
 import {
   classifiedBatchRecorder,
@@ -28,6 +29,7 @@ import {
   outboundRecorder,
   statusRecorder,
 } from './conversation/record';
+import { reopenOnUserMessage } from './conversation/reopen';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
 import { TimelineList } from './conversation/timeline-list';
@@ -66,7 +68,15 @@ async function main(): Promise<void> {
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
   const once = new InboundOnce(redis, keys, { answerWithinMs: config.publishTimeoutMs, logger });
-  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger });
+  const owners = new OwnerStore(redis, keys, retentionSeconds);
+  const actions = new OperatorActions({
+    publisher: runtime.publisher,
+    takeovers,
+    handoffs,
+    conversations,
+    owners,
+    logger,
+  });
   const asana =
     config.asanaToken && config.asanaProjectGid
       ? new AsanaApi(
@@ -112,6 +122,16 @@ async function main(): Promise<void> {
     groupId: `${config.groupId}-handoff`,
     topic: Topics.classified,
     handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }),
+  });
+  runtime.consume({
+    groupId: `${config.groupId}-reopen`,
+    topic: Topics.classified,
+    handler: reopenOnUserMessage({
+      conversations,
+      actions,
+      decided: new DoneMarks(redis, keys, 'status-reopen-decided'),
+      done: new DoneMarks(redis, keys, 'status-reopen'),
+    }),
   });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
   runtime.consume({

@@ -7,6 +7,8 @@ export interface StatusKeys extends Keys {
   transcript(conversationId: string): string;
   /** Ids of the events already in the transcript. */
   transcriptIds(conversationId: string): string;
+  /** The conversation's owner (JSON, conversation/owner.ts): who is responsible, not who holds a takeover. */
+  owner(conversationId: string): string;
   /** Who holds a taken-over conversation and until when (hash: operator, since, until). */
   takeover(conversationId: string): string;
   /** Taken-over conversations by the time their idle timeout hands them back (sorted set, ms). */
@@ -53,6 +55,7 @@ export function statusKeys(prefix = 'sb:'): StatusKeys {
     ...createKeys(prefix),
     transcript: (id) => k('conv', id, 'transcript'),
     transcriptIds: (id) => k('conv', id, 'transcript-ids'),
+    owner: (id) => k('conv', id, 'owner'),
     takeover: (id) => k('conv', id, 'takeover'),
     takeoverDeadlines: () => k('status', 'takeover-deadlines'),
     handoff: (id) => k('conv', id, 'handoff'),

@@ -23,6 +23,7 @@ import { SlackMembers } from '../src/slack/slack-members';
 import { parseAllowedOperators } from '../src/slack/operator-policy';
 import { slackSignature } from '../src/signatures';
 import { TakeoverStore } from '../src/conversation/takeover';
+import { OwnerStore } from '../src/conversation/owner';
 import { HandoffStore } from '../src/conversation/handoff';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -174,6 +175,7 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
       takeovers: new TakeoverStore(redis, keys, 60000, 3600),
       handoffs: new HandoffStore(redis, keys, 30000, 3600),
       conversations,
+      owners: new OwnerStore(redis, keys, 3600),
       logger: quiet,
     });
     const api = new AsanaApi(

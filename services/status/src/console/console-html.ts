@@ -63,6 +63,8 @@ function statusBadges(s: ConversationSummary): string {
     badges.push(`<span class="badge human">taken over${s.operator ? ` by ${e(s.operator)}` : ''}</span>`);
   if (s.reviewedBy) badges.push(`<span class="badge reviewed">reviewed by ${e(s.reviewedBy)}</span>`);
   if (badges.length === 0) badges.push('<span class="badge open">new</span>');
+  // The owner is shown apart from the state (an owned conversation is still "new" until someone acts).
+  if (s.owner) badges.push(`<span class="badge owner">owner ${e(s.owner)}</span>`);
   return badges.join(' ');
 }
 
@@ -149,9 +151,26 @@ function actionForm(id: string, action: ActionName, user: PageUser, shown: boole
 <input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}"><input type="hidden" name="action" value="${action}">${
     action === 'handback'
       ? '<input type="text" name="note" maxlength="1000" placeholder="Note for the bot (optional)" aria-label="Note for the bot">'
-      : ''
+      : action === 'spam' || action === 'not_spam'
+        ? spamScopeChoice(action)
+        : ''
   }
 <button type="submit" class="action-${action}">${e(ACTIONS[action].label)}</button></form>`;
+}
+
+/** Spam and Not spam ask what they apply to: every conversation of this user, or the whole team. */
+function spamScopeChoice(action: 'spam' | 'not_spam'): string {
+  const name = `scope`;
+  return `<fieldset class="spam-scope"><legend>${action === 'spam' ? 'Spam from' : 'Not spam from'}</legend><label><input type="radio" name="${name}" value="user" checked> this user</label> <label><input type="radio" name="${name}" value="team"> the whole team</label></fieldset>`;
+}
+
+/** The internal-note box: a NOTE on conv.status, shown in the transcript, the thread and the task, never sent to the user. */
+function noteForm(path: string, user: PageUser): string {
+  return `<form method="post" action="${e(path)}/notes" class="note">
+<input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}">
+<label for="note-text">Internal note (operators only; never sent to the user)</label>
+<textarea id="note-text" name="text" rows="2" maxlength="4000" required></textarea>
+<button type="submit">Add note</button></form>`;
 }
 
 const OUTCOME: Record<HandoffRequest['outcome'], string> = {
@@ -201,7 +220,8 @@ export function conversationPage(user: PageUser, view: ConversationView): string
 <input type="hidden" name="_csrf" value="${e(user.csrf)}"><input type="hidden" name="_form" value="${e(user.formId())}">
 <label for="reply-text">Reply as the bot${s.control === 'human' ? '' : ' (this takes the conversation over)'}</label>
 <textarea id="reply-text" name="text" rows="3" maxlength="4000" required></textarea>
-<button type="submit">Send as bot</button></form>`,
+<button type="submit">Send as bot</button></form>
+${noteForm(path, user)}`,
     { page: 'conversation', stream: `${path}/stream`, 'conversation-id': s.id },
   );
 }

@@ -12,6 +12,7 @@ import { ConsoleStreams } from './console-stream';
 import {
   actionRoute,
   conversationRoute,
+  noteRoute,
   conversationStreamRoute,
   listRoute,
   listStreamRoute,
@@ -131,6 +132,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       conversationStreamRoute(guarded, { ...options, streams });
       actionRoute(guarded, options);
       replyRoute(guarded, options);
+      noteRoute(guarded, options);
       statsRoute(guarded, options);
       exportRoute(guarded, options);
     });

@@ -2,10 +2,16 @@
 // operator actions and replies as the bot. Registered inside the guarded scope (console-routes.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { create, OperatorSchema, type Operator } from '@switchboard/proto';
+import { create, OperatorSchema, StatusChange, type Operator } from '@switchboard/proto';
 import type { ConversationRefs } from '@switchboard/store';
 import { MAX_REPLY_LENGTH, type OperatorActions } from '../conversation/actions';
-import { ACTIONS, isActionName, matchesFilter, summaryFromTimeline } from '../conversation/conversation-state';
+import {
+  ACTIONS,
+  isActionName,
+  matchesFilter,
+  summaryFromTimeline,
+  type ConversationSummary,
+} from '../conversation/conversation-state';
 import type { ConversationIndex } from '../conversation/conversations';
 import { describeDelivery, type DeliveryLog } from '../conversation/delivery-log';
 import type { HandoffStore } from '../conversation/handoff';
@@ -176,6 +182,22 @@ export const MAX_HANDBACK_NOTE = 1000;
 
 const BAD_FORM_ID = { error: 'the form id (_form) is malformed: reload the page and try again' };
 
+/**
+ * What Spam / Not spam apply to (the form's `scope`): every conversation of this user, the whole team, or
+ * (no scope: a script posting directly) this conversation only. An error when the scope names someone unknown.
+ */
+export function spamScope(
+  scope: unknown,
+  summary: ConversationSummary,
+): { wholeUser?: boolean; wholeTeam?: boolean } | { error: string } {
+  if (scope === undefined || scope === '' || scope === 'conversation') return {};
+  if (scope === 'user')
+    return summary.userId ? { wholeUser: true } : { error: 'this conversation’s user is not known: no user to mark' };
+  if (scope === 'team')
+    return summary.teamId ? { wholeTeam: true } : { error: 'this conversation’s team is not known: no team to mark' };
+  return { error: `unknown scope "${String(scope).slice(0, 50)}"; one of user, team, conversation` };
+}
+
 export function actionRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
   app.post<{ Params: { id: string }; Body: Record<string, string> }>(
     '/console/conversations/:id/actions',
@@ -190,7 +212,10 @@ export function actionRoute(app: FastifyInstance, { actions, conversations, once
       const note = action === 'handback' ? String(request.body?.note ?? '').trim() : '';
       if (note.length > MAX_HANDBACK_NOTE)
         return reply.code(400).send({ error: `the note is longer than ${MAX_HANDBACK_NOTE} characters` });
-      if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+      const summary = await conversations.get(id);
+      if (!summary) return reply.code(404).send({ error: 'no such conversation' });
+      const scope = action === 'spam' || action === 'not_spam' ? spamScope(request.body?.scope, summary) : {};
+      if ('error' in scope) return reply.code(400).send({ error: scope.error });
       const user = signedIn(request);
       const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
         actions.act({
@@ -199,7 +224,32 @@ export function actionRoute(app: FastifyInstance, { actions, conversations, once
           actor: operatorOf(user),
           eventId,
           ...(note ? { note } : {}),
+          ...scope,
         }),
+      );
+      if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
+      return reply.redirect(conversationUrl(id), 303);
+    },
+  );
+}
+
+/** The longest internal note. */
+export const MAX_NOTE_LENGTH = 4000;
+
+/** The internal-note box: a NOTE for the transcript, the thread and the task, never sent to the user. */
+export function noteRoute(app: FastifyInstance, { actions, conversations, once }: FormDeps): void {
+  app.post<{ Params: { id: string }; Body: Record<string, string> }>(
+    '/console/conversations/:id/notes',
+    async (request, reply) => {
+      const { id } = request.params;
+      const text = String(request.body?.text ?? '').trim();
+      if (!text) return reply.code(400).send({ error: 'the note is empty' });
+      if (text.length > MAX_NOTE_LENGTH)
+        return reply.code(400).send({ error: `the note is longer than ${MAX_NOTE_LENGTH} characters` });
+      if (!(await conversations.get(id))) return reply.code(404).send({ error: 'no such conversation' });
+      const user = signedIn(request);
+      const done = await oncePerForm(once, user, request.body?._form, (eventId) =>
+        actions.act({ conversationId: id, change: StatusChange.NOTE, actor: operatorOf(user), eventId, note: text }),
       );
       if (done === undefined) return reply.code(400).send(BAD_FORM_ID);
       return reply.redirect(conversationUrl(id), 303);

@@ -16,6 +16,7 @@ import { Topics, type Publisher } from '@switchboard/bus';
 import { botOfId, type Logger } from '@switchboard/core';
 import type { ConversationIndex } from './conversations';
 import type { HandoffStore } from './handoff';
+import { isOwner, ownerRecord, replyOwner, replyOwnerEventId, type OwnerStore } from './owner';
 import type { TakeoverStore } from './takeover';
 
 export interface ActionRequest {
@@ -26,6 +27,8 @@ export interface ActionRequest {
   eventId?: string;
   note?: string;
   wholeTeam?: boolean;
+  /** With SPAM / NOT_SPAM: every conversation of the conversation's user. */
+  wholeUser?: boolean;
 }
 
 export interface OperatorReply {
@@ -45,6 +48,7 @@ export class OperatorActions {
       takeovers: TakeoverStore;
       handoffs: HandoffStore;
       conversations: ConversationIndex;
+      owners: OwnerStore;
       logger: Logger;
     },
   ) {}
@@ -68,7 +72,18 @@ export class OperatorActions {
       note: request.note ?? '',
       wholeTeam: request.wholeTeam ?? false,
       teamId: summary?.teamId ?? '',
+      wholeUser: request.wholeUser ?? false,
+      userId: request.wholeUser ? (summary?.userId ?? '') : '',
     });
+    if (change === StatusChange.ASSIGNED) {
+      const current = await this.deps.owners.get(conversationId);
+      // Assigning the owner again is no change (but a retry of the event that made them owner goes on).
+      if (isOwner(current, request.actor) && current!.eventId !== event.eventId) return;
+      await this.deps.owners.assign(conversationId, ownerRecord(request.actor, event.eventId));
+    }
+    // Open or closed shows in the console at once, and the task's change coming back through the Asana
+    // webhook finds the conversation already so (task-change.ts ignores it).
+    if (change === StatusChange.CLOSED || change === StatusChange.REOPENED) await conversations.recordStatus(event);
     await this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
     this.deps.logger.info(
       {
@@ -158,5 +173,14 @@ export class OperatorActions {
       { conversationId, eventId, by: request.actor.id, source: request.actor.source },
       'operator message sent',
     );
+    await this.ownFirstReply(conversationId, request.actor, eventId);
+  }
+
+  /** The first human reply makes its operator the owner when there is none yet (once: ASSIGNED, source reply). */
+  private async ownFirstReply(conversationId: string, replier: Operator, replyEventId: string): Promise<void> {
+    const owner = replyOwner(replier);
+    const eventId = replyOwnerEventId(replyEventId);
+    if (!(await this.deps.owners.claimFirst(conversationId, ownerRecord(owner, eventId)))) return;
+    await this.act({ conversationId, change: StatusChange.ASSIGNED, actor: owner, eventId });
   }
 }

@@ -32,9 +32,11 @@ export interface ConversationSummary {
   control: 'human' | 'bot';
   /** Who holds it while taken over. */
   operator: string;
+  /** Who is responsible for it (owner.ts); not who holds a takeover. */
+  owner: string;
 }
 
-export type ActionName = 'reviewed' | 'spam' | 'not_spam' | 'takeover' | 'handback' | 'close' | 'reopen';
+export type ActionName = 'reviewed' | 'spam' | 'not_spam' | 'takeover' | 'handback' | 'assign_me' | 'close' | 'reopen';
 
 export const ACTIONS: Record<ActionName, { change: StatusChange; label: string }> = {
   reviewed: { change: StatusChange.REVIEWED, label: 'Reviewed' },
@@ -42,6 +44,7 @@ export const ACTIONS: Record<ActionName, { change: StatusChange; label: string }
   not_spam: { change: StatusChange.NOT_SPAM, label: 'Not spam' },
   takeover: { change: StatusChange.TAKEOVER_STARTED, label: 'Take over' },
   handback: { change: StatusChange.TAKEOVER_ENDED, label: 'Hand back' },
+  assign_me: { change: StatusChange.ASSIGNED, label: 'Assign to me' },
   close: { change: StatusChange.CLOSED, label: 'Close' },
   reopen: { change: StatusChange.REOPENED, label: 'Reopen' },
 };
@@ -55,6 +58,9 @@ export const SLACK_ACTIONS: Record<string, ActionName> = {
   [SLACK_ACTION_IDS.notSpam]: 'not_spam',
   [SLACK_ACTION_IDS.takeover]: 'takeover',
   [SLACK_ACTION_IDS.handback]: 'handback',
+  [SLACK_ACTION_IDS.assignMe]: 'assign_me',
+  [SLACK_ACTION_IDS.close]: 'close',
+  [SLACK_ACTION_IDS.reopen]: 'reopen',
 };
 
 /** What an operator may do now: each action only where it changes something. */
@@ -63,6 +69,7 @@ export function availableActions(s: ConversationSummary): ActionName[] {
   if (!s.reviewedBy) out.push('reviewed');
   out.push(s.spam ? 'not_spam' : 'spam');
   if (!s.closed) out.push(s.control === 'human' ? 'handback' : 'takeover');
+  if (!s.closed && !s.spam) out.push('assign_me');
   out.push(s.closed ? 'reopen' : 'close');
   return out;
 }
@@ -133,15 +140,24 @@ export function summaryAfterStatus(event: StatusEvent): Record<string, string> {
       return { closed: '1', control: 'bot', operator: '' };
     case StatusChange.REOPENED:
       return { closed: '' };
+    case StatusChange.ASSIGNED:
+      return { owner: by };
     default:
       return {};
   }
 }
 
+const OWNER_VIA: Record<string, string> = {
+  reply: ' (first reply)',
+  asana: ' (assignee in Asana)',
+  slack: ' (from Slack)',
+  console: '',
+};
+
 /** The transcript's line for a status change: who did what. */
 export function statusLine(event: StatusEvent): string {
   const by = operatorName(event.actor);
-  const team = event.wholeTeam ? ' (the whole team)' : '';
+  const team = event.wholeTeam ? ' (the whole team)' : event.wholeUser ? ' (every conversation of this user)' : '';
   switch (event.change) {
     case StatusChange.REVIEWED:
       return `${by} marked it reviewed`;
@@ -156,7 +172,9 @@ export function statusLine(event: StatusEvent): string {
     case StatusChange.CLOSED:
       return `${by} closed it`;
     case StatusChange.REOPENED:
-      return `${by} reopened it`;
+      return event.actor?.source === 'system' ? `reopened: ${event.note || by}` : `${by} reopened it`;
+    case StatusChange.ASSIGNED:
+      return `${by} is the owner now${OWNER_VIA[event.actor?.source ?? ''] ?? ''}`;
     case StatusChange.NOTE:
       return event.note;
     case StatusChange.HANDOFF_TIMED_OUT:
@@ -215,6 +233,7 @@ export function summaryFromHash(hash: Record<string, string>): ConversationSumma
     closed: hash.closed === '1',
     control: hash.control === 'human' ? 'human' : 'bot',
     operator: hash.operator ?? '',
+    owner: hash.owner ?? '',
   };
 }
 

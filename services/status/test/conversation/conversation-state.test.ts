@@ -52,7 +52,7 @@ describe('summaries', () => {
 
   it('follows status changes and offers only the actions that change something', () => {
     const base = summaryFromHash({ id: 'c1' })!;
-    expect(availableActions(base)).toEqual(['reviewed', 'spam', 'takeover', 'close']);
+    expect(availableActions(base)).toEqual(['reviewed', 'spam', 'takeover', 'assign_me', 'close']);
     const actor = create(OperatorSchema, { name: 'Olivia' });
     const after = (change: StatusChange, s = base) =>
       summaryFromHash({
@@ -71,6 +71,31 @@ describe('summaries', () => {
     expect(availableActions(closed)).toEqual(['reviewed', 'spam', 'reopen']);
     expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeTeam: true }))).toBe(
       'Olivia marked it as spam (the whole team)',
+    );
+  });
+
+  it('shows the owner apart from who holds a takeover, and offers Assign to me only while open and not spam', () => {
+    const actor = create(OperatorSchema, { name: 'Olivia', source: 'console' });
+    const owned = summaryFromHash({
+      id: 'c1',
+      ...summaryAfterStatus(create(StatusEventSchema, { change: StatusChange.ASSIGNED, actor })),
+    })!;
+    expect(owned).toMatchObject({ owner: 'Olivia', operator: '', control: 'bot' });
+    expect(availableActions(owned)).toContain('assign_me');
+    expect(availableActions({ ...owned, spam: true })).not.toContain('assign_me');
+    expect(availableActions({ ...owned, closed: true })).not.toContain('assign_me');
+    const reply = create(OperatorSchema, { name: 'Bo', source: 'reply' });
+    expect(statusLine(create(StatusEventSchema, { change: StatusChange.ASSIGNED, actor: reply }))).toBe(
+      'Bo is the owner now (first reply)',
+    );
+    const system = create(OperatorSchema, { id: 'system', name: 'the user writing again', source: 'system' });
+    expect(
+      statusLine(
+        create(StatusEventSchema, { change: StatusChange.REOPENED, actor: system, note: 'the user wrote again' }),
+      ),
+    ).toBe('reopened: the user wrote again');
+    expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeUser: true }))).toBe(
+      'Olivia marked it as spam (every conversation of this user)',
     );
   });
 

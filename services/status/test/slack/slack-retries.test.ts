@@ -14,6 +14,7 @@ import { OperatorActions } from '../../src/conversation/actions';
 import { ConversationIndex } from '../../src/conversation/conversations';
 import { HandoffStore } from '../../src/conversation/handoff';
 import { TakeoverStore } from '../../src/conversation/takeover';
+import { OwnerStore } from '../../src/conversation/owner';
 import { InboundOnce } from '../../src/inbound-once';
 import { Identities } from '../../src/operators/identities';
 import { OperatorDirectory } from '../../src/operators/operators';
@@ -88,6 +89,7 @@ describe('Slack redelivering while the first delivery is still working', () => {
       takeovers: new TakeoverStore(redis, keys, 60000, 3600),
       handoffs: new HandoffStore(redis, keys, 30000, 3600),
       conversations,
+      owners: new OwnerStore(redis, keys, 3600),
       logger: quiet,
     });
     const identities = new Identities({
