@@ -160,8 +160,7 @@ function actionForm(id: string, action: ActionName, user: PageUser, shown: boole
 
 /** Spam and Not spam ask what they apply to: every conversation of this user, or the whole team. */
 function spamScopeChoice(action: 'spam' | 'not_spam'): string {
-  const name = `scope`;
-  return `<fieldset class="spam-scope"><legend>${action === 'spam' ? 'Spam from' : 'Not spam from'}</legend><label><input type="radio" name="${name}" value="user" checked> this user</label> <label><input type="radio" name="${name}" value="team"> the whole team</label></fieldset>`;
+  return `<fieldset class="spam-scope"><legend>${action === 'spam' ? 'Spam from' : 'Not spam from'}</legend><label><input type="radio" name="scope" value="user" checked> this user</label> <label><input type="radio" name="scope" value="team"> the whole team</label></fieldset>`;
 }
 
 /** The internal-note box: a NOTE on conv.status, shown in the transcript, the thread and the task, never sent to the user. */

@@ -29,6 +29,8 @@ export interface ConversationSummary {
   reviewedBy: string;
   spam: boolean;
   closed: boolean;
+  /** When it was last closed (ISO), while closed; a message ingress received before it reopens nothing. */
+  closedAt: string;
   control: 'human' | 'bot';
   /** Who holds it while taken over. */
   operator: string;
@@ -137,9 +139,14 @@ export function summaryAfterStatus(event: StatusEvent): Record<string, string> {
     case StatusChange.TAKEOVER_ENDED:
       return { control: 'bot', operator: '' };
     case StatusChange.CLOSED:
-      return { closed: '1', control: 'bot', operator: '' };
+      return {
+        closed: '1',
+        closedAt: (event.at ? timestampDate(event.at) : new Date()).toISOString(),
+        control: 'bot',
+        operator: '',
+      };
     case StatusChange.REOPENED:
-      return { closed: '' };
+      return { closed: '', closedAt: '' };
     case StatusChange.ASSIGNED:
       return { owner: by };
     default:
@@ -200,6 +207,7 @@ export function summaryFromTimeline(t: Record<string, string>): ConversationSumm
     reviewedBy: t.reviewedBy ?? '',
     spam: t.spam === '1',
     closed: t.closed === '1',
+    closedAt: t.closed === '1' ? iso(t.closedAt) : '',
     control: t.control === 'human' ? 'human' : 'bot',
   };
 }
@@ -231,6 +239,7 @@ export function summaryFromHash(hash: Record<string, string>): ConversationSumma
     reviewedBy: hash.reviewedBy ?? '',
     spam: hash.spam === '1',
     closed: hash.closed === '1',
+    closedAt: hash.closedAt ?? '',
     control: hash.control === 'human' ? 'human' : 'bot',
     operator: hash.operator ?? '',
     owner: hash.owner ?? '',

@@ -6,6 +6,7 @@ import {
   Direction,
   OperatorSchema,
   StatusChange,
+  timestampMs,
   type ClassifiedEvent,
   type ClassifiedEventSchema,
 } from '@switchboard/proto';
@@ -26,13 +27,15 @@ export const REOPENER = create(OperatorSchema, { id: 'system', name: 'the user w
 
 /**
  * Pure: whether this message reopens its conversation: a user's message (not one the rules deny) on a
- * conversation that is closed and not spam (a spammer writing again reopens nothing).
+ * conversation that is closed and not spam (a spammer writing again reopens nothing), received after the
+ * close (a message already on its way when the operator closed it was there before the close).
  */
 export function reopensConversation(event: ClassifiedEvent, summary: ConversationSummary | null): boolean {
   const m = event.message;
-  if (!m || event.denied) return false;
+  if (!m || event.denied || !summary?.closed || summary.spam) return false;
   if (m.direction !== Direction.USER && m.direction !== Direction.UNSPECIFIED) return false;
-  return Boolean(summary?.closed && !summary.spam);
+  const closedMs = summary.closedAt ? Date.parse(summary.closedAt) : NaN;
+  return !(m.receivedAt && Number.isFinite(closedMs) && timestampMs(m.receivedAt) < closedMs);
 }
 
 export interface ReopenDeps {

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@switchboard/core';
 import { connectRedis, createRedis } from '@switchboard/store';
-import { ClassifiedEventSchema, create, Direction, OperatorSchema } from '@switchboard/proto';
+import { ClassifiedEventSchema, create, Direction, OperatorSchema, timestampFromMs } from '@switchboard/proto';
 import { summaryFromHash } from '../../src/conversation/conversation-state';
 import {
   OwnerStore,
@@ -98,6 +98,21 @@ describe('reopening on a user message', () => {
     ['a message of an unknown conversation', Direction.USER, null, false, false],
   ])('%s: reopens = %s', (_what, direction, summary, denied, reopens) => {
     expect(reopensConversation(message(direction, denied), summary)).toBe(reopens);
+  });
+
+  it('does not reopen for a message ingress received before the close (it was on its way)', () => {
+    const closedAt = summaryFromHash({ id: 'c1', closed: '1', closedAt: '2026-01-01T10:00:00.000Z' });
+    const at = (iso: string) =>
+      create(ClassifiedEventSchema, {
+        message: {
+          eventId: 'm2',
+          conversationId: 'c1',
+          direction: Direction.USER,
+          receivedAt: timestampFromMs(Date.parse(iso)),
+        },
+      });
+    expect(reopensConversation(at('2026-01-01T09:59:59.000Z'), closedAt)).toBe(false);
+    expect(reopensConversation(at('2026-01-01T10:00:01.000Z'), closedAt)).toBe(true);
   });
 
   it('derives the REOPENED event id from the message’s, so replicas and redeliveries make one', () => {
