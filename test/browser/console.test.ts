@@ -139,6 +139,12 @@ describeIfBrowser('the console in a browser', () => {
     await page.waitForSelector('#transcript li.from-operator:has-text("Olivia here")', { timeout: 30000 });
     // While taken over the bot is told to stay silent.
     expect(await bot.userSays(who, 'thank you')).toBe('human');
+    // The first reply made Olivia the owner; closing offers Reopen and no longer Assign to me.
+    await page.waitForSelector('#status .badge.owner:has-text("owner olivia")', { timeout: 30000 });
+    await page.click('button.action-close');
+    await page.waitForSelector('#status .badge.closed', { timeout: 30000 });
+    await page.waitForSelector('form[data-action="reopen"]:not([hidden])', { timeout: 30000 });
+    expect(await page.locator('form[data-action="assign_me"]').isHidden()).toBe(true);
 
     // The stats page: the plot drawn on the server shows (no CSP complaint), and Olivia's first reply counts.
     await page.click('a:has-text("All conversations")');
