@@ -38,6 +38,7 @@ import { InboundOnce } from './inbound-once';
 import { Identities } from './operators/identities';
 import { OperatorDirectory, loadOperators } from './operators/operators';
 import { watchOperators } from './operators/operators-reload';
+import { wireSla } from './sla/sla-wiring';
 import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
 import { statusKeys } from './status-keys';
@@ -135,6 +136,18 @@ async function main(): Promise<void> {
       }),
     });
   }
+
+  // Deadlines: review and reply clocks, reminders and escalation (SLA_POLICY_FILE).
+  const sla = wireSla(runtime, keys, {
+    policyFile: config.slaPolicyFile,
+    groupId: config.groupId,
+    claimLeaseSeconds: config.slaClaimLeaseSeconds,
+    retentionSeconds,
+    webhookSecret: config.slaWebhookSecret ?? config.botWebhookSecret,
+    webhookMaxAttempts: config.slaWebhookMaxAttempts,
+    webhookTimeoutMs: config.botWebhookTimeoutMs,
+    consoleBaseUrl: config.consoleBaseUrl,
+  });
 
   // HTTP: Slack, Asana, the console and the bots' control API.
   if (config.slackSigningSecret && config.slackBotToken) {
@@ -236,6 +249,7 @@ async function main(): Promise<void> {
     'handoff-sweep',
     startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }),
   );
+  sla.startSweep();
   if (asana && config.asanaWebhookTargetUrl) {
     const stop = keepAsanaWebhookRegistered(
       { api: asana, secrets: asanaSecrets, redis, keys, logger },
