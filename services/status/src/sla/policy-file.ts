@@ -25,6 +25,8 @@ const POLICY_FIELDS = new Set([
 ]);
 const MATCH_FIELDS = new Set(['priority', 'team_id']);
 const LEVEL_FIELDS = new Set(['after', 'mention', 'broadcast', 'channel', 'webhook']);
+/** What Slack renders as a mention: a user, a user group, or @here / @channel. Anything else would show as text. */
+export const SLACK_MENTION = /^<(@[UW][A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,}|!here|!channel)>$/;
 const HOURS_FIELDS = new Set(['time_zone', 'days', 'hours']);
 
 export function parsePolicyFile(text: string, source = 'sla-policy'): SlaPolicies {
@@ -157,6 +159,12 @@ export function parsePolicyFile(text: string, source = 'sla-policy'): SlaPolicie
     const webhook = text1(node.get('webhook', true), `${where}.webhook`);
     if (webhook !== undefined && !/^https?:\/\/[^\s]+$/.test(webhook))
       problems.push(`${at(node.get('webhook', true))}: ${where}.webhook must be an http(s) URL`);
+    const mentionNode = node.get('mention', true);
+    for (const m of strings(mentionNode, `${where}.mention`) ?? [])
+      if (!SLACK_MENTION.test(m))
+        problems.push(
+          `${at(mentionNode)}: ${where}.mention "${m}" is not a Slack mention: write <@U…> for a user, <!subteam^S…> for a user group, or <!here>`,
+        );
     const level: EscalationLevel = {
       afterMs: afterMs ?? 0,
       mention: strings(node.get('mention', true), `${where}.mention`) ?? [],

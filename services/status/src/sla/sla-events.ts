@@ -37,6 +37,7 @@ export interface BreachInput {
   plan: ClockPlan;
   priority: string;
   step: Step;
+  startedMs: number;
   deadlineMs: number;
 }
 
@@ -63,13 +64,21 @@ export function breachEvent(input: BreachInput, atMs: number): StatusEvent {
       broadcast: asks.broadcast,
       channel: asks.channel ?? '',
       webhook: asks.webhook ?? '',
+      started: timestampFromMs(input.startedMs),
     },
   });
 }
 
 /** SLA_DEADLINE: a run started (its deadline) or stopped (no deadline). */
 export function deadlineEvent(
-  input: { conversationId: string; clock: ClockName; cycle: number; policy: string; priority: string },
+  input: {
+    conversationId: string;
+    clock: ClockName;
+    cycle: number;
+    policy: string;
+    priority: string;
+    startedMs?: number;
+  },
   deadlineMs: number | null,
   atMs: number,
 ): StatusEvent {
@@ -89,6 +98,7 @@ export function deadlineEvent(
       deadline: deadlineMs === null ? undefined : timestampFromMs(deadlineMs),
       policy: input.policy,
       priority: input.priority,
+      started: input.startedMs === undefined ? undefined : timestampFromMs(input.startedMs),
     },
   });
 }

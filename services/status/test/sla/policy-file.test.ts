@@ -111,6 +111,10 @@ describe('the SLA policy file', () => {
       'business_hours:\n  days: [mon, funday]\n  hours: "09:00-18:00"\n',
       'sla.yaml:2:9: business_hours.days must name sun, mon, tue, wed, thu, fri, sat, got "fun"',
     ],
+    [
+      'policies:\n  - review_within: 1m\n    escalate:\n      - after: 1m\n        mention: ["@oncall"]\n',
+      'sla.yaml:5:18: policies[0].escalate[0].mention "@oncall" is not a Slack mention',
+    ],
     ['policies: [\n', 'sla.yaml:2:1'],
   ])('refuses %p with where and what', (text, problem) => {
     expect(problemsOf(text).join('\n')).toContain(problem);
