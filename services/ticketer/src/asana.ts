@@ -39,7 +39,8 @@ export interface TaskPort {
   addComment(taskGid: string, text: string): Promise<void>;
   /** Texts of the task's comments, oldest first (to check a batch before writing it again after a crash). */
   comments(taskGid: string): Promise<string[]>;
-  updateTask(taskGid: string, change: { notes?: string; completed?: boolean }): Promise<void>;
+  /** `due_at`: an ISO time, or null to clear it. */
+  updateTask(taskGid: string, change: { notes?: string; completed?: boolean; due_at?: string | null }): Promise<void>;
   addTag(taskGid: string, tagGid: string): Promise<void>;
   removeTag(taskGid: string, tagGid: string): Promise<void>;
   /** The workspace's tag with this name, or null. */
