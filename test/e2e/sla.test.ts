@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { createLogger, scopeId } from '@switchboard/core';
+import { createLogger, hashPassword, scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { connectRedis, createRedis } from '@switchboard/store';
 import { ClockStore, slaKeys } from '../../services/status/src/sla/clock-store';
@@ -21,6 +21,7 @@ const API_KEY = 'sla-key-0123456789abcdef';
 const BOT = 'sla-bot';
 const SIGNING_SECRET = 'sla-test-slack-signing-secret';
 const WEBHOOK_SECRET = 'sla-test-webhook-secret-0123';
+const PASSWORD = 'correct horse battery staple';
 
 jest.setTimeout(240000);
 
@@ -107,6 +108,8 @@ describe('review deadlines, reminders and escalation', () => {
       INGRESS_API_KEYS: `${BOT}:${API_KEY}`,
       INGRESS_RATE_PER_SECOND: '0',
       CONSOLE_BASE_URL: 'http://console.test/',
+      CONSOLE_OPERATORS: `olivia:${await hashPassword(PASSWORD, { N: 1024 })}`,
+      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
       NOTIFIER_DIGEST_AFTER_MS: '60000',
       SLA_POLICY_FILE: policyFile,
       SLA_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -230,6 +233,25 @@ describe('review deadlines, reminders and escalation', () => {
   it('reminds an unreviewed conversation, then escalates: a broadcast mention, a post in another channel, a signed webhook', async () => {
     await say('conv-late', 't-fast', 'where is my refund?');
     await expectEveryLevelOnce('conv-late');
+  });
+
+  it("lists a breached conversation in the console's queue, overdue, to signed-in operators only", async () => {
+    const statusUrl = (path: string) => (system.services.has('status') ? system : replica).url('status', path);
+    expect((await fetch(statusUrl('/console/queue'), { redirect: 'manual' })).status).toBe(303);
+    const login = await fetch(statusUrl('/console/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: '/console/queue' }).toString(),
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const page = await fetch(statusUrl('/console/queue'), { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain(`href="/console/conversations/${encodeURIComponent(scopeId(BOT, 'conv-late'))}"`);
+    expect(html).toMatch(/<tr class="overdue"><td><a [^>]*conv-late[^>]*>Uma \(t-fast\)<\/a><\/td><td>review<\/td>/);
   });
 
   it('sends nothing for a conversation reviewed in time, while a later one of the same policy breaches', async () => {

@@ -222,6 +222,7 @@ async function main(): Promise<void> {
       loginBudget: new RateBudget(redis, keys, 'console-login', { ratePerSecond: 0.2, burst: 10 }),
       loginNameBudget: new RateBudget(redis, keys, 'console-login-name', { ratePerSecond: 0.1, burst: 10 }),
       secureCookies: config.consoleBaseUrl.startsWith('https:'),
+      slaClocks: sla.clocks,
       logger,
     });
   } else {

@@ -18,6 +18,7 @@ import {
   replyRoute,
 } from './conversation-routes';
 import { exportRoute, statsRoute } from './triage-routes';
+import { queueRoute } from './queue-routes';
 import { signInPageRoute, signInRoute, signOutRoute } from './sign-in-routes';
 
 declare module 'fastify' {
@@ -133,6 +134,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       replyRoute(guarded, options);
       statsRoute(guarded, options);
       exportRoute(guarded, options);
+      queueRoute(guarded, options);
     });
 
     scope.setErrorHandler((err: Error, request, reply) => {
