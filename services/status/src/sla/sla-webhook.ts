@@ -9,7 +9,8 @@ import { retryable } from '../bot/bot-webhook';
 import { signOutbound } from '../signatures';
 
 export interface SlaWebhookOptions {
-  secret: string;
+  /** Absent: a webhook level (added by a reload) cannot be signed, so its breach goes to the DLQ, never dropped. */
+  secret?: string;
   maxAttempts: number;
   timeoutMs: number;
   done: DoneMarks;
@@ -48,6 +49,11 @@ export function slaWebhookHandler(options: SlaWebhookOptions) {
     const url = event.sla?.webhook;
     if (event.change !== StatusChange.SLA_BREACHED || !url) return;
     if (await done.isDone(event.eventId)) return;
+    if (!options.secret)
+      throw new PermanentError(
+        'SLA webhook: the policy has a webhook level but neither SLA_WEBHOOK_SECRET nor BOT_WEBHOOK_SECRET is set',
+        'sla_webhook_unsigned',
+      );
     const body = slaWebhookBody(event, options.consoleBaseUrl);
     const attemptsKey = options.attemptsKey(event.eventId);
     const attempt = await redis.incr(attemptsKey);

@@ -1,5 +1,6 @@
 // The deadline clocks wired into the status service: the policy (loaded, watched), the consumers that start
 // and stop clocks, the escalation webhook's consumer, the metrics, and the sweep (started after the runtime).
+// Without SLA_POLICY_FILE only the metrics are served (the unreviewed gauges do not depend on a policy).
 import { ConfigError, type Logger } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import type { Runtime } from '@switchboard/runtime';
@@ -38,8 +39,12 @@ export function wireSla(
       'SLA_WEBHOOK_SECRET',
       'is required when the SLA policy has a webhook level (or set BOT_WEBHOOK_SECRET)',
     );
-  runtime.onClose('sla-policy-reload', source.watch());
   const clocks = new ClockStore(redis, slaKeys(keys), settings.claimLeaseSeconds * 1000, settings.retentionSeconds);
+  const levels = Math.max(0, ...loaded.policies.map((p) => p.escalate.length));
+  const slaMetrics = createSlaMetrics({ metrics, redis, keys, logger }, levels);
+  if (!settings.policyFile) return { clocks, startSweep: () => undefined };
+
+  runtime.onClose('sla-policy-reload', source.watch());
   const deps = { clocks, publisher, policies: () => source.current() };
   runtime.consume({
     groupId: `${settings.groupId}-sla`,
@@ -56,25 +61,22 @@ export function wireSla(
     topic: Topics.outbound,
     handler: slaOutboundRecorder(deps),
   });
-  if (settings.webhookSecret) {
-    runtime.consume({
-      groupId: `${settings.groupId}-sla-webhook`,
-      topic: Topics.status,
-      affectsReadiness: false,
-      handler: slaWebhookHandler({
-        secret: settings.webhookSecret,
-        maxAttempts: settings.webhookMaxAttempts,
-        timeoutMs: settings.webhookTimeoutMs,
-        done: new DoneMarks(redis, keys, 'status-sla-webhook'),
-        redis,
-        attemptsKey: (eventId) => keys.key('status', 'sla-webhook-attempts', eventId),
-        metrics,
-        consoleBaseUrl: settings.consoleBaseUrl,
-      }),
-    });
-  }
-  const levels = Math.max(0, ...loaded.policies.map((p) => p.escalate.length));
-  const slaMetrics = createSlaMetrics({ metrics, redis, keys, logger }, levels);
+  // Always consumed with a policy: a webhook level added by a reload without a secret goes to the DLQ, not nowhere.
+  runtime.consume({
+    groupId: `${settings.groupId}-sla-webhook`,
+    topic: Topics.status,
+    affectsReadiness: false,
+    handler: slaWebhookHandler({
+      secret: settings.webhookSecret,
+      maxAttempts: settings.webhookMaxAttempts,
+      timeoutMs: settings.webhookTimeoutMs,
+      done: new DoneMarks(redis, keys, 'status-sla-webhook'),
+      redis,
+      attemptsKey: (eventId) => keys.key('status', 'sla-webhook-attempts', eventId),
+      metrics,
+      consoleBaseUrl: settings.consoleBaseUrl,
+    }),
+  });
   return {
     clocks,
     startSweep: () =>
