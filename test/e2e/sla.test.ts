@@ -1,8 +1,9 @@
 // Deadlines through the whole system (real Kafka and Redis, the services as processes, the sandbox for Slack,
 // a local receiver for the escalation webhook), with a policy in seconds: an unreviewed conversation gets its
 // reminder, its escalation levels in order (a mention broadcast, a post in another channel linking the thread,
-// a signed webhook), each exactly once; one reviewed in time gets nothing; with two status replicas, one killed
-// with -9, and a claimer that died holding a step, every level still comes exactly once.
+// a signed webhook), each exactly once, and waits in the console's queue; one reviewed in time gets nothing; a
+// user writing after an operator's reply gets a reply reminder; with two status replicas, one killed with -9,
+// and a claimer that died holding a step, every level still comes exactly once.
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -98,6 +99,10 @@ describe('review deadlines, reminders and escalation', () => {
   - name: calm
     match: { team_id: [t-calm] }
     review_within: 20s
+  - name: replies
+    match: { team_id: [t-reply] }
+    review_within: 1h
+    reply_within: 2s
 `,
     );
     system = new TestSystem({
@@ -277,6 +282,60 @@ describe('review deadlines, reminders and escalation', () => {
     const quick = await rootOf('conv-quick');
     expect((await slaPostsOf(quick)).thread).toHaveLength(0);
     expect(await redis.zscore(keys().due(), `review:${scopeId(BOT, 'conv-quick')}`)).toBeNull();
+  });
+
+  it("starts the reply clock when the user writes after an operator's reply, and reminds once it passes", async () => {
+    await say('conv-reply', 't-reply', 'I have a question');
+    const root = await rootOf('conv-reply');
+    const operatorSays = async (text: string, eventId: string) => {
+      const body = JSON.stringify({
+        type: 'event_callback',
+        event_id: eventId,
+        team_id: 'T0SANDBOX',
+        event: {
+          type: 'message',
+          channel: root.channel_id,
+          user: 'U0OLIVIA',
+          text,
+          ts: `${Date.now() / 1000}`,
+          thread_ts: root.ts,
+          channel_type: 'channel',
+        },
+      });
+      const at = Math.floor(Date.now() / 1000);
+      const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
+      const res = await fetch(system.url('status', '/slack/events'), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': String(at),
+          'x-slack-signature': signature,
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+    };
+    const clock = keys().clock(scopeId(BOT, 'conv-reply'), 'reply');
+    await operatorSays('Hi, Olivia here. Which order?', 'EvSlaReply0001');
+    await eventually(() => redis.hget(clock, 'lastReplyMs'), Boolean, 30000, "the operator's reply recorded");
+    await say('conv-reply', 't-reply', 'order 1042, it never came');
+    const [reminder] = await eventually(
+      async () => (await slaPostsOf(root)).thread,
+      (thread) => thread.length >= 1,
+      60000,
+      'the reply reminder',
+    );
+    expect(reminder.text).toContain('*Reply deadline passed*');
+    expect(reminder.text).toContain('waiting for a reply for');
+    // The next operator reply stops it; no review reminder came (the first reply took the conversation over).
+    await operatorSays('Found it, it ships today.', 'EvSlaReply0002');
+    await eventually(
+      () => redis.hget(clock, 'state'),
+      (state) => state === 'stopped',
+      30000,
+      'the reply clock stopped',
+    );
+    expect((await slaPostsOf(root)).thread).toHaveLength(1);
   });
 
   it('gives every level exactly once with two status replicas, one killed with -9', async () => {
