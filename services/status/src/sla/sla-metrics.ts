@@ -26,7 +26,7 @@ export function createSlaMetrics(
   for (const priority of PRIORITIES)
     for (let level = 0; level <= levels; level += 1) breaches.inc({ priority, level: String(level) }, 0);
 
-  // One read serves both gauges: the count and the oldest start of each priority's unreviewed set.
+  // What the gauges read at a scrape: the count and the oldest start of each priority's unreviewed set.
   const read = async () => {
     const pipeline = deps.redis.pipeline();
     for (const priority of PRIORITIES) {
@@ -47,36 +47,34 @@ export function createSlaMetrics(
       };
     });
   };
-  const unreviewed = new Gauge({
-    name: 'switchboard_unreviewed_conversations',
-    help: 'Open conversations nobody has reviewed yet, by priority; read from Redis',
-    labelNames: ['priority'],
-    registers,
-    async collect() {
-      try {
-        for (const r of await read()) this.set({ priority: r.priority }, r.count);
-      } catch (err) {
-        deps.logger.warn({ err: (err as Error).message }, 'unreviewed conversations: Redis not readable');
-      }
-    },
-  });
-  const oldest = new Gauge({
-    name: 'switchboard_oldest_unreviewed_seconds',
-    help: 'How long the oldest unreviewed open conversation has waited since it started, by priority (0: none); read from Redis',
-    labelNames: ['priority'],
-    registers,
-    async collect() {
-      try {
-        for (const r of await read()) this.set({ priority: r.priority }, r.oldestSeconds);
-      } catch (err) {
-        deps.logger.warn({ err: (err as Error).message }, 'oldest unreviewed conversation: Redis not readable');
-      }
-    },
-  });
-  for (const priority of PRIORITIES) {
-    unreviewed.set({ priority }, 0);
-    oldest.set({ priority }, 0);
-  }
+  // A gauge per figure, each filled from the same read at scrape time; Redis away: the last values stay.
+  const gauge = (name: string, help: string, value: (r: Awaited<ReturnType<typeof read>>[number]) => number) => {
+    const g = new Gauge({
+      name,
+      help,
+      labelNames: ['priority'],
+      registers,
+      async collect() {
+        try {
+          for (const r of await read()) this.set({ priority: r.priority }, value(r));
+        } catch (err) {
+          deps.logger.warn({ err: (err as Error).message, metric: name }, 'SLA gauge: Redis not readable');
+        }
+      },
+    });
+    for (const priority of PRIORITIES) g.set({ priority }, 0);
+    return g;
+  };
+  gauge(
+    'switchboard_unreviewed_conversations',
+    'Open conversations nobody has reviewed yet, by priority; read from Redis',
+    (r) => r.count,
+  );
+  gauge(
+    'switchboard_oldest_unreviewed_seconds',
+    'How long the oldest unreviewed open conversation has waited since it started, by priority (0: none); read from Redis',
+    (r) => r.oldestSeconds,
+  );
   return {
     breached(clock) {
       breaches.inc({ priority: clock.priority || 'unspecified', level: String(clock.step.level) });

@@ -6,7 +6,7 @@ import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bu
 import { backoffDelay, idWithinBot, botOfId, type Metrics } from '@switchboard/core';
 import type { DoneMarks, Redis } from '@switchboard/store';
 import { retryable } from '../bot/bot-webhook';
-import { signOutbound } from '../signatures';
+import { postSigned } from '../signed-post';
 
 export interface SlaWebhookOptions {
   /** Absent: a webhook level (added by a reload) cannot be signed, so its breach goes to the DLQ, never dropped. */
@@ -62,18 +62,14 @@ export function slaWebhookHandler(options: SlaWebhookOptions) {
     let failure: string;
     let permanent = false;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signOutbound(options.secret, body, now() / 1000),
-          'x-switchboard-event-id': event.eventId,
-        },
+      const res = await postSigned(fetch, {
+        url,
+        secret: options.secret,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'manual',
+        eventId: event.eventId,
+        timeoutMs: options.timeoutMs,
+        nowMs: now(),
       });
-      await res.arrayBuffer().catch(() => undefined);
       metrics.externalCallsTotal.inc({ api: 'sla_webhook', method: 'POST', outcome: String(res.status) });
       if (res.ok) {
         await done.markDone(event.eventId);
