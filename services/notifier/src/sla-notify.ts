@@ -124,7 +124,7 @@ async function notifyBreach(
       log,
     );
   }
-  log.info({ level: sla.level, repeat: sla.repeat, clock: sla.clock }, 'SLA breach posted');
+  log.info({ slaLevel: sla.level, repeat: sla.repeat, clock: sla.clock }, 'SLA breach posted');
 }
 
 export function slaNotifyHandler(parts: SlaNotifyParts) {

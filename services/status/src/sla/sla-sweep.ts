@@ -35,7 +35,7 @@ export async function sweepDeadlines(deps: SlaSweepDeps): Promise<number> {
         conversationId: claimed.conversationId,
         eventId: event.eventId,
         clock: claimed.clock,
-        level: claimed.step.level,
+        slaLevel: claimed.step.level,
         repeat: claimed.step.repeat,
       },
       'SLA deadline passed: breach published',

@@ -73,7 +73,7 @@ export function slaWebhookHandler(options: SlaWebhookOptions) {
       metrics.externalCallsTotal.inc({ api: 'sla_webhook', method: 'POST', outcome: String(res.status) });
       if (res.ok) {
         await done.markDone(event.eventId);
-        log.info({ attempt, status: res.status, level: event.sla?.level }, 'SLA escalation webhook delivered');
+        log.info({ attempt, status: res.status, slaLevel: event.sla?.level }, 'SLA escalation webhook delivered');
         return;
       }
       failure = `HTTP ${res.status}`;
