@@ -1,7 +1,8 @@
 // The notifier and the deadline clocks (the service as a process, the sandbox for Slack): a breach becomes one
 // reminder in the conversation's thread however often it is delivered, with the policy's mentions as Slack
 // mentions and the user's name escaped; a level with a channel posts there once, linking the thread; the root
-// shows how long it has waited; a reminder posted before a crash is found by its metadata, not posted again.
+// shows how long it has waited; a reminder posted before a crash is found by its metadata, not posted again;
+// a conversation listed in a digest gets its reminder in the digest thread, named and broadcast.
 // Needs `npx tsc -b services/notifier` first (the service runs as a process from dist/).
 import { WebClient } from '@slack/web-api';
 import { create, StatusChange, StatusEventSchema, timestampFromMs, type StatusEvent } from '@switchboard/proto';
@@ -172,5 +173,50 @@ describe('deadline breaches in Slack', () => {
     await publishStatus(event);
     await h.metricReaches('switchboard_notifier_post_recoveries_total', { outcome: 'found' }, found + 1);
     expect(slaPosts(h.repliesTo(await h.messages(), root))).toHaveLength(1);
+  });
+});
+
+describe('a deadline breach of a conversation listed in a digest', () => {
+  // Every new conversation after the first waits for a slot it cannot get at once: it goes to a digest.
+  const h = new NotifierHarness({ NOTIFIER_POST_INTERVAL_MS: '2000', NOTIFIER_DIGEST_AFTER_MS: '0' });
+  beforeAll(() => h.start(), 120000);
+  afterAll(() => h.stop());
+
+  it("is posted in the digest's thread naming the conversation, shown in the channel, and the digest line shows the wait", async () => {
+    const startedMs = Date.now() - 8 * 60_000;
+    await h.publish(
+      classified('first', { conversationId: 'sla-d1', eventId: 'sla-d1:1' }),
+      classified('second', { conversationId: 'sla-d2', eventId: 'sla-d2:1', user: 'Bo' }),
+    );
+    const [digest] = await eventually(
+      async () =>
+        (await h.messages()).filter(
+          (m) =>
+            !m.thread_ts &&
+            m.metadata?.event_type === 'switchboard_digest' &&
+            JSON.stringify(m.blocks).includes('sla-d2'),
+        ),
+      (found) => found.length === 1,
+      60000,
+      'the digest listing sla-d2',
+    );
+    await h.publisher.publish(Topics.status, [
+      { key: 'sla-d2', value: deadline('sla-d2', startedMs) },
+      { key: 'sla-d2', value: breach('sla-d2', { level: 0, repeat: 0 }, startedMs) },
+    ]);
+    const [reminder] = await eventually(
+      async () => slaPosts(h.repliesTo(await h.messages(), digest)),
+      (found) => found.length >= 1,
+      60000,
+      'the reminder in the digest thread',
+    );
+    expect(reminder.text).toMatch(/\*Review deadline passed\* for <[^|>]+sla-d2\|Bo \(Acme\)>/);
+    expect(reminder.reply_broadcast).toBe(true);
+    await eventually(
+      async () => (await h.messages()).find((m) => m.ts === digest.ts)!,
+      (m) => JSON.stringify(m.blocks).includes('unreviewed for 8 min'),
+      60000,
+      'the wait on the digest line',
+    );
   });
 });
