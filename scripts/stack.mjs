@@ -175,6 +175,10 @@ async function main() {
       'classifier rules: services/classifier/rules.example.yaml (the example; set CLASSIFIER_RULES_FILE to use yours)',
     );
   }
+  // Deadlines (review/reply clocks, reminders, escalation) only with a policy: the example's webhook and
+  // channels are placeholders, so it is not the default.
+  if (env.SLA_POLICY_FILE) say(`SLA policy: ${env.SLA_POLICY_FILE} (SLA_POLICY_FILE)`);
+  else say('SLA policy: none (set SLA_POLICY_FILE; services/status/src/sla/sla-policy.example.yaml shows one)');
   env.INGRESS_API_KEYS ??= 'dev-bot:dev-key-change-me-0123456789';
   env.CONSOLE_BASE_URL ??= `http://localhost:${statusPort}/`;
   // The console: one development operator unless operators are configured, a fresh session secret per run.

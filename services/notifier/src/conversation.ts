@@ -9,6 +9,7 @@ import {
   type Operator,
 } from '@switchboard/proto';
 import { truncate } from './render-text';
+import type { SlaView } from './sla-view';
 
 /** The first text's length kept (and shown in the root); the transcript has all of it. */
 export const SUMMARY_TEXT = 1000;
@@ -102,6 +103,8 @@ export interface StatusView {
   handoff?: HandoffView;
   /** The latest change, shown as "who acted last". */
   last?: { change: StatusName; by: string; atMs: number };
+  /** A running deadline clock (sla-view.ts): how long the conversation has waited. */
+  sla?: SlaView;
 }
 
 export type StatusName =

@@ -10,6 +10,8 @@ export interface DigestEntry {
   status?: StatusView;
   transcriptUrl: string;
   taskUrl?: string;
+  /** How long it has waited ("unreviewed for 17 min"), escaped; sla-view.ts. */
+  waited?: string;
 }
 
 /** Longest line, so that four fit in a section (3,000 characters) and 150 in the 48 sections left. */
@@ -45,7 +47,7 @@ export function digestLine(entry: DigestEntry): string {
       link(entry.transcriptUrl, 'transcript'),
       ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : []),
     ].join(' · ');
-    return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${statusWord(entry.status)}`;
+    return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${statusWord(entry.status)}${entry.waited ? ` · :hourglass_flowing_sand: ${entry.waited}` : ''}`;
   };
   const line = build(120, 40);
   return line.length <= LINE_ROOM ? line : build(20, 16).slice(0, LINE_ROOM);

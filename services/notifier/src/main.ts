@@ -15,6 +15,7 @@ import { notifierHandler } from './notify';
 import { LOCK_SCOPES } from './post-markers';
 import { channelFor } from './routes';
 import { SlackPacing } from './pacing';
+import { slaNotifyHandler } from './sla-notify';
 import { SLACK_TIMEOUT_MS, webApiSlack } from './slack';
 import { ConversationStore } from './state';
 import { statusHandler } from './status';
@@ -59,6 +60,11 @@ async function main(): Promise<void> {
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
     handler: statusHandler({ ...refreshing, locks }, new DoneMarks(redis, keys, 'notifier-status')),
+  });
+  runtime.consume({
+    groupId: `${config.groupId}-sla`,
+    topic: Topics.status,
+    handler: slaNotifyHandler({ ...refreshing, locks, done: new DoneMarks(redis, keys, 'notifier-sla') }),
   });
   const flusher = new DigestFlusher(
     { slack, store, digests, replies, pacing, metrics, transcriptUrl: linkOf },

@@ -27,7 +27,7 @@ export function createNotifierMetrics(shared: Metrics): NotifierMetrics {
     shared,
     notifications: new Counter({
       name: 'switchboard_notifier_notifications_total',
-      help: 'Slack messages posted or updated, by kind (root, thread, update, digest)',
+      help: 'Slack messages posted or updated, by kind (root, thread, update, digest, sla)',
       labelNames: ['kind'],
       registers,
     }),

@@ -8,6 +8,7 @@ import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { renderRoot, type SlackMessage } from './render';
 import type { SlackPort } from './slack';
+import { waitedText } from './sla-view';
 import type { ConversationState, ConversationStore } from './state';
 
 /** What re-rendering a conversation's message uses. */
@@ -33,6 +34,7 @@ async function digestMessage(
       status: member.status,
       transcriptUrl: parts.transcriptUrl(ids[i]),
       taskUrl: knownTaskUrl ?? member.taskUrl,
+      waited: waitedText(member.status, Date.now()),
     });
   }
   return entries.length > 0 ? renderDigest(entries) : null;
@@ -63,6 +65,7 @@ export async function refreshMessage(
       status: state.status,
       transcriptUrl: parts.transcriptUrl(conversationId),
       taskUrl,
+      nowMs: Date.now(),
     });
   } else if (state.place === 'digest') {
     message = await digestMessage(parts, state);

@@ -17,6 +17,7 @@ import {
   userText,
   whoText,
 } from './render-text';
+import { waitedText } from './sla-view';
 
 export interface SlackMessage {
   text: string;
@@ -39,6 +40,8 @@ export interface RootInputs {
   status?: StatusView;
   transcriptUrl: string;
   taskUrl?: string;
+  /** The time of rendering, for how long the conversation has waited (sla-view.ts); no wait shown without it. */
+  nowMs?: number;
 }
 
 /** "Reviewed by Xavier · Taken over by Zoe": who did what, escaped (operator names come from Slack profiles). */
@@ -67,7 +70,7 @@ function headline(summary: ConversationSummary): string {
 }
 
 /** The triage channel's root message for a conversation, with the buttons its status allows. */
-export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInputs): SlackMessage {
+export function renderRoot({ summary, status, transcriptUrl, taskUrl, nowMs }: RootInputs): SlackMessage {
   const facts = [`Priority: ${PRIORITY_LABEL[summary.priority]}`];
   if (summary.tags.length > 0)
     facts.push(
@@ -91,6 +94,9 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl }: RootInpu
   ];
   const done = statusLine(status);
   if (done) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: done }] });
+  const waited = nowMs === undefined ? '' : waitedText(status, nowMs);
+  if (waited)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: ${waited}` }] });
   const buttons = buttonsFor(status ?? {});
   if (buttons.length > 0) {
     blocks.push({

@@ -60,6 +60,13 @@ export const statusSpec = {
   botWebhookSecret: env.optionalString('BOT_WEBHOOK_SECRET'),
   botWebhookMaxAttempts: env.int('BOT_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1 }),
   botWebhookTimeoutMs: env.int('BOT_WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
+  /** The SLA policy (YAML): review and reply deadlines, reminders, escalation; none when unset. */
+  slaPolicyFile: env.optionalString('SLA_POLICY_FILE'),
+  /** How long a replica's claim on a due SLA step holds before another replica may publish it instead. */
+  slaClaimLeaseSeconds: env.int('SLA_CLAIM_LEASE_SECONDS', 30, { min: 1 }),
+  /** Signs the SLA escalation webhooks (as BOT_WEBHOOK_SECRET signs the bot's); BOT_WEBHOOK_SECRET when unset. */
+  slaWebhookSecret: env.optionalString('SLA_WEBHOOK_SECRET'),
+  slaWebhookMaxAttempts: env.int('SLA_WEBHOOK_MAX_ATTEMPTS', 8, { min: 1 }),
   /** How long a request waits for its action to be in Kafka before a 503 (the work goes on; Slack gives 3 s). */
   publishTimeoutMs: env.int('STATUS_PUBLISH_TIMEOUT_MS', 2500, { min: 100 }),
 };

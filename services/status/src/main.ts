@@ -40,6 +40,7 @@ import { InboundOnce } from './inbound-once';
 import { Identities } from './operators/identities';
 import { OperatorDirectory, loadOperators } from './operators/operators';
 import { watchOperators } from './operators/operators-reload';
+import { wireSla } from './sla/sla-wiring';
 import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
 import { statusKeys } from './status-keys';
@@ -156,6 +157,18 @@ async function main(): Promise<void> {
     });
   }
 
+  // Deadlines: review and reply clocks, reminders and escalation (SLA_POLICY_FILE).
+  const sla = wireSla(runtime, keys, {
+    policyFile: config.slaPolicyFile,
+    groupId: config.groupId,
+    claimLeaseSeconds: config.slaClaimLeaseSeconds,
+    retentionSeconds,
+    webhookSecret: config.slaWebhookSecret ?? config.botWebhookSecret,
+    webhookMaxAttempts: config.slaWebhookMaxAttempts,
+    webhookTimeoutMs: config.botWebhookTimeoutMs,
+    consoleBaseUrl: config.consoleBaseUrl,
+  });
+
   // HTTP: Slack, Asana, the console and the bots' control API.
   if (config.slackSigningSecret && config.slackBotToken) {
     const members = new SlackMembers({
@@ -229,6 +242,7 @@ async function main(): Promise<void> {
       loginBudget: new RateBudget(redis, keys, 'console-login', { ratePerSecond: 0.2, burst: 10 }),
       loginNameBudget: new RateBudget(redis, keys, 'console-login-name', { ratePerSecond: 0.1, burst: 10 }),
       secureCookies: config.consoleBaseUrl.startsWith('https:'),
+      slaClocks: sla.clocks,
       logger,
     });
   } else {
@@ -256,6 +270,7 @@ async function main(): Promise<void> {
     'handoff-sweep',
     startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }),
   );
+  sla.startSweep();
   if (asana && config.asanaWebhookTargetUrl) {
     const stop = keepAsanaWebhookRegistered(
       { api: asana, secrets: asanaSecrets, redis, keys, logger },

@@ -39,8 +39,11 @@ export interface TaskPort {
   addComment(taskGid: string, text: string): Promise<void>;
   /** Texts of the task's comments, oldest first (to check a batch before writing it again after a crash). */
   comments(taskGid: string): Promise<string[]>;
-  /** `assignee`: a user's gid or email (Asana takes either); an unknown one is a 400. */
-  updateTask(taskGid: string, change: { notes?: string; completed?: boolean; assignee?: string }): Promise<void>;
+  /** `assignee`: a user's gid or email (Asana takes either; an unknown one is a 400). `due_at`: an ISO time, or null to clear it. */
+  updateTask(
+    taskGid: string,
+    change: { notes?: string; completed?: boolean; assignee?: string; due_at?: string | null },
+  ): Promise<void>;
   addTag(taskGid: string, tagGid: string): Promise<void>;
   removeTag(taskGid: string, tagGid: string): Promise<void>;
   /** The workspace's tag with this name, or null. */

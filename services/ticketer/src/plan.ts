@@ -3,6 +3,7 @@
 import { Direction, Priority, StatusChange, type ClassifiedEvent, type StatusEvent } from '@switchboard/proto';
 import { conversationMarker } from '@switchboard/agreements';
 import type { PriorityName } from './config';
+import { slaTicketOps } from './sla-ops';
 
 const MAX_NAME = 120;
 export const SPAM_TAG = 'spam';
@@ -11,6 +12,8 @@ export const SPAM_TAG = 'spam';
 export interface TicketState {
   completed: boolean;
   spam: boolean;
+  /** The task's due_at from a running deadline clock (ISO); empty or absent: none. */
+  dueAt?: string;
 }
 
 export const NEW_TICKET: TicketState = { completed: false, spam: false };
@@ -24,7 +27,9 @@ export type TicketOp =
   | { op: 'addTag'; name: string }
   | { op: 'removeTag'; name: string }
   /** Make the task's assignee the Asana user with this email (Asana takes an email as `assignee`). */
-  | { op: 'assign'; email: string; name: string };
+  | { op: 'assign'; email: string; name: string }
+  /** The task's due time (a deadline clock's; null clears it). */
+  | { op: 'due'; at: string | null };
 
 export type TicketEvent = { type: 'message'; event: ClassifiedEvent } | { type: 'status'; event: StatusEvent };
 
@@ -211,6 +216,9 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
       return assignOps(e, actor);
     case StatusChange.NOTE:
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
+    case StatusChange.SLA_DEADLINE:
+    case StatusChange.SLA_BREACHED:
+      return slaTicketOps(e);
     case StatusChange.HANDOFF_TIMED_OUT:
       return [{ op: 'comment', text: 'No operator took the handoff in time: the bot has the conversation again.' }];
     default:
@@ -246,6 +254,7 @@ export function nextState(state: TicketState, ops: TicketOp[]): TicketState {
     if (op.op === 'uncomplete') next = { ...next, completed: false };
     if (op.op === 'addTag' && op.name === SPAM_TAG) next = { ...next, spam: true };
     if (op.op === 'removeTag' && op.name === SPAM_TAG) next = { ...next, spam: false };
+    if (op.op === 'due') next = { ...next, dueAt: op.at ?? '' };
   }
   return next;
 }

@@ -69,6 +69,7 @@ export class TicketStore {
     return {
       completed: h.completed === '1',
       spam: h.spam === '1',
+      dueAt: h.dueAt ?? '',
       notes: h.notes ?? '',
       slackLinked: h.slackLinked === '1',
       firstEventId: h.firstEventId ?? '',

@@ -176,12 +176,14 @@ export class Ticketer {
       else if (op.op === 'complete' || op.op === 'uncomplete')
         await tasks.updateTask(task.gid, { completed: op.op === 'complete' });
       else if (op.op === 'assign') await this.assign(task.gid, op);
+      else if (op.op === 'due') await tasks.updateTask(task.gid, { due_at: op.at });
       else if (op.op === 'addTag') await this.withTags([op.name], ([tag]) => tasks.addTag(task.gid, tag));
       else await this.withTags([op.name], ([tag]) => tasks.removeTag(task.gid, tag));
       await done.markDone(mark);
     }
     const next = nextState(state, ops);
-    if (next.completed !== state.completed || next.spam !== state.spam) await store.saveTicket(conversationId, next);
+    if (next.completed !== state.completed || next.spam !== state.spam || (next.dueAt ?? '') !== (state.dueAt ?? ''))
+      await store.saveTicket(conversationId, next);
   }
 
   /**
@@ -215,6 +217,7 @@ export class Ticketer {
       const carried: TicketOp[] = [
         ...(ticket.spam ? [{ op: 'addTag', name: 'spam' } as const] : []),
         ...(ticket.completed ? [{ op: 'complete' } as const] : []),
+        ...(ticket.dueAt ? [{ op: 'due', at: ticket.dueAt } as const] : []),
       ];
       await this.apply(m.conversationId, task, `${m.eventId}:created`, { completed: false, spam: false }, carried);
       return;

@@ -13,7 +13,7 @@ import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bu
 import { backoffDelay, idWithinBot, type Metrics } from '@switchboard/core';
 import type { DoneMarks } from '@switchboard/store';
 import type { DeliveryLog } from '../conversation/delivery-log';
-import { signOutbound } from '../signatures';
+import { postSigned } from '../signed-post';
 
 export interface BotWebhookOptions {
   url: string;
@@ -86,19 +86,15 @@ export function botWebhookHandler(options: BotWebhookOptions) {
     let retryAfter: number | undefined;
     let permanent = false;
     try {
-      const res = await post(options.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signOutbound(options.secret, body, now() / 1000),
-          'x-switchboard-event-id': event.eventId,
-        },
+      // A signed body never follows a redirect to somewhere else: a 3xx is a failure.
+      const res = await postSigned(post, {
+        url: options.url,
+        secret: options.secret,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-        // A signed body never follows a redirect to somewhere else: a 3xx is a failure.
-        redirect: 'manual',
+        eventId: event.eventId,
+        timeoutMs: options.timeoutMs,
+        nowMs: now(),
       });
-      await res.arrayBuffer().catch(() => undefined);
       metrics.externalCallsTotal.inc({ api: 'bot_webhook', method: 'POST', outcome: String(res.status) });
       if (res.ok) {
         await deliveries.delivered(event.conversationId, event.eventId, attempt);

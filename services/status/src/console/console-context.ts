@@ -14,6 +14,7 @@ import type { OperatorDirectory } from '../operators/operators';
 import type { InboundOnce } from '../inbound-once';
 import type { ConsoleAuth } from './console-auth';
 import type { ConsoleSessions } from './console-sessions';
+import type { ClockStore } from '../sla/clock-store';
 
 export interface ConsoleOptions {
   auth: ConsoleAuth;
@@ -39,5 +40,7 @@ export interface ConsoleOptions {
   loginNameBudget: RateBudget;
   /** https in CONSOLE_BASE_URL: cookies are Secure. */
   secureCookies: boolean;
+  /** The deadline clocks, for the queue page; absent: the queue is empty. */
+  slaClocks?: ClockStore;
   logger: Logger;
 }

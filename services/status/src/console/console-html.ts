@@ -110,7 +110,7 @@ export function listPage(
 <label>to <input name="to" type="date" value="${e(filter.to ?? '')}"></label>
 <label>Search <input name="q" type="search" value="${e(filter.q ?? '')}"></label>
 <button type="submit">Filter</button></form>
-<p class="hint">Newest conversations first (by when they started), fifty to a page. <a href="/console/stats">Triage stats</a></p>
+<p class="hint">Newest conversations first (by when they started), fifty to a page. <a href="/console/stats">Triage stats</a> · <a href="/console/queue">Queue</a></p>
 <table class="conversations"><thead><tr><th>Last activity</th><th>User</th><th>Team</th><th>Priority</th><th>Status</th><th>Last message</th></tr></thead>
 <tbody id="conversation-rows">${rows || ''}</tbody></table>
 ${conversations.length === 0 ? '<p class="empty">No conversations match on this page.</p>' : ''}
@@ -228,6 +228,11 @@ ${noteForm(path, user)}`,
 /** The stats page around its body (stats-page.ts). */
 export function statsPage(user: PageUser, body: string): string {
   return layout('Triage stats', user, body, { page: 'stats' });
+}
+
+/** The queue page around its body (queue-page.ts). */
+export function queuePage(user: PageUser, body: string): string {
+  return layout('Queue', user, body, { page: 'queue' });
 }
 
 export function notFoundPage(user: PageUser, id: string): string {

@@ -19,6 +19,7 @@ import {
   replyRoute,
 } from './conversation-routes';
 import { exportRoute, statsRoute } from './triage-routes';
+import { queueRoute } from './queue-routes';
 import { signInPageRoute, signInRoute, signOutRoute } from './sign-in-routes';
 
 declare module 'fastify' {
@@ -135,6 +136,7 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       noteRoute(guarded, options);
       statsRoute(guarded, options);
       exportRoute(guarded, options);
+      queueRoute(guarded, options);
     });
 
     scope.setErrorHandler((err: Error, request, reply) => {

@@ -1,5 +1,6 @@
 // What the console knows of a conversation, and what an operator may do next. Pure: events in, fields out.
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
+import { slaLine } from '../sla/sla-events';
 import {
   Direction,
   Priority,
@@ -184,6 +185,9 @@ export function statusLine(event: StatusEvent): string {
       return `${by} is the owner now${OWNER_VIA[event.actor?.source ?? ''] ?? ''}`;
     case StatusChange.NOTE:
       return event.note;
+    case StatusChange.SLA_BREACHED:
+    case StatusChange.SLA_DEADLINE:
+      return slaLine(event);
     case StatusChange.HANDOFF_TIMED_OUT:
       return `no operator took over in time: handed back to the bot (it had asked for a human: ${event.note})`;
     default:
