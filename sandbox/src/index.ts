@@ -7,6 +7,7 @@ export {
   type SandboxOptions,
   type SlackOptions,
 } from './settings';
+export { SLACK_METHOD_TIERS, SLACK_TIER_PER_MINUTE, VENDOR_LIMITS } from './vendor-limits';
 export { FaultInjector, type FaultSpec, type FaultStatus } from './faults';
 export { SandboxState } from './state';
 export { signature as asanaWebhookSignature, type AsanaEvent } from './asana/webhooks';

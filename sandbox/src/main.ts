@@ -10,17 +10,21 @@ function numberFrom(name: string): number | undefined {
 }
 
 async function main(): Promise<void> {
+  // SANDBOX_VENDOR_LIMITS=1: Slack's and Asana's own limits, unless a variable below sets one otherwise.
+  const vendorLimits = /^(1|true|yes|on)$/i.test(process.env.SANDBOX_VENDOR_LIMITS ?? '');
+  const unlimited = vendorLimits ? undefined : null;
   const sandbox = await startSandbox({
     port: numberFrom('SANDBOX_PORT') ?? 8090,
     host: process.env.SANDBOX_HOST || '127.0.0.1',
+    vendorLimits,
     slack: {
-      postMessagePerSecond: numberFrom('SANDBOX_SLACK_POST_PER_SECOND') ?? null,
+      postMessagePerSecond: numberFrom('SANDBOX_SLACK_POST_PER_SECOND') ?? unlimited,
       interactivityUrl: process.env.SANDBOX_SLACK_INTERACTIVITY_URL || null,
       eventsUrl: process.env.SANDBOX_SLACK_EVENTS_URL || null,
       signingSecret: process.env.SLACK_SIGNING_SECRET || null,
     },
     asana: {
-      requestsPerMinute: numberFrom('SANDBOX_ASANA_REQUESTS_PER_MINUTE') ?? null,
+      requestsPerMinute: numberFrom('SANDBOX_ASANA_REQUESTS_PER_MINUTE') ?? unlimited,
       projectGid: process.env.ASANA_PROJECT_GID || undefined,
       workspaceGid: process.env.ASANA_WORKSPACE_GID || undefined,
     },

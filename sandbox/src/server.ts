@@ -33,6 +33,7 @@ const configSchema = {
       properties: {
         postMessagePerSecond: { type: ['number', 'null'] },
         burst: { type: ['number', 'null'] },
+        tierLimits: { type: 'boolean' },
         invalidTokens: stringList,
         missingChannels: stringList,
         missingUsers: stringList,
@@ -49,6 +50,7 @@ const configSchema = {
       additionalProperties: false,
       properties: {
         requestsPerMinute: { type: ['number', 'null'] },
+        searchPerMinute: { type: ['number', 'null'] },
         invalidTokens: stringList,
         webhookRetryDelaysMs: { type: 'array', items: { type: 'number', minimum: 0 } },
         handshakeTimeoutMs: { type: 'number', exclusiveMinimum: 0 },
@@ -57,6 +59,7 @@ const configSchema = {
         createAnswerDelayMs: { type: 'number', minimum: 0 },
       },
     },
+    vendorLimits: { type: 'boolean' },
   },
 } as const;
 

@@ -2,12 +2,15 @@
 // and where Slack's side sends what an operator does (interactivity and Events API URLs, signing secret).
 // Set at start from options and changed at run time through POST /_sandbox/config.
 import { KeyedLimiter } from './limiter';
+import { SLACK_METHOD_TIERS, SLACK_TIER_PER_MINUTE, tierBurst, withVendorLimits } from './vendor-limits';
 
 export interface SlackOptions {
   /** chat.postMessage budget per channel; null or absent means unlimited (the stack's default). */
   postMessagePerSecond?: number | null;
   /** How many posts a channel may burst before the per-second rate applies (default: max(1, rate)). */
   burst?: number;
+  /** Slack's method tiers per method and token (Tier 2: 20, Tier 3: 50, Tier 4: 100 a minute); default off. */
+  tierLimits?: boolean;
   /** Tokens answered with invalid_auth. */
   invalidTokens?: string[];
   /** Channels (names with or without '#', or ids) answered with channel_not_found. */
@@ -34,6 +37,8 @@ export interface SlackOptions {
 export interface AsanaOptions {
   /** Requests per minute per token; null or absent means unlimited. */
   requestsPerMinute?: number | null;
+  /** Workspace searches per minute per token (Asana allows 60), on top of the requests; null: unlimited. */
+  searchPerMinute?: number | null;
   /** The project that exists from the start (default 1200000000000001). */
   projectGid?: string;
   /** The workspace that exists from the start (default 1100000000000001). */
@@ -55,6 +60,8 @@ export interface AsanaOptions {
 export interface SandboxOptions {
   slack?: SlackOptions;
   asana?: AsanaOptions;
+  /** The vendors' own limits (vendor-limits.ts) wherever an option above does not say otherwise. */
+  vendorLimits?: boolean;
 }
 
 export const DEFAULT_PROJECT_GID = '1200000000000001';
@@ -63,6 +70,7 @@ export const DEFAULT_WORKSPACE_GID = '1100000000000001';
 export class SlackSettings {
   postMessagePerSecond: number | null = null;
   burst: number | null = null;
+  tierLimits = false;
   invalidTokens = new Set<string>();
   missingChannels = new Set<string>();
   missingUsers = new Set<string>();
@@ -74,11 +82,14 @@ export class SlackSettings {
   deliveryTimeoutMs = 3000;
   postMessageLatencyMs = 0;
   postLimiter: KeyedLimiter | null = null;
+  /** One limiter per tiered method, keyed by token (Slack counts per method per app and workspace). */
+  tierLimiters: Map<string, KeyedLimiter> | null = null;
 
   apply(patch: SlackOptions): void {
     if (patch.postMessagePerSecond !== undefined)
       this.postMessagePerSecond = positiveOrNull(patch.postMessagePerSecond);
     if (patch.burst !== undefined) this.burst = positiveOrNull(patch.burst);
+    if (patch.tierLimits !== undefined) this.tierLimits = patch.tierLimits;
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.missingChannels) this.missingChannels = new Set(patch.missingChannels);
     if (patch.missingUsers) this.missingUsers = new Set(patch.missingUsers);
@@ -97,12 +108,19 @@ export class SlackSettings {
   resetLimits(): void {
     const rate = this.postMessagePerSecond;
     this.postLimiter = rate ? new KeyedLimiter(rate, this.burst ?? Math.max(1, rate)) : null;
+    this.tierLimiters = this.tierLimits ? tierLimiters() : null;
+  }
+
+  /** 0 when the method's tier allows this call now, else the seconds to wait (Retry-After). */
+  takeTier(method: string, token: string, now = Date.now()): number {
+    return this.tierLimiters?.get(method)?.take(token, now) ?? 0;
   }
 
   view() {
     return {
       postMessagePerSecond: this.postMessagePerSecond,
       burst: this.postLimiter?.burst ?? this.burst,
+      tierLimits: this.tierLimits,
       invalidTokens: [...this.invalidTokens],
       missingChannels: [...this.missingChannels],
       missingUsers: [...this.missingUsers],
@@ -118,6 +136,7 @@ export class SlackSettings {
 
 export class AsanaSettings {
   requestsPerMinute: number | null = null;
+  searchPerMinute: number | null = null;
   invalidTokens = new Set<string>();
   webhookRetryDelaysMs: number[] = [250, 1000, 4000];
   handshakeTimeoutMs = 5000;
@@ -125,6 +144,7 @@ export class AsanaSettings {
   searchLagSeconds = 0;
   createAnswerDelayMs = 0;
   limiter: KeyedLimiter | null = null;
+  searchLimiter: KeyedLimiter | null = null;
 
   constructor(
     readonly projectGid: string,
@@ -133,6 +153,7 @@ export class AsanaSettings {
 
   apply(patch: AsanaOptions): void {
     if (patch.requestsPerMinute !== undefined) this.requestsPerMinute = positiveOrNull(patch.requestsPerMinute);
+    if (patch.searchPerMinute !== undefined) this.searchPerMinute = positiveOrNull(patch.searchPerMinute);
     if (patch.invalidTokens) this.invalidTokens = new Set(patch.invalidTokens);
     if (patch.webhookRetryDelaysMs) this.webhookRetryDelaysMs = patch.webhookRetryDelaysMs.filter((ms) => ms >= 0);
     if (patch.handshakeTimeoutMs !== undefined && patch.handshakeTimeoutMs > 0)
@@ -149,11 +170,14 @@ export class AsanaSettings {
     const rpm = this.requestsPerMinute;
     // The whole minute's budget may be spent at once, then it refills evenly, like Asana's sliding window.
     this.limiter = rpm ? new KeyedLimiter(rpm / 60, rpm) : null;
+    const spm = this.searchPerMinute;
+    this.searchLimiter = spm ? new KeyedLimiter(spm / 60, spm) : null;
   }
 
   view() {
     return {
       requestsPerMinute: this.requestsPerMinute,
+      searchPerMinute: this.searchPerMinute,
       projectGid: this.projectGid,
       workspaceGid: this.workspaceGid,
       invalidTokens: [...this.invalidTokens],
@@ -178,10 +202,14 @@ export class SandboxSettings {
     this.apply(options);
   }
 
-  /** Changes what is given and leaves the rest; project and workspace gids are fixed at start. */
+  /**
+   * Changes what is given and leaves the rest; project and workspace gids are fixed at start. With
+   * `vendorLimits`, the vendors' limits are set first and the options given beside it override them.
+   */
   apply(patch: SandboxOptions): void {
-    this.slack.apply(patch.slack ?? {});
-    this.asana.apply(patch.asana ?? {});
+    const { slack, asana } = withVendorLimits(patch);
+    this.slack.apply(slack ?? {});
+    this.asana.apply(asana ?? {});
   }
 
   resetLimits(): void {
@@ -192,6 +220,16 @@ export class SandboxSettings {
   view() {
     return { slack: this.slack.view(), asana: this.asana.view() };
   }
+}
+
+function tierLimiters(): Map<string, KeyedLimiter> {
+  const limiters = new Map<string, KeyedLimiter>();
+  for (const [method, tier] of Object.entries(SLACK_METHOD_TIERS)) {
+    if (tier === 'special') continue;
+    const perMinute = SLACK_TIER_PER_MINUTE[tier];
+    limiters.set(method, new KeyedLimiter(perMinute / 60, tierBurst(perMinute)));
+  }
+  return limiters;
 }
 
 function positiveOrNull(value: number | null): number | null {

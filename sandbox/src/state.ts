@@ -342,6 +342,8 @@ export class Counters {
   /** 'ok' or the error string Slack answered with. */
   readonly slackOutcomes = new Tally();
   readonly slackRateLimitedByChannel = new Tally();
+  /** 429s of Slack's method tiers, by method. */
+  readonly slackRateLimitedByMethod = new Tally();
   readonly asanaCalls = new Tally();
   /** HTTP status → count. */
   readonly asanaStatuses = new Tally();
@@ -357,6 +359,7 @@ export class Counters {
         outcomes: this.slackOutcomes.counts,
         ratelimited: this.slackOutcomes.get('ratelimited'),
         ratelimitedByChannel: this.slackRateLimitedByChannel.counts,
+        ratelimitedByMethod: this.slackRateLimitedByMethod.counts,
         deliveries: this.slackDeliveries.counts,
       },
       asana: {

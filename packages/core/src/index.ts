@@ -1,6 +1,7 @@
 // What every Switchboard service needs: config, logging, metrics, the HTTP server, shutdown, backoff.
 // What services agree on about Slack messages and Asana tasks is in @switchboard/agreements.
 export * from './config';
+export * from './budgets';
 export * from './kafka-security';
 export * from './logger';
 export * from './metrics';

@@ -1,6 +1,6 @@
 // The Asana REST API stand-in, mounted at /asana/api/1.0 so that the asana v3 client with
 // basePath 'http://host:port/asana/api/1.0' talks to it unchanged. Before any route: faults, the bearer
-// token (401), the per-token budget (429 + Retry-After); errors are Asana's {errors: [{message}]}.
+// token (401), the per-token budget and the search budget (429 + Retry-After); errors are Asana's {errors: [{message}]}.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AsanaError, type Json, badRequest, notFound, paginate, webhookJson, withFields } from './model';
@@ -61,6 +61,11 @@ export async function asanaApi(
     if (!token || settings.invalidTokens.has(token)) throw new AsanaError(401, 'Not Authorized');
     const wait = settings.limiter?.take(token) ?? 0;
     if (wait > 0) throw new AsanaError(429, FAULT_MESSAGES[429], { 'retry-after': String(wait) });
+    // The workspace search has a budget of its own (60 a minute at Asana), spent after the general one.
+    if (route === '/workspaces/:workspace_gid/tasks/search') {
+      const searchWait = settings.searchLimiter?.take(token) ?? 0;
+      if (searchWait > 0) throw new AsanaError(429, FAULT_MESSAGES[429], { 'retry-after': String(searchWait) });
+    }
   });
   app.addHook('onResponse', async (_request, reply) => state.counters.asanaStatuses.inc(String(reply.statusCode)));
 

@@ -1,7 +1,7 @@
 // The Slack Web API stand-in, mounted at /slack/api/ so that
 // new WebClient(token, { slackApiUrl: 'http://host:port/slack/api/' }) talks to it unchanged.
 // It decodes what the WebClient sends (form fields or JSON), checks the token, applies faults and
-// the per-channel posting limit, and answers as Slack does: HTTP 200 with ok true/false, 429 when limited.
+// the per-channel posting limit and the method tiers, and answers as Slack does: HTTP 200 with ok true/false, 429 when limited.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FaultInjector } from '../faults';
@@ -74,6 +74,13 @@ export async function slackApi(app: FastifyInstance, { state, settings, faults }
     const token = tokenOf(request, args);
     if (!token) return answer('not_authed', { ok: false, error: 'not_authed' });
     if (settings.invalidTokens.has(token)) return answer('invalid_auth', { ok: false, error: 'invalid_auth' });
+    // Slack's method tiers (when on): a 429 with Retry-After, as for the per-channel posting pace.
+    const tierWait = settings.takeTier(method, token);
+    if (tierWait > 0) {
+      counters.slackRateLimitedByMethod.inc(method);
+      reply.header('retry-after', String(tierWait));
+      return answer('ratelimited', { ok: false, error: 'ratelimited' }, 429);
+    }
 
     const result = impl({
       args,

@@ -1,5 +1,5 @@
 // The notifier's settings, read once from the environment by main.ts.
-import { ConfigError, commonSpec, env, readConfig, type Env, type Setting } from '@switchboard/core';
+import { ConfigError, budgetsSetting, commonSpec, env, readConfig, type Env, type Setting } from '@switchboard/core';
 import { MAX_DIGEST_SIZE } from './limits';
 import { isChannel, routesSetting } from './route-setting';
 
@@ -31,6 +31,8 @@ export const notifierSpec = {
    * At most one post per channel this often, across all replicas. Slack allows about one a second; the
    * margin absorbs the network and scheduling jitter between the replicas' clocks and Slack's.
    */
+  /** SWITCHBOARD_BUDGETS=off: no posting or update budget at all (benchmarks; refused outside bench/development). */
+  budgets: budgetsSetting,
   postIntervalMs: env.int('NOTIFIER_POST_INTERVAL_MS', 1200, { min: 100, max: 60000 }),
   /** Posts a channel may send at once after a quiet period. */
   postBurst: env.int('NOTIFIER_POST_BURST', 1, { min: 1, max: 20 }),

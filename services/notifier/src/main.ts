@@ -16,6 +16,7 @@ import { LOCK_SCOPES } from './post-markers';
 import { channelFor } from './routes';
 import { SlackPacing } from './pacing';
 import { slaNotifyHandler } from './sla-notify';
+import { UnpacedSlack } from './unpaced';
 import { SLACK_TIMEOUT_MS, webApiSlack } from './slack';
 import { ConversationStore } from './state';
 import { statusHandler } from './status';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const store = new ConversationStore(redis, keys, DONE_SCOPE);
   const digests = new DigestStore(redis, keys);
   const replies = new ReplyStore(redis, keys, DONE_SCOPE);
-  const pacing = new SlackPacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 });
+  const Pacing = config.budgets === 'off' ? UnpacedSlack : SlackPacing;
+  const pacing = new Pacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 });
   const metrics = createNotifierMetrics(runtime.metrics);
   const locks = new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs });
   const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);

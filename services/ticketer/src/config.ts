@@ -1,5 +1,5 @@
 // The ticketer's settings, read once from the environment by main.ts.
-import { ConfigError, commonSpec, env, readConfig, type Env } from '@switchboard/core';
+import { ConfigError, budgetsSetting, commonSpec, env, readConfig, type Env } from '@switchboard/core';
 
 export const PRIORITY_NAMES = ['low', 'normal', 'high', 'urgent'] as const;
 export type PriorityName = (typeof PRIORITY_NAMES)[number];
@@ -16,6 +16,8 @@ export const ticketerSpec = {
   /** external.gid is writable by OAuth apps only; with a personal token the notes marker is the way back. */
   asanaExternalIds: env.bool('ASANA_EXTERNAL_IDS', false),
   asanaRequestsPerMinute: env.int('ASANA_REQUESTS_PER_MINUTE', 1500, { min: 1 }),
+  /** SWITCHBOARD_BUDGETS=off: no Asana budget at all (benchmarks; refused outside bench/development). */
+  budgets: budgetsSetting,
   assigneeByPriority: env.optionalString('TICKETER_ASSIGNEE_BY_PRIORITY'),
   commentWindowMs: env.int('TICKETER_COMMENT_WINDOW_MS', 2000, { min: 0, max: 600000 }),
   consoleBaseUrl: env.url('CONSOLE_BASE_URL', 'http://localhost:8081/'),

@@ -1,5 +1,6 @@
 // The loop every replica runs: writes each conversation's buffered comment lines as one comment once its
-// window has passed, and adds the Slack permalink to a task's notes once the notifier has recorded it.
+// window has passed, and adds the Slack permalink of the conversation's own root to a task's notes once the
+// notifier has recorded it (a digest's line is not linked afterwards).
 // Each conversation is flushed under a lease, and a batch is recorded as written, so none is written twice.
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { sleep, type Logger } from '@switchboard/core';
@@ -56,7 +57,7 @@ export class CommentFlusher {
     return leased !== undefined;
   }
 
-  /** Adds the Slack permalink to the task's notes once it is known; gives up after a while. */
+  /** Adds the own root's Slack permalink to the task's notes once it is known; gives up after a while. */
   async linkSlack(conversationId: string): Promise<void> {
     const { store, refs, tasks } = this.deps;
     const [ticket, root, task] = await Promise.all([
@@ -70,6 +71,10 @@ export class CommentFlusher {
         return store.stopAwaitingSlackLink(conversationId);
       return store.awaitSlackLink(conversationId, this.now() + 2000);
     }
+    // A digest's line is not a thread of the conversation's own: linking the digest is not worth an Asana call of
+    // its own (in a burst most conversations are digest lines, and it would double the ticketer's requests).
+    if ((await refs.conversationOfThread(root.channel, root.ts)) !== conversationId)
+      return store.stopAwaitingSlackLink(conversationId);
     const permalink = root.permalink;
     await store.withLease('ticketer-notes', conversationId, async () => {
       if ((await store.ticket(conversationId)).slackLinked) return;

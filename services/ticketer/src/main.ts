@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     onSectionGone: (sectionGid) =>
       runtime.logger.error({ sectionGid }, 'ASANA_SECTION_GID names a deleted section; new tasks go to the project'),
     pace: async () => {
+      if (config.budgets === 'off') return;
       const { waitMs } = await budget.reserve();
       if (waitMs > 0) {
         runtime.metrics.rateLimitWaitSeconds.inc({ api: 'asana' }, waitMs / 1000);

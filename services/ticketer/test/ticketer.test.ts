@@ -3,6 +3,8 @@
 // loses nothing.
 import { Priority, StatusChange } from '@switchboard/proto';
 import { eventually } from '../../../test/support/services';
+import { createKeys } from '@switchboard/store';
+import { ticketerKeys } from '../src/keys';
 import { PROJECT_GID, TicketerHarness, comments, duplicateMarkers } from './harness';
 
 describe('ticketer', () => {
@@ -88,6 +90,30 @@ describe('ticketer', () => {
     const all = await h.tasks();
     expect(all).toHaveLength(1);
     expect(task!.notes.match(/Slack thread:/g)).toHaveLength(1);
+  });
+
+  it('links a conversation’s own root later, but spends no Asana call on a digest’s line', async () => {
+    await h.message('digest-1', 'where is my parcel');
+    await h.eventually('digest-1', () => true, 'the task');
+    const updates = await h.asanaCalls('PUT /tasks/:task_gid');
+    // The notifier lists the conversation in a digest: its permalink is the digest's, not a thread of its own.
+    await h.refs
+      .addSlackRoot(
+        h.redis.multi(),
+        'digest-1',
+        { channel: 'C1', ts: '5.6', permalink: 'http://slack.test/p56' },
+        false,
+      )
+      .exec();
+    const pending = ticketerKeys(createKeys(h.system.env.REDIS_KEY_PREFIX)).ticketerLinkPending();
+    await eventually(
+      () => h.redis.zscore(pending, 'digest-1'),
+      (score) => score === null,
+      30000,
+      'the ticketer done with the link',
+    );
+    expect(await h.asanaCalls('PUT /tasks/:task_gid')).toBe(updates);
+    expect((await h.task('digest-1'))!.notes).not.toContain('Slack thread:');
   });
 
   it('finds or makes a tag again when the cached one was deleted in Asana, for a new task and for spam', async () => {
