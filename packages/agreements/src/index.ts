@@ -14,6 +14,8 @@ export const SLACK_ACTION_IDS = {
   takeover: 'sb_takeover',
   handback: 'sb_handback',
   notSpam: 'sb_not_spam',
+  /** On a digest's line: promote that conversation to a root (and thread) of its own. */
+  openThread: 'sb_open_thread',
 } as const;
 
 /** The line the ticketer writes into every task's notes: the way back from a task to its conversation. */

@@ -55,7 +55,7 @@ export async function ensurePermalink(
   await parts.store.recordPermalink(conversationId, posted, await parts.slack.permalink(posted.channel, posted.ts));
 }
 
-async function recordRoot(
+export async function recordRoot(
   parts: Pick<PostingParts, 'store'>,
   conversationId: string,
   channel: string,

@@ -33,6 +33,8 @@ async function digestMessage(
       status: member.status,
       transcriptUrl: parts.transcriptUrl(ids[i]),
       taskUrl: knownTaskUrl ?? member.taskUrl,
+      // A listed conversation with a root of its own was promoted from here ("Open thread").
+      ...(member.place === 'root' || member.promotedFrom ? { movedTo: { permalink: member.permalink } } : {}),
     });
   }
   return entries.length > 0 ? renderDigest(entries) : null;

@@ -9,6 +9,7 @@ import type { DoneMarks } from '@switchboard/store';
 import { actorName, applyStatus, isVisibleChange } from './conversation';
 import { withConversationLock } from './post-markers';
 import { threadLine, type LineParts } from './outbound';
+import { openThread } from './promote';
 import { refreshMessage, type RefreshParts } from './refresh';
 import { statusLine } from './thread-lines';
 
@@ -22,6 +23,11 @@ export function statusHandler(parts: RefreshParts & LineParts, done: DoneMarks) 
   return async ({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     const { conversationId, eventId, change } = event;
     if (!conversationId || (await done.isDone(eventId))) return;
+    if (change === StatusChange.THREAD_OPENED) {
+      await openThread(parts, event, log);
+      await done.markDone(eventId);
+      return;
+    }
     if (!isVisibleChange(change)) {
       await threadIt(event, log);
       await done.markDone(eventId);
