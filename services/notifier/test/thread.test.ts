@@ -1,6 +1,7 @@
 // The whole conversation in its Slack thread, end to end on the real broker and Redis with the sandbox as Slack:
 // the bot's replies, operators' replies from bot.outbound (once, also when redelivered; not echoed when typed in
 // Slack), notes and state changes, attachments with images. Needs `npx tsc -b services/notifier` first.
+import { WebClient } from '@slack/web-api';
 import { Topics } from '@switchboard/bus';
 import {
   AttachmentSchema,
@@ -92,6 +93,32 @@ describe('the Slack thread shows the whole conversation', () => {
       conversation_id: 't-console',
       event_id: 'outbound:out-1',
     });
+  });
+
+  it('does not post again an operator line that reached Slack before a crash', async () => {
+    // What a notifier killed right after Slack took the line leaves: its intent marker, no done-mark.
+    await h.publish(start('t-crash'));
+    const root = await h.rootOf('t-crash');
+    await h.redis.set(h.keys.notifierPostIntent('outbound:out-crash'), String(Date.now()));
+    const slack = new WebClient('xoxb-notifier-test', { slackApiUrl: h.sandbox.slackApiUrl });
+    await slack.chat.postMessage({
+      channel: root.channel,
+      thread_ts: root.ts,
+      text: ':speech_balloon: *Ann* (operator): posted before the crash',
+      metadata: {
+        event_type: 'switchboard_message',
+        event_payload: { conversation_id: 't-crash', event_id: 'outbound:out-crash' },
+      },
+    });
+    const found = await h.metric('switchboard_notifier_post_recoveries_total', { outcome: 'found' });
+    await operatorSays('t-crash', 'out-crash', 'posted before the crash', 'console');
+    await h.metricReaches('switchboard_notifier_post_recoveries_total', { outcome: 'found' }, found + 1);
+    await operatorSays('t-crash', 'out-after', 'after the restart', 'console');
+    const replies = await thread('t-crash', 2, 'the line after the restart');
+    expect(replies.map((r) => r.text)).toEqual([
+      ':speech_balloon: *Ann* (operator): posted before the crash',
+      ':speech_balloon: *Ann* (operator): after the restart',
+    ]);
   });
 
   it('does not echo a reply or a note typed in Slack, and marks a console note as a note', async () => {
