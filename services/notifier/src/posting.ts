@@ -66,6 +66,53 @@ export async function recordRoot(
   if (taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
 }
 
+/** The root a crash (or a lost answer) left unrecorded after its post started at `postingAtMs`, if Slack has it. */
+export async function findPostedRoot(
+  parts: Pick<PostingParts, 'slack' | 'store' | 'metrics'>,
+  conversationId: string,
+  channel: string,
+  postingAtMs: number | undefined,
+): Promise<PostedMessage | null> {
+  const found = await parts.slack.findByMetadata({
+    channel: await parts.store.channelId(channel),
+    eventTypes: [METADATA.conversation],
+    oldestMs: (postingAtMs ?? 0) - LOOKBACK_MS,
+    matches: (p) => p.conversation_id === conversationId,
+  });
+  parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+  return found;
+}
+
+/**
+ * Posts a conversation's root (its metadata names the conversation and first event) in the channel's budget,
+ * the lock checked right before; when Slack surely did not take it, `onRefused` fields reset its record.
+ */
+export async function postRoot(
+  parts: Pick<PostingParts, 'slack' | 'store' | 'pacing'>,
+  channel: string,
+  summary: ConversationSummary,
+  message: { text: string; blocks: object[] },
+  held: HeldLock,
+  onRefused: Record<string, string>,
+): Promise<PostedMessage> {
+  try {
+    return await parts.pacing.post(channel, () => {
+      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
+      return parts.slack.postMessage({
+        channel,
+        ...message,
+        metadata: {
+          event_type: METADATA.conversation,
+          event_payload: { conversation_id: summary.conversationId, event_id: summary.eventId },
+        },
+      });
+    });
+  } catch (err) {
+    if (surelyNotPosted(err)) await parts.store.update(summary.conversationId, onRefused);
+    throw err;
+  }
+}
+
 /**
  * A new conversation: its own root message in its channel if a slot is free soon enough (always, if urgent),
  * else a place in the channel's next digest. Returns where it went.
@@ -83,13 +130,7 @@ export async function placeConversation(
   const channel = state.channel ?? parts.channelOf(summary);
 
   if (state.place === 'posting') {
-    const found = await parts.slack.findByMetadata({
-      channel: await parts.store.channelId(channel),
-      eventTypes: [METADATA.conversation],
-      oldestMs: (state.postingAtMs ?? 0) - LOOKBACK_MS,
-      matches: (p) => p.conversation_id === id,
-    });
-    parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    const found = await findPostedRoot(parts, id, channel, state.postingAtMs);
     if (found) {
       log.warn({ ts: found.ts }, 'root was posted before a crash; recorded it instead of posting again');
       await recordRoot(parts, id, channel, found, undefined);
@@ -121,24 +162,8 @@ export async function placeConversation(
     transcriptUrl: parts.transcriptUrl(id),
     taskUrl: knownTaskUrl,
   });
-  let posted: PostedMessage;
-  try {
-    posted = await parts.pacing.post(channel, () => {
-      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
-      return parts.slack.postMessage({
-        channel,
-        ...message,
-        metadata: {
-          event_type: METADATA.conversation,
-          event_payload: { conversation_id: id, event_id: summary.eventId },
-        },
-      });
-    });
-  } catch (err) {
-    // Slack said no: nothing to look up next time.
-    if (surelyNotPosted(err)) await parts.store.update(id, { place: '' });
-    throw err;
-  }
+  // Slack said no: nothing to look up next time.
+  const posted = await postRoot(parts, channel, summary, message, held, { place: '' });
   await recordRoot(parts, id, channel, posted, knownTaskUrl);
   parts.metrics.notifications.inc({ kind: 'root' });
   observeLatency(parts.metrics, summary.receivedAtMs);

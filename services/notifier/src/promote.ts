@@ -4,11 +4,10 @@
 import type { Logger } from '@switchboard/core';
 import type { StatusEvent } from '@switchboard/proto';
 import type { Locks } from '@switchboard/store';
-import { LOOKBACK_MS, METADATA, withConversationLock } from './post-markers';
-import { ensurePermalink, recordRoot } from './posting';
+import { withConversationLock } from './post-markers';
+import { ensurePermalink, findPostedRoot, postRoot, recordRoot } from './posting';
 import { refreshMessage, type RefreshParts } from './refresh';
 import { renderRoot } from './render';
-import { surelyNotPosted, type PostedMessage } from './slack';
 
 /** Promotes a conversation listed in a digest to a root of its own; anything else is left as it is. */
 export async function openThread(
@@ -16,7 +15,7 @@ export async function openThread(
   event: StatusEvent,
   log: Logger,
 ): Promise<'promoted' | 'not_in_digest'> {
-  const { store, slack, pacing } = parts;
+  const { store, pacing } = parts;
   const id = event.conversationId;
   return withConversationLock(parts.locks, id, async (held) => {
     let state = await store.state(id);
@@ -34,39 +33,15 @@ export async function openThread(
       state = { ...state, promotedFrom: from };
     }
 
-    let posted: PostedMessage | null = null;
-    if (resuming) {
-      // A crash (or a lost answer) after the post started: find it before posting again.
-      posted = await slack.findByMetadata({
-        channel: await store.channelId(channel),
-        eventTypes: [METADATA.conversation],
-        oldestMs: (state.postingAtMs ?? 0) - LOOKBACK_MS,
-        matches: (p) => p.conversation_id === id,
-      });
-      parts.metrics.recoveries.inc({ outcome: posted ? 'found' : 'not_found' });
-    }
+    // A crash (or a lost answer) after the post started: find it before posting again.
+    let posted = resuming ? await findPostedRoot(parts, id, channel, state.postingAtMs) : null;
     const taskUrl = (await store.refs.asanaTask(id))?.permalinkUrl || undefined;
     if (!posted) {
       await pacing.waitForPost(channel);
       await store.markPosting(id, summary, channel);
       const message = renderRoot({ summary, status: state.status, transcriptUrl: parts.transcriptUrl(id), taskUrl });
-      try {
-        posted = await pacing.post(channel, () => {
-          held.assertHeld();
-          return slack.postMessage({
-            channel,
-            ...message,
-            metadata: {
-              event_type: METADATA.conversation,
-              event_payload: { conversation_id: id, event_id: summary.eventId },
-            },
-          });
-        });
-      } catch (err) {
-        // Slack said no: it stays in its digest, and a redelivery tries again.
-        if (surelyNotPosted(err)) await store.update(id, { place: 'digest', promoted_from: '' });
-        throw err;
-      }
+      // Slack said no: it stays in its digest, and a redelivery tries again.
+      posted = await postRoot(parts, channel, summary, message, held, { place: 'digest', promoted_from: '' });
       parts.metrics.notifications.inc({ kind: 'root' });
     }
     await recordRoot(parts, id, channel, posted, taskUrl);
