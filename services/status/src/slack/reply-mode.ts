@@ -31,6 +31,8 @@ export interface ThreadReplyRequest {
 interface PendingReply {
   conversationId: string;
   text: string;
+  /** Who wrote it: only they are asked, and only their choice counts. */
+  userId: string;
 }
 
 export class ThreadReplies {
@@ -50,7 +52,7 @@ export class ThreadReplies {
     const { conversationId, text, actor, eventId } = request;
     if (mode === 'send') return actions.reply({ conversationId, text, actor, eventId });
     if (mode === 'note') return actions.act({ conversationId, change: StatusChange.NOTE, actor, eventId, note: text });
-    const pending: PendingReply = { conversationId, text };
+    const pending: PendingReply = { conversationId, text, userId: request.userId };
     await this.deps.redis.set(
       this.deps.keys.pendingThreadReply(eventId),
       JSON.stringify(pending),
@@ -67,9 +69,9 @@ export class ThreadReplies {
   }
 
   /**
-   * The operator's answer to the question: the first choice made for a pending reply acts (sent, or kept as a
-   * note), a retry of that choice acts again with the same event id (consumers dedupe), any other is told it is
-   * too late. Then the operator is told, privately, what became of it.
+   * The operator's answer to the question: the first choice its writer makes for a pending reply acts (sent, or
+   * kept as a note), a retry of that choice acts again with the same event id (consumers dedupe), any other (or
+   * anyone else's) is told it is too late. Then the operator is told, privately, what became of it.
    */
   async choose(
     pendingId: string,
@@ -81,12 +83,14 @@ export class ThreadReplies {
     const key = keys.pendingThreadReply(pendingId);
     const raw = await redis.get(key);
     let outcome: ReplyChoice | 'gone' = 'gone';
-    if (raw) {
+    const pending = raw ? (JSON.parse(raw) as PendingReply) : null;
+    if (pending && pending.userId !== where.userId) {
+      this.deps.logger.warn({ pendingId }, 'a thread reply’s Send / Keep as note clicked by someone else: ignored');
+    } else if (pending) {
       const chosenKey = keys.pendingThreadReplyChoice(pendingId);
       const claimed = await redis.set(chosenKey, choice, 'EX', PENDING_SECONDS, 'NX');
       const winner = claimed === 'OK' ? choice : await redis.get(chosenKey);
       if (winner === choice) {
-        const pending = JSON.parse(raw) as PendingReply;
         const eventId = `${pendingId}:${choice}`;
         if (choice === 'send')
           await actions.reply({ conversationId: pending.conversationId, text: pending.text, actor, eventId });
