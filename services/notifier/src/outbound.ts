@@ -25,13 +25,15 @@ export async function threadLine(
   teamId: string,
   log: Logger,
   options: { evenIfSpam?: boolean } = {},
-): Promise<'posted' | 'duplicate' | 'spam' | 'no_thread'> {
+): Promise<'posted' | 'duplicate' | 'spam_conversation' | 'spam_team' | 'no_thread'> {
   const { store } = parts;
   const facts = await store.facts(line.conversationId, line.lineId, teamId);
   if (facts.done) return 'duplicate';
   if (!options.evenIfSpam && (facts.spamConversation || facts.spamTeam)) {
+    const reason = facts.spamConversation ? 'spam_conversation' : 'spam_team';
+    parts.metrics.suppressed.inc({ reason });
     await store.done.markDone(line.lineId);
-    return 'spam';
+    return reason;
   }
   const outcome = await withConversationLock(parts.locks, line.conversationId, async (held) => {
     const fresh = await store.facts(line.conversationId, line.lineId, teamId);
@@ -42,6 +44,7 @@ export async function threadLine(
   });
   if (outcome === 'no_thread') {
     log.info({ line: line.lineId }, 'conversation has no Slack message (denied, or not seen yet): line not threaded');
+    parts.metrics.suppressed.inc({ reason: 'no_thread' });
     await store.done.markDone(line.lineId);
   }
   return outcome;
