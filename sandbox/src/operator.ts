@@ -1,4 +1,5 @@
-// What a person does, from the page or a test: click a button in a message the bot posted, reply in a thread
+// What a person does, from the page or a test: click a button in a message the bot posted (an ephemeral one
+// too, as the user it was shown to), reply in a thread
 // (each sent to the app signed, as Slack sends it), and complete or reopen an Asana task (as Asana's own UI
 // would: the same story and webhook events as PUT /tasks/:gid {completed}). Each endpoint takes JSON, or a
 // form from the page; a form post is answered with 303 back to the page.
@@ -12,7 +13,7 @@ import type { SlackSender } from './slack/delivery';
 import { messageJson } from './slack/methods';
 import { blockActionsPayload, interactionBody, messageEventCallback, slackEscape } from './slack/payloads';
 import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
-import type { SandboxState, SlackDelivery, SlackMessage } from './state';
+import type { EphemeralMessage, SandboxState, SlackDelivery, SlackMessage } from './state';
 import type { WebhookDispatcher } from './asana/webhooks';
 
 export interface OperatorOptions {
@@ -106,6 +107,22 @@ export async function operatorRoutes(
     return message;
   };
 
+  /** The ephemeral message at this ts in the channel, if that is what is clicked. */
+  const ephemeralAt = (channelRef: string, ts: string): EphemeralMessage | undefined => {
+    const channel = state.slack.channel(channelRef);
+    return state.slack.ephemeral.find((m) => m.channelId === channel.id && m.ts === ts);
+  };
+  const ephemeralAsMessage = (m: EphemeralMessage): SlackMessage => ({
+    channelId: m.channelId,
+    ts: m.ts,
+    ...(m.threadTs ? { threadTs: m.threadTs } : {}),
+    text: m.text,
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    userId: m.userId,
+    mentions: [],
+    history: [],
+  });
+
   /** Where to send, or why not: a delivery that cannot happen is still recorded, so the page shows why. */
   const destination = (
     kind: SlackDelivery['kind'],
@@ -148,7 +165,8 @@ export async function operatorRoutes(
 
   app.post<{ Body: ClickBody }>('/_sandbox/slack/click', { schema: { body: clickSchema } }, async (request, reply) => {
     const { channel: channelRef, ts, actionId, value } = request.body;
-    const message = messageAt(channelRef, ts);
+    const ephemeral = ephemeralAt(channelRef, ts);
+    const message = ephemeral ? ephemeralAsMessage(ephemeral) : messageAt(channelRef, ts);
     const buttons = buttonsIn(message.blocks);
     const button = buttons.find(
       (b) => b.actionId === actionId && (value === undefined || value === '' || b.value === value),
@@ -171,7 +189,9 @@ export async function operatorRoutes(
         actionId,
       );
       const payload = blockActionsPayload({
-        person: slackPerson(request.body.userId ?? SANDBOX_OPERATOR_ID),
+        // Only its user sees an ephemeral message, so only they can click it.
+        person: slackPerson(ephemeral ? ephemeral.userId : (request.body.userId ?? SANDBOX_OPERATOR_ID)),
+        ephemeral: ephemeral !== undefined,
         channel: state.slack.channel(message.channelId),
         message: {
           ...messageJson(state.slack, message),

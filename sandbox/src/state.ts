@@ -64,6 +64,17 @@ function slackIdFor(prefix: string, seed: string): string {
   return prefix + createHash('sha256').update(seed).digest('hex').slice(0, 10).toUpperCase();
 }
 
+/** A message only one user sees (chat.postEphemeral); its buttons can be clicked by that user. */
+export interface EphemeralMessage {
+  channelId: string;
+  userId: string;
+  text: string;
+  ts: string;
+  blocks?: unknown[];
+  /** The thread it was shown in, if any. */
+  threadTs?: string;
+}
+
 export class SlackStore {
   readonly channels = new Map<string, SlackChannel>();
   /** Every message of every channel, in the order they were posted. */
@@ -71,7 +82,7 @@ export class SlackStore {
   /** The latest clicks and replies sent to the app, newest last (at most DELIVERIES_KEPT). */
   readonly deliveries: SlackDelivery[] = [];
   /** Ephemeral messages (chat.postEphemeral): seen by one user, never part of the channel's history. */
-  readonly ephemeral: { channelId: string; userId: string; text: string; ts: string }[] = [];
+  readonly ephemeral: EphemeralMessage[] = [];
   private readonly idByName = new Map<string, string>();
   private lastTsMicros = 0;
 

@@ -17,6 +17,8 @@ export const SLACK_ACTION_IDS = {
   close: 'sb_close',
   reopen: 'sb_reopen',
   assignMe: 'sb_assign_me',
+  /** On a digest's line: promote that conversation to a root (and thread) of its own. */
+  openThread: 'sb_open_thread',
 } as const;
 
 /** The line the ticketer writes into every task's notes: the way back from a task to its conversation. */

@@ -51,6 +51,15 @@ export function blocksProblem(blocks: unknown): string | null {
           return `blocks[${i}].elements[${j}]: value too long`;
       }
     }
+    if (block.type === 'image') {
+      const url = typeof block.image_url === 'string' ? block.image_url : '';
+      if (!/^https?:\/\//.test(url) || url.length > 3000) return `blocks[${i}]: image needs an http(s) image_url`;
+      if (typeof block.alt_text !== 'string' || !block.alt_text || block.alt_text.length > 2000)
+        return `blocks[${i}]: image needs alt_text of 1-2000 characters`;
+      // Slack downloads the image first and refuses the message when it cannot: a host under the reserved
+      // .invalid domain never resolves.
+      if (/^https?:\/\/[^/?#]*\.invalid([:/?#]|$)/i.test(url)) return `blocks[${i}]: downloading image failed`;
+    }
     if (block.type === 'context' && (!Array.isArray(block.elements) || block.elements.length > 10))
       return `blocks[${i}]: context needs at most 10 elements`;
   }

@@ -298,16 +298,26 @@ function userInfo(ctx: MethodContext): MethodResult {
   return { ok: true, user: userJson(slackPerson(id)) };
 }
 
-/** Only to one user in the channel; like Slack, refused for a user id it does not know. */
+/** Only to one user in the channel (blocks checked as for any message); refused for a user id it does not know. */
 function postEphemeral(ctx: MethodContext): MethodResult {
   const channel = channelArg(ctx);
   if (!isChannel(channel)) return channel;
   const user = str(ctx.args.user);
   if (!user || ctx.settings.missingUsers.has(user)) return fail('user_not_in_channel');
-  const text = str(ctx.args.text);
-  if (!text && ctx.args.blocks === undefined) return fail('no_text');
+  const decoded = content(ctx);
+  if ('error' in decoded) return decoded.error;
+  const { text, blocks } = decoded.content;
+  if (!text && !blocks?.length) return fail('no_text');
   const ts = ctx.store.nextTs();
-  ctx.store.ephemeral.push({ channelId: channel.id, userId: user, text: text ?? '', ts });
+  const threadTs = str(ctx.args.thread_ts);
+  ctx.store.ephemeral.push({
+    channelId: channel.id,
+    userId: user,
+    text: text ?? '',
+    ts,
+    ...(blocks ? { blocks } : {}),
+    ...(threadTs ? { threadTs } : {}),
+  });
   return { ok: true, message_ts: ts };
 }
 

@@ -40,9 +40,20 @@ export interface Click {
   appId: string;
   responseUrl: string;
   actionTs: string;
+  /** A button of an ephemeral message: Slack sends no `message`, and says so in the container. */
+  ephemeral?: boolean;
 }
 
-export function blockActionsPayload({ person, channel, message, button, appId, responseUrl, actionTs }: Click): Json {
+export function blockActionsPayload({
+  person,
+  channel,
+  message,
+  button,
+  appId,
+  responseUrl,
+  actionTs,
+  ephemeral = false,
+}: Click): Json {
   const threadTs =
     typeof message.thread_ts === 'string' && message.thread_ts !== message.ts ? message.thread_ts : undefined;
   const text =
@@ -58,7 +69,7 @@ export function blockActionsPayload({ person, channel, message, button, appId, r
       type: 'message',
       message_ts: message.ts,
       channel_id: channel.id,
-      is_ephemeral: false,
+      is_ephemeral: ephemeral,
       ...(threadTs ? { thread_ts: threadTs } : {}),
     },
     trigger_id: `${Date.now()}.${SANDBOX_TEAM_ID}.${randomBytes(16).toString('hex')}`,
@@ -66,7 +77,7 @@ export function blockActionsPayload({ person, channel, message, button, appId, r
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: channel.id, name: channel.name ?? channel.id },
-    message,
+    ...(ephemeral ? {} : { message }),
     state: { values: {} },
     response_url: responseUrl,
     actions: [

@@ -26,6 +26,8 @@ export const notifierSpec = {
   /** Channels by priority, team or platform (see routes.ts); first match wins, else the triage channel. */
   routes: routesSetting('NOTIFIER_ROUTES'),
   threadMinimum: env.oneOf('NOTIFIER_THREAD_MIN_PRIORITY', ['low', 'normal', 'high', 'urgent'] as const, 'normal'),
+  /** The bot's replies go into the conversation's thread, as the user's messages do. */
+  threadBotMessages: env.bool('NOTIFIER_THREAD_BOT_MESSAGES', true),
   consoleBaseUrl: env.url('CONSOLE_BASE_URL', 'http://localhost:8081/'),
   /**
    * At most one post per channel this often, across all replicas. Slack allows about one a second; the

@@ -10,6 +10,7 @@ import {
 } from '@switchboard/proto';
 import { truncate } from './render-text';
 import type { SlaView } from './sla-view';
+import { lineAttachments, type LineAttachment } from './thread-lines';
 
 /** The first text's length kept (and shown in the root); the transcript has all of it. */
 export const SUMMARY_TEXT = 1000;
@@ -34,6 +35,8 @@ export interface ConversationSummary {
   receivedAtMs: number;
   /** The operators' team a handoff in the first event asks for (routes `team:` match it first). */
   handoffTeam?: string;
+  /** The first message's attachments (http(s) links only). */
+  attachments?: LineAttachment[];
 }
 
 export function summarize(event: ClassifiedEvent): ConversationSummary {
@@ -54,6 +57,7 @@ export function summarize(event: ClassifiedEvent): ConversationSummary {
     atMs: m?.sentAt ? timestampMs(m.sentAt) : receivedAtMs,
     receivedAtMs,
     ...(m?.handoff?.team ? { handoffTeam: m.handoff.team } : {}),
+    ...(m && lineAttachments(m.attachments).length > 0 ? { attachments: lineAttachments(m.attachments) } : {}),
   };
 }
 

@@ -17,6 +17,8 @@ export interface ClassifiedFacts {
   place?: Place;
   firstEventId?: string;
   threadMinimum: Priority;
+  /** The bot's replies go into the thread too (NOTIFIER_THREAD_BOT_MESSAGES). */
+  threadBotMessages?: boolean;
 }
 
 export type ClassifiedAction =
@@ -27,10 +29,18 @@ export type ClassifiedAction =
   /** A reply in the conversation's thread (now, or grouped with others by the flusher). */
   | { act: 'thread' };
 
-/** Which later messages go into the thread: user messages at or above the threshold, and rule hits. */
-export function threadWorthy(event: ClassifiedEvent, minimum: Priority): boolean {
-  const fromUser = (event.message?.direction ?? Direction.USER) === Direction.USER;
-  return (fromUser && event.priority >= minimum) || event.matchedRules.length > 0;
+/**
+ * Which later messages go into the thread: user messages at or above the threshold, rule hits, and (when
+ * `botMessages`) every bot reply. Operators' messages come from bot.outbound, not from here.
+ */
+export function threadWorthy(event: ClassifiedEvent, minimum: Priority, botMessages = false): boolean {
+  const direction = event.message?.direction ?? Direction.USER;
+  const fromUser = direction === Direction.USER;
+  return (
+    (fromUser && event.priority >= minimum) ||
+    event.matchedRules.length > 0 ||
+    (botMessages && direction === Direction.BOT)
+  );
 }
 
 export function decideClassified(f: ClassifiedFacts): ClassifiedAction {
@@ -42,7 +52,9 @@ export function decideClassified(f: ClassifiedFacts): ClassifiedAction {
   if (f.place === undefined || f.place === 'posting') return { act: 'place' };
   if (f.firstEventId === eventId) return { act: 'nothing', why: 'already_placed' };
   if (f.event.kind === EventKind.CONVERSATION_STARTED) return { act: 'nothing', why: 'repeated_start' };
-  return threadWorthy(f.event, f.threadMinimum) ? { act: 'thread' } : { act: 'suppress', reason: 'below_threshold' };
+  return threadWorthy(f.event, f.threadMinimum, f.threadBotMessages)
+    ? { act: 'thread' }
+    : { act: 'suppress', reason: 'below_threshold' };
 }
 
 /** Post now, wait (briefly) for the channel's slot and post, or queue for the flusher (digest, grouped replies). */

@@ -1,6 +1,7 @@
 // The digest message: when new conversations arrive faster than a channel's Slack budget, they are listed
 // together in one message ("14 new conversations, 3 high"), one line each with its transcript link. Pure.
 import { Priority } from '@switchboard/proto';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import type { ConversationSummary, StatusView } from './conversation';
 import type { SlackMessage } from './render';
 import { clip, escapeMrkdwn, link, packSections, priorityFlag, whoText } from './render-text';
@@ -12,6 +13,8 @@ export interface DigestEntry {
   taskUrl?: string;
   /** How long it has waited ("unreviewed for 17 min"), escaped; sla-view.ts. */
   waited?: string;
+  /** Promoted to a root of its own ("Open thread"): the line says so, with a link to it (when known). */
+  movedTo?: { permalink?: string };
 }
 
 /** Longest line, so that four fit in a section (3,000 characters) and 150 in the 48 sections left. */
@@ -47,17 +50,49 @@ export function digestLine(entry: DigestEntry): string {
       link(entry.transcriptUrl, 'transcript'),
       ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : []),
     ].join(' · ');
-    return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${statusWord(entry.status)}${entry.waited ? ` · :hourglass_flowing_sand: ${entry.waited}` : ''}`;
+    const moved = entry.movedTo
+      ? ` · :arrow_right: ${entry.movedTo.permalink ? link(entry.movedTo.permalink, 'moved to its own thread') : 'moved to its own thread'}`
+      : statusWord(entry.status);
+    return `• ${priorityFlag(summary.priority)}${whoText(summary, nameMax)}${words ? `: ${escapeMrkdwn(words)}` : ''} · ${links}${moved}${entry.waited ? ` · :hourglass_flowing_sand: ${entry.waited}` : ''}`;
   };
   const line = build(120, 40);
   return line.length <= LINE_ROOM ? line : build(20, 16).slice(0, LINE_ROOM);
+}
+
+/** The "Open thread" button of a line: promotes its conversation to a root of its own (handled by status). */
+function openThreadButton(conversationId: string): object {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: 'Open thread' },
+    action_id: SLACK_ACTION_IDS.openThread,
+    value: conversationId,
+  };
+}
+
+/**
+ * The lines as blocks: as many as fit get a section of their own with an "Open thread" button (high ones
+ * first), the rest are packed into shared sections, all within `maxBlocks` (Slack allows 50 per message).
+ * A line already moved to its own thread has no button.
+ */
+export function digestLineBlocks(ordered: DigestEntry[], maxBlocks: number): object[] {
+  const lines = ordered.map(digestLine);
+  let own = Math.min(ordered.length, maxBlocks);
+  while (own > 0 && own + packSections(lines.slice(own)).length > maxBlocks) own -= 1;
+  const owned = ordered.slice(0, own).map((entry, i) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: lines[i] },
+    ...(entry.movedTo ? {} : { accessory: openThreadButton(entry.summary.conversationId) }),
+  }));
+  const packed = packSections(lines.slice(own))
+    .slice(0, maxBlocks - own)
+    .map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } }));
+  return [...owned, ...packed];
 }
 
 /** The digest message. Urgent conversations are never given to it (they always get their own root). */
 export function renderDigest(entries: DigestEntry[]): SlackMessage {
   const title = digestHeadline(entries);
   const ordered = [...entries].sort((a, b) => b.summary.priority - a.summary.priority);
-  const sections = packSections(ordered.map(digestLine)).slice(0, MAX_SECTIONS);
   return {
     text: title,
     blocks: [
@@ -67,11 +102,11 @@ export function renderDigest(entries: DigestEntry[]): SlackMessage {
         elements: [
           {
             type: 'mrkdwn',
-            text: "Grouped to stay within Slack's rate limit. Later messages of these conversations are replied in this thread.",
+            text: "Grouped to stay within Slack's rate limit. Later messages of these conversations are replied in this thread; Open thread gives one its own.",
           },
         ],
       },
-      ...sections.map((text) => ({ type: 'section', text: { type: 'mrkdwn', text } })),
+      ...digestLineBlocks(ordered, MAX_SECTIONS),
     ],
   };
 }

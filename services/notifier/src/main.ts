@@ -10,6 +10,7 @@ import { DigestStore } from './digest-store';
 import { DigestFlusher } from './flusher';
 import { notifierKeys } from './keys';
 import { createNotifierMetrics } from './metrics';
+import { outboundHandler } from './outbound';
 import { ReplyStore } from './reply-store';
 import { notifierHandler } from './notify';
 import { LOCK_SCOPES } from './post-markers';
@@ -55,19 +56,22 @@ async function main(): Promise<void> {
       locks,
       digestAfterMs: config.digestAfterMs,
       threadMinimum: PRIORITIES[config.threadMinimum],
+      threadBotMessages: config.threadBotMessages,
       channelOf: (summary) => channelFor(config.routes, config.triageChannel, summary),
     }),
   });
+  const lines = { ...refreshing, replies, locks, digestAfterMs: config.digestAfterMs };
   runtime.consume({
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
-    handler: statusHandler({ ...refreshing, locks }, new DoneMarks(redis, keys, 'notifier-status')),
+    handler: statusHandler(lines, new DoneMarks(redis, keys, 'notifier-status')),
   });
   runtime.consume({
     groupId: `${config.groupId}-sla`,
     topic: Topics.status,
     handler: slaNotifyHandler({ ...refreshing, locks, done: new DoneMarks(redis, keys, 'notifier-sla') }),
   });
+  runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundHandler(lines) });
   const flusher = new DigestFlusher(
     { slack, store, digests, replies, pacing, metrics, transcriptUrl: linkOf },
     {

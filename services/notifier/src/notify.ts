@@ -20,6 +20,8 @@ export interface ClassifiedParts extends PlacingParts, ThreadingParts, RefreshPa
   locks: Locks;
   /** Later user messages below this priority stay out of the thread (NOTIFIER_THREAD_MIN_PRIORITY). */
   threadMinimum: Priority;
+  /** The bot's replies go into the thread too (NOTIFIER_THREAD_BOT_MESSAGES). */
+  threadBotMessages: boolean;
 }
 
 export function notifierHandler(parts: ClassifiedParts) {
@@ -33,6 +35,7 @@ export function notifierHandler(parts: ClassifiedParts) {
       place: facts.state.place,
       firstEventId: facts.state.firstEventId,
       threadMinimum: parts.threadMinimum,
+      threadBotMessages: parts.threadBotMessages,
     });
 
   return async (delivery: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {

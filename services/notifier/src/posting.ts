@@ -2,19 +2,21 @@
 // thread replies. Each post is preceded by an intent marker in Redis and carries Slack metadata naming the
 // conversation and event; when a marker is found without a recorded result (a crash or a lost answer),
 // the post is looked up in Slack before anything is posted again. Runs under the conversation's lock.
-import { Priority, timestampMs, type ClassifiedEvent } from '@switchboard/proto';
+import type { ClassifiedEvent } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
 import type { HeldLock } from '@switchboard/store';
 import { summarize, type ConversationSummary } from './conversation';
-import { placement, replyPlacement } from './decide';
+import { placement } from './decide';
 import type { DigestStore } from './digest-store';
 import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { METADATA, LOOKBACK_MS } from './post-markers';
-import { QUEUED_LINE_ROOM, renderRoot, renderThreadReply, replyLine } from './render';
+import { renderRoot } from './render';
 import type { ReplyStore } from './reply-store';
 import { surelyNotPosted, type PostedMessage, type SlackPort } from './slack';
 import type { ConversationState, ConversationStore } from './state';
+import { classifiedLine } from './thread-lines';
+import { postThreadLine } from './thread-post';
 
 /** What posting a conversation's messages uses. */
 export interface PostingParts {
@@ -53,7 +55,7 @@ export async function ensurePermalink(
   await parts.store.recordPermalink(conversationId, posted, await parts.slack.permalink(posted.channel, posted.ts));
 }
 
-async function recordRoot(
+export async function recordRoot(
   parts: Pick<PostingParts, 'store'>,
   conversationId: string,
   channel: string,
@@ -62,6 +64,53 @@ async function recordRoot(
 ): Promise<void> {
   await parts.store.recordPlaced(conversationId, 'root', channel, posted);
   if (taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
+}
+
+/** The root a crash (or a lost answer) left unrecorded after its post started at `postingAtMs`, if Slack has it. */
+export async function findPostedRoot(
+  parts: Pick<PostingParts, 'slack' | 'store' | 'metrics'>,
+  conversationId: string,
+  channel: string,
+  postingAtMs: number | undefined,
+): Promise<PostedMessage | null> {
+  const found = await parts.slack.findByMetadata({
+    channel: await parts.store.channelId(channel),
+    eventTypes: [METADATA.conversation],
+    oldestMs: (postingAtMs ?? 0) - LOOKBACK_MS,
+    matches: (p) => p.conversation_id === conversationId,
+  });
+  parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+  return found;
+}
+
+/**
+ * Posts a conversation's root (its metadata names the conversation and first event) in the channel's budget,
+ * the lock checked right before; when Slack surely did not take it, `onRefused` fields reset its record.
+ */
+export async function postRoot(
+  parts: Pick<PostingParts, 'slack' | 'store' | 'pacing'>,
+  channel: string,
+  summary: ConversationSummary,
+  message: { text: string; blocks: object[] },
+  held: HeldLock,
+  onRefused: Record<string, string>,
+): Promise<PostedMessage> {
+  try {
+    return await parts.pacing.post(channel, () => {
+      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
+      return parts.slack.postMessage({
+        channel,
+        ...message,
+        metadata: {
+          event_type: METADATA.conversation,
+          event_payload: { conversation_id: summary.conversationId, event_id: summary.eventId },
+        },
+      });
+    });
+  } catch (err) {
+    if (surelyNotPosted(err)) await parts.store.update(summary.conversationId, onRefused);
+    throw err;
+  }
 }
 
 /**
@@ -81,13 +130,7 @@ export async function placeConversation(
   const channel = state.channel ?? parts.channelOf(summary);
 
   if (state.place === 'posting') {
-    const found = await parts.slack.findByMetadata({
-      channel: await parts.store.channelId(channel),
-      eventTypes: [METADATA.conversation],
-      oldestMs: (state.postingAtMs ?? 0) - LOOKBACK_MS,
-      matches: (p) => p.conversation_id === id,
-    });
-    parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
+    const found = await findPostedRoot(parts, id, channel, state.postingAtMs);
     if (found) {
       log.warn({ ts: found.ts }, 'root was posted before a crash; recorded it instead of posting again');
       await recordRoot(parts, id, channel, found, undefined);
@@ -119,24 +162,8 @@ export async function placeConversation(
     transcriptUrl: parts.transcriptUrl(id),
     taskUrl: knownTaskUrl,
   });
-  let posted: PostedMessage;
-  try {
-    posted = await parts.pacing.post(channel, () => {
-      held.assertHeld(); // the lock lost while waiting for the slot: another replica may be posting this root
-      return parts.slack.postMessage({
-        channel,
-        ...message,
-        metadata: {
-          event_type: METADATA.conversation,
-          event_payload: { conversation_id: id, event_id: summary.eventId },
-        },
-      });
-    });
-  } catch (err) {
-    // Slack said no: nothing to look up next time.
-    if (surelyNotPosted(err)) await parts.store.update(id, { place: '' });
-    throw err;
-  }
+  // Slack said no: nothing to look up next time.
+  const posted = await postRoot(parts, channel, summary, message, held, { place: '' });
   await recordRoot(parts, id, channel, posted, knownTaskUrl);
   parts.metrics.notifications.inc({ kind: 'root' });
   observeLatency(parts.metrics, summary.receivedAtMs);
@@ -146,12 +173,7 @@ export async function placeConversation(
   return 'root';
 }
 
-/**
- * A later message as a reply in the conversation's thread (its root's, or its digest's): posted now if it can
- * be within `digestAfterMs` of its arrival (urgent ones always), else queued with the conversation's other
- * late replies for the flusher to post together — as is every reply while some are queued, or while the
- * conversation itself still waits for its digest, so that the thread keeps the messages' order.
- */
+/** A later message as a line in the conversation's thread (see postThreadLine). */
 export async function replyInThread(
   parts: ThreadingParts,
   event: ClassifiedEvent,
@@ -160,72 +182,5 @@ export async function replyInThread(
   log: Logger,
   held: HeldLock,
 ): Promise<void> {
-  const m = event.message!;
-  const { channelId, ts } = state;
-  const channel = state.channel ?? channelId;
-  if (!channel) throw new Error(`conversation ${m.conversationId} has a thread but no channel`);
-  const placed = state.place === 'root' || state.place === 'digest';
-  if (placed && (await parts.store.hasIntent(m.eventId))) {
-    const found = await parts.slack.findByMetadata({
-      channel: channelId!,
-      threadTs: ts,
-      eventTypes: [METADATA.message],
-      matches: (p) => p.event_id === m.eventId,
-    });
-    parts.metrics.recoveries.inc({ outcome: found ? 'found' : 'not_found' });
-    if (found) {
-      log.warn({ ts: found.ts }, 'thread reply was posted before a crash; not posting it again');
-      await parts.store.finish(m.eventId);
-      return;
-    }
-  }
-  const receivedAtMs = m.receivedAt ? timestampMs(m.receivedAt) : 0;
-  const rule = {
-    priority: event.priority,
-    ageMs: receivedAtMs > 0 ? Math.max(0, Date.now() - receivedAtMs) : 0,
-    digestAfterMs: parts.digestAfterMs,
-    queued: repliesQueued || !placed,
-  };
-  let where = replyPlacement(rule);
-  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
-  if (slot) where = replyPlacement({ ...rule, slot });
-  if (where === 'queue') {
-    const reply = {
-      eventId: m.eventId,
-      line: replyLine(event, QUEUED_LINE_ROOM),
-      priority: event.priority,
-      receivedAtMs,
-    };
-    await parts.replies.queue(channel, m.conversationId, reply, event.priority >= Priority.URGENT);
-    log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: reply queued to be posted with others');
-    return;
-  }
-  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
-  await parts.store.setIntent(m.eventId);
-  const inDigest =
-    state.place === 'digest' && state.summary
-      ? { summary: state.summary, transcriptUrl: parts.transcriptUrl(m.conversationId) }
-      : undefined;
-  try {
-    await parts.pacing.post(channel, () => {
-      held.assertHeld();
-      return parts.slack.postMessage({
-        channel: channelId!,
-        threadTs: ts,
-        ...renderThreadReply(event, inDigest),
-        metadata: {
-          event_type: METADATA.message,
-          event_payload: { conversation_id: m.conversationId, event_id: m.eventId },
-        },
-        // A conversation that only has a line in a digest must not have an urgent message hidden in a thread.
-        replyBroadcast: inDigest !== undefined && event.priority >= Priority.URGENT,
-      });
-    });
-  } catch (err) {
-    if (surelyNotPosted(err)) await parts.store.clearIntent(m.eventId);
-    throw err;
-  }
-  await parts.store.finish(m.eventId);
-  parts.metrics.notifications.inc({ kind: 'thread' });
-  observeLatency(parts.metrics, receivedAtMs);
+  await postThreadLine(parts, classifiedLine(event), state, repliesQueued, log, held);
 }

@@ -35,6 +35,8 @@ async function digestMessage(
       transcriptUrl: parts.transcriptUrl(ids[i]),
       taskUrl: knownTaskUrl ?? member.taskUrl,
       waited: waitedText(member.status, Date.now()),
+      // A listed conversation with a root of its own was promoted from here ("Open thread").
+      ...(member.place === 'root' || member.promotedFrom ? { movedTo: { permalink: member.permalink } } : {}),
     });
   }
   return entries.length > 0 ? renderDigest(entries) : null;

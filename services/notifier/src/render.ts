@@ -1,12 +1,11 @@
 // Slack messages for one conversation, as Block Kit: pure functions from what the notifier knows (the first
 // event's summary, the operators' status, the links) to message payloads. Re-rendering the same inputs gives
 // the same message, which is what makes chat.update after a status change or a late task link safe.
-import { Direction, Priority, type ClassifiedEvent } from '@switchboard/proto';
+import type { ClassifiedEvent } from '@switchboard/proto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { buttonsFor, STATE_BUTTONS, type ButtonName, type ButtonSpec } from './buttons';
 import { type ConversationSummary, type HandoffView, type StatusView } from './conversation';
 import {
-  MAX_TEXT,
   PRIORITY_LABEL,
   clip,
   escapeMrkdwn,
@@ -18,6 +17,21 @@ import {
   whoText,
 } from './render-text';
 import { waitedText } from './sla-view';
+import {
+  attachmentLinks,
+  classifiedLine,
+  renderLine,
+  renderLineText,
+  type LineAttachment,
+  type LineInDigest,
+} from './thread-lines';
+
+/**
+ * The first message's attachments in its root, as links: an image Slack cannot fetch makes it refuse the whole
+ * message, and the root must never depend on that (the thread's lines show images, with a fallback).
+ */
+const attachmentBlocks = (attachments: LineAttachment[]): object[] =>
+  attachments.length === 0 ? [] : [{ type: 'section', text: { type: 'mrkdwn', text: attachmentLinks(attachments) } }];
 
 export interface SlackMessage {
   text: string;
@@ -90,6 +104,7 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl, nowMs }: R
     ...(handoff ? [{ type: 'section', text: { type: 'mrkdwn', text: handoffText(handoff) } }] : []),
     // A conversation that starts with a message-less handoff has no first text to quote.
     ...(quoted || !handoff ? [{ type: 'section', text: { type: 'mrkdwn', text: `>${quoted || '_(no text)_'}` } }] : []),
+    ...attachmentBlocks(summary.attachments ?? []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: facts.join('  ·  ') }] },
   ];
   const done = statusLine(status);
@@ -129,19 +144,9 @@ export function handoffText(handoff: HandoffView): string {
   return lines.join('\n');
 }
 
-const SPEAKER: Record<Direction, string> = {
-  [Direction.UNSPECIFIED]: 'User',
-  [Direction.USER]: 'User',
-  [Direction.BOT]: 'Bot',
-  [Direction.OPERATOR]: 'Operator',
-};
-
 /** One later message as a line of its thread: who speaks, a flag when high or urgent, the escaped text. */
 export function replyLine(event: ClassifiedEvent, room = 2400): string {
-  const m = event.message;
-  const speaker = SPEAKER[m?.direction ?? Direction.USER];
-  const flag = event.priority >= Priority.HIGH ? ` ${PRIORITY_LABEL[event.priority]}` : '';
-  return `*${speaker}*${flag}: ${userText(m?.text ?? '', MAX_TEXT, room)}`;
+  return renderLineText(classifiedLine(event), room);
 }
 
 /** Where a reply in a digest's thread says which conversation it belongs to (that thread is shared). */
@@ -152,13 +157,13 @@ export interface DigestThread {
 
 const inDigestLabel = (d: DigestThread) => link(d.transcriptUrl, `${d.summary.user} (${d.summary.team})`);
 
+/** The conversation a line in a digest's thread names. */
+export const lineInDigest = (d: DigestThread | undefined): LineInDigest | undefined =>
+  d && { user: d.summary.user, team: d.summary.team, transcriptUrl: d.transcriptUrl };
+
 /** A later message of the conversation, as a reply in its thread (its root's, or its digest's). */
 export function renderThreadReply(event: ClassifiedEvent, inDigest?: DigestThread): SlackMessage {
-  const line = replyLine(event);
-  const text = inDigest
-    ? line.replace(/^\*(\w+)\*/, (_all, speaker: string) => `*${speaker}* in ${inDigestLabel(inDigest)}`)
-    : line;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return renderLine(classifiedLine(event), lineInDigest(inDigest));
 }
 
 /** Most replies grouped in one message; queued lines are rendered with this room, so three fit a section. */

@@ -25,6 +25,8 @@ export interface ConversationState {
   permalink?: string;
   /** When a post of the root started, to bound the look-up after a crash. */
   postingAtMs?: number;
+  /** The digest it was listed in before "Open thread" gave it a root of its own. */
+  promotedFrom?: { channelId: string; ts: string };
 }
 
 export interface EventFacts {
@@ -59,6 +61,7 @@ export function stateFromHash(h: Record<string, string>): ConversationState {
     taskUrl: h.task_url || undefined,
     permalink: h.permalink || undefined,
     postingAtMs: h.posting_at ? Number(h.posting_at) : undefined,
+    promotedFrom: parseJson<{ channelId: string; ts: string }>(h.promoted_from),
   };
 }
 

@@ -1,19 +1,35 @@
 // conv.status → Slack: an operator's action (reviewed, spam, take over, hand back, closed, reopened) is
 // recorded with the conversation and its message is re-rendered in place (chat.update) with the buttons
-// the new state allows and who acted. Spam marks (per conversation, or per team) silence later events.
-import { StatusChange, timestampMs, type StatusEventSchema } from '@switchboard/proto';
+// the new state allows and who acted, and the change (or note) gets a short line in the thread. Spam marks (per
+// conversation, or per team) silence later events.
+import { StatusChange, timestampMs, type StatusEvent, type StatusEventSchema } from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
-import type { DoneMarks, Locks } from '@switchboard/store';
+import type { Logger } from '@switchboard/core';
+import type { DoneMarks } from '@switchboard/store';
 import { actorName, applyStatus, isVisibleChange } from './conversation';
 import { withConversationLock } from './post-markers';
+import { threadLine, type LineParts } from './outbound';
+import { openThread } from './promote';
 import { refreshMessage, type RefreshParts } from './refresh';
+import { statusLine } from './thread-lines';
 
-export function statusHandler(parts: RefreshParts & { locks: Locks }, done: DoneMarks) {
+export function statusHandler(parts: RefreshParts & LineParts, done: DoneMarks) {
   const { store } = parts;
+  // The change's line in the thread (thread-lines.ts), once, after the message shows the new state.
+  const threadIt = async (event: StatusEvent, log: Logger) => {
+    const line = statusLine(event);
+    if (line) await threadLine(parts, line, event.teamId, log, { evenIfSpam: true });
+  };
   return async ({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     const { conversationId, eventId, change } = event;
     if (!conversationId || (await done.isDone(eventId))) return;
+    if (change === StatusChange.THREAD_OPENED) {
+      await openThread(parts, event, log);
+      await done.markDone(eventId);
+      return;
+    }
     if (!isVisibleChange(change)) {
+      await threadIt(event, log);
       await done.markDone(eventId);
       return;
     }
@@ -33,6 +49,7 @@ export function statusHandler(parts: RefreshParts & { locks: Locks }, done: Done
       const task = await store.refs.asanaTask(conversationId);
       await refreshMessage(parts, conversationId, { ...state, status }, task?.permalinkUrl || undefined, 'soon', log);
     });
+    await threadIt(event, log);
     await done.markDone(eventId);
   };
 }

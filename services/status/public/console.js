@@ -33,8 +33,29 @@
     }
     li.appendChild(meta);
     li.appendChild(el('div', 'text', entry.text));
+    if (entry.attachments && entry.attachments.length > 0) li.appendChild(attachmentList(entry.attachments));
     li.appendChild(el('div', 'delivery', ''));
     return li;
+  }
+
+  // Only http(s) URLs become links; anything else is shown as text.
+  function attachmentList(attachments) {
+    const list = el('ul', 'attachments');
+    for (const a of attachments) {
+      const item = el('li');
+      const label = a.name || a.type || a.url || 'attachment';
+      if (/^https?:\/\/\S+$/i.test(a.url || '')) {
+        const link = el('a', '', label);
+        link.href = a.url;
+        link.rel = 'noopener noreferrer nofollow';
+        link.target = '_blank';
+        item.appendChild(link);
+      } else {
+        item.textContent = a.url ? label + ' (' + a.url + ')' : label;
+      }
+      list.appendChild(item);
+    }
+    return list;
   }
 
   function findEntry(eventId) {

@@ -2,6 +2,7 @@
 import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env } from '@switchboard/core';
 import { AddressList, parseTrustProxy } from './addresses';
 import { parseAllowedOperators } from './slack/operator-policy';
+import { THREAD_REPLY_MODES } from './slack/reply-mode';
 
 export const statusSpec = {
   ...commonSpec,
@@ -25,6 +26,8 @@ export const statusSpec = {
   slackAllowedOperators: env.list('SLACK_ALLOWED_OPERATORS', []),
   /** A thread reply starting with this stays internal: a note on the task, never sent to the user. */
   notePrefix: env.string('STATUS_NOTE_PREFIX', 'note:'),
+  /** What a thread reply does: `send` it to the user, keep it as a `note`, or `confirm` with the operator first. */
+  threadReplyMode: env.oneOf('STATUS_THREAD_REPLY_MODE', THREAD_REPLY_MODES, 'send'),
 
   asanaToken: env.optionalString('ASANA_TOKEN'),
   asanaBaseUrl: env.url('ASANA_BASE_URL', 'https://app.asana.com/api/1.0'),

@@ -43,6 +43,8 @@ import { watchOperators } from './operators/operators-reload';
 import { wireSla } from './sla/sla-wiring';
 import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
+import { SlackEphemeral } from './slack/slack-ephemeral';
+import { ThreadReplies } from './slack/reply-mode';
 import { statusKeys } from './status-keys';
 
 async function main(): Promise<void> {
@@ -178,11 +180,22 @@ async function main(): Promise<void> {
       logger,
       metrics,
     });
+    const ephemeral = new SlackEphemeral({ token: config.slackBotToken, apiUrl: config.slackApiUrl, metrics });
+    const threadReplies = new ThreadReplies({
+      mode: config.threadReplyMode,
+      actions,
+      ephemeral,
+      redis,
+      keys,
+      logger,
+    });
     await registerSlackRoutes(runtime.http, {
       signingSecret: config.slackSigningSecret,
       members,
       notePrefix: config.notePrefix,
       actions,
+      threadReplies,
+      ephemeral,
       identities,
       refs,
       redis,

@@ -27,6 +27,10 @@ export interface StatusKeys extends Keys {
   inboundSeen(source: string, id: string): string;
   /** An operator's name and email by Slack or Asana user id, cached from their APIs. */
   operatorProfile(source: string, userId: string): string;
+  /** A Slack thread reply waiting for its operator's Send / Keep as note (STATUS_THREAD_REPLY_MODE=confirm). */
+  pendingThreadReply(id: string): string;
+  /** The choice made for a pending thread reply (the first one wins). */
+  pendingThreadReplyChoice(id: string): string;
   /** The secret Asana gave in the webhook handshake. */
   asanaWebhookSecret(): string;
   /** The random path segment of a registration under way: the only place a handshake is accepted. */
@@ -65,6 +69,8 @@ export function statusKeys(prefix = 'sb:'): StatusKeys {
     botDelivery: (id) => k('conv', id, 'bot-delivery'),
     inboundSeen: (source, id) => k('status', 'seen', source, id),
     operatorProfile: (source, userId) => k('status', 'operator', source, userId),
+    pendingThreadReply: (id) => k('status', 'pending-reply', id),
+    pendingThreadReplyChoice: (id) => k('status', 'pending-reply', id, 'chosen'),
     asanaWebhookSecret: () => k('status', 'asana-webhook', 'secret'),
     asanaWebhookHandshake: () => k('status', 'asana-webhook', 'handshake'),
     asanaWebhookTarget: () => k('status', 'asana-webhook', 'target'),

@@ -19,6 +19,8 @@ import { ConversationIndex } from '../src/conversation/conversations';
 import { Identities } from '../src/operators/identities';
 import { OperatorDirectory } from '../src/operators/operators';
 import { registerSlackRoutes } from '../src/slack/slack-routes';
+import { SlackEphemeral } from '../src/slack/slack-ephemeral';
+import { ThreadReplies } from '../src/slack/reply-mode';
 import { SlackMembers } from '../src/slack/slack-members';
 import { parseAllowedOperators } from '../src/slack/operator-policy';
 import { slackSignature } from '../src/signatures';
@@ -206,11 +208,15 @@ describe('status webhooks under fuzzing (real Kafka and Redis, sandbox)', () => 
       logger: quiet,
       metrics,
     });
+    const ephemeral = new SlackEphemeral({ token: 'xoxb-fuzz', apiUrl: sandbox.slackApiUrl, metrics });
+    const threadReplies = new ThreadReplies({ mode: 'send', actions, ephemeral, redis, keys, logger: quiet });
     await registerSlackRoutes(app, {
       signingSecret: SECRET,
       members,
       notePrefix: 'note:',
       actions,
+      threadReplies,
+      ephemeral,
       identities,
       refs,
       redis,

@@ -117,6 +117,7 @@ export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPerm
     '',
     'First message:',
     quoted(m.text),
+    ...attachmentLines(m.attachments),
     '',
     m.handoff ? handoffComment(m.handoff) : '',
     '',
@@ -164,10 +165,21 @@ export function handoffComment(h: { reason: string; summary: string }): string {
 const who = (m: ClassifiedEvent['message']) => m?.user?.name || m?.user?.id || 'User';
 const actorOf = (e: StatusEvent) => e.actor?.name || e.actor?.email || e.actor?.id || 'someone';
 
-/** The comment line a later message adds. */
+/**
+ * A message's attachments as lines of their own ("Attachment: name https://…"; Asana links the URL): only
+ * http(s) URLs without whitespace, names on one line, so no attachment can pass for a line the ticketer writes.
+ */
+export function attachmentLines(attachments: readonly { type: string; url: string; name: string }[]): string[] {
+  return attachments
+    .filter((a) => /^https?:\/\/\S+$/.test(a.url) && a.url.length <= 2000)
+    .slice(0, 10)
+    .map((a) => `Attachment: ${cut(oneLine(a.name || a.type || 'file'), 120)} ${a.url}`);
+}
+
+/** The comment line a later message adds (and a line per attachment under it). */
 export function commentLine(event: ClassifiedEvent): string {
   const m = event.message!;
-  return `${m.direction === Direction.BOT ? 'Bot' : who(m)}: ${m.text}`;
+  return [`${m.direction === Direction.BOT ? 'Bot' : who(m)}: ${m.text}`, ...attachmentLines(m.attachments)].join('\n');
 }
 
 /** Everything to do to an existing task for one later event, in order. */

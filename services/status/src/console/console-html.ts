@@ -139,11 +139,23 @@ export interface ConversationView {
   taskUrl?: string;
 }
 
+/** An entry's attachments: http(s) URLs as links (escaped), anything else as text only. */
+export function attachmentsHtml(attachments: TranscriptEntry['attachments']): string {
+  if (!attachments || attachments.length === 0) return '';
+  const item = (a: { name: string; url: string; type: string }) => {
+    const label = a.name || a.type || a.url || 'attachment';
+    return /^https?:\/\/\S+$/i.test(a.url)
+      ? `<li><a href="${e(a.url)}" rel="noopener noreferrer nofollow" target="_blank">${e(label)}</a></li>`
+      : `<li>${e(label)}${a.url ? ` (${e(a.url)})` : ''}</li>`;
+  };
+  return `<ul class="attachments">${attachments.map(item).join('')}</ul>`;
+}
+
 export function entryItem(entry: TranscriptEntry, delivery?: string): string {
   return `<li class="entry from-${e(entry.from)}" data-event-id="${e(entry.eventId)}">
 <div class="meta"><span class="author">${e(entry.author || entry.from)}</span> <time datetime="${e(entry.at)}">${e(entry.at.replace('T', ' ').slice(0, 19))}</time>${
     entry.priority && entry.priority !== 'unspecified' ? ` <span class="priority">${e(entry.priority)}</span>` : ''
-  }</div><div class="text">${e(entry.text)}</div><div class="delivery">${e(delivery ?? '')}</div></li>`;
+  }</div><div class="text">${e(entry.text)}</div>${attachmentsHtml(entry.attachments)}<div class="delivery">${e(delivery ?? '')}</div></li>`;
 }
 
 function actionForm(id: string, action: ActionName, user: PageUser, shown: boolean): string {

@@ -190,6 +190,8 @@ export function statusLine(event: StatusEvent): string {
       return slaLine(event);
     case StatusChange.HANDOFF_TIMED_OUT:
       return `no operator took over in time: handed back to the bot (it had asked for a human: ${event.note})`;
+    case StatusChange.THREAD_OPENED:
+      return `${by} gave it a Slack thread of its own (it was listed in a digest)`;
     default:
       return `${by}: ${StatusChange[event.change] ?? 'unknown change'}`;
   }

@@ -52,6 +52,9 @@ export function transcriptEntry(event: ClassifiedEvent): TranscriptEntry {
     kind: EventKind[event.kind]?.toLowerCase(),
     priority: Priority[event.priority]?.toLowerCase(),
     tags: event.tags,
+    ...(m.attachments.length > 0
+      ? { attachments: m.attachments.slice(0, 20).map((a) => ({ name: a.name, url: a.url, type: a.type })) }
+      : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface TranscriptEntry {
   kind?: string;
   priority?: string;
   tags?: string[];
+  /** The message's attachments as sent (only http(s) URLs are ever made links when shown). */
+  attachments?: { name: string; url: string; type: string }[];
 }
 
 const APPEND_ONCE = `

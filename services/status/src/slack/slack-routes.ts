@@ -12,7 +12,11 @@ import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
 import type { Identities } from '../operators/identities';
 import { StillWorking, type InboundOnce } from '../inbound-once';
 import { verifySlack } from '../signatures';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
+import type { ThreadReplies } from './reply-mode';
+import type { SlackEphemeral } from './slack-ephemeral';
+import { choiceOf, digestThreadText } from './thread-answers';
 import type { SlackMembers } from './slack-members';
 
 export interface SlackRouteOptions {
@@ -21,6 +25,10 @@ export interface SlackRouteOptions {
   members: SlackMembers;
   notePrefix: string;
   actions: OperatorActions;
+  /** What a thread reply does (STATUS_THREAD_REPLY_MODE), and the Send / Keep as note answers. */
+  threadReplies: ThreadReplies;
+  /** Private answers in a thread (a digest's thread names no conversation). */
+  ephemeral: SlackEphemeral;
   identities: Identities;
   refs: ConversationRefs;
   redis: Redis;
@@ -80,16 +88,23 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       if (!(await mayAct(parsed.userId, parsed.channelId))) return reply.code(200).send();
       for (const action of parsed.actions) {
         const name = SLACK_ACTIONS[action.actionId];
-        if (!name) continue;
+        // A digest line's Open thread; Send / Keep as note of a pending thread reply (value: its id).
+        const change = name
+          ? ACTIONS[name].change
+          : action.actionId === SLACK_ACTION_IDS.openThread
+            ? StatusChange.THREAD_OPENED
+            : undefined;
+        const choice = choiceOf(action.actionId);
+        if (change === undefined && !choice) continue;
         const id = stableId('slack-action', [parsed.userId, action.actionTs, action.actionId, action.conversationId]);
         const handled = await once.run('slack', id, async () => {
           const actor = await identities.slackUser(parsed.userId, parsed.userName);
-          await actions.act({
-            conversationId: action.conversationId,
-            change: ACTIONS[name].change,
-            actor,
-            eventId: id,
-          });
+          if (choice) {
+            const where = { channel: parsed.channelId, userId: parsed.userId };
+            await options.threadReplies.choose(action.conversationId, choice, actor, where);
+            return;
+          }
+          await actions.act({ conversationId: action.conversationId, change: change!, actor, eventId: id });
         });
         metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
       }
@@ -112,19 +127,33 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       if (envelope.type !== 'event_callback') return reply.code(200).send();
       const found = parseThreadReply(body);
       if (!found) return reply.code(200).send(); // not an operator's thread reply: bots, edits, top-level posts
-      const conversationId = await conversationOfThread(options, found.channel, found.threadTs);
+      const { conversationId, listed } = await conversationOfThread(options, found.channel, found.threadTs);
+      const id = stableId('slack-event', [
+        typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`,
+      ]);
+      if (!conversationId && listed > 1) {
+        // A digest's thread: the reply names none of its conversations. Its writer is told so, privately, once.
+        if (!(await mayAct(found.userId, found.channel))) return reply.code(200).send();
+        const handled = await once.run('slack', id, () =>
+          options.ephemeral.tell({
+            channel: found.channel,
+            user: found.userId,
+            threadTs: found.threadTs,
+            text: digestThreadText(listed),
+          }),
+        );
+        metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'explained' : 'duplicate' });
+        return reply.code(200).send();
+      }
       if (!conversationId) {
         logger.info(
           { channel: found.channel, threadTs: found.threadTs },
-          'thread reply not in one conversation’s thread (a digest or an unknown message): ignored',
+          'thread reply not in a conversation’s or digest’s thread (an unknown message): ignored',
         );
         metrics.eventsTotal.inc({ topic: 'slack', outcome: 'ignored' });
         return reply.code(200).send();
       }
       if (!(await mayAct(found.userId, found.channel))) return reply.code(200).send();
-      const id = stableId('slack-event', [
-        typeof envelope.event_id === 'string' && envelope.event_id ? envelope.event_id : `${found.channel}:${found.ts}`,
-      ]);
       const handled = await once.run('slack', id, async () => {
         const actor = await identities.slackUser(found.userId);
         const text = slackPlainText(found.text).trim();
@@ -138,7 +167,15 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
             note: text.slice(prefix.length).trim(),
           });
         } else if (text) {
-          await actions.reply({ conversationId, text, actor, eventId: id });
+          await options.threadReplies.reply({
+            conversationId,
+            text,
+            actor,
+            eventId: id,
+            channel: found.channel,
+            threadTs: found.threadTs,
+            userId: found.userId,
+          });
         }
       });
       metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
@@ -157,14 +194,14 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
-/** A reply's conversation: its own root message, or a digest that lists only it. */
+/** A reply's conversation: its own root message, or a digest that lists only it; else how many a digest lists. */
 async function conversationOfThread(
   options: SlackRouteOptions,
   channel: string,
   threadTs: string,
-): Promise<string | null> {
+): Promise<{ conversationId?: string; listed: number }> {
   const own = await options.refs.conversationOfThread(channel, threadTs);
-  if (own) return own;
+  if (own) return { conversationId: own, listed: 1 };
   const ids = await new DigestListings(options.redis, options.keys).conversationsOf(channel, threadTs);
-  return ids.length === 1 ? ids[0] : null;
+  return ids.length === 1 ? { conversationId: ids[0], listed: 1 } : { listed: ids.length };
 }

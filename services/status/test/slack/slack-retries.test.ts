@@ -21,6 +21,8 @@ import { OperatorDirectory } from '../../src/operators/operators';
 import { parseAllowedOperators } from '../../src/slack/operator-policy';
 import { SlackMembers } from '../../src/slack/slack-members';
 import { registerSlackRoutes } from '../../src/slack/slack-routes';
+import { SlackEphemeral } from '../../src/slack/slack-ephemeral';
+import { ThreadReplies } from '../../src/slack/reply-mode';
 import { statusKeys } from '../../src/status-keys';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -110,11 +112,15 @@ describe('Slack redelivering while the first delivery is still working', () => {
     // Answers within 300 ms, well inside the sandbox's delivery timeout, as 2.5 s is inside Slack's 3 s.
     const once = new InboundOnce(redis, keys, { answerWithinMs: 300, logger: quiet });
     app = createHttpServer({ logger: quiet, metrics, readiness: () => ({}), bodyLimit: 64 * 1024 });
+    const ephemeral = new SlackEphemeral({ token: 'xoxb-retries', apiUrl: sandbox.slackApiUrl, metrics });
+    const threadReplies = new ThreadReplies({ mode: 'send', actions, ephemeral, redis, keys, logger: quiet });
     await registerSlackRoutes(app, {
       signingSecret: SECRET,
       members,
       notePrefix: 'note:',
       actions,
+      threadReplies,
+      ephemeral,
       identities,
       refs: new ConversationRefs(redis, keys),
       redis,
