@@ -33,7 +33,7 @@ export function createNotifierMetrics(shared: Metrics): NotifierMetrics {
     }),
     suppressed: new Counter({
       name: 'switchboard_notifier_suppressed_total',
-      help: 'Events not notified, by reason (denied, spam_conversation, spam_team, below_threshold)',
+      help: 'Events not notified, by reason (denied, spam_conversation, spam_user, spam_team, below_threshold)',
       labelNames: ['reason'],
       registers,
     }),

@@ -4,7 +4,7 @@
 import { ConfigError, parseApiKeys } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, RateBudget, SpamMarks } from '@switchboard/store';
 import { AsanaApi } from './asana/asana-client';
 import { keepAsanaWebhookRegistered } from './asana/asana-registration';
 import { registerAsanaRoutes } from './asana/asana-routes';
@@ -28,6 +28,7 @@ import {
   outboundRecorder,
   statusRecorder,
 } from './conversation/record';
+import { spamMarkRecorder } from './conversation/spam-record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
 import { TimelineList } from './conversation/timeline-list';
@@ -66,7 +67,15 @@ async function main(): Promise<void> {
   const live = new LiveHub(redis, keys, logger);
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
   const once = new InboundOnce(redis, keys, { answerWithinMs: config.publishTimeoutMs, logger });
-  const actions = new OperatorActions({ publisher: runtime.publisher, takeovers, handoffs, conversations, logger });
+  const spam = new SpamMarks(redis, keys);
+  const actions = new OperatorActions({
+    publisher: runtime.publisher,
+    takeovers,
+    handoffs,
+    conversations,
+    logger,
+    spam,
+  });
   const asana =
     config.asanaToken && config.asanaProjectGid
       ? new AsanaApi(
@@ -114,6 +123,7 @@ async function main(): Promise<void> {
     handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }),
   });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
+  runtime.consume({ groupId: `${config.groupId}-spam-marks`, topic: Topics.status, handler: spamMarkRecorder(spam) });
   runtime.consume({
     groupId: `${config.groupId}-outbound`,
     topic: Topics.outbound,

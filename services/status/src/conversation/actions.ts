@@ -14,8 +14,10 @@ import {
 } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import { botOfId, type Logger } from '@switchboard/core';
+import type { SpamMarks, SpamScope } from '@switchboard/store';
 import type { ConversationIndex } from './conversations';
 import type { HandoffStore } from './handoff';
+import { requestedScope, scopeFlags, spamChangeOf } from './spam-record';
 import type { TakeoverStore } from './takeover';
 
 export interface ActionRequest {
@@ -26,6 +28,8 @@ export interface ActionRequest {
   eventId?: string;
   note?: string;
   wholeTeam?: boolean;
+  /** SPAM / NOT_SPAM: the conversation, its user or its whole team (a Not spam without one undoes the spam's). */
+  scope?: SpamScope;
 }
 
 export interface OperatorReply {
@@ -46,6 +50,8 @@ export class OperatorActions {
       handoffs: HandoffStore;
       conversations: ConversationIndex;
       logger: Logger;
+      /** The shared spam marks, written before a SPAM / NOT_SPAM is published (spam-record.ts). */
+      spam?: SpamMarks;
     },
   ) {}
 
@@ -59,6 +65,11 @@ export class OperatorActions {
     if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED)
       await takeovers.release(conversationId);
     const summary = await conversations.get(conversationId);
+    const { spam } = this.deps;
+    const scope =
+      spam && (change === StatusChange.SPAM || change === StatusChange.NOT_SPAM)
+        ? await requestedScope(spam, { ...request, scope: request.scope ?? (request.wholeTeam ? 'team' : undefined) })
+        : undefined;
     const event = create(StatusEventSchema, {
       eventId: request.eventId ?? randomUUID(),
       conversationId,
@@ -68,7 +79,10 @@ export class OperatorActions {
       note: request.note ?? '',
       wholeTeam: request.wholeTeam ?? false,
       teamId: summary?.teamId ?? '',
+      ...(scope ? { ...scopeFlags(scope), userId: summary?.userId ?? '' } : {}),
     });
+    const marked = spam ? spamChangeOf(event) : null;
+    if (marked) await spam!.apply(marked);
     await this.deps.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
     this.deps.logger.info(
       {
