@@ -6,7 +6,7 @@ import type { SlackSettings } from './settings';
 import { escapeHtml, mrkdwnToHtml } from './slack/mrkdwn';
 import { type BlockElement, blockLines } from './slack/blocks';
 import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
-import type { AsanaTask, SandboxState, SlackDelivery, SlackMessage } from './state';
+import type { AsanaTask, SandboxState, SlackDelivery, SlackEphemeral, SlackMessage } from './state';
 
 const e = escapeHtml;
 /** Slack's plain_text as a Slack client shows it (its three entities decoded), then escaped for this page. */
@@ -24,7 +24,7 @@ const hidden = (fields: Record<string, string | undefined>) =>
 const operator = slackPerson(SANDBOX_OPERATOR_ID);
 
 /** A button posts the click to /_sandbox/slack/click, which sends it to the app as Slack would. */
-function elementHtml(m: SlackMessage, element: BlockElement): string {
+function elementHtml(m: Pick<SlackMessage, 'channelId' | 'ts'>, element: BlockElement): string {
   const { button } = element;
   if (!button) return `<span class="button">${slackText(element.label)}</span>`;
   const style = button.style === 'primary' || button.style === 'danger' ? ` ${button.style}` : '';
@@ -58,6 +58,23 @@ function messageHtml(state: SandboxState, m: SlackMessage): string {
 </div>`;
 }
 
+/** An ephemeral message to the page's operator: only they see it, its buttons click like any other's. */
+function ephemeralHtml(m: SlackEphemeral): string {
+  const lines = blockLines(m.blocks)
+    .map((line) =>
+      line.kind === 'buttons'
+        ? `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(m, element)).join('')}</div>`
+        : line.kind === 'divider'
+          ? '<hr>'
+          : `<div class="${line.kind}">${line.mrkdwn ? slackMrkdwn(line.text) : slackText(line.text)}</div>`,
+    )
+    .join('');
+  return `<div class="message ephemeral" id="${e(messageAnchor(m.channelId, m.ts))}">
+  <div class="meta">${e(clock(m.ts))} · only visible to you · ts ${e(m.ts)}</div>
+  ${m.blocks ? lines : `<div class="text">${slackMrkdwn(m.text)}</div>`}
+</div>`;
+}
+
 function slackHtml(state: SandboxState): string {
   const channels = [...new Set(state.slack.messages.map((m) => m.channelId))];
   if (channels.length === 0) return '<p class="empty">No messages yet.</p>';
@@ -70,6 +87,11 @@ function slackHtml(state: SandboxState): string {
       const roots = messages.filter((m) => !m.threadTs);
       return `<section class="channel"><h3>${e(state.slack.label(channelId))} <span class="meta">${e(channelId)}</span></h3>
 ${roots.map((m) => messageHtml(state, m)).join('\n')}
+${state.slack.ephemeral
+  .filter((m) => m.channelId === channelId && m.userId === operator.id)
+  .slice(-5)
+  .map(ephemeralHtml)
+  .join('\n')}
 ${orphans.map((m) => `<div class="meta">reply to unknown thread ${e(m.threadTs!)}</div>${messageHtml(state, m)}`).join('\n')}</section>`;
     })
     .join('\n');
@@ -139,7 +161,7 @@ header{background:#3f0e40;color:#fff;padding:8px 16px}header h1{font-size:16px;m
 .button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:1px 8px;margin:2px 4px 2px 0;font-size:12px;background:#fff;cursor:pointer}
 .button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.button.danger{color:#e01e5a;border-color:#e01e5a}
 form.act{display:inline}form.reply{margin:4px 0 0;display:flex;gap:4px}form.reply input{flex:1;font:inherit;font-size:12px;padding:1px 4px}
-.human{border-left-color:#1264a3}.person{color:#1264a3;font-weight:bold}.warn{color:#b00}.failed{color:#b00}
+.human{border-left-color:#1264a3}.ephemeral{border-left-color:#e8912d;background:#fdf6ec}.person{color:#1264a3;font-weight:bold}.warn{color:#b00}.failed{color:#b00}
 .deliveries{margin-bottom:8px}.deliveries ul{margin:2px 0;padding-left:18px}
 .meta{color:#777;font-size:11px}.ping{color:#b00;font-weight:bold;font-size:11px}
 .tag{background:#e8f0fe;border-radius:10px;padding:0 8px;margin-left:4px;font-size:12px}

@@ -54,6 +54,17 @@ export interface SlackDelivery {
   at: string;
 }
 
+/** A message only one user sees (chat.postEphemeral); its buttons can be clicked by that user alone. */
+export interface SlackEphemeral {
+  channelId: string;
+  userId: string;
+  text: string;
+  ts: string;
+  blocks?: unknown[];
+  /** The app that posted it (its clicks go to that app). */
+  appId?: string;
+}
+
 export const SLACK_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 const DELIVERIES_KEPT = 50;
@@ -70,7 +81,7 @@ export class SlackStore {
   /** The latest clicks and replies sent to the app, newest last (at most DELIVERIES_KEPT). */
   readonly deliveries: SlackDelivery[] = [];
   /** Ephemeral messages (chat.postEphemeral): seen by one user, never part of the channel's history. */
-  readonly ephemeral: { channelId: string; userId: string; text: string; ts: string }[] = [];
+  readonly ephemeral: SlackEphemeral[] = [];
   private readonly idByName = new Map<string, string>();
   private lastTsMicros = 0;
 

@@ -304,10 +304,19 @@ function postEphemeral(ctx: MethodContext): MethodResult {
   if (!isChannel(channel)) return channel;
   const user = str(ctx.args.user);
   if (!user || ctx.settings.missingUsers.has(user)) return fail('user_not_in_channel');
-  const text = str(ctx.args.text);
-  if (!text && ctx.args.blocks === undefined) return fail('no_text');
+  const decoded = content(ctx);
+  if ('error' in decoded) return decoded.error;
+  const { text, blocks } = decoded.content;
+  if (!text && !blocks?.length) return fail('no_text');
   const ts = ctx.store.nextTs();
-  ctx.store.ephemeral.push({ channelId: channel.id, userId: user, text: text ?? '', ts });
+  ctx.store.ephemeral.push({
+    channelId: channel.id,
+    userId: user,
+    text: text ?? '',
+    ts,
+    ...(blocks ? { blocks } : {}),
+    ...(ctx.caller.appId ? { appId: ctx.caller.appId } : {}),
+  });
   return { ok: true, message_ts: ts };
 }
 

@@ -33,8 +33,10 @@ export const interactionBody = (payload: Json) => `payload=${encodeURIComponent(
 export interface Click {
   person: SlackPerson;
   channel: SlackChannel;
-  /** The clicked message as the API returns it, every block with its block_id. */
+  /** The clicked message as the API returns it, every block with its block_id (only its ts for an ephemeral one). */
   message: Json;
+  /** A click on an ephemeral message: Slack says so in the container and sends no message. */
+  ephemeral?: boolean;
   button: SlackButton;
   /** The app that posted the message. */
   appId: string;
@@ -42,7 +44,16 @@ export interface Click {
   actionTs: string;
 }
 
-export function blockActionsPayload({ person, channel, message, button, appId, responseUrl, actionTs }: Click): Json {
+export function blockActionsPayload({
+  person,
+  channel,
+  message,
+  ephemeral,
+  button,
+  appId,
+  responseUrl,
+  actionTs,
+}: Click): Json {
   const threadTs =
     typeof message.thread_ts === 'string' && message.thread_ts !== message.ts ? message.thread_ts : undefined;
   const text =
@@ -58,7 +69,7 @@ export function blockActionsPayload({ person, channel, message, button, appId, r
       type: 'message',
       message_ts: message.ts,
       channel_id: channel.id,
-      is_ephemeral: false,
+      is_ephemeral: ephemeral === true,
       ...(threadTs ? { thread_ts: threadTs } : {}),
     },
     trigger_id: `${Date.now()}.${SANDBOX_TEAM_ID}.${randomBytes(16).toString('hex')}`,
@@ -66,7 +77,7 @@ export function blockActionsPayload({ person, channel, message, button, appId, r
     enterprise: null,
     is_enterprise_install: false,
     channel: { id: channel.id, name: channel.name ?? channel.id },
-    message,
+    ...(ephemeral ? {} : { message }),
     state: { values: {} },
     response_url: responseUrl,
     actions: [

@@ -41,6 +41,7 @@ import { OperatorDirectory, loadOperators } from './operators/operators';
 import { watchOperators } from './operators/operators-reload';
 import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
+import { SpamChoice } from './slack/spam-choice';
 import { statusKeys } from './status-keys';
 
 async function main(): Promise<void> {
@@ -165,6 +166,13 @@ async function main(): Promise<void> {
       redis,
       keys,
       once,
+      spamChoice: new SpamChoice({
+        token: config.slackBotToken,
+        apiUrl: config.slackApiUrl,
+        conversations,
+        logger,
+        metrics,
+      }),
       logger,
       metrics,
     });
