@@ -1,11 +1,12 @@
 // The sandbox page at GET /: the Slack channels (root messages with their threads, Block Kit read as plain
 // text, buttons that click as an operator would, a reply box under each thread) beside the Asana tasks
-// (tags, completion with a button, stories). Rendered on the server with every piece of user text escaped;
-// plain forms, no inline event handlers; a small inline script swaps in a fresh rendering every 1.5 seconds.
+// (tags, completion with a button, assignment, stories, a comment box). Rendered on the server with every
+// piece of user text escaped; plain forms, no inline event handlers; a small inline script swaps in a fresh
+// rendering every 1.5 seconds.
 import type { SlackSettings } from './settings';
 import { escapeHtml, mrkdwnToHtml } from './slack/mrkdwn';
 import { type BlockElement, blockLines } from './slack/blocks';
-import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
+import { SANDBOX_OPERATORS, SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
 import type { AsanaTask, SandboxState, SlackDelivery, SlackEphemeral, SlackMessage } from './state';
 
 const e = escapeHtml;
@@ -97,6 +98,20 @@ ${orphans.map((m) => `<div class="meta">reply to unknown thread ${e(m.threadTs!)
     .join('\n');
 }
 
+/** Assign the task to one of the sandbox's operators, or to nobody, as the page's operator. */
+function assignFormHtml(t: AsanaTask): string {
+  const options = [
+    '<option value="">nobody</option>',
+    ...SANDBOX_OPERATORS.map((o) => `<option value="${e(o.id)}">${e(o.realName)}</option>`),
+  ].join('');
+  return `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/assign"><select name="assignee" aria-label="assignee">${options}</select><button type="submit" class="button">assign</button></form>`;
+}
+
+/** Comment on the task as the page's operator; a comment starting "reply:" answers the user. */
+function commentFormHtml(t: AsanaTask): string {
+  return `<form class="reply" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/comment"><input type="text" name="text" required maxlength="65535" placeholder="comment as ${e(operator.name)} (reply: … answers the user)" aria-label="comment on the task"><button type="submit">comment</button></form>`;
+}
+
 function taskHtml(state: SandboxState, t: AsanaTask): string {
   const store = state.asana;
   const tags = t.tagGids.map((gid) => `<span class="tag">${e(store.tags.get(gid)?.name ?? gid)}</span>`).join('');
@@ -109,11 +124,13 @@ function taskHtml(state: SandboxState, t: AsanaTask): string {
     .join('');
   const external = t.external?.gid !== undefined ? `<span class="meta">external ${e(t.external.gid)}</span>` : '';
   const toggle = `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/complete">${hidden({ completed: String(!t.completed) })}<button type="submit" class="button">${t.completed ? 'mark incomplete' : 'complete'}</button></form>`;
+  const assignee = t.assigneeGid ? (store.users.get(t.assigneeGid)?.name ?? t.assigneeGid) : 'nobody';
   return `<div class="task${t.completed ? ' done' : ''}" id="task-${e(t.gid)}">
   <div><span class="check">${t.completed ? '✔' : '○'}</span> <strong>${e(t.name || '(no name)')}</strong> ${tags} ${toggle}</div>
-  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'}</div>
+  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'} · assigned to ${e(assignee)} ${assignFormHtml(t)}</div>
   ${t.notes ? `<div class="text">${e(t.notes)}</div>` : ''}
   ${stories ? `<ul class="stories">${stories}</ul>` : ''}
+  ${commentFormHtml(t)}
 </div>`;
 }
 
