@@ -204,6 +204,22 @@ describe('spam everywhere, and Asana back to the conversation', () => {
     );
   }
 
+  /**
+   * A conversation started by `begin` gets no root and no task: both services counted it as spam of that kind
+   * (they count after deciding), and then neither a root nor a task is there.
+   */
+  async function expectSilenced(reason: 'spam_team' | 'spam_user', conversationId: string, begin: () => Promise<void>) {
+    const suppressed = { reason };
+    const ignored = { topic: 'asana', outcome: reason };
+    const notified = await counter('notifier', 'switchboard_notifier_suppressed_total', suppressed);
+    const ticketed = await counter('ticketer', 'switchboard_events_total', ignored);
+    await begin();
+    await counterReaches('notifier', 'switchboard_notifier_suppressed_total', suppressed, notified + 1);
+    await counterReaches('ticketer', 'switchboard_events_total', ignored, ticketed + 1);
+    expect(await rootsOf(conversationId)).toHaveLength(0);
+    expect(await tasksOf(conversationId)).toHaveLength(0);
+  }
+
   /** Spam clicked on the root, then the scope chosen on the ephemeral second step, both through the sandbox. */
   async function markSpam(conversationId: string, scope: keyof typeof SLACK_SPAM_SCOPE_IDS) {
     const root = await rootOf(conversationId);
@@ -268,18 +284,7 @@ describe('spam everywhere, and Asana back to the conversation', () => {
     expect(await tasksOf('team-1')).toEqual(before);
 
     // Another member of the team starts a conversation: no root, no task.
-    const notified = await counter('notifier', 'switchboard_notifier_suppressed_total', { reason: 'spam_team' });
-    const ticketed = await counter('ticketer', 'switchboard_events_total', { topic: 'asana', outcome: 'spam_team' });
-    await start('team-2', 'u-t2', 't-spamco', 'cheap watches here too');
-    await counterReaches('notifier', 'switchboard_notifier_suppressed_total', { reason: 'spam_team' }, notified + 1);
-    await counterReaches(
-      'ticketer',
-      'switchboard_events_total',
-      { topic: 'asana', outcome: 'spam_team' },
-      ticketed + 1,
-    );
-    expect(await rootsOf('team-2')).toHaveLength(0);
-    expect(await tasksOf('team-2')).toHaveLength(0);
+    await expectSilenced('spam_team', 'team-2', () => start('team-2', 'u-t2', 't-spamco', 'cheap watches here too'));
 
     // Not spam on the first conversation undoes the same scope: the team's next conversation is handled again.
     const root = await rootOf('team-1');
@@ -306,18 +311,7 @@ describe('spam everywhere, and Asana back to the conversation', () => {
     const spam = statusEvents.find((e) => e.conversationId === scoped('user-1') && e.change === StatusChange.SPAM)!;
     expect(spam).toMatchObject({ wholeUser: true, userId: 'u-spammer', wholeTeam: false });
 
-    const notified = await counter('notifier', 'switchboard_notifier_suppressed_total', { reason: 'spam_user' });
-    const ticketed = await counter('ticketer', 'switchboard_events_total', { topic: 'asana', outcome: 'spam_user' });
-    await start('user-2', 'u-spammer', 't-other', 'click this other link');
-    await counterReaches('notifier', 'switchboard_notifier_suppressed_total', { reason: 'spam_user' }, notified + 1);
-    await counterReaches(
-      'ticketer',
-      'switchboard_events_total',
-      { topic: 'asana', outcome: 'spam_user' },
-      ticketed + 1,
-    );
-    expect(await rootsOf('user-2')).toHaveLength(0);
-    expect(await tasksOf('user-2')).toHaveLength(0);
+    await expectSilenced('spam_user', 'user-2', () => start('user-2', 'u-spammer', 't-other', 'click this other link'));
 
     // A colleague in the spammer's team is not a spammer.
     await start('user-3', 'u-colleague', 't-fine', 'where is my order?');

@@ -166,13 +166,7 @@ async function main(): Promise<void> {
       redis,
       keys,
       once,
-      spamChoice: new SpamChoice({
-        token: config.slackBotToken,
-        apiUrl: config.slackApiUrl,
-        conversations,
-        logger,
-        metrics,
-      }),
+      spamChoice: new SpamChoice({ slack: members, conversations, logger }),
       logger,
       metrics,
     });

@@ -146,6 +146,26 @@ describe('planTicketOps', () => {
       [{ op: 'addTag', name: 'spam' }, { op: 'complete' }, { op: 'comment', text: 'Marked as spam by Bo.' }],
     ],
     [
+      'says how far a spam reached: the whole team, or everything from the user',
+      open,
+      { type: 'status', event: { ...status(StatusChange.SPAM), wholeTeam: true, teamId: 't1' } },
+      [
+        { op: 'addTag', name: 'spam' },
+        { op: 'complete' },
+        { op: 'comment', text: 'Marked as spam by Bo (the whole team).' },
+      ],
+    ],
+    [
+      'says a not spam reached everything from the user',
+      spammed,
+      { type: 'status', event: { ...status(StatusChange.NOT_SPAM), wholeUser: true, userId: 'u1' } },
+      [
+        { op: 'removeTag', name: 'spam' },
+        { op: 'uncomplete' },
+        { op: 'comment', text: 'Marked as not spam by Bo (everything from this user).' },
+      ],
+    ],
+    [
       'does not tag spam twice',
       spammed,
       { type: 'status', event: status(StatusChange.SPAM) },

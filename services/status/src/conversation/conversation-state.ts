@@ -141,7 +141,7 @@ export function summaryAfterStatus(event: StatusEvent): Record<string, string> {
 /** The transcript's line for a status change: who did what. */
 export function statusLine(event: StatusEvent): string {
   const by = operatorName(event.actor);
-  const team = event.wholeTeam ? ' (the whole team)' : '';
+  const team = event.wholeTeam ? ' (the whole team)' : event.wholeUser ? ' (everything from this user)' : '';
   switch (event.change) {
     case StatusChange.REVIEWED:
       return `${by} marked it reviewed`;

@@ -1,11 +1,9 @@
 // Spam's second step in Slack: a click on Spam (sb_spam) is answered with an ephemeral message to that operator
 // asking how far it reaches (this conversation, this user, the whole team); the chosen button publishes SPAM
-// with that scope. The message is pure (spamChoiceMessage); SpamChoice posts it through the real Slack client.
-import { WebClient } from '@slack/web-api';
+// with that scope. The message is pure (spamChoiceMessage); SpamChoice posts it (through SlackMembers' client).
 import { SLACK_SPAM_SCOPE_IDS } from '@switchboard/agreements';
-import type { Logger, Metrics } from '@switchboard/core';
+import type { Logger } from '@switchboard/core';
 import type { SpamScope } from '@switchboard/store';
-import { countedCall } from '../external-call';
 import type { ConversationSummary } from '../conversation/conversation-state';
 import type { ConversationIndex } from '../conversation/conversations';
 
@@ -55,31 +53,19 @@ export function spamChoiceMessage(
 }
 
 export interface SpamChoiceOptions {
-  token: string;
-  apiUrl?: string;
+  /** Posts a message only one user sees (SlackMembers.postEphemeral). */
+  slack: { postEphemeral(channel: string, userId: string, text: string, blocks?: unknown[]): Promise<void> };
   conversations: ConversationIndex;
   logger: Logger;
-  metrics: Metrics;
 }
 
 export class SpamChoice {
-  private readonly client: WebClient;
-
-  constructor(private readonly options: SpamChoiceOptions) {
-    this.client = new WebClient(options.token, {
-      slackApiUrl: options.apiUrl,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: 2000,
-    });
-  }
+  constructor(private readonly options: SpamChoiceOptions) {}
 
   /** Asks the operator, and only them, in the channel they clicked in. Throws when Slack does not take it. */
   async ask(channel: string, userId: string, conversationId: string): Promise<void> {
     const { text, blocks } = spamChoiceMessage(conversationId, await this.options.conversations.get(conversationId));
-    await countedCall(this.options.metrics, 'slack', 'chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({ channel, user: userId, text, blocks: blocks as never }),
-    );
+    await this.options.slack.postEphemeral(channel, userId, text, blocks);
     this.options.logger.info({ conversationId, userId }, 'asked how far the spam reaches');
   }
 }
