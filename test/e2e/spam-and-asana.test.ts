@@ -366,12 +366,15 @@ describe('spam everywhere, and Asana back to the conversation', () => {
     });
     expect(redelivered.status).toBe(200);
 
-    // The ticketer writes the note on the task; that comment of ours comes back through the webhook.
-    await taskOf(
+    // The user writes again: the ticketer comments on the task, and that comment of ours comes back through the
+    // webhook. (The note itself is not written back: it is on the task already.)
+    await start('asana-1', 'u-asana', 't-asana', 'any news about my refund?');
+    const ours = await taskOf(
       'asana-1',
-      (t) => Boolean(t?.stories.some((s) => s.text.includes('Note from Olivia from the file'))),
-      'note comment',
+      (t) => Boolean(t?.stories.some((s) => s.text.includes('any news about my refund?'))),
+      'comment of ours',
     );
+    expect(ours.stories.filter((s) => s.text.includes('Called them'))).toHaveLength(1);
 
     // A later comment is delivered after those: by the time its note is out, ours and the repeat were handled.
     await sandboxPost(`/_sandbox/asana/tasks/${task.gid}/comment`, { text: 'Customer is a VIP', userId: OSCAR });

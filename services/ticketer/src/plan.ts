@@ -208,6 +208,8 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
         { op: 'comment', text: `Reopened by ${actor}.` },
       ];
     case StatusChange.NOTE:
+      // A note made by commenting on the task is on the task already.
+      if (e.actor?.source === 'asana') return [];
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
     case StatusChange.HANDOFF_TIMED_OUT:
       return [{ op: 'comment', text: 'No operator took the handoff in time: the bot has the conversation again.' }];

@@ -204,6 +204,21 @@ describe('planTicketOps', () => {
       [{ op: 'comment', text: 'Note from Bo: called them' }],
     ],
     ['skips an empty note', open, { type: 'status', event: status(StatusChange.NOTE, '  ') }, []],
+    [
+      'does not write back a note that came from a comment on the task',
+      open,
+      {
+        type: 'status',
+        event: create(StatusEventSchema, {
+          eventId: 's1',
+          conversationId: 'conv-9',
+          change: StatusChange.NOTE,
+          note: 'called them',
+          actor: { name: 'Bo', source: 'asana' },
+        }),
+      },
+      [],
+    ],
     ['ignores unknown changes', open, { type: 'status', event: status(StatusChange.UNSPECIFIED) }, []],
   ];
   it.each(cases)('%s', (_name, state, event, ops) => {
