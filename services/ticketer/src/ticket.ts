@@ -199,7 +199,7 @@ export class Ticketer {
     const handling = spamHandling(await this.deps.spam.check(spamSubjectOf(m)));
     if (handling.act === 'ignore') {
       this.deps.metrics.eventsTotal.inc({ topic: 'asana', outcome: handling.why });
-      log.info({ why: handling.why }, 'spam: no task made, reopened or commented');
+      log.debug({ why: handling.why }, 'spam: no task made, reopened or commented');
       return;
     }
     const { task, created } = await this.ensureTask(event);

@@ -133,7 +133,7 @@ export class AsanaApi {
     return this.call('webhooks.list', async () => {
       const res = (await this.webhooks.getWebhooks(this.options.workspaceGid, {
         resource: this.options.projectGid,
-        opt_fields: 'target,active,filters',
+        opt_fields: 'target,active,filters.resource_type,filters.resource_subtype,filters.action,filters.fields',
       })) as {
         data: { gid: string; target: string; active: boolean; filters?: unknown }[];
       };

@@ -4,7 +4,7 @@
 import { StatusChange, timestampMs, type StatusEvent, type StatusEventSchema } from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
 import { botOfId } from '@switchboard/core';
-import type { SpamChange, SpamMarks, SpamScope } from '@switchboard/store';
+import { effectiveScope, type SpamChange, type SpamMarks, type SpamScope } from '@switchboard/store';
 import { operatorName } from './conversation-state';
 
 /** Pure: what a status event changes in the marks, or null when it is not a SPAM / NOT_SPAM. */
@@ -46,6 +46,11 @@ export function spamMarkRecorder(marks: SpamMarks) {
   return async ({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     const change = spamChangeOf(event);
     if (!change) return;
+    if (effectiveScope(change) !== change.scope)
+      log.warn(
+        { scope: change.scope },
+        'whole-user or whole-team change without its id: applied to the conversation only',
+      );
     const written = await marks.apply(change);
     log.info(
       { spam: change.spam, scope: change.scope, written },

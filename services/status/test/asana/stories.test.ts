@@ -86,5 +86,12 @@ describe('the registered webhook', () => {
     expect(followsAll(WEBHOOK_FILTERS)).toBe(true);
     expect(followsAll([{ resource_type: 'task', action: 'changed', fields: ['completed'] }])).toBe(false);
     expect(followsAll(undefined)).toBe(false);
+    // As Asana lists them with opt_fields filters.*: absent sub-fields come back null.
+    expect(
+      followsAll([
+        { resource_type: 'task', resource_subtype: null, action: 'changed', fields: ['completed', 'assignee'] },
+        { resource_type: 'story', resource_subtype: 'comment_added', action: 'added', fields: null },
+      ]),
+    ).toBe(true);
   });
 });
