@@ -124,7 +124,13 @@ async function main(): Promise<void> {
     handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }),
   });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
-  runtime.consume({ groupId: `${config.groupId}-spam-marks`, topic: Topics.status, handler: spamMarkRecorder(spam) });
+  // Operators' own marks are written before their events are published: this catch-up must not hold the HTTP side.
+  runtime.consume({
+    groupId: `${config.groupId}-spam-marks`,
+    topic: Topics.status,
+    affectsReadiness: false,
+    handler: spamMarkRecorder(spam),
+  });
   runtime.consume({
     groupId: `${config.groupId}-outbound`,
     topic: Topics.outbound,
