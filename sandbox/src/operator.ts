@@ -13,7 +13,7 @@ import type { SlackSender } from './slack/delivery';
 import { messageJson } from './slack/methods';
 import { blockActionsPayload, interactionBody, messageEventCallback, slackEscape } from './slack/payloads';
 import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
-import type { EphemeralMessage, SandboxState, SlackDelivery, SlackMessage } from './state';
+import type { SandboxState, SlackDelivery, SlackEphemeral, SlackMessage } from './state';
 import type { WebhookDispatcher } from './asana/webhooks';
 
 export interface OperatorOptions {
@@ -36,6 +36,16 @@ interface ReplyBody {
   threadTs: string;
   text: string;
   userId?: string;
+}
+
+/** A message a button can be clicked on: the channel's own, or an ephemeral one (only its user sees it). */
+interface Clickable {
+  channelId: string;
+  ts: string;
+  blocks?: unknown[];
+  appId?: string;
+  message?: SlackMessage;
+  ephemeral?: SlackEphemeral;
 }
 
 const nonEmpty = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
@@ -107,28 +117,27 @@ export async function operatorRoutes(
     return message;
   };
 
-  /** The ephemeral message at this ts in the channel, if that is what is clicked. */
-  const ephemeralAt = (channelRef: string, ts: string): EphemeralMessage | undefined => {
+  /**
+   * What a click is on: a message of the channel, or an ephemeral message there that only `userId` sees (anyone
+   * else gets 404, as nobody else could click it).
+   */
+  const clickable = (channelRef: string, ts: string, userId: string): Clickable => {
     const channel = state.slack.channel(channelRef);
-    return state.slack.ephemeral.find((m) => m.channelId === channel.id && m.ts === ts);
+    const message = state.slack.find(channel.id, ts);
+    if (message) return { channelId: message.channelId, ts, blocks: message.blocks, appId: message.appId, message };
+    const ephemeral = state.slack.ephemeral.find((m) => m.channelId === channel.id && m.ts === ts);
+    if (ephemeral && ephemeral.userId !== userId)
+      throw new Refused(404, 'message_not_found', `ephemeral message ${ts} is visible to ${ephemeral.userId} only`);
+    if (ephemeral) return { ...ephemeral, ephemeral };
+    throw new Refused(404, 'message_not_found', `no message with ts ${ts} in ${state.slack.label(channel.id)}`);
   };
-  const ephemeralAsMessage = (m: EphemeralMessage): SlackMessage => ({
-    channelId: m.channelId,
-    ts: m.ts,
-    ...(m.threadTs ? { threadTs: m.threadTs } : {}),
-    text: m.text,
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-    userId: m.userId,
-    mentions: [],
-    history: [],
-  });
 
   /** Where to send, or why not: a delivery that cannot happen is still recorded, so the page shows why. */
   const destination = (
     kind: SlackDelivery['kind'],
     url: string | null,
     urlSetting: string,
-    message: SlackMessage,
+    message: Pick<SlackMessage, 'channelId' | 'ts'>,
     what: string,
   ) => {
     const secret = settings.slack.signingSecret;
@@ -165,8 +174,8 @@ export async function operatorRoutes(
 
   app.post<{ Body: ClickBody }>('/_sandbox/slack/click', { schema: { body: clickSchema } }, async (request, reply) => {
     const { channel: channelRef, ts, actionId, value } = request.body;
-    const ephemeral = ephemeralAt(channelRef, ts);
-    const message = ephemeral ? ephemeralAsMessage(ephemeral) : messageAt(channelRef, ts);
+    const person = slackPerson(request.body.userId ?? SANDBOX_OPERATOR_ID);
+    const message = clickable(channelRef, ts, person.id);
     const buttons = buttonsIn(message.blocks);
     const button = buttons.find(
       (b) => b.actionId === actionId && (value === undefined || value === '' || b.value === value),
@@ -189,14 +198,15 @@ export async function operatorRoutes(
         actionId,
       );
       const payload = blockActionsPayload({
-        // Only its user sees an ephemeral message, so only they can click it.
-        person: slackPerson(ephemeral ? ephemeral.userId : (request.body.userId ?? SANDBOX_OPERATOR_ID)),
-        ephemeral: ephemeral !== undefined,
+        person,
         channel: state.slack.channel(message.channelId),
-        message: {
-          ...messageJson(state.slack, message),
-          ...(message.blocks ? { blocks: withBlockIds(message.blocks) } : {}),
-        },
+        message: message.message
+          ? {
+              ...messageJson(state.slack, message.message),
+              ...(message.blocks ? { blocks: withBlockIds(message.blocks) } : {}),
+            }
+          : { ts: message.ts },
+        ephemeral: message.ephemeral !== undefined,
         button,
         appId: message.appId ?? '',
         responseUrl: `${baseUrl(request)}/_sandbox/slack/response/${message.channelId}/${message.ts}`,

@@ -1,13 +1,13 @@
 // The sandbox page at GET /: the Slack channels (root messages with their threads, Block Kit read as plain
 // text, buttons that click as an operator would, a reply box under each thread) beside the Asana tasks
-// (tags, completion with a button, stories), and the ephemeral messages (their buttons click as the one user who
-// sees them). Rendered on the server with every piece of user text escaped; plain forms, no inline event
-// handlers; a small inline script swaps in a fresh rendering every 1.5 seconds.
+// (tags, completion with a button, assignment, stories, a comment box). Rendered on the server with every
+// piece of user text escaped; plain forms, no inline event handlers; a small inline script swaps in a fresh
+// rendering every 1.5 seconds.
 import type { SlackSettings } from './settings';
 import { escapeHtml, mrkdwnToHtml } from './slack/mrkdwn';
 import { type BlockElement, blockLines } from './slack/blocks';
-import { SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
-import type { AsanaTask, EphemeralMessage, SandboxState, SlackDelivery, SlackMessage } from './state';
+import { SANDBOX_OPERATORS, SANDBOX_OPERATOR_ID, slackPerson } from './slack/workspace';
+import type { AsanaTask, SandboxState, SlackDelivery, SlackEphemeral, SlackMessage } from './state';
 
 const e = escapeHtml;
 /** Slack's plain_text as a Slack client shows it (its three entities decoded), then escaped for this page. */
@@ -25,7 +25,7 @@ const hidden = (fields: Record<string, string | undefined>) =>
 const operator = slackPerson(SANDBOX_OPERATOR_ID);
 
 /** A button posts the click to /_sandbox/slack/click, which sends it to the app as Slack would. */
-function elementHtml(m: SlackMessage, element: BlockElement): string {
+function elementHtml(m: Pick<SlackMessage, 'channelId' | 'ts'>, element: BlockElement): string {
   const { button } = element;
   if (!button) return `<span class="button">${slackText(element.label)}</span>`;
   const style = button.style === 'primary' || button.style === 'danger' ? ` ${button.style}` : '';
@@ -59,6 +59,23 @@ function messageHtml(state: SandboxState, m: SlackMessage): string {
 </div>`;
 }
 
+/** An ephemeral message to the page's operator: only they see it, its buttons click like any other's. */
+function ephemeralHtml(m: SlackEphemeral): string {
+  const lines = blockLines(m.blocks)
+    .map((line) =>
+      line.kind === 'buttons'
+        ? `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(m, element)).join('')}</div>`
+        : line.kind === 'divider'
+          ? '<hr>'
+          : `<div class="${line.kind}">${line.mrkdwn ? slackMrkdwn(line.text) : slackText(line.text)}</div>`,
+    )
+    .join('');
+  return `<div class="message ephemeral" id="${e(messageAnchor(m.channelId, m.ts))}">
+  <div class="meta">${e(clock(m.ts))} · only visible to you · ts ${e(m.ts)}</div>
+  ${m.blocks ? lines : `<div class="text">${slackMrkdwn(m.text)}</div>`}
+</div>`;
+}
+
 function slackHtml(state: SandboxState): string {
   const channels = [...new Set(state.slack.messages.map((m) => m.channelId))];
   if (channels.length === 0) return '<p class="empty">No messages yet.</p>';
@@ -71,29 +88,28 @@ function slackHtml(state: SandboxState): string {
       const roots = messages.filter((m) => !m.threadTs);
       return `<section class="channel"><h3>${e(state.slack.label(channelId))} <span class="meta">${e(channelId)}</span></h3>
 ${roots.map((m) => messageHtml(state, m)).join('\n')}
+${state.slack.ephemeral
+  .filter((m) => m.channelId === channelId && m.userId === operator.id)
+  .slice(-5)
+  .map(ephemeralHtml)
+  .join('\n')}
 ${orphans.map((m) => `<div class="meta">reply to unknown thread ${e(m.threadTs!)}</div>${messageHtml(state, m)}`).join('\n')}</section>`;
     })
     .join('\n');
 }
 
-/** Ephemeral messages, newest first: each says who alone sees it, and its buttons click as that user. */
-function ephemeralHtml(state: SandboxState): string {
-  const shown = state.slack.ephemeral.slice(-20).reverse();
-  if (shown.length === 0) return '';
-  const one = (m: EphemeralMessage) => {
-    const asMessage = { channelId: m.channelId, ts: m.ts, text: m.text, userId: m.userId, mentions: [], history: [] };
-    const lines = blockLines(m.blocks)
-      .map((line) =>
-        line.kind === 'buttons'
-          ? `<div class="buttons">${(line.elements ?? []).map((element) => elementHtml(asMessage, element)).join('')}</div>`
-          : `<div class="${line.kind}">${line.mrkdwn ? slackMrkdwn(line.text) : slackText(line.text)}</div>`,
-      )
-      .join('');
-    const where = `${e(state.slack.label(m.channelId))}${m.threadTs ? ` · in thread ${e(m.threadTs)}` : ''}`;
-    return `<div class="message ephemeral"><div class="meta">${e(clock(m.ts))} · only <span class="person">${e(slackPerson(m.userId).realName)}</span> sees this · ${where}</div>
-${m.blocks ? lines : `<div class="text">${slackMrkdwn(m.text)}</div>`}</div>`;
-  };
-  return `<section class="channel"><h3>Ephemeral messages <span class="meta">(chat.postEphemeral; newest first)</span></h3>${shown.map(one).join('\n')}</section>`;
+/** Assign the task to one of the sandbox's operators, or to nobody, as the page's operator. */
+function assignFormHtml(t: AsanaTask): string {
+  const options = [
+    '<option value="">nobody</option>',
+    ...SANDBOX_OPERATORS.map((o) => `<option value="${e(o.id)}">${e(o.realName)}</option>`),
+  ].join('');
+  return `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/assign"><select name="assignee" aria-label="assignee">${options}</select><button type="submit" class="button">assign</button></form>`;
+}
+
+/** Comment on the task as the page's operator; a comment starting "reply:" answers the user. */
+function commentFormHtml(t: AsanaTask): string {
+  return `<form class="reply" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/comment"><input type="text" name="text" required maxlength="65535" placeholder="comment as ${e(operator.name)} (reply: … answers the user)" aria-label="comment on the task"><button type="submit">comment</button></form>`;
 }
 
 function taskHtml(state: SandboxState, t: AsanaTask): string {
@@ -108,13 +124,13 @@ function taskHtml(state: SandboxState, t: AsanaTask): string {
     .join('');
   const external = t.external?.gid !== undefined ? `<span class="meta">external ${e(t.external.gid)}</span>` : '';
   const toggle = `<form class="act" method="post" action="/_sandbox/asana/tasks/${e(t.gid)}/complete">${hidden({ completed: String(!t.completed) })}<button type="submit" class="button">${t.completed ? 'mark incomplete' : 'complete'}</button></form>`;
+  const assignee = t.assigneeGid ? (store.users.get(t.assigneeGid)?.name ?? t.assigneeGid) : 'nobody';
   return `<div class="task${t.completed ? ' done' : ''}" id="task-${e(t.gid)}">
   <div><span class="check">${t.completed ? '✔' : '○'}</span> <strong>${e(t.name || '(no name)')}</strong> ${tags} ${toggle}</div>
-  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'}${
-    t.assigneeGid ? ` · assignee ${e(store.users.get(t.assigneeGid)?.name ?? t.assigneeGid)}` : ''
-  }</div>
+  <div class="meta">gid ${e(t.gid)} ${external} · ${t.completed ? `completed ${e(t.completedAt ?? '')}` : 'open'} · assigned to ${e(assignee)} ${assignFormHtml(t)}</div>
   ${t.notes ? `<div class="text">${e(t.notes)}</div>` : ''}
   ${stories ? `<ul class="stories">${stories}</ul>` : ''}
+  ${commentFormHtml(t)}
 </div>`;
 }
 
@@ -141,7 +157,7 @@ export function renderLive(state: SandboxState, settings: SlackSettings): string
   const counters = state.counters.snapshot();
   const webhooks = [...state.asana.webhooks.values()];
   return `<div class="columns">
-<div class="column"><h2>Slack</h2>${deliveriesHtml(state, settings)}${ephemeralHtml(state)}${slackHtml(state)}</div>
+<div class="column"><h2>Slack</h2>${deliveriesHtml(state, settings)}${slackHtml(state)}</div>
 <div class="column"><h2>Asana</h2>${asanaHtml(state)}
 ${webhooks.length > 0 ? `<h3>Webhooks</h3><ul>${webhooks.map((w) => `<li>${e(w.resourceType)} ${e(w.resourceGid)} → ${e(w.target)} <span class="meta">delivered ${w.delivered}, failed ${w.failed}</span></li>`).join('')}</ul>` : ''}
 </div></div>
@@ -162,7 +178,7 @@ header{background:#3f0e40;color:#fff;padding:8px 16px}header h1{font-size:16px;m
 .button{display:inline-block;border:1px solid #bbb;border-radius:4px;padding:1px 8px;margin:2px 4px 2px 0;font-size:12px;background:#fff;cursor:pointer}
 .button.primary{background:#007a5a;color:#fff;border-color:#007a5a}.button.danger{color:#e01e5a;border-color:#e01e5a}
 form.act{display:inline}form.reply{margin:4px 0 0;display:flex;gap:4px}form.reply input{flex:1;font:inherit;font-size:12px;padding:1px 4px}
-.human{border-left-color:#1264a3}.ephemeral{border-left-color:#e8a723;background:#fffbea}.person{color:#1264a3;font-weight:bold}.warn{color:#b00}.failed{color:#b00}
+.human{border-left-color:#1264a3}.ephemeral{border-left-color:#e8912d;background:#fdf6ec}.person{color:#1264a3;font-weight:bold}.warn{color:#b00}.failed{color:#b00}
 .deliveries{margin-bottom:8px}.deliveries ul{margin:2px 0;padding-left:18px}
 .meta{color:#777;font-size:11px}.ping{color:#b00;font-weight:bold;font-size:11px}
 .tag{background:#e8f0fe;border-radius:10px;padding:0 8px;margin-left:4px;font-size:12px}

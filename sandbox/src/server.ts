@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ASANA_PREFIX, asanaApi } from './asana/api';
 import { FaultInjector, registerFaultRoutes } from './faults';
 import { operatorRoutes } from './operator';
+import { asanaPersonRoutes } from './asana/person-routes';
 import { renderLive, renderPage } from './page';
 import { type SandboxOptions, SandboxSettings } from './settings';
 import { SLACK_PREFIX, slackApi } from './slack/api';
@@ -137,6 +138,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   app.register(slackApi, { prefix: SLACK_PREFIX, state, settings: settings.slack, faults });
   app.register(asanaApi, { prefix: ASANA_PREFIX, state, settings: settings.asana, faults, dispatcher });
   app.register(operatorRoutes, { state, settings, sender, dispatcher });
+  app.register(asanaPersonRoutes, { state, dispatcher });
   registerFaultRoutes(app, faults, state);
   app.addHook('onClose', async () => {
     dispatcher.stop();

@@ -55,6 +55,19 @@ export interface SlackDelivery {
   at: string;
 }
 
+/** A message only one user sees (chat.postEphemeral); its buttons can be clicked by that user alone. */
+export interface SlackEphemeral {
+  channelId: string;
+  userId: string;
+  text: string;
+  ts: string;
+  blocks?: unknown[];
+  /** The app that posted it (its clicks go to that app). */
+  appId?: string;
+  /** The thread it was shown in, if any. */
+  threadTs?: string;
+}
+
 export const SLACK_ID = /^[CGD][A-Z0-9]{6,}$/;
 
 const DELIVERIES_KEPT = 50;
@@ -65,16 +78,6 @@ function slackIdFor(prefix: string, seed: string): string {
 }
 
 /** A message only one user sees (chat.postEphemeral); its buttons can be clicked by that user. */
-export interface EphemeralMessage {
-  channelId: string;
-  userId: string;
-  text: string;
-  ts: string;
-  blocks?: unknown[];
-  /** The thread it was shown in, if any. */
-  threadTs?: string;
-}
-
 export class SlackStore {
   readonly channels = new Map<string, SlackChannel>();
   /** Every message of every channel, in the order they were posted. */
@@ -82,7 +85,7 @@ export class SlackStore {
   /** The latest clicks and replies sent to the app, newest last (at most DELIVERIES_KEPT). */
   readonly deliveries: SlackDelivery[] = [];
   /** Ephemeral messages (chat.postEphemeral): seen by one user, never part of the channel's history. */
-  readonly ephemeral: EphemeralMessage[] = [];
+  readonly ephemeral: SlackEphemeral[] = [];
   private readonly idByName = new Map<string, string>();
   private lastTsMicros = 0;
 

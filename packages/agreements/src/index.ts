@@ -21,6 +21,16 @@ export const SLACK_ACTION_IDS = {
   openThread: 'sb_open_thread',
 } as const;
 
+/**
+ * Spam's second step: the status service asks the operator who clicked Spam (ephemerally) how far it reaches,
+ * with these buttons (their value is the conversation id).
+ */
+export const SLACK_SPAM_SCOPE_IDS = {
+  conversation: 'sb_spam_conversation',
+  user: 'sb_spam_user',
+  team: 'sb_spam_team',
+} as const;
+
 /** The line the ticketer writes into every task's notes: the way back from a task to its conversation. */
 export const conversationMarker = (conversationId: string) => `Switchboard conversation: ${conversationId}`;
 

@@ -7,3 +7,4 @@ export * from './rate-budget';
 export * from './refs';
 export * from './lock';
 export * from './batch';
+export * from './spam-marks';

@@ -27,6 +27,10 @@ export interface Keys {
   slackThread(channelId: string, ts: string): string;
   /** The conversation an Asana task belongs to: the reverse of asanaTask. */
   asanaTaskConversation(taskGid: string): string;
+  /** A spam mark (SpamMarks): a conversation, or a bot's user or team (their ids are the bot's own). */
+  spamConversation(conversationId: string): string;
+  spamUser(bot: string, userId: string): string;
+  spamTeam(bot: string, teamId: string): string;
 }
 
 export function createKeys(prefix = 'sb:'): Keys {
@@ -44,5 +48,8 @@ export function createKeys(prefix = 'sb:'): Keys {
     digestMessage: (channelId, ts) => k('notifier', 'digest-message', channelId, ts),
     slackThread: (channelId, ts) => k('slack', 'thread', channelId, ts),
     asanaTaskConversation: (taskGid) => k('asana', 'task', taskGid, 'conversation'),
+    spamConversation: (id) => k('spam', 'conv', id),
+    spamUser: (bot, userId) => k('spam', 'user', bot, userId),
+    spamTeam: (bot, teamId) => k('spam', 'team', bot, teamId),
   };
 }

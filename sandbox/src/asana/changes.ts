@@ -1,6 +1,7 @@
 // What a change to a task leaves behind in Asana: the system story on the task and the webhook events.
-// Shared by the API routes and the page's complete / mark incomplete buttons, so both act alike.
-import type { AsanaMembership, AsanaTask, AsanaUser, SandboxState } from '../state';
+// Shared by the API routes and the page's complete, comment and assign forms, so both act alike.
+import type { AsanaMembership, AsanaStory, AsanaTask, AsanaUser, SandboxState } from '../state';
+import { notesToHtml } from './model';
 import type { AsanaEvent, WebhookDispatcher } from './webhooks';
 
 export function taskChanges(state: SandboxState, dispatcher: WebhookDispatcher) {
@@ -61,5 +62,47 @@ export function taskChanges(state: SandboxState, dispatcher: WebhookDispatcher) 
     );
   };
 
-  return { ref, taskRef, event, systemStory, changed, addToProject, setCompleted };
+  /** Assigns the task (null: unassigns it); nothing happens when it already is so. */
+  const setAssignee = (task: AsanaTask, actor: AsanaUser, assigneeGid: string | null) => {
+    if (assigneeGid === task.assigneeGid) return;
+    task.assigneeGid = assigneeGid;
+    changed(
+      task,
+      actor,
+      'assignee',
+      assigneeGid ? 'assigned' : 'unassigned',
+      assigneeGid ? 'assigned this task' : 'unassigned this task',
+    );
+  };
+  /** A person's comment: the story, and the webhook event of a story added to the task. */
+  const addComment = (
+    task: AsanaTask,
+    actor: AsanaUser,
+    comment: { text: string; htmlText?: string; isPinned?: boolean },
+  ): AsanaStory => {
+    const story: AsanaStory = {
+      gid: store().nextGid(),
+      taskGid: task.gid,
+      type: 'comment',
+      subtype: 'comment_added',
+      text: comment.text,
+      htmlText: comment.htmlText ?? notesToHtml(comment.text),
+      isPinned: comment.isPinned ?? false,
+      createdAt: new Date().toISOString(),
+      createdByGid: actor.gid,
+    };
+    store().stories.push(story);
+    task.modifiedAt = story.createdAt;
+    dispatcher.publishForTask(
+      task,
+      event(actor, {
+        action: 'added',
+        resource: { gid: story.gid, resource_type: 'story', resource_subtype: 'comment_added' },
+        parent: taskRef(task),
+      }),
+    );
+    return story;
+  };
+
+  return { ref, taskRef, event, systemStory, changed, addToProject, setCompleted, setAssignee, addComment };
 }

@@ -19,7 +19,7 @@ import {
 } from './model';
 import type { AsanaSettings } from '../settings';
 import { taskChanges } from './changes';
-import type { AsanaMembership, AsanaStore, AsanaStory, AsanaTask, AsanaUser, SandboxState } from '../state';
+import type { AsanaMembership, AsanaStore, AsanaTask, AsanaUser, SandboxState } from '../state';
 import type { WebhookDispatcher } from './webhooks';
 
 /** What every Asana route needs, made by the plugin. */
@@ -101,10 +101,8 @@ function flag(value: unknown, field: string): boolean {
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): void {
   const store = () => ctx.state.asana;
-  const { ref, taskRef, event, systemStory, changed, addToProject, setCompleted } = taskChanges(
-    ctx.state,
-    ctx.dispatcher,
-  );
+  const { ref, taskRef, event, systemStory, changed, addToProject, setCompleted, setAssignee, addComment } =
+    taskChanges(ctx.state, ctx.dispatcher);
   const membership = (projectGid: string, sectionGid?: string): AsanaMembership => {
     const project = store().projects.get(projectGid);
     if (!project) throw badRequest(`projects: Unknown object: ${projectGid}`);
@@ -193,19 +191,7 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
       Object.assign(task, text);
       changed(task, actor, 'notes', 'notes_changed', 'changed the description');
     }
-    if (data.assignee !== undefined) {
-      const assignee = userRef(store(), actor, data.assignee, 'assignee');
-      if (assignee !== task.assigneeGid) {
-        task.assigneeGid = assignee;
-        changed(
-          task,
-          actor,
-          'assignee',
-          assignee ? 'assigned' : 'unassigned',
-          assignee ? 'assigned this task' : 'unassigned this task',
-        );
-      }
-    }
+    if (data.assignee !== undefined) setAssignee(task, actor, userRef(store(), actor, data.assignee, 'assignee'));
     if (data.due_on !== undefined || data.due_at !== undefined) {
       task.dueOn = data.due_on ? String(data.due_on) : data.due_on === null ? null : task.dueOn;
       task.dueAt = data.due_at ? String(data.due_at) : data.due_at === null ? null : task.dueAt;
@@ -257,27 +243,11 @@ export function registerTaskRoutes(app: FastifyInstance, ctx: AsanaContext): voi
       text = data.text;
       htmlText = notesToHtml(text);
     } else throw badRequest('text: Missing input');
-    const story: AsanaStory = {
-      gid: store().nextGid(),
-      taskGid: task.gid,
-      type: 'comment',
-      subtype: 'comment_added',
+    const story = addComment(task, actor, {
       text,
       htmlText,
       isPinned: data.is_pinned === undefined ? false : flag(data.is_pinned, 'is_pinned'),
-      createdAt: new Date().toISOString(),
-      createdByGid: actor.gid,
-    };
-    store().stories.push(story);
-    task.modifiedAt = story.createdAt;
-    ctx.dispatcher.publishForTask(
-      task,
-      event(actor, {
-        action: 'added',
-        resource: { gid: story.gid, resource_type: 'story', resource_subtype: 'comment_added' },
-        parent: taskRef(task),
-      }),
-    );
+    });
     return res.code(201).send({ data: withFields(storyJson(store(), story), request.query) });
   });
 

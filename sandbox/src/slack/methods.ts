@@ -317,6 +317,7 @@ function postEphemeral(ctx: MethodContext): MethodResult {
     ts,
     ...(blocks ? { blocks } : {}),
     ...(threadTs ? { threadTs } : {}),
+    ...(ctx.caller.appId ? { appId: ctx.caller.appId } : {}),
   });
   return { ok: true, message_ts: ts };
 }

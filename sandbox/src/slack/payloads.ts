@@ -33,26 +33,26 @@ export const interactionBody = (payload: Json) => `payload=${encodeURIComponent(
 export interface Click {
   person: SlackPerson;
   channel: SlackChannel;
-  /** The clicked message as the API returns it, every block with its block_id. */
+  /** The clicked message as the API returns it, every block with its block_id (only its ts for an ephemeral one). */
   message: Json;
+  /** A click on an ephemeral message: Slack says so in the container and sends no message. */
+  ephemeral?: boolean;
   button: SlackButton;
   /** The app that posted the message. */
   appId: string;
   responseUrl: string;
   actionTs: string;
-  /** A button of an ephemeral message: Slack sends no `message`, and says so in the container. */
-  ephemeral?: boolean;
 }
 
 export function blockActionsPayload({
   person,
   channel,
   message,
+  ephemeral,
   button,
   appId,
   responseUrl,
   actionTs,
-  ephemeral = false,
 }: Click): Json {
   const threadTs =
     typeof message.thread_ts === 'string' && message.thread_ts !== message.ts ? message.thread_ts : undefined;
@@ -69,7 +69,7 @@ export function blockActionsPayload({
       type: 'message',
       message_ts: message.ts,
       channel_id: channel.id,
-      is_ephemeral: ephemeral,
+      is_ephemeral: ephemeral === true,
       ...(threadTs ? { thread_ts: threadTs } : {}),
     },
     trigger_id: `${Date.now()}.${SANDBOX_TEAM_ID}.${randomBytes(16).toString('hex')}`,

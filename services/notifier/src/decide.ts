@@ -6,13 +6,14 @@ import { Direction, EventKind, Priority, type ClassifiedEvent } from '@switchboa
 /** Where a conversation's Slack message is. `posting`: a post was started and not recorded (maybe a crash). */
 export type Place = 'posting' | 'pending' | 'root' | 'digest';
 
-export type SuppressReason = 'denied' | 'spam_conversation' | 'spam_team' | 'below_threshold';
+export type SuppressReason = 'denied' | 'spam_conversation' | 'spam_user' | 'spam_team' | 'below_threshold';
 
 export interface ClassifiedFacts {
   event: ClassifiedEvent;
   /** This event's side effect is already done (a redelivery). */
   done: boolean;
   spamConversation: boolean;
+  spamUser: boolean;
   spamTeam: boolean;
   place?: Place;
   firstEventId?: string;
@@ -48,6 +49,7 @@ export function decideClassified(f: ClassifiedFacts): ClassifiedAction {
   if (f.done) return { act: 'nothing', why: 'duplicate' };
   if (f.event.denied) return { act: 'suppress', reason: 'denied' };
   if (f.spamConversation) return { act: 'suppress', reason: 'spam_conversation' };
+  if (f.spamUser) return { act: 'suppress', reason: 'spam_user' };
   if (f.spamTeam) return { act: 'suppress', reason: 'spam_team' };
   if (f.place === undefined || f.place === 'posting') return { act: 'place' };
   if (f.firstEventId === eventId) return { act: 'nothing', why: 'already_placed' };

@@ -2,9 +2,6 @@
 import type { Keys } from '@switchboard/store';
 
 export interface NotifierKeys extends Keys {
-  /** Conversations and teams marked as spam: their later events stay silent. */
-  spamConversation(conversationId: string): string;
-  spamTeam(teamId: string): string;
   /** The notifier's record of a conversation: where its Slack thread is, its first event and status (hash). */
   notifierConversation(conversationId: string): string;
   /** The marker that a thread reply for an event is being posted (crash recovery). */
@@ -31,8 +28,6 @@ export function notifierKeys(keys: Keys): NotifierKeys {
   const k = keys.key;
   return {
     ...keys,
-    spamConversation: (id) => k('spam', 'conv', id),
-    spamTeam: (teamId) => k('spam', 'team', teamId),
     notifierConversation: (id) => k('conv', id, 'notifier'),
     notifierPostIntent: (eventId) => k('notifier', 'intent', eventId),
     digestPending: (channel) => k('notifier', 'digest', channel, 'pending'),

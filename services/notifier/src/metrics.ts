@@ -23,7 +23,7 @@ export interface NotifierMetrics {
 
 export function createNotifierMetrics(shared: Metrics): NotifierMetrics {
   const registers = [shared.registry];
-  return {
+  return zeroed({
     shared,
     notifications: new Counter({
       name: 'switchboard_notifier_notifications_total',
@@ -33,7 +33,7 @@ export function createNotifierMetrics(shared: Metrics): NotifierMetrics {
     }),
     suppressed: new Counter({
       name: 'switchboard_notifier_suppressed_total',
-      help: 'Events not notified, by reason (denied, spam_conversation, spam_team, below_threshold)',
+      help: 'Events not notified, by reason (denied, spam_conversation, spam_user, spam_team, below_threshold, no_thread)',
       labelNames: ['reason'],
       registers,
     }),
@@ -60,7 +60,21 @@ export function createNotifierMetrics(shared: Metrics): NotifierMetrics {
       labelNames: ['outcome'],
       registers,
     }),
-  };
+  });
+}
+
+/** The known label values, so each series exists (at 0) from start-up for the dashboards and alerts. */
+const KNOWN = {
+  kinds: ['root', 'thread', 'update', 'digest', 'sla'],
+  suppressed: ['denied', 'spam_conversation', 'spam_user', 'spam_team', 'below_threshold', 'no_thread'],
+  recoveries: ['found', 'not_found'],
+} as const;
+
+function zeroed(metrics: NotifierMetrics): NotifierMetrics {
+  for (const kind of KNOWN.kinds) metrics.notifications.inc({ kind }, 0);
+  for (const reason of KNOWN.suppressed) metrics.suppressed.inc({ reason }, 0);
+  for (const outcome of KNOWN.recoveries) metrics.recoveries.inc({ outcome }, 0);
+  return metrics;
 }
 
 export const suppress = (metrics: NotifierMetrics, reason: SuppressReason) => metrics.suppressed.inc({ reason });

@@ -5,7 +5,7 @@ import type { ClassifiedEventSchema } from '@switchboard/proto';
 import { handoffOf, withHandoff } from './conversation';
 import type { Delivery } from '@switchboard/bus';
 import type { Priority } from '@switchboard/proto';
-import type { Locks } from '@switchboard/store';
+import { spamSubjectOf, type Locks } from '@switchboard/store';
 import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide';
 import { suppress } from './metrics';
 import { withConversationLock } from './post-markers';
@@ -31,6 +31,7 @@ export function notifierHandler(parts: ClassifiedParts) {
       event: delivery.event,
       done: facts.done,
       spamConversation: facts.spamConversation,
+      spamUser: facts.spamUser,
       spamTeam: facts.spamTeam,
       place: facts.state.place,
       firstEventId: facts.state.firstEventId,
@@ -42,7 +43,7 @@ export function notifierHandler(parts: ClassifiedParts) {
     const { event, log } = delivery;
     const m = event.message;
     if (!m) return;
-    const facts = await store.facts(m.conversationId, m.eventId, m.team?.id ?? '');
+    const facts = await store.facts(spamSubjectOf(m), m.eventId);
     const first = decide(delivery, facts);
     if (first.act === 'nothing' && first.why === 'duplicate') {
       metrics.shared.eventsTotal.inc({ topic: 'slack', outcome: 'duplicate' });

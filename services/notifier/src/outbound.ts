@@ -8,7 +8,7 @@ import { withConversationLock } from './post-markers';
 import type { ThreadingParts } from './posting';
 import { outboundLine, type ThreadLine } from './thread-lines';
 import { postThreadLine } from './thread-post';
-import type { Logger } from '@switchboard/core';
+import { botOfId, type Logger } from '@switchboard/core';
 
 /** What threading a line from another topic uses: the threading parts and the conversation lock. */
 export interface LineParts extends ThreadingParts {
@@ -25,18 +25,23 @@ export async function threadLine(
   teamId: string,
   log: Logger,
   options: { evenIfSpam?: boolean } = {},
-): Promise<'posted' | 'duplicate' | 'spam_conversation' | 'spam_team' | 'no_thread'> {
+): Promise<'posted' | 'duplicate' | 'spam_conversation' | 'spam_user' | 'spam_team' | 'no_thread'> {
   const { store } = parts;
-  const facts = await store.facts(line.conversationId, line.lineId, teamId);
+  const subject = {
+    conversationId: line.conversationId,
+    bot: botOfId(line.conversationId),
+    teamId: teamId || undefined,
+  };
+  const facts = await store.facts(subject, line.lineId);
   if (facts.done) return 'duplicate';
-  if (!options.evenIfSpam && (facts.spamConversation || facts.spamTeam)) {
-    const reason = facts.spamConversation ? 'spam_conversation' : 'spam_team';
+  if (!options.evenIfSpam && (facts.spamConversation || facts.spamUser || facts.spamTeam)) {
+    const reason = facts.spamConversation ? 'spam_conversation' : facts.spamUser ? 'spam_user' : 'spam_team';
     parts.metrics.suppressed.inc({ reason });
     await store.done.markDone(line.lineId);
     return reason;
   }
   const outcome = await withConversationLock(parts.locks, line.conversationId, async (held) => {
-    const fresh = await store.facts(line.conversationId, line.lineId, teamId);
+    const fresh = await store.facts(subject, line.lineId);
     if (fresh.done) return 'duplicate' as const;
     if (fresh.state.place === undefined) return 'no_thread' as const;
     await postThreadLine(parts, line, fresh.state, fresh.repliesQueued, log, held);

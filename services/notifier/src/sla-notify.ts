@@ -5,7 +5,7 @@
 // between posting and recording is found by a look-up instead of posting again.
 import { StatusChange, timestampMs, type StatusEvent, type StatusEventSchema } from '@switchboard/proto';
 import { UnavailableError, type Delivery } from '@switchboard/bus';
-import type { Logger } from '@switchboard/core';
+import { botOfId, type Logger } from '@switchboard/core';
 import type { DoneMarks, HeldLock, Locks } from '@switchboard/store';
 import { LOOKBACK_MS, withConversationLock } from './post-markers';
 import { refreshMessage, type RefreshParts } from './refresh';
@@ -134,11 +134,17 @@ export function slaNotifyHandler(parts: SlaNotifyParts) {
     if (change !== StatusChange.SLA_BREACHED && change !== StatusChange.SLA_DEADLINE) return;
     if (!conversationId || !event.sla || (await done.isDone(eventId))) return;
     await withConversationLock(parts.locks, conversationId, async (held) => {
-      const facts = await store.facts(conversationId, eventId, '');
-      const teamSpam = facts.state.summary?.teamId
-        ? (await store.facts(conversationId, eventId, facts.state.summary.teamId)).spamTeam
-        : false;
-      if (facts.spamConversation || teamSpam) return;
+      const bot = botOfId(conversationId);
+      const facts = await store.facts({ conversationId, bot }, eventId);
+      const { teamId, userId } = facts.state.summary ?? {};
+      const marks =
+        teamId || userId
+          ? await store.facts(
+              { conversationId, bot, teamId: teamId || undefined, userId: userId || undefined },
+              eventId,
+            )
+          : facts;
+      if (marks.spamConversation || marks.spamUser || marks.spamTeam) return;
       const state = facts.state;
       const placed = (state.place === 'root' || state.place === 'digest') && state.channelId && state.ts;
       if (!placed) {

@@ -1,7 +1,7 @@
 // The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
-// it, spam marks, and the markers that make a crash between posting and recording recoverable.
+// it, the spam marks that hold for an event, and the markers that make a crash between posting and recording recoverable.
 import type { Redis } from 'ioredis';
-import { ConversationRefs, DoneMarks, parseAsanaTaskRef } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, SpamMarks, parseAsanaTaskRef, type SpamSubject } from '@switchboard/store';
 import type { NotifierKeys } from './keys';
 import type { ConversationSummary, StatusView } from './conversation';
 import type { Place } from './decide';
@@ -31,7 +31,9 @@ export interface ConversationState {
 
 export interface EventFacts {
   done: boolean;
+  /** The shared spam marks (written by the status service) that hold for the event's conversation, user, team. */
   spamConversation: boolean;
+  spamUser: boolean;
   spamTeam: boolean;
   state: ConversationState;
   /** The task link the ticketer recorded, if any. */
@@ -73,6 +75,7 @@ export function placementFields(place: Place, summary: ConversationSummary, chan
 export class ConversationStore {
   readonly refs: ConversationRefs;
   readonly done: DoneMarks;
+  readonly spam: SpamMarks;
 
   constructor(
     readonly redis: Redis,
@@ -81,16 +84,17 @@ export class ConversationStore {
   ) {
     this.refs = new ConversationRefs(redis, keys);
     this.done = new DoneMarks(redis, keys, doneScope);
+    this.spam = new SpamMarks(redis, keys);
   }
 
   /** Everything one event's decision needs, in one round trip. */
-  async facts(conversationId: string, eventId: string, teamId: string): Promise<EventFacts> {
+  async facts(subject: SpamSubject, eventId: string): Promise<EventFacts> {
     const k = this.keys;
+    const { conversationId } = subject;
+    const spam = this.spam.check(subject);
     const results = await this.redis
       .pipeline()
       .exists(k.done(this.doneScope, eventId))
-      .exists(k.spamConversation(conversationId))
-      .exists(teamId ? k.spamTeam(teamId) : k.spamTeam('-'))
       .hgetall(k.notifierConversation(conversationId))
       .get(k.asanaTask(conversationId))
       .exists(k.notifierReplies(conversationId), k.notifierReplyBatch(conversationId))
@@ -100,14 +104,16 @@ export class ConversationStore {
       if (err) throw err;
       return v;
     };
-    const task = parseAsanaTaskRef(value(4) as string | null);
+    const task = parseAsanaTaskRef(value(2) as string | null);
+    const marks = await spam;
     return {
       done: value(0) === 1,
-      spamConversation: value(1) === 1,
-      spamTeam: teamId !== '' && value(2) === 1,
-      state: stateFromHash(value(3) as Record<string, string>),
+      spamConversation: marks.conversation,
+      spamUser: marks.user,
+      spamTeam: marks.team,
+      state: stateFromHash(value(1) as Record<string, string>),
       knownTaskUrl: task?.permalinkUrl || undefined,
-      repliesQueued: (value(5) as number) > 0,
+      repliesQueued: (value(3) as number) > 0,
     };
   }
 
@@ -221,20 +227,5 @@ export class ConversationStore {
   async finish(eventId: string): Promise<void> {
     await this.done.markDone(eventId);
     await this.redis.del(this.keys.notifierPostIntent(eventId));
-  }
-
-  // ---- spam marks (reversible)
-
-  async markSpam(conversationId: string, teamId: string | undefined, by: string): Promise<void> {
-    const value = JSON.stringify({ by, at: Date.now() });
-    const multi = this.redis.multi().set(this.keys.spamConversation(conversationId), value, 'EX', RETENTION_SECONDS);
-    if (teamId) multi.set(this.keys.spamTeam(teamId), value);
-    await multi.exec();
-  }
-
-  async clearSpam(conversationId: string, teamId: string | undefined): Promise<void> {
-    const multi = this.redis.multi().del(this.keys.spamConversation(conversationId));
-    if (teamId) multi.del(this.keys.spamTeam(teamId));
-    await multi.exec();
   }
 }

@@ -1,7 +1,7 @@
 // conv.status → Slack: an operator's action (reviewed, spam, take over, hand back, closed, reopened) is
 // recorded with the conversation and its message is re-rendered in place (chat.update) with the buttons
-// the new state allows and who acted, and the change (or note) gets a short line in the thread. Spam marks (per
-// conversation, or per team) silence later events.
+// the new state allows and who acted, and the change (or note) gets a short line in the thread. The spam marks
+// that silence later events are the status service's (packages/store SpamMarks): this handler only shows the change.
 import { StatusChange, timestampMs, type StatusEvent, type StatusEventSchema } from '@switchboard/proto';
 import type { Delivery } from '@switchboard/bus';
 import type { Logger } from '@switchboard/core';
@@ -36,14 +36,6 @@ export function statusHandler(parts: RefreshParts & LineParts, done: DoneMarks) 
     await withConversationLock(parts.locks, conversationId, async () => {
       const state = await store.state(conversationId);
       const by = actorName(event.actor);
-      const teamId = event.teamId || state.summary?.teamId || '';
-      if (event.wholeTeam && !teamId)
-        log.warn(
-          { change: StatusChange[change] },
-          'whole-team change without a known team: applied to the conversation only',
-        );
-      if (change === StatusChange.SPAM) await store.markSpam(conversationId, event.wholeTeam ? teamId : undefined, by);
-      if (change === StatusChange.NOT_SPAM) await store.clearSpam(conversationId, event.wholeTeam ? teamId : undefined);
       const status = applyStatus(state.status ?? {}, change, by, event.at ? timestampMs(event.at) : Date.now());
       await store.update(conversationId, { status: JSON.stringify(status) });
       const task = await store.refs.asanaTask(conversationId);

@@ -1,11 +1,13 @@
 // The notifier as it runs: built service processes (dist/main.js) on the real broker and Redis, the sandbox
 // standing in for Slack, and a bus publisher feeding conv.classified and conv.status directly (the classifier
-// and the status service are not needed to drive it).
+// and the status service are not needed to drive it; a SPAM / NOT_SPAM also writes the shared spam mark, as the
+// status service does before publishing it).
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, type Kafka } from '@switchboard/bus';
 import { create, StatusEventSchema, StatusChange, type ClassifiedEvent } from '@switchboard/proto';
-import { connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
+import { SpamMarks, connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
+import { botOfId } from '@switchboard/core';
 import { notifierKeys, type NotifierKeys } from '../src/keys';
 import { startSandbox, type RunningSandbox, type StartOptions } from '@switchboard/sandbox';
 import { TestSystem, eventually, type RunningService } from '../../../test/support/services';
@@ -101,6 +103,16 @@ export class NotifierHarness {
       wholeTeam: extra.wholeTeam ?? false,
       teamId: extra.teamId ?? '',
     });
+    if (change === StatusChange.SPAM || change === StatusChange.NOT_SPAM)
+      await new SpamMarks(this.redis, this.keys).apply({
+        spam: change === StatusChange.SPAM,
+        scope: extra.wholeTeam ? 'team' : 'conversation',
+        conversationId,
+        bot: botOfId(conversationId),
+        teamId: extra.teamId,
+        by: actor,
+        atMs: Date.now(),
+      });
     await this.publisher.publish(Topics.status, [{ key: conversationId, value: event }]);
   }
 

@@ -4,7 +4,7 @@
 import { ConfigError, parseApiKeys } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, RateBudget, SpamMarks } from '@switchboard/store';
 import { AsanaApi } from './asana/asana-client';
 import { keepAsanaWebhookRegistered } from './asana/asana-registration';
 import { registerAsanaRoutes } from './asana/asana-routes';
@@ -30,6 +30,7 @@ import {
   statusRecorder,
 } from './conversation/record';
 import { reopenOnUserMessage } from './conversation/reopen';
+import { spamMarkRecorder } from './conversation/spam-record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
 import { TimelineList } from './conversation/timeline-list';
@@ -45,6 +46,7 @@ import { SlackMembers } from './slack/slack-members';
 import { registerSlackRoutes } from './slack/slack-routes';
 import { SlackEphemeral } from './slack/slack-ephemeral';
 import { ThreadReplies } from './slack/reply-mode';
+import { SpamChoice } from './slack/spam-choice';
 import { statusKeys } from './status-keys';
 
 async function main(): Promise<void> {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   const deliveries = new DeliveryLog(redis, keys, live, retentionSeconds);
   const once = new InboundOnce(redis, keys, { answerWithinMs: config.publishTimeoutMs, logger });
   const owners = new OwnerStore(redis, keys, retentionSeconds);
+  const spam = new SpamMarks(redis, keys);
   const actions = new OperatorActions({
     publisher: runtime.publisher,
     takeovers,
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     conversations,
     owners,
     logger,
+    spam,
   });
   const asana =
     config.asanaToken && config.asanaProjectGid
@@ -137,6 +141,13 @@ async function main(): Promise<void> {
     }),
   });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
+  // Operators' own marks are written before their events are published: this catch-up must not hold the HTTP side.
+  runtime.consume({
+    groupId: `${config.groupId}-spam-marks`,
+    topic: Topics.status,
+    affectsReadiness: false,
+    handler: spamMarkRecorder(spam),
+  });
   runtime.consume({
     groupId: `${config.groupId}-outbound`,
     topic: Topics.outbound,
@@ -201,6 +212,7 @@ async function main(): Promise<void> {
       redis,
       keys,
       once,
+      spamChoice: new SpamChoice({ slack: members, conversations, logger }),
       logger,
       metrics,
     });

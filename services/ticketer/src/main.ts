@@ -3,7 +3,7 @@ import { Topics } from '@switchboard/bus';
 import { transcriptUrl } from '@switchboard/agreements';
 import { sleep } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
-import { ConversationRefs, DoneMarks, RateBudget } from '@switchboard/store';
+import { ConversationRefs, DoneMarks, RateBudget, SpamMarks } from '@switchboard/store';
 import { asanaTasks } from './asana';
 import { readTicketerConfig } from './config';
 import { CommentFlusher } from './flusher';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     store,
     refs,
     done: new DoneMarks(runtime.redis, runtime.keys, 'ticketer'),
+    spam: new SpamMarks(runtime.redis, runtime.keys),
     metrics: runtime.metrics,
     workspaceGid: config.asanaWorkspaceGid,
     projectGid: config.asanaProjectGid,

@@ -182,6 +182,10 @@ export function commentLine(event: ClassifiedEvent): string {
   return [`${m.direction === Direction.BOT ? 'Bot' : who(m)}: ${m.text}`, ...attachmentLines(m.attachments)].join('\n');
 }
 
+/** How far a SPAM / NOT_SPAM reached, for its comment ('' for the conversation alone). */
+const spamScope = (e: StatusEvent) =>
+  e.wholeTeam ? ' (the whole team)' : e.wholeUser ? ' (everything from this user)' : '';
+
 /** Everything to do to an existing task for one later event, in order. */
 export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[] {
   if (input.type === 'message') {
@@ -202,13 +206,13 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
       return [
         ...(state.spam ? [] : [{ op: 'addTag', name: SPAM_TAG } as const]),
         ...(state.completed ? [] : [{ op: 'complete' } as const]),
-        { op: 'comment', text: `Marked as spam by ${actor}${e.note ? `: ${e.note}` : '.'}` },
+        { op: 'comment', text: `Marked as spam by ${actor}${spamScope(e)}${e.note ? `: ${e.note}` : '.'}` },
       ];
     case StatusChange.NOT_SPAM:
       return [
         ...(state.spam ? [{ op: 'removeTag', name: SPAM_TAG } as const] : []),
         ...(state.completed ? [{ op: 'uncomplete' } as const] : []),
-        { op: 'comment', text: `Marked as not spam by ${actor}.` },
+        { op: 'comment', text: `Marked as not spam by ${actor}${spamScope(e)}.` },
       ];
     case StatusChange.TAKEOVER_STARTED:
       return [{ op: 'comment', text: `${actor} took over the conversation from the bot.` }];
@@ -227,6 +231,8 @@ export function planTicketOps(state: TicketState, input: TicketEvent): TicketOp[
     case StatusChange.ASSIGNED:
       return assignOps(e, actor);
     case StatusChange.NOTE:
+      // A note made by commenting on the task is on the task already.
+      if (e.actor?.source === 'asana') return [];
       return e.note.trim() ? [{ op: 'comment', text: `Note from ${actor}: ${e.note}` }] : [];
     case StatusChange.SLA_DEADLINE:
     case StatusChange.SLA_BREACHED:

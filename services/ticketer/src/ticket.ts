@@ -11,10 +11,17 @@ import {
 } from '@switchboard/proto';
 import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Logger, type Metrics } from '@switchboard/core';
-import type { AsanaTaskRef, ConversationRefs, DoneMarks } from '@switchboard/store';
+import {
+  spamSubjectOf,
+  type AsanaTaskRef,
+  type ConversationRefs,
+  type DoneMarks,
+  type SpamMarks,
+} from '@switchboard/store';
 import type { TaskPort } from './asana';
 import type { PriorityName } from './config';
 import { SPAM_TAG, nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
+import { spamHandling } from './spam';
 import type { TicketStore } from './ticket-store';
 
 /** The listing looks this far before the create intent: Asana's clock and ours may disagree a little. */
@@ -28,6 +35,8 @@ export interface TicketerDeps {
   refs: ConversationRefs;
   /** Per-event marks: status events handled, and each op of an event done. */
   done: DoneMarks;
+  /** The shared spam marks: a marked conversation, user or team gets no task, and no reopening (spam.ts). */
+  spam: SpamMarks;
   metrics: Metrics;
   workspaceGid: string;
   projectGid: string;
@@ -207,6 +216,12 @@ export class Ticketer {
   async onClassified({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> {
     const m = event.message;
     if (!m || event.denied) return;
+    const handling = spamHandling(await this.deps.spam.check(spamSubjectOf(m)));
+    if (handling.act === 'ignore') {
+      this.deps.metrics.eventsTotal.inc({ topic: 'asana', outcome: handling.why });
+      log.debug({ why: handling.why }, 'spam: no task made, reopened or commented');
+      return;
+    }
     const { task, created } = await this.ensureTask(event);
     const ticket = await this.deps.store.ticket(m.conversationId);
     if (created) {

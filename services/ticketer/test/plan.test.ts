@@ -145,6 +145,26 @@ describe('planTicketOps', () => {
       [{ op: 'addTag', name: 'spam' }, { op: 'complete' }, { op: 'comment', text: 'Marked as spam by Bo.' }],
     ],
     [
+      'says how far a spam reached: the whole team, or everything from the user',
+      open,
+      { type: 'status', event: { ...status(StatusChange.SPAM), wholeTeam: true, teamId: 't1' } },
+      [
+        { op: 'addTag', name: 'spam' },
+        { op: 'complete' },
+        { op: 'comment', text: 'Marked as spam by Bo (the whole team).' },
+      ],
+    ],
+    [
+      'says a not spam reached everything from the user',
+      spammed,
+      { type: 'status', event: { ...status(StatusChange.NOT_SPAM), wholeUser: true, userId: 'u1' } },
+      [
+        { op: 'removeTag', name: 'spam' },
+        { op: 'uncomplete' },
+        { op: 'comment', text: 'Marked as not spam by Bo (everything from this user).' },
+      ],
+    ],
+    [
       'does not tag spam twice',
       spammed,
       { type: 'status', event: status(StatusChange.SPAM) },
@@ -222,6 +242,21 @@ describe('planTicketOps', () => {
       [{ op: 'comment', text: 'Note from Bo: called them' }],
     ],
     ['skips an empty note', open, { type: 'status', event: status(StatusChange.NOTE, '  ') }, []],
+    [
+      'does not write back a note that came from a comment on the task',
+      open,
+      {
+        type: 'status',
+        event: create(StatusEventSchema, {
+          eventId: 's1',
+          conversationId: 'conv-9',
+          change: StatusChange.NOTE,
+          note: 'called them',
+          actor: { name: 'Bo', source: 'asana' },
+        }),
+      },
+      [],
+    ],
     ['ignores unknown changes', open, { type: 'status', event: status(StatusChange.UNSPECIFIED) }, []],
   ];
   it.each(cases)('%s', (_name, state, event, ops) => {

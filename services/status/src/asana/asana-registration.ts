@@ -4,7 +4,7 @@
 import type { Logger } from '@switchboard/core';
 import { Locks, type Redis } from '@switchboard/store';
 import type { StatusKeys } from '../status-keys';
-import type { AsanaApi } from './asana-client';
+import { WEBHOOK_FILTERS, type AsanaApi, type WebhookFilter } from './asana-client';
 import type { AsanaWebhookSecrets } from './asana-webhook-secrets';
 
 const HANDSHAKE_WINDOW_SECONDS = 60;
@@ -21,6 +21,23 @@ export interface RegistrationDeps {
 /** Whether a webhook's target is one of ours: the base URL itself (older registrations) or base/segment. */
 export const isOurTarget = (base: string, target: string) =>
   target === base || (target.startsWith(`${base}/`) && !target.slice(base.length + 1).includes('/'));
+
+/** Whether a registered webhook's filters ask for all we follow (one registered before comments were followed does not). */
+export function followsAll(filters: unknown): boolean {
+  if (!Array.isArray(filters)) return false;
+  const has = (want: WebhookFilter) =>
+    filters.some((f: Record<string, unknown> | null) => {
+      if (typeof f !== 'object' || f === null) return false;
+      const fields: unknown[] = Array.isArray(f.fields) ? f.fields : [];
+      return (
+        f.resource_type === want.resource_type &&
+        f.action === want.action &&
+        (want.resource_subtype === undefined || f.resource_subtype === want.resource_subtype) &&
+        (want.fields ?? []).every((field) => fields.includes(field))
+      );
+    });
+  return WEBHOOK_FILTERS.every(has);
+}
 
 /**
  * Makes sure the project has our webhook: one at our current target with a secret we know is kept; any
@@ -40,7 +57,12 @@ export async function ensureAsanaWebhook(deps: RegistrationDeps, base: string): 
     const root = base.replace(/\/+$/, '');
     const existing = (await api.projectWebhooks()).filter((w) => isOurTarget(root, w.target));
     const [secret, segment] = await Promise.all([secrets.current(), secrets.targetSegment()]);
-    if (secret && segment && existing.some((w) => w.active && w.target === `${root}/${segment}`)) return 'exists';
+    if (
+      secret &&
+      segment &&
+      existing.some((w) => w.active && w.target === `${root}/${segment}` && followsAll(w.filters))
+    )
+      return 'exists';
     for (const w of existing) await api.deleteWebhook(w.gid);
     const fresh = await secrets.openHandshake(HANDSHAKE_WINDOW_SECONDS);
     const gid = await api.createWebhook(`${root}/${fresh}`);

@@ -1,14 +1,16 @@
 // POST /asana/webhook/:segment, the target our registration gave Asana: the X-Hook-Secret handshake (only
 // at the random segment of the registration under way, so nobody can plant a secret), then event batches
-// signed with X-Hook-Signature, each task change passed on to task-change.ts. POST /asana/webhook takes
-// signed events only (a webhook registered by hand, with ASANA_WEBHOOK_SECRET). A failure answers non-2xx
-// so Asana delivers the batch again.
+// signed with X-Hook-Signature: each completion passed on to task-change.ts, each assignee change and comment
+// to story-change.ts. POST /asana/webhook takes signed events only (a webhook registered by hand, with
+// ASANA_WEBHOOK_SECRET). A failure answers non-2xx so Asana delivers the batch again.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger, Metrics } from '@switchboard/core';
 import { StillWorking } from '../inbound-once';
 import { verifyAsana } from '../signatures';
 import { completionEvents } from './asana-events';
 import { SEGMENT, type AsanaWebhookSecrets } from './asana-webhook-secrets';
+import { assigneeEvents, commentEvents } from './stories';
+import { reactToAssignee, reactToComment } from './story-change';
 import { reactToTaskChange, type TaskChangeDeps } from './task-change';
 
 export interface AsanaRouteOptions {
@@ -52,6 +54,8 @@ export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRo
         return reply.code(400).send({ error: 'body is not a JSON object' });
       for (const [taskGid, event] of completionEvents(body.events))
         await reactToTaskChange(options.taskChange, taskGid, event);
+      for (const change of assigneeEvents(body.events)) await reactToAssignee(options.taskChange, change);
+      for (const added of commentEvents(body.events)) await reactToComment(options.taskChange, added);
       return reply.code(200).send();
     };
 

@@ -24,6 +24,7 @@ import { sendHtml } from './console-http';
 import { conversationPage, listPage, notFoundPage, type PageUser } from './console-html';
 import type { ConsoleStreams } from './console-stream';
 import { listQuery } from './list-filter';
+import type { SpamScope } from '@switchboard/store';
 
 export const pageUser = (auth: ConsoleAuth, user: ConsoleUser): PageUser => ({
   name: user.name,
@@ -186,15 +187,12 @@ const BAD_FORM_ID = { error: 'the form id (_form) is malformed: reload the page 
  * What Spam / Not spam apply to (the form's `scope`): every conversation of this user, the whole team, or
  * (no scope: a script posting directly) this conversation only. An error when the scope names someone unknown.
  */
-export function spamScope(
-  scope: unknown,
-  summary: ConversationSummary,
-): { wholeUser?: boolean; wholeTeam?: boolean } | { error: string } {
+export function spamScope(scope: unknown, summary: ConversationSummary): { scope?: SpamScope } | { error: string } {
   if (scope === undefined || scope === '' || scope === 'conversation') return {};
   if (scope === 'user')
-    return summary.userId ? { wholeUser: true } : { error: 'this conversation’s user is not known: no user to mark' };
+    return summary.userId ? { scope: 'user' } : { error: 'this conversation’s user is not known: no user to mark' };
   if (scope === 'team')
-    return summary.teamId ? { wholeTeam: true } : { error: 'this conversation’s team is not known: no team to mark' };
+    return summary.teamId ? { scope: 'team' } : { error: 'this conversation’s team is not known: no team to mark' };
   return { error: `unknown scope "${String(scope).slice(0, 50)}"; one of user, team, conversation` };
 }
 

@@ -14,9 +14,11 @@ import {
 } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import { botOfId, type Logger } from '@switchboard/core';
+import type { SpamMarks, SpamScope } from '@switchboard/store';
 import type { ConversationIndex } from './conversations';
 import type { HandoffStore } from './handoff';
 import { isOwner, ownerRecord, replyOwner, replyOwnerEventId, type OwnerStore } from './owner';
+import { requestedScope, scopeFlags, spamChangeOf } from './spam-record';
 import type { TakeoverStore } from './takeover';
 
 export interface ActionRequest {
@@ -27,8 +29,8 @@ export interface ActionRequest {
   eventId?: string;
   note?: string;
   wholeTeam?: boolean;
-  /** With SPAM / NOT_SPAM: every conversation of the conversation's user. */
-  wholeUser?: boolean;
+  /** SPAM / NOT_SPAM: the conversation, its user or its whole team (a Not spam without one undoes the spam's). */
+  scope?: SpamScope;
 }
 
 export interface OperatorReply {
@@ -50,6 +52,8 @@ export class OperatorActions {
       conversations: ConversationIndex;
       owners: OwnerStore;
       logger: Logger;
+      /** The shared spam marks, written before a SPAM / NOT_SPAM is published (spam-record.ts). */
+      spam?: SpamMarks;
     },
   ) {}
 
@@ -63,6 +67,11 @@ export class OperatorActions {
     if (change === StatusChange.TAKEOVER_ENDED || change === StatusChange.CLOSED)
       await takeovers.release(conversationId);
     const summary = await conversations.get(conversationId);
+    const { spam } = this.deps;
+    const scope =
+      spam && (change === StatusChange.SPAM || change === StatusChange.NOT_SPAM)
+        ? await requestedScope(spam, { ...request, scope: request.scope ?? (request.wholeTeam ? 'team' : undefined) })
+        : undefined;
     const event = create(StatusEventSchema, {
       eventId: request.eventId ?? randomUUID(),
       conversationId,
@@ -72,9 +81,10 @@ export class OperatorActions {
       note: request.note ?? '',
       wholeTeam: request.wholeTeam ?? false,
       teamId: summary?.teamId ?? '',
-      wholeUser: request.wholeUser ?? false,
-      userId: request.wholeUser ? (summary?.userId ?? '') : '',
+      ...(scope ? { ...scopeFlags(scope), userId: summary?.userId ?? '' } : {}),
     });
+    const marked = spam ? spamChangeOf(event) : null;
+    if (marked) await spam!.apply(marked);
     if (change === StatusChange.ASSIGNED) {
       const current = await this.deps.owners.get(conversationId);
       // Assigning the owner again is no change (but a retry of the event that made them owner goes on).

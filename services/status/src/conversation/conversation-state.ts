@@ -165,7 +165,7 @@ const OWNER_VIA: Record<string, string> = {
 /** The transcript's line for a status change: who did what. */
 export function statusLine(event: StatusEvent): string {
   const by = operatorName(event.actor);
-  const team = event.wholeTeam ? ' (the whole team)' : event.wholeUser ? ' (every conversation of this user)' : '';
+  const team = event.wholeTeam ? ' (the whole team)' : event.wholeUser ? ' (everything from this user)' : '';
   switch (event.change) {
     case StatusChange.REVIEWED:
       return `${by} marked it reviewed`;

@@ -1,6 +1,7 @@
 // Who acted, for the records: a Slack user or an Asana user becomes an Operator with a name and email.
-// The configured operators are asked first, then Slack's users.info / Asana's users API (cached in Redis
-// for a day); if those fail, the id and whatever name the request carried are enough to go on.
+// The configured operators are asked first (an Asana user also by their email), then Slack's users.info /
+// Asana's users API (cached in Redis for a day); if those fail, the id and whatever name the request carried
+// are enough to go on.
 import { WebClient } from '@slack/web-api';
 import { create, OperatorSchema, type Operator } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
@@ -68,14 +69,18 @@ export class Identities {
     });
   }
 
+  /** An Asana user: the operator configured with that Asana gid, else the one with their email, else as Asana says. */
   async asanaUser(gid: string | undefined): Promise<Operator> {
     if (!gid) return create(OperatorSchema, { id: 'asana', name: 'Asana', source: 'asana' });
-    const account = this.options.directory.byAsanaUser(gid);
-    const profile: Profile = account
-      ? { name: account.name, email: account.email }
+    const { directory } = this.options;
+    const byGid = directory.byAsanaUser(gid);
+    const fetched: Profile | undefined = byGid
+      ? undefined
       : await this.cached('asana', gid, undefined, async () =>
           this.options.asana ? this.options.asana.user(gid) : null,
         );
+    const account = byGid ?? (fetched?.email ? directory.find(fetched.email) : undefined);
+    const profile: Profile = account ? { name: account.name, email: account.email ?? fetched?.email } : fetched!;
     return create(OperatorSchema, {
       id: `asana:${gid}`,
       name: profile.name,

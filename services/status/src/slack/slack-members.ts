@@ -1,6 +1,6 @@
 // Slack's answers the operator check needs, through the real Slack client: who a user is (users.info), who
-// is in the allowed user groups (usergroups.users.list), our own team (auth.test), and the ephemeral "not
-// allowed" reply (chat.postEphemeral). Answers are kept a minute, so a removal takes effect within one.
+// is in the allowed user groups (usergroups.users.list), our own team (auth.test), and ephemeral messages
+// such as the "not allowed" reply (chat.postEphemeral). Answers are kept a minute, so a removal takes effect within one.
 import { WebClient } from '@slack/web-api';
 import type { Logger, Metrics } from '@switchboard/core';
 import { countedCall } from '../external-call';
@@ -54,10 +54,15 @@ export class SlackMembers {
 
   /** Tells the user, and only them, that they may not act. Best effort. */
   async tellNotAllowed(channel: string, userId: string): Promise<void> {
-    await this.call('chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({ channel, user: userId, text: NOT_ALLOWED_TEXT }),
-    ).catch((err: Error) =>
+    await this.postEphemeral(channel, userId, NOT_ALLOWED_TEXT).catch((err: Error) =>
       this.options.logger.warn({ err: err.message, channel, userId }, 'could not send the "not allowed" message'),
+    );
+  }
+
+  /** A message only this user sees, in this channel; throws when Slack does not take it. */
+  async postEphemeral(channel: string, userId: string, text: string, blocks?: unknown[]): Promise<void> {
+    await this.call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({ channel, user: userId, text, ...(blocks ? { blocks: blocks as never } : {}) }),
     );
   }
 

@@ -3,6 +3,7 @@
 // each action and event is handled once however often Slack delivers it, and answered 2xx only once done.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
 import { DigestListings, type ConversationRefs, type Redis } from '@switchboard/store';
@@ -12,12 +13,12 @@ import { ACTIONS, SLACK_ACTIONS } from '../conversation/conversation-state';
 import type { Identities } from '../operators/identities';
 import { StillWorking, type InboundOnce } from '../inbound-once';
 import { verifySlack } from '../signatures';
-import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { parseSlackAction, parseThreadReply, slackPlainText } from './slack-payloads';
 import type { ThreadReplies } from './reply-mode';
 import type { SlackEphemeral } from './slack-ephemeral';
 import { choiceOf, digestThreadText } from './thread-answers';
 import type { SlackMembers } from './slack-members';
+import { spamScopeOf, type SpamChoice } from './spam-choice';
 
 export interface SlackRouteOptions {
   signingSecret: string;
@@ -35,6 +36,8 @@ export interface SlackRouteOptions {
   keys: StatusKeys;
   /** Each delivery id acted on once; a redelivery while the first is still working is told to come back. */
   once: InboundOnce;
+  /** Spam's second step (this conversation / user / team); without it, Spam marks the conversation at once. */
+  spamChoice?: SpamChoice;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -85,9 +88,14 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
       const parsed = parseSlackAction(String(request.body));
       if ('error' in parsed) return reply.code(400).send({ error: parsed.error });
       if (parsed.actions.length === 0) return reply.code(200).send();
+      const { spamChoice } = options;
+      const asks = (actionId: string) => actionId === SLACK_ACTION_IDS.spam && spamChoice !== undefined;
+      if (!parsed.channelId && parsed.actions.some((a) => asks(a.actionId)))
+        return reply.code(400).send({ error: `${SLACK_ACTION_IDS.spam} without a channel: nowhere to ask how far` });
       if (!(await mayAct(parsed.userId, parsed.channelId))) return reply.code(200).send();
       for (const action of parsed.actions) {
-        const name = SLACK_ACTIONS[action.actionId];
+        const scope = spamScopeOf(action.actionId);
+        const name = scope ? 'spam' : SLACK_ACTIONS[action.actionId];
         // A digest line's Open thread; Send / Keep as note of a pending thread reply (value: its id).
         const change = name
           ? ACTIONS[name].change
@@ -98,13 +106,20 @@ export async function registerSlackRoutes(app: FastifyInstance, options: SlackRo
         if (change === undefined && !choice) continue;
         const id = stableId('slack-action', [parsed.userId, action.actionTs, action.actionId, action.conversationId]);
         const handled = await once.run('slack', id, async () => {
+          if (asks(action.actionId)) return spamChoice!.ask(parsed.channelId, parsed.userId, action.conversationId);
           const actor = await identities.slackUser(parsed.userId, parsed.userName);
           if (choice) {
             const where = { channel: parsed.channelId, userId: parsed.userId };
             await options.threadReplies.choose(action.conversationId, choice, actor, where);
             return;
           }
-          await actions.act({ conversationId: action.conversationId, change: change!, actor, eventId: id });
+          await actions.act({
+            conversationId: action.conversationId,
+            change: change!,
+            actor,
+            eventId: id,
+            ...(scope ? { scope } : {}),
+          });
         });
         metrics.eventsTotal.inc({ topic: 'slack', outcome: handled ? 'ok' : 'duplicate' });
       }

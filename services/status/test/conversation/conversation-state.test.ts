@@ -72,6 +72,9 @@ describe('summaries', () => {
     expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeTeam: true }))).toBe(
       'Olivia marked it as spam (the whole team)',
     );
+    expect(statusLine(create(StatusEventSchema, { change: StatusChange.NOT_SPAM, actor, wholeUser: true }))).toBe(
+      'Olivia marked it as not spam (everything from this user)',
+    );
   });
 
   it('shows the owner apart from who holds a takeover, and offers Assign to me only while open and not spam', () => {
