@@ -1,8 +1,9 @@
 // HTTP servers the ingress benchmark measures, each run in its own process so the load generator does
 // not share their CPU: `hello` (bare fastify answering 202, the ceiling) and `ingress` (the real routes,
-// validation, acceptor, Redis and an acks=all Kafka producer). Prints "listening <port>" when ready.
+// validation, acceptor, Redis and an acks=all Kafka producer on KAFKA_CLIENT's library). Prints
+// "listening <port>" when ready. BENCH_CPU_PROF=<dir> profiles the ingress server (node --cpu-prof).
 import Fastify from 'fastify';
-import { createHttpServer, createLogger, createMetrics, parseApiKeys } from '@switchboard/core';
+import { createHttpServer, createLogger, createMetrics, parseApiKeys, type KafkaClientKind } from '@switchboard/core';
 import { Publisher, TopicNames, createKafka } from '@switchboard/bus';
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { EventAcceptor } from '@switchboard/ingress/dist/accept';
@@ -11,6 +12,8 @@ import { registerIngressRoutes } from '@switchboard/ingress/dist/routes';
 export const BENCH_KEY = 'bench-key-0123456789abcdef';
 
 async function main(): Promise<void> {
+  // An orderly exit on the benchmark's SIGTERM, so that --cpu-prof writes its profile.
+  process.once('SIGTERM', () => process.exit(0));
   const [mode, prefix] = process.argv.slice(2);
   if (mode === 'hello') {
     const app = Fastify();
@@ -24,6 +27,8 @@ async function main(): Promise<void> {
     brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','),
     clientId: 'bench-ingress',
     logger: quiet,
+    // The benchmark checked the value (ingress-classifier.ts); a service reads it through its config.
+    client: (process.env.KAFKA_CLIENT ?? 'kafkajs') as KafkaClientKind,
   });
   const publisher = new Publisher(kafka, new TopicNames(prefix));
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);

@@ -1,14 +1,17 @@
 // Benchmark of the front of the pipeline against its baselines, side by side in one run on one broker:
-//   raw kafkajs producer (acks=all, batches of B)      vs  ingress POST /v1/events with batches of B
-//   bare fastify hello-world, one event per request    vs  ingress, one event per request
-//   raw kafkajs consume→produce pipe                   vs  the classifier service (rules + Redis state)
+//   raw producer (acks=all, batches of B)               vs  ingress POST /v1/events with batches of B
+//   bare fastify hello-world, one event per request     vs  ingress, one event per request, at each of
+//                                                           BENCH_CONNECTIONS (a list: "64,256")
+//   raw kafkajs consume→produce pipe                    vs  the classifier service (rules + Redis state)
+// KAFKA_CLIENT (kafkajs|platformatic) picks the library of the raw producer and of ingress's publisher;
+// BENCH_PARTS (ingress,single,classifier) picks what runs.
 // Each pair runs ROUNDS times, interleaved, and the medians and their ratios are printed: these machines
 // are shared and noisy, so ratios of medians are the figures to quote (docs/performance.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createLogger } from '@switchboard/core';
+import { KAFKA_CLIENTS, createLogger, type KafkaClientKind } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { create, MessageEventSchema, timestampNow } from '@switchboard/proto';
 
@@ -19,12 +22,17 @@ const TOTAL = Number(process.env.BENCH_EVENTS ?? 20000);
 /** Events pre-filled for the consumer comparisons: enough that a run lasts seconds, not one poll. */
 const DRAIN_TOTAL = Number(process.env.BENCH_DRAIN_EVENTS ?? 100000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** Connections of the single-event comparison, one pair of measurements each; the first also posts batches. */
+const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '64,256').split(',').map(Number);
+const CONNECTIONS = CONNECTION_COUNTS[0];
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'ingress,single,classifier').split(','));
+const CLIENT = (process.env.KAFKA_CLIENT ?? 'kafkajs') as KafkaClientKind;
+if (!KAFKA_CLIENTS.includes(CLIENT)) throw new Error(`KAFKA_CLIENT must be one of ${KAFKA_CLIENTS.join(', ')}`);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PARTITIONS = 12;
 const BENCH_KEY = 'bench-key-0123456789abcdef';
 const quiet = createLogger({ service: 'bench', level: 'silent' });
-const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet });
+const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet, client: CLIENT });
 
 const texts = [
   'hi there',
@@ -50,7 +58,7 @@ async function freshTopics(): Promise<TopicNames> {
   return names;
 }
 
-/** Raw kafkajs: TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
+/** The raw producer (KAFKA_CLIENT's library): TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
 async function rawProducer(): Promise<number> {
   const names = await freshTopics();
   const publisher = new Publisher(kafka, names);
@@ -82,10 +90,18 @@ async function rawProducer(): Promise<number> {
 }
 
 function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
+  const profile =
+    process.env.BENCH_CPU_PROF && mode === 'ingress'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (line: string) => {
       const match = /listening (\d+)/.exec(line);
@@ -93,6 +109,14 @@ function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child
     });
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
+}
+
+/** Stops a server and waits for it to be gone: the next measurement must not share the CPU with its exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
 }
 
 async function load(
@@ -145,21 +169,21 @@ async function ingressBatch(): Promise<number> {
     );
     return sent / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
   }
 }
 
-async function singleEvents(mode: 'hello' | 'ingress'): Promise<number> {
+async function singleEvents(mode: 'hello' | 'ingress', connections: number): Promise<number> {
   const names = await freshTopics();
   const { child, port } = await startServer(mode, names.prefix);
   try {
     const body = JSON.stringify(eventBody(1));
     await load(port, body, { amount: 200, connections: 2 });
-    const r = await load(port, body, { duration: SECONDS, connections: CONNECTIONS });
+    const r = await load(port, body, { duration: SECONDS, connections });
     if (r.non2xx > 0) throw new Error(`${mode} answered ${r.non2xx} non-2xx`);
     return r.requests / r.seconds;
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
   }
 }
 
@@ -261,24 +285,23 @@ async function classifier(): Promise<number> {
 
 async function main(): Promise<void> {
   console.log(
-    `Switchboard ingress + classifier benchmark: ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} and ${SECONDS} s of single events over ${CONNECTIONS} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
+    `Switchboard ingress + classifier benchmark (${CLIENT}): ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} over ${CONNECTIONS} posters, ${SECONDS} s of single events over ${CONNECTION_COUNTS.join(' and ')} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
   );
-  const runs = {
-    rawProducer: [] as number[],
-    ingressBatch: [] as number[],
-    hello: [] as number[],
-    ingressSingle: [] as number[],
-    rawPipe: [] as number[],
-    classifier: [] as number[],
-  };
-  const steps: [keyof typeof runs, string, () => Promise<number>][] = [
-    ['rawProducer', 'raw kafkajs producer', rawProducer],
-    ['ingressBatch', 'ingress batches', ingressBatch],
-    ['hello', 'fastify hello-world', () => singleEvents('hello')],
-    ['ingressSingle', 'ingress single events', () => singleEvents('ingress')],
-    ['rawPipe', 'raw consume→produce', rawPipe],
-    ['classifier', 'classifier', classifier],
-  ];
+  const steps: [string, string, () => Promise<number>][] = [];
+  if (PARTS.has('ingress'))
+    steps.push(
+      ['rawProducer', `raw ${CLIENT} producer`, rawProducer],
+      ['ingressBatch', 'ingress batches', ingressBatch],
+    );
+  if (PARTS.has('single'))
+    for (const c of CONNECTION_COUNTS)
+      steps.push(
+        [`hello${c}`, `fastify hello-world, ${c} connections`, () => singleEvents('hello', c)],
+        [`ingressSingle${c}`, `ingress single events, ${c} connections`, () => singleEvents('ingress', c)],
+      );
+  if (PARTS.has('classifier'))
+    steps.push(['rawPipe', 'raw consume→produce', rawPipe], ['classifier', 'classifier', classifier]);
+  const runs: Record<string, number[]> = Object.fromEntries(steps.map(([key]) => [key, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const [key, label, run] of steps) {
       progress(`round ${round}/${ROUNDS}: ${label}…`);
@@ -286,25 +309,28 @@ async function main(): Promise<void> {
     }
   }
   progress('');
-  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
-    keyof typeof runs,
-    number
-  >;
-  const row = (label: string, key: keyof typeof runs, unit: string) =>
+  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+  const row = (label: string, key: string, unit: string) =>
+    key in runs &&
     console.log(
-      `${label.padEnd(34)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
+      `${label.padEnd(40)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
     );
+  const ratio = (label: string, a: string, b: string) =>
+    a in m && b in m && console.log(`${label.padEnd(46)} ${(m[a] / m[b]).toFixed(2)}`);
   console.log('\nmedians');
-  row('raw kafkajs producer', 'rawProducer', 'events/s');
+  row(`raw ${CLIENT} producer`, 'rawProducer', 'events/s');
   row(`ingress, batches of ${BATCH}`, 'ingressBatch', 'events/s');
-  row('bare fastify hello-world', 'hello', 'req/s');
-  row('ingress, one event per request', 'ingressSingle', 'req/s');
+  for (const c of CONNECTION_COUNTS) {
+    row(`bare fastify hello-world, ${c} conn.`, `hello${c}`, 'req/s');
+    row(`ingress, one event per request, ${c} conn.`, `ingressSingle${c}`, 'req/s');
+  }
   row('raw kafkajs consume→produce pipe', 'rawPipe', 'events/s');
   row('classifier service', 'classifier', 'events/s');
   console.log('\nratios (of medians)');
-  console.log(`ingress batches / raw producer        ${(m.ingressBatch / m.rawProducer).toFixed(2)}`);
-  console.log(`ingress single / fastify hello-world  ${(m.ingressSingle / m.hello).toFixed(2)}`);
-  console.log(`classifier / raw pipe                 ${(m.classifier / m.rawPipe).toFixed(2)}`);
+  ratio('ingress batches / raw producer', 'ingressBatch', 'rawProducer');
+  for (const c of CONNECTION_COUNTS)
+    ratio(`ingress single / hello-world, ${c} conn.`, `ingressSingle${c}`, `hello${c}`);
+  ratio('classifier / raw pipe', 'classifier', 'rawPipe');
 }
 
 main().then(
