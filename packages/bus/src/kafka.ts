@@ -33,6 +33,8 @@ export interface KafkaConnection {
   clientId: string;
   security?: KafkaSecurity;
   logger: Logger;
+  /** How often to retry connecting (createKafka's `retries`); sends retry without limit either way. */
+  retries?: number;
 }
 
 /**
@@ -73,8 +75,8 @@ export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<
 export function createKafka(options: CreateKafkaOptions): BusKafka {
   const log = options.logger.child({ component: 'kafkajs' });
   const saidOnce = new Set<string>();
-  const { brokers, clientId, security, logger } = options;
-  const connection: KafkaConnection = { brokers, clientId, security, logger };
+  const { brokers, clientId, security, logger, retries } = options;
+  const connection: KafkaConnection = { brokers, clientId, security, logger, retries };
   return new BusKafka(
     {
       clientId: options.clientId,

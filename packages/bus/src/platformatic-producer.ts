@@ -1,6 +1,6 @@
 // The Publisher's transport on @platformatic/kafka (KAFKA_CLIENT=platformatic): idempotent, acks=all, keys
 // placed on partitions as kafkajs and the Java client place them, TLS/SASL from the same config as kafkajs.
-import { Producer, ProduceAcks, compatibilityPartitioner, type ProducerOptions } from '@platformatic/kafka';
+import { Admin, Producer, ProduceAcks, compatibilityPartitioner, type ProducerOptions } from '@platformatic/kafka';
 import type { KafkaSecurity } from '@switchboard/core';
 import type { KafkaConnection } from './kafka';
 import type { OutgoingRecord, ProducerTransport, TopicRecords } from './producer-transport';
@@ -44,6 +44,24 @@ function headersOf(headers: OutgoingRecord['headers']): Map<Buffer, Buffer> | un
   return out;
 }
 
+/**
+ * An error in one line: the errors it gathers (the library reports retries as one error of many), its
+ * causes, and what the broker said (a SASL failure's reason is the server's message, not the error's).
+ */
+export function describeError(err: unknown): string {
+  const messages = new Set<string>();
+  const walk = (e: unknown) => {
+    if (!(e instanceof Error)) return void messages.add(String(e));
+    const { errors, serverErrorMessage } = e as { errors?: unknown[]; serverErrorMessage?: unknown };
+    if (Array.isArray(errors) && errors.length > 0) errors.forEach(walk);
+    else messages.add(e.message);
+    if (typeof serverErrorMessage === 'string' && serverErrorMessage !== '') messages.add(serverErrorMessage);
+    if (e.cause) walk(e.cause);
+  };
+  walk(err);
+  return [...messages].join('; ');
+}
+
 export class PlatformaticProducer implements ProducerTransport {
   /**
    * One: the library advances its idempotence sequence numbers when a produce is answered, so two sends in
@@ -55,7 +73,7 @@ export class PlatformaticProducer implements ProducerTransport {
   private connected = false;
   private brokerDownSaid = false;
 
-  constructor(connection: KafkaConnection) {
+  constructor(private readonly connection: KafkaConnection) {
     const log = connection.logger.child({ component: 'platformatic-kafka' });
     this.producer = new Producer({
       clientId: connection.clientId,
@@ -80,8 +98,28 @@ export class PlatformaticProducer implements ProducerTransport {
     this.producer.on('client:broker:connect', () => (this.brokerDownSaid = false));
   }
 
+  /**
+   * Reaches the brokers (TLS, SASL, API versions) with the connection's bounded retries, as kafkajs's
+   * connect does, so a wrong password or certificate fails here with what the broker said; the producer's
+   * own retries (without limit) are for sends.
+   */
   async connect(): Promise<void> {
-    await this.producer.listApis();
+    const { connection } = this;
+    const probe = new Admin({
+      clientId: connection.clientId,
+      bootstrapBrokers: connection.brokers,
+      retries: connection.retries ?? 12,
+      retryDelay,
+      ...(connection.security?.tls ? { connectTimeout: 5000 } : {}),
+      ...platformaticSecurityOptions(connection.security),
+    });
+    try {
+      await probe.metadata({ topics: [] });
+    } catch (err) {
+      throw new Error(`cannot connect to Kafka: ${describeError(err)}`, { cause: err });
+    } finally {
+      await probe.close().catch(() => undefined);
+    }
     this.connected = true;
   }
 

@@ -25,8 +25,13 @@ export interface ProducerTransport {
 }
 
 export class KafkajsProducer implements ProducerTransport {
-  /** More would only split batches that could have been one. */
-  readonly maxConcurrentSends = 2;
+  /**
+   * One. With two, a producer's first sends to a topic (and sends around a retry) reached the broker out of
+   * order and were refused for good with OUT_OF_ORDER_SEQUENCE_NUMBER (bench/kafka-clients.ts showed it:
+   * kafkajs numbers a send before it waits for metadata and connections, and rolls the numbers back on a
+   * failure). Group commit still puts everything queued meanwhile in the next send.
+   */
+  readonly maxConcurrentSends = 1;
   private readonly producer: Producer;
   private connected = false;
 

@@ -3,7 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { create, MessageEventSchema, StatusEventSchema } from '@switchboard/proto';
 import { createLogger } from '@switchboard/core';
-import { Publisher, TopicNames, Topics, createKafka, ensureTopics, platformaticSecurityOptions } from '../src';
+import { AuthenticationError, ResponseError } from '@platformatic/kafka';
+import {
+  Publisher,
+  TopicNames,
+  Topics,
+  createKafka,
+  describeError,
+  ensureTopics,
+  platformaticSecurityOptions,
+} from '../src';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'test', level: 'silent' });
@@ -104,5 +113,14 @@ describe('the Kafka client libraries (real Kafka)', () => {
       sasl: { mechanism: 'SCRAM-SHA-512', username: 'svc', password: 'secret' },
     });
     expect(platformaticSecurityOptions(undefined)).toEqual({});
+  });
+
+  it("says why @platformatic/kafka failed in one line, the broker's own reason included", () => {
+    const refused = new AuthenticationError('SASL authentication failed.', {
+      cause: new ResponseError(36, 2, { '/': [58, 'Authentication failed due to invalid credentials'] }, {}),
+    });
+    expect(describeError(refused)).toBe(
+      'SASL authentication failed.; Authentication failed due to invalid credentials',
+    );
   });
 });
