@@ -4,7 +4,8 @@
 //                                                           BENCH_CONNECTIONS (a list: "64,256")
 //   raw kafkajs consume→produce pipe                    vs  the classifier service (rules + Redis state)
 // KAFKA_CLIENT (kafkajs|platformatic) picks the library of the raw producer and of ingress's publisher;
-// BENCH_PARTS (ingress,single,classifier) picks what runs.
+// BENCH_PARTS (ingress,single,classifier) picks what runs. BENCH_BEFORE_DIST (an earlier build, see
+// bench-servers.ts) adds that build's ingress to every ingress measurement, for before/after in one run.
 // Each pair runs ROUNDS times, interleaved, and the medians and their ratios are printed: these machines
 // are shared and noisy, so ratios of medians are the figures to quote (docs/performance.md).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,9 +90,12 @@ async function rawProducer(): Promise<number> {
   return TOTAL / seconds;
 }
 
-function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child: ChildProcess; port: number }> {
+type ServerMode = 'hello' | 'ingress' | 'ingress-before';
+const BEFORE = Boolean(process.env.BENCH_BEFORE_DIST);
+
+function startServer(mode: ServerMode, prefix: string): Promise<{ child: ChildProcess; port: number }> {
   const profile =
-    process.env.BENCH_CPU_PROF && mode === 'ingress'
+    process.env.BENCH_CPU_PROF && mode !== 'hello'
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
       : [];
   const child = spawn(
@@ -142,9 +146,9 @@ async function load(
 }
 
 /** CONNECTIONS concurrent posters, each sending batches until TOTAL events are in (timed here, exactly). */
-async function ingressBatch(): Promise<number> {
+async function ingressBatch(mode: ServerMode = 'ingress'): Promise<number> {
   const names = await freshTopics();
-  const { child, port } = await startServer('ingress', names.prefix);
+  const { child, port } = await startServer(mode, names.prefix);
   try {
     const body = JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => eventBody(i)) });
     const post = async () => {
@@ -173,7 +177,7 @@ async function ingressBatch(): Promise<number> {
   }
 }
 
-async function singleEvents(mode: 'hello' | 'ingress', connections: number): Promise<number> {
+async function singleEvents(mode: ServerMode, connections: number): Promise<number> {
   const names = await freshTopics();
   const { child, port } = await startServer(mode, names.prefix);
   try {
@@ -288,17 +292,26 @@ async function main(): Promise<void> {
     `Switchboard ingress + classifier benchmark (${CLIENT}): ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} over ${CONNECTIONS} posters, ${SECONDS} s of single events over ${CONNECTION_COUNTS.join(' and ')} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
   );
   const steps: [string, string, () => Promise<number>][] = [];
-  if (PARTS.has('ingress'))
+  if (PARTS.has('ingress')) {
     steps.push(
       ['rawProducer', `raw ${CLIENT} producer`, rawProducer],
-      ['ingressBatch', 'ingress batches', ingressBatch],
+      ['ingressBatch', 'ingress batches', () => ingressBatch()],
     );
+    if (BEFORE) steps.push(['ingressBatchBefore', 'ingress batches (before)', () => ingressBatch('ingress-before')]);
+  }
   if (PARTS.has('single'))
-    for (const c of CONNECTION_COUNTS)
+    for (const c of CONNECTION_COUNTS) {
       steps.push(
         [`hello${c}`, `fastify hello-world, ${c} connections`, () => singleEvents('hello', c)],
         [`ingressSingle${c}`, `ingress single events, ${c} connections`, () => singleEvents('ingress', c)],
       );
+      if (BEFORE)
+        steps.push([
+          `ingressSingleBefore${c}`,
+          `ingress single events (before), ${c} connections`,
+          () => singleEvents('ingress-before', c),
+        ]);
+    }
   if (PARTS.has('classifier'))
     steps.push(['rawPipe', 'raw consume→produce', rawPipe], ['classifier', 'classifier', classifier]);
   const runs: Record<string, number[]> = Object.fromEntries(steps.map(([key]) => [key, []]));
@@ -320,16 +333,21 @@ async function main(): Promise<void> {
   console.log('\nmedians');
   row(`raw ${CLIENT} producer`, 'rawProducer', 'events/s');
   row(`ingress, batches of ${BATCH}`, 'ingressBatch', 'events/s');
+  row(`ingress before, batches of ${BATCH}`, 'ingressBatchBefore', 'events/s');
   for (const c of CONNECTION_COUNTS) {
     row(`bare fastify hello-world, ${c} conn.`, `hello${c}`, 'req/s');
     row(`ingress, one event per request, ${c} conn.`, `ingressSingle${c}`, 'req/s');
+    row(`ingress before, one event/request, ${c} conn.`, `ingressSingleBefore${c}`, 'req/s');
   }
   row('raw kafkajs consume→produce pipe', 'rawPipe', 'events/s');
   row('classifier service', 'classifier', 'events/s');
   console.log('\nratios (of medians)');
   ratio('ingress batches / raw producer', 'ingressBatch', 'rawProducer');
-  for (const c of CONNECTION_COUNTS)
+  ratio('ingress before, batches / raw producer', 'ingressBatchBefore', 'rawProducer');
+  for (const c of CONNECTION_COUNTS) {
     ratio(`ingress single / hello-world, ${c} conn.`, `ingressSingle${c}`, `hello${c}`);
+    ratio(`ingress before, single / hello-world, ${c} conn.`, `ingressSingleBefore${c}`, `hello${c}`);
+  }
   ratio('classifier / raw pipe', 'classifier', 'rawPipe');
 }
 
