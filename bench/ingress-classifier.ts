@@ -53,10 +53,26 @@ const eventBody = (i: number) => ({
 const progress = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Topics a measurement made, deleted after it: a broker holding thousands of bench partitions runs out of heap. */
+const created: TopicNames[] = [];
+
 async function freshTopics(): Promise<TopicNames> {
   const names = new TopicNames(`bench-${randomUUID().slice(0, 8)}.`);
   await ensureTopics(kafka, names, { partitions: PARTITIONS, replicationFactor: 1 });
+  created.push(names);
   return names;
+}
+
+async function dropTopics(): Promise<void> {
+  const topics = created.splice(0).flatMap((names) => names.all());
+  if (topics.length === 0) return;
+  const client = kafka.admin();
+  await client.connect();
+  try {
+    await client.deleteTopics({ topics, timeout: 30000 });
+  } finally {
+    await client.disconnect();
+  }
 }
 
 /** The raw producer (KAFKA_CLIENT's library): TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
@@ -326,6 +342,7 @@ async function main(): Promise<void> {
     for (const [key, label, run] of steps) {
       progress(`round ${round}/${ROUNDS}: ${label}…`);
       runs[key].push(await run());
+      await dropTopics();
     }
   }
   progress('');

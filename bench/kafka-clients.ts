@@ -43,10 +43,26 @@ const event = (i: number) => ({
   }),
 });
 
+/** Topics a measurement made, deleted after it: a broker holding thousands of bench partitions runs out of heap. */
+const created: TopicNames[] = [];
+
 async function freshTopics(): Promise<TopicNames> {
   const names = new TopicNames(`bench-clients-${randomUUID().slice(0, 8)}.`);
   await ensureTopics(admin, names, { partitions: PARTITIONS, replicationFactor: 1 });
+  created.push(names);
   return names;
+}
+
+async function dropTopics(): Promise<void> {
+  const topics = created.splice(0).flatMap((names) => names.all());
+  if (topics.length === 0) return;
+  const client = admin.admin();
+  await client.connect();
+  try {
+    await client.deleteTopics({ topics, timeout: 30000 });
+  } finally {
+    await client.disconnect();
+  }
 }
 
 /** Events/s of `callers` callers each awaiting `publish(size)` until `total` events are in. */
@@ -137,10 +153,12 @@ async function main(): Promise<void> {
     for (const client of CLIENTS) {
       progress(`round ${round}/${ROUNDS}: ${client} produce, batches…`);
       record(`batches ${client}`, await produce(client, TOTAL, BATCH, POSTERS));
+      await dropTopics();
     }
     for (const client of CLIENTS) {
       progress(`round ${round}/${ROUNDS}: ${client} produce, single events…`);
       record(`single ${client}`, await produce(client, SINGLE_TOTAL, 1, SINGLE_CALLERS));
+      await dropTopics();
     }
     progress(`round ${round}/${ROUNDS}: filling…`);
     const names = await freshTopics();
@@ -154,6 +172,7 @@ async function main(): Promise<void> {
         client === 'kafkajs' ? await consumeKafkajs(topic) : await consumePlatformatic(topic),
       );
     }
+    await dropTopics();
   }
   progress('');
   console.log('\nmedians, events/s');
