@@ -3,7 +3,8 @@
 //   bare fastify hello-world, one event per request     vs  ingress, one event per request, at each of
 //                                                           BENCH_CONNECTIONS (a list: "64,256")
 //   raw kafkajs consume→produce pipe                    vs  the classifier service (rules + Redis state)
-// KAFKA_CLIENT (kafkajs|platformatic) picks the library of the raw producer and of ingress's publisher;
+// KAFKA_CLIENT (kafkajs|platformatic, or both: "kafkajs,platformatic", measured side by side in each round)
+// picks the library of the raw producer and of ingress's publisher;
 // BENCH_PARTS (ingress,single,classifier) picks what runs. BENCH_BEFORE_DIST (an earlier build, see
 // bench-servers.ts) adds that build's ingress to every ingress measurement, for before/after in one run.
 // Each pair runs ROUNDS times, interleaved, and the medians and their ratios are printed: these machines
@@ -27,13 +28,16 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '64,256').split(',').map(Number);
 const CONNECTIONS = CONNECTION_COUNTS[0];
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'ingress,single,classifier').split(','));
-const CLIENT = (process.env.KAFKA_CLIENT ?? 'kafkajs') as KafkaClientKind;
-if (!KAFKA_CLIENTS.includes(CLIENT)) throw new Error(`KAFKA_CLIENT must be one of ${KAFKA_CLIENTS.join(', ')}`);
+const CLIENTS = (process.env.KAFKA_CLIENT || 'kafkajs').split(',') as KafkaClientKind[];
+if (!CLIENTS.every((c) => KAFKA_CLIENTS.includes(c)))
+  throw new Error(`KAFKA_CLIENT must be one or more of ${KAFKA_CLIENTS.join(', ')}`);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PARTITIONS = 12;
 const BENCH_KEY = 'bench-key-0123456789abcdef';
 const quiet = createLogger({ service: 'bench', level: 'silent' });
-const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet, client: CLIENT });
+const kafkaOf = (client: KafkaClientKind) => createKafka({ brokers, clientId: 'bench', logger: quiet, client });
+/** Admin, consumers and the baselines of the classifier comparison. */
+const kafka = kafkaOf(CLIENTS[0]);
 
 const texts = [
   'hi there',
@@ -75,10 +79,10 @@ async function dropTopics(): Promise<void> {
   }
 }
 
-/** The raw producer (KAFKA_CLIENT's library): TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
-async function rawProducer(): Promise<number> {
+/** The raw producer (the Publisher on `client`): TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
+async function rawProducer(client: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const publisher = new Publisher(kafka, names);
+  const publisher = new Publisher(kafkaOf(client), names);
   await publisher.connect();
   const batches = Array.from({ length: Math.ceil(TOTAL / BATCH) }, (_, b) =>
     Array.from({ length: BATCH }, (_, j) => {
@@ -108,10 +112,31 @@ async function rawProducer(): Promise<number> {
 
 type ServerMode = 'hello' | 'ingress' | 'ingress-before';
 /** Requests answered other than 2xx (503: Kafka did not acknowledge in time), by server; rates count 2xx only. */
-const refused = new Map<ServerMode, number>();
+const refused = new Map<string, number>();
 const BEFORE = Boolean(process.env.BENCH_BEFORE_DIST);
 
-function startServer(mode: ServerMode, prefix: string): Promise<{ child: ChildProcess; port: number }> {
+/** An ingress to measure: this build on one of the libraries, or the earlier build (BENCH_BEFORE_DIST). */
+interface Variant {
+  key: string;
+  label: string;
+  mode: ServerMode;
+  client: KafkaClientKind;
+}
+const VARIANTS: Variant[] = [
+  ...CLIENTS.map((client) => ({
+    key: CLIENTS.length > 1 ? `:${client}` : '',
+    label: CLIENTS.length > 1 ? ` (${client})` : '',
+    mode: 'ingress' as const,
+    client,
+  })),
+  ...(BEFORE ? [{ key: ':before', label: ' (before)', mode: 'ingress-before' as const, client: CLIENTS[0] }] : []),
+];
+
+function startServer(
+  mode: ServerMode,
+  prefix: string,
+  client: KafkaClientKind = CLIENTS[0],
+): Promise<{ child: ChildProcess; port: number }> {
   const profile =
     process.env.BENCH_CPU_PROF && mode !== 'hello'
       ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
@@ -121,7 +146,7 @@ function startServer(mode: ServerMode, prefix: string): Promise<{ child: ChildPr
     [...profile, join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: process.env,
+      env: { ...process.env, KAFKA_CLIENT: client },
     },
   );
   return new Promise((resolve, reject) => {
@@ -164,9 +189,9 @@ async function load(
 }
 
 /** CONNECTIONS concurrent posters, each sending batches until TOTAL events are in (timed here, exactly). */
-async function ingressBatch(mode: ServerMode = 'ingress'): Promise<number> {
+async function ingressBatch(mode: ServerMode, client: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const { child, port } = await startServer(mode, names.prefix);
+  const { child, port } = await startServer(mode, names.prefix, client);
   try {
     const body = JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => eventBody(i)) });
     /** True when accepted; a 503 (no acknowledgement in time) is counted, not fatal. */
@@ -179,7 +204,7 @@ async function ingressBatch(mode: ServerMode = 'ingress'): Promise<number> {
       if (res.status !== 202 && res.status !== 503)
         throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
-      if (res.status === 503) refused.set(mode, (refused.get(mode) ?? 0) + 1);
+      if (res.status === 503) refused.set(`${mode} ${client}`, (refused.get(`${mode} ${client}`) ?? 0) + 1);
       return res.status === 202;
     };
     for (let i = 0; i < 10; i += 1) await post(); // warm-up
@@ -200,14 +225,14 @@ async function ingressBatch(mode: ServerMode = 'ingress'): Promise<number> {
   }
 }
 
-async function singleEvents(mode: ServerMode, connections: number): Promise<number> {
+async function singleEvents(mode: ServerMode, connections: number, client?: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const { child, port } = await startServer(mode, names.prefix);
+  const { child, port } = await startServer(mode, names.prefix, client);
   try {
     const body = JSON.stringify(eventBody(1));
     await load(port, body, { amount: 200, connections: 2 });
     const r = await load(port, body, { duration: SECONDS, connections });
-    if (r.non2xx > 0) refused.set(mode, (refused.get(mode) ?? 0) + r.non2xx);
+    if (r.non2xx > 0) refused.set(`${mode} ${client ?? ''}`, (refused.get(`${mode} ${client ?? ''}`) ?? 0) + r.non2xx);
     return (r.requests - r.non2xx) / r.seconds;
   } finally {
     await stop(child);
@@ -312,27 +337,24 @@ async function classifier(): Promise<number> {
 
 async function main(): Promise<void> {
   console.log(
-    `Switchboard ingress + classifier benchmark (${CLIENT}): ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} over ${CONNECTIONS} posters, ${SECONDS} s of single events over ${CONNECTION_COUNTS.join(' and ')} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
+    `Switchboard ingress + classifier benchmark (${CLIENTS.join(' and ')}): ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} over ${CONNECTIONS} posters, ${SECONDS} s of single events over ${CONNECTION_COUNTS.join(' and ')} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
   );
   const steps: [string, string, () => Promise<number>][] = [];
+  const suffix = (client: KafkaClientKind) => (CLIENTS.length > 1 ? `:${client}` : '');
   if (PARTS.has('ingress')) {
-    steps.push(
-      ['rawProducer', `raw ${CLIENT} producer`, rawProducer],
-      ['ingressBatch', 'ingress batches', () => ingressBatch()],
-    );
-    if (BEFORE) steps.push(['ingressBatchBefore', 'ingress batches (before)', () => ingressBatch('ingress-before')]);
+    for (const client of CLIENTS)
+      steps.push([`rawProducer${suffix(client)}`, `raw ${client} producer`, () => rawProducer(client)]);
+    for (const v of VARIANTS)
+      steps.push([`ingressBatch${v.key}`, `ingress batches${v.label}`, () => ingressBatch(v.mode, v.client)]);
   }
   if (PARTS.has('single'))
     for (const c of CONNECTION_COUNTS) {
-      steps.push(
-        [`hello${c}`, `fastify hello-world, ${c} connections`, () => singleEvents('hello', c)],
-        [`ingressSingle${c}`, `ingress single events, ${c} connections`, () => singleEvents('ingress', c)],
-      );
-      if (BEFORE)
+      steps.push([`hello${c}`, `fastify hello-world, ${c} connections`, () => singleEvents('hello', c)]);
+      for (const v of VARIANTS)
         steps.push([
-          `ingressSingleBefore${c}`,
-          `ingress single events (before), ${c} connections`,
-          () => singleEvents('ingress-before', c),
+          `ingressSingle${c}${v.key}`,
+          `ingress single events${v.label}, ${c} connections`,
+          () => singleEvents(v.mode, c, v.client),
         ]);
     }
   if (PARTS.has('classifier'))
@@ -350,34 +372,38 @@ async function main(): Promise<void> {
   const row = (label: string, key: string, unit: string) =>
     key in runs &&
     console.log(
-      `${label.padEnd(40)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
+      `${label.padEnd(48)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
     );
   // Also the median of each round's own ratio: the machine's load moves a pair together within a round.
   const ratio = (label: string, a: string, b: string) =>
     a in m &&
     b in m &&
     console.log(
-      `${label.padEnd(46)} ${(m[a] / m[b]).toFixed(2)}   (per round: median ${median(runs[a].map((x, i) => x / runs[b][i])).toFixed(2)})`,
+      `${label.padEnd(54)} ${(m[a] / m[b]).toFixed(2)}   (per round: median ${median(runs[a].map((x, i) => x / runs[b][i])).toFixed(2)})`,
     );
   console.log('\nmedians');
-  row(`raw ${CLIENT} producer`, 'rawProducer', 'events/s');
-  row(`ingress, batches of ${BATCH}`, 'ingressBatch', 'events/s');
-  row(`ingress before, batches of ${BATCH}`, 'ingressBatchBefore', 'events/s');
+  for (const client of CLIENTS) row(`raw ${client} producer`, `rawProducer${suffix(client)}`, 'events/s');
+  for (const v of VARIANTS) row(`ingress${v.label}, batches of ${BATCH}`, `ingressBatch${v.key}`, 'events/s');
   for (const c of CONNECTION_COUNTS) {
     row(`bare fastify hello-world, ${c} conn.`, `hello${c}`, 'req/s');
-    row(`ingress, one event per request, ${c} conn.`, `ingressSingle${c}`, 'req/s');
-    row(`ingress before, one event/request, ${c} conn.`, `ingressSingleBefore${c}`, 'req/s');
+    for (const v of VARIANTS) row(`ingress${v.label}, single events, ${c} conn.`, `ingressSingle${c}${v.key}`, 'req/s');
   }
   row('raw kafkajs consume→produce pipe', 'rawPipe', 'events/s');
   row('classifier service', 'classifier', 'events/s');
   if (refused.size > 0)
     console.log(`\nrequests not accepted (503), all rounds: ${[...refused].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   console.log('\nratios (of medians)');
-  ratio('ingress batches / raw producer', 'ingressBatch', 'rawProducer');
-  ratio('ingress before, batches / raw producer', 'ingressBatchBefore', 'rawProducer');
-  for (const c of CONNECTION_COUNTS) {
-    ratio(`ingress single / hello-world, ${c} conn.`, `ingressSingle${c}`, `hello${c}`);
-    ratio(`ingress before, single / hello-world, ${c} conn.`, `ingressSingleBefore${c}`, `hello${c}`);
+  for (const v of VARIANTS)
+    ratio(`ingress${v.label} batches / raw producer`, `ingressBatch${v.key}`, `rawProducer${suffix(v.client)}`);
+  for (const c of CONNECTION_COUNTS)
+    for (const v of VARIANTS)
+      ratio(`ingress${v.label} single / hello-world, ${c} conn.`, `ingressSingle${c}${v.key}`, `hello${c}`);
+  if (CLIENTS.length > 1) {
+    const [a, b] = [CLIENTS[1], CLIENTS[0]];
+    ratio(`raw producer, ${a} / ${b}`, `rawProducer:${a}`, `rawProducer:${b}`);
+    ratio(`ingress batches, ${a} / ${b}`, `ingressBatch:${a}`, `ingressBatch:${b}`);
+    for (const c of CONNECTION_COUNTS)
+      ratio(`ingress single, ${c} conn., ${a} / ${b}`, `ingressSingle${c}:${a}`, `ingressSingle${c}:${b}`);
   }
   ratio('classifier / raw pipe', 'classifier', 'rawPipe');
 }
