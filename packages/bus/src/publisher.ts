@@ -2,8 +2,8 @@
 // replica. Callers answer their own clients only after publish() resolved.
 // Group commit: kafkajs sends each send() as its own request, and one-message requests cap a producer at
 // ~2,000 messages/s here while batches of 100 reach ~30,000 (bench/). So publishes that arrive while a
-// send is in flight are queued and go together in the next sendBatch; each caller's promise settles with
-// the send that carried its messages. A lone caller waits no longer than before.
+// send is in flight are queued and go together in the next send (one in flight: see maxConcurrentSends);
+// each caller's promise settles with the send that carried its messages. A lone caller waits no longer.
 // The client library (kafkajs or @platformatic/kafka) is the Kafka handle's choice (KAFKA_CLIENT).
 import type { IHeaders } from 'kafkajs';
 import type { DescMessage, MessageShape } from '@switchboard/proto';
