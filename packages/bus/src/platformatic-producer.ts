@@ -72,6 +72,8 @@ export class PlatformaticProducer implements ProducerTransport {
   private readonly producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   private connected = false;
   private brokerDownSaid = false;
+  /** The client connect() reaches the brokers with, while it tries. */
+  private probe?: Admin;
 
   constructor(private readonly connection: KafkaConnection) {
     const log = connection.logger.child({ component: 'platformatic-kafka' });
@@ -105,19 +107,20 @@ export class PlatformaticProducer implements ProducerTransport {
    */
   async connect(): Promise<void> {
     const { connection } = this;
-    const probe = new Admin({
+    const probe = (this.probe = new Admin({
       clientId: connection.clientId,
       bootstrapBrokers: connection.brokers,
       retries: connection.retries ?? 12,
       retryDelay,
       ...(connection.security?.tls ? { connectTimeout: 5000 } : {}),
       ...platformaticSecurityOptions(connection.security),
-    });
+    }));
     try {
       await probe.metadata({ topics: [] });
     } catch (err) {
       throw new Error(`cannot connect to Kafka: ${describeError(err)}`, { cause: err });
     } finally {
+      this.probe = undefined;
       await probe.close().catch(() => undefined);
     }
     this.connected = true;
@@ -141,6 +144,8 @@ export class PlatformaticProducer implements ProducerTransport {
 
   async disconnect(): Promise<void> {
     this.connected = false;
+    // A connect still retrying (no broker yet) stops too.
+    await this.probe?.close().catch(() => undefined);
     // Forced: a send still retrying against an absent broker is abandoned (its caller sees the error), as
     // kafkajs's disconnect does.
     await this.producer.close(true);
