@@ -8,7 +8,13 @@ module.exports = {
       '@swc/jest',
       { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
     ],
+    // @platformatic/kafka ships ES modules only, which jest's CommonJS runtime cannot load under Node 20.
+    '^.+/node_modules/@platformatic/.+\\.js$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' } }, module: { type: 'commonjs' } },
+    ],
   },
+  transformIgnorePatterns: ['/node_modules/(?!@platformatic/)'],
   moduleNameMapper: {
     '^@switchboard/(core|agreements|bus|store|proto|runtime|cli)$': '<rootDir>/packages/$1/src',
     '^@switchboard/sandbox$': '<rootDir>/sandbox/src',

@@ -1,14 +1,19 @@
 // Benchmark of the front of the pipeline against its baselines, side by side in one run on one broker:
-//   raw kafkajs producer (acks=all, batches of B)      vs  ingress POST /v1/events with batches of B
-//   bare fastify hello-world, one event per request    vs  ingress, one event per request
-//   raw kafkajs consume→produce pipe                   vs  the classifier service (rules + Redis state)
+//   raw producer (acks=all, batches of B)               vs  ingress POST /v1/events with batches of B
+//   bare fastify hello-world, one event per request     vs  ingress, one event per request, at each of
+//                                                           BENCH_CONNECTIONS (a list: "64,256")
+//   raw kafkajs consume→produce pipe                    vs  the classifier service (rules + Redis state)
+// KAFKA_CLIENT (kafkajs|platformatic, or both: "kafkajs,platformatic", measured side by side in each round)
+// picks the library of the raw producer and of ingress's publisher;
+// BENCH_PARTS (ingress,single,classifier) picks what runs. BENCH_BEFORE_DIST (an earlier build, see
+// bench-servers.ts) adds that build's ingress to every ingress measurement, for before/after in one run.
 // Each pair runs ROUNDS times, interleaved, and the medians and their ratios are printed: these machines
 // are shared and noisy, so ratios of medians are the figures to quote (docs/performance.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { createLogger } from '@switchboard/core';
+import { KAFKA_CLIENTS, createLogger, type KafkaClientKind } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { create, MessageEventSchema, timestampNow } from '@switchboard/proto';
 
@@ -19,12 +24,20 @@ const TOTAL = Number(process.env.BENCH_EVENTS ?? 20000);
 /** Events pre-filled for the consumer comparisons: enough that a run lasts seconds, not one poll. */
 const DRAIN_TOTAL = Number(process.env.BENCH_DRAIN_EVENTS ?? 100000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** Connections of the single-event comparison, one pair of measurements each; the first also posts batches. */
+const CONNECTION_COUNTS = (process.env.BENCH_CONNECTIONS ?? '64,256').split(',').map(Number);
+const CONNECTIONS = CONNECTION_COUNTS[0];
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'ingress,single,classifier').split(','));
+const CLIENTS = (process.env.KAFKA_CLIENT || 'kafkajs').split(',') as KafkaClientKind[];
+if (!CLIENTS.every((c) => KAFKA_CLIENTS.includes(c)))
+  throw new Error(`KAFKA_CLIENT must be one or more of ${KAFKA_CLIENTS.join(', ')}`);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PARTITIONS = 12;
 const BENCH_KEY = 'bench-key-0123456789abcdef';
 const quiet = createLogger({ service: 'bench', level: 'silent' });
-const kafka = createKafka({ brokers, clientId: 'bench', logger: quiet });
+const kafkaOf = (client: KafkaClientKind) => createKafka({ brokers, clientId: 'bench', logger: quiet, client });
+/** Admin, consumers and the baselines of the classifier comparison. */
+const kafka = kafkaOf(CLIENTS[0]);
 
 const texts = [
   'hi there',
@@ -44,16 +57,32 @@ const eventBody = (i: number) => ({
 const progress = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Topics a measurement made, deleted after it: a broker holding thousands of bench partitions runs out of heap. */
+const created: TopicNames[] = [];
+
 async function freshTopics(): Promise<TopicNames> {
   const names = new TopicNames(`bench-${randomUUID().slice(0, 8)}.`);
   await ensureTopics(kafka, names, { partitions: PARTITIONS, replicationFactor: 1 });
+  created.push(names);
   return names;
 }
 
-/** Raw kafkajs: TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
-async function rawProducer(): Promise<number> {
+async function dropTopics(): Promise<void> {
+  const topics = created.splice(0).flatMap((names) => names.all());
+  if (topics.length === 0) return;
+  const client = kafka.admin();
+  await client.connect();
+  try {
+    await client.deleteTopics({ topics, timeout: 30000 });
+  } finally {
+    await client.disconnect();
+  }
+}
+
+/** The raw producer (the Publisher on `client`): TOTAL protobuf events in batches of BATCH, CONNECTIONS sends in flight, acks=all. */
+async function rawProducer(client: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const publisher = new Publisher(kafka, names);
+  const publisher = new Publisher(kafkaOf(client), names);
   await publisher.connect();
   const batches = Array.from({ length: Math.ceil(TOTAL / BATCH) }, (_, b) =>
     Array.from({ length: BATCH }, (_, j) => {
@@ -81,11 +110,45 @@ async function rawProducer(): Promise<number> {
   return TOTAL / seconds;
 }
 
-function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: process.env,
-  });
+type ServerMode = 'hello' | 'ingress' | 'ingress-before';
+/** Requests answered other than 2xx (503: Kafka did not acknowledge in time), by server; rates count 2xx only. */
+const refused = new Map<string, number>();
+const BEFORE = Boolean(process.env.BENCH_BEFORE_DIST);
+
+/** An ingress to measure: this build on one of the libraries, or the earlier build (BENCH_BEFORE_DIST). */
+interface Variant {
+  key: string;
+  label: string;
+  mode: ServerMode;
+  client: KafkaClientKind;
+}
+const VARIANTS: Variant[] = [
+  ...CLIENTS.map((client) => ({
+    key: CLIENTS.length > 1 ? `:${client}` : '',
+    label: CLIENTS.length > 1 ? ` (${client})` : '',
+    mode: 'ingress' as const,
+    client,
+  })),
+  ...(BEFORE ? [{ key: ':before', label: ' (before)', mode: 'ingress-before' as const, client: CLIENTS[0] }] : []),
+];
+
+function startServer(
+  mode: ServerMode,
+  prefix: string,
+  client: KafkaClientKind = CLIENTS[0],
+): Promise<{ child: ChildProcess; port: number }> {
+  const profile =
+    process.env.BENCH_CPU_PROF && mode !== 'hello'
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, join(ROOT, 'bench', 'dist', 'bench', 'bench-servers.js'), mode, prefix],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, KAFKA_CLIENT: client },
+    },
+  );
   return new Promise((resolve, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (line: string) => {
       const match = /listening (\d+)/.exec(line);
@@ -93,6 +156,14 @@ function startServer(mode: 'hello' | 'ingress', prefix: string): Promise<{ child
     });
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
+}
+
+/** Stops a server and waits for it to be gone: the next measurement must not share the CPU with its exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await gone;
 }
 
 async function load(
@@ -118,48 +189,53 @@ async function load(
 }
 
 /** CONNECTIONS concurrent posters, each sending batches until TOTAL events are in (timed here, exactly). */
-async function ingressBatch(): Promise<number> {
+async function ingressBatch(mode: ServerMode, client: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const { child, port } = await startServer('ingress', names.prefix);
+  const { child, port } = await startServer(mode, names.prefix, client);
   try {
     const body = JSON.stringify({ events: Array.from({ length: BATCH }, (_, i) => eventBody(i)) });
+    /** True when accepted; a 503 (no acknowledgement in time) is counted, not fatal. */
     const post = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
         body,
       });
-      if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
+      if (res.status !== 202 && res.status !== 503)
+        throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
       await res.arrayBuffer();
+      if (res.status === 503) refused.set(`${mode} ${client}`, (refused.get(`${mode} ${client}`) ?? 0) + 1);
+      return res.status === 202;
     };
     for (let i = 0; i < 10; i += 1) await post(); // warm-up
     let sent = 0;
+    let accepted = 0;
     const started = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (sent < TOTAL) {
           sent += BATCH;
-          await post();
+          if (await post()) accepted += BATCH;
         }
       }),
     );
-    return sent / (Number(process.hrtime.bigint() - started) / 1e9);
+    return accepted / (Number(process.hrtime.bigint() - started) / 1e9);
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
   }
 }
 
-async function singleEvents(mode: 'hello' | 'ingress'): Promise<number> {
+async function singleEvents(mode: ServerMode, connections: number, client?: KafkaClientKind): Promise<number> {
   const names = await freshTopics();
-  const { child, port } = await startServer(mode, names.prefix);
+  const { child, port } = await startServer(mode, names.prefix, client);
   try {
     const body = JSON.stringify(eventBody(1));
     await load(port, body, { amount: 200, connections: 2 });
-    const r = await load(port, body, { duration: SECONDS, connections: CONNECTIONS });
-    if (r.non2xx > 0) throw new Error(`${mode} answered ${r.non2xx} non-2xx`);
-    return r.requests / r.seconds;
+    const r = await load(port, body, { duration: SECONDS, connections });
+    if (r.non2xx > 0) refused.set(`${mode} ${client ?? ''}`, (refused.get(`${mode} ${client ?? ''}`) ?? 0) + r.non2xx);
+    return (r.requests - r.non2xx) / r.seconds;
   } finally {
-    child.kill('SIGTERM');
+    await stop(child);
   }
 }
 
@@ -261,50 +337,75 @@ async function classifier(): Promise<number> {
 
 async function main(): Promise<void> {
   console.log(
-    `Switchboard ingress + classifier benchmark: ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} and ${SECONDS} s of single events over ${CONNECTIONS} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
+    `Switchboard ingress + classifier benchmark (${CLIENTS.join(' and ')}): ${ROUNDS} rounds; ingress ${TOTAL} events in batches of ${BATCH} over ${CONNECTIONS} posters, ${SECONDS} s of single events over ${CONNECTION_COUNTS.join(' and ')} connections; consumers ${DRAIN_TOTAL} events; ${PARTITIONS} partitions`,
   );
-  const runs = {
-    rawProducer: [] as number[],
-    ingressBatch: [] as number[],
-    hello: [] as number[],
-    ingressSingle: [] as number[],
-    rawPipe: [] as number[],
-    classifier: [] as number[],
-  };
-  const steps: [keyof typeof runs, string, () => Promise<number>][] = [
-    ['rawProducer', 'raw kafkajs producer', rawProducer],
-    ['ingressBatch', 'ingress batches', ingressBatch],
-    ['hello', 'fastify hello-world', () => singleEvents('hello')],
-    ['ingressSingle', 'ingress single events', () => singleEvents('ingress')],
-    ['rawPipe', 'raw consume→produce', rawPipe],
-    ['classifier', 'classifier', classifier],
-  ];
+  const steps: [string, string, () => Promise<number>][] = [];
+  const suffix = (client: KafkaClientKind) => (CLIENTS.length > 1 ? `:${client}` : '');
+  if (PARTS.has('ingress')) {
+    for (const client of CLIENTS)
+      steps.push([`rawProducer${suffix(client)}`, `raw ${client} producer`, () => rawProducer(client)]);
+    for (const v of VARIANTS)
+      steps.push([`ingressBatch${v.key}`, `ingress batches${v.label}`, () => ingressBatch(v.mode, v.client)]);
+  }
+  if (PARTS.has('single'))
+    for (const c of CONNECTION_COUNTS) {
+      steps.push([`hello${c}`, `fastify hello-world, ${c} connections`, () => singleEvents('hello', c)]);
+      for (const v of VARIANTS)
+        steps.push([
+          `ingressSingle${c}${v.key}`,
+          `ingress single events${v.label}, ${c} connections`,
+          () => singleEvents(v.mode, c, v.client),
+        ]);
+    }
+  if (PARTS.has('classifier'))
+    steps.push(['rawPipe', 'raw consume→produce', rawPipe], ['classifier', 'classifier', classifier]);
+  const runs: Record<string, number[]> = Object.fromEntries(steps.map(([key]) => [key, []]));
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const [key, label, run] of steps) {
       progress(`round ${round}/${ROUNDS}: ${label}…`);
       runs[key].push(await run());
+      await dropTopics();
     }
   }
   progress('');
-  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
-    keyof typeof runs,
-    number
-  >;
-  const row = (label: string, key: keyof typeof runs, unit: string) =>
+  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+  const row = (label: string, key: string, unit: string) =>
+    key in runs &&
     console.log(
-      `${label.padEnd(34)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
+      `${label.padEnd(48)} ${m[key].toFixed(0).padStart(9)} ${unit.padEnd(9)} (runs: ${runs[key].map((x) => x.toFixed(0)).join(', ')})`,
+    );
+  // Also the median of each round's own ratio: the machine's load moves a pair together within a round.
+  const ratio = (label: string, a: string, b: string) =>
+    a in m &&
+    b in m &&
+    console.log(
+      `${label.padEnd(54)} ${(m[a] / m[b]).toFixed(2)}   (per round: median ${median(runs[a].map((x, i) => x / runs[b][i])).toFixed(2)})`,
     );
   console.log('\nmedians');
-  row('raw kafkajs producer', 'rawProducer', 'events/s');
-  row(`ingress, batches of ${BATCH}`, 'ingressBatch', 'events/s');
-  row('bare fastify hello-world', 'hello', 'req/s');
-  row('ingress, one event per request', 'ingressSingle', 'req/s');
+  for (const client of CLIENTS) row(`raw ${client} producer`, `rawProducer${suffix(client)}`, 'events/s');
+  for (const v of VARIANTS) row(`ingress${v.label}, batches of ${BATCH}`, `ingressBatch${v.key}`, 'events/s');
+  for (const c of CONNECTION_COUNTS) {
+    row(`bare fastify hello-world, ${c} conn.`, `hello${c}`, 'req/s');
+    for (const v of VARIANTS) row(`ingress${v.label}, single events, ${c} conn.`, `ingressSingle${c}${v.key}`, 'req/s');
+  }
   row('raw kafkajs consume→produce pipe', 'rawPipe', 'events/s');
   row('classifier service', 'classifier', 'events/s');
+  if (refused.size > 0)
+    console.log(`\nrequests not accepted (503), all rounds: ${[...refused].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   console.log('\nratios (of medians)');
-  console.log(`ingress batches / raw producer        ${(m.ingressBatch / m.rawProducer).toFixed(2)}`);
-  console.log(`ingress single / fastify hello-world  ${(m.ingressSingle / m.hello).toFixed(2)}`);
-  console.log(`classifier / raw pipe                 ${(m.classifier / m.rawPipe).toFixed(2)}`);
+  for (const v of VARIANTS)
+    ratio(`ingress${v.label} batches / raw producer`, `ingressBatch${v.key}`, `rawProducer${suffix(v.client)}`);
+  for (const c of CONNECTION_COUNTS)
+    for (const v of VARIANTS)
+      ratio(`ingress${v.label} single / hello-world, ${c} conn.`, `ingressSingle${c}${v.key}`, `hello${c}`);
+  if (CLIENTS.length > 1) {
+    const [a, b] = [CLIENTS[1], CLIENTS[0]];
+    ratio(`raw producer, ${a} / ${b}`, `rawProducer:${a}`, `rawProducer:${b}`);
+    ratio(`ingress batches, ${a} / ${b}`, `ingressBatch:${a}`, `ingressBatch:${b}`);
+    for (const c of CONNECTION_COUNTS)
+      ratio(`ingress single, ${c} conn., ${a} / ${b}`, `ingressSingle${c}:${a}`, `ingressSingle${c}:${b}`);
+  }
+  ratio('classifier / raw pipe', 'classifier', 'rawPipe');
 }
 
 main().then(

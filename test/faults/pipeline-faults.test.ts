@@ -14,6 +14,7 @@ import { listDeadLetters, replayDeadLetters } from '@switchboard/cli';
 import { TestSystem, eventually, freePort, type ServiceName } from '../support/services';
 import { OwnKafka, OwnRedis } from '../support/infra';
 import { EventDriver } from './driver';
+import { testKafkaClient } from '../support/kafka-client';
 
 const API_KEY = 'faults-key-0123456789abcdef';
 const CONVERSATIONS = 24;
@@ -119,7 +120,12 @@ describe('the pipeline under faults', () => {
     }
 
     const names = new TopicNames(system.env.KAFKA_TOPIC_PREFIX);
-    const client = createKafka({ brokers: [kafka.brokers], clientId: 'faults-poison', logger: quiet });
+    const client = createKafka({
+      client: testKafkaClient,
+      brokers: [kafka.brokers],
+      clientId: 'faults-poison',
+      logger: quiet,
+    });
     const poisoner = new Publisher(client, names);
     await poisoner.connect();
     await poisoner.publishRaw(names.name(Topics.raw), [{ key: 'poison-1', value: Buffer.from([0xff, 0xfe, 0x00]) }]);

@@ -8,6 +8,7 @@ import { createLogger, createMetrics } from '@switchboard/core';
 import { BusConsumer, Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { OwnKafka } from '../support/infra';
 import { eventually } from '../support/services';
+import { testKafkaClient } from '../support/kafka-client';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -33,7 +34,7 @@ describe('a consumer across a long Kafka outage', () => {
 
   it('is ready and consuming again after the broker comes back', async () => {
     const names = new TopicNames(`outage-${randomUUID().slice(0, 8)}.`);
-    const client = createKafka({ brokers: [kafka.brokers], clientId: 'outage-test', logger });
+    const client = createKafka({ client: testKafkaClient, brokers: [kafka.brokers], clientId: 'outage-test', logger });
     await ensureTopics(client, names, { partitions: 1, replicationFactor: 1 });
     const publisher = new Publisher(client, names);
     await publisher.connect();

@@ -14,6 +14,7 @@ import { PartitionLeaders } from '../../services/ingress/src/partition-leaders';
 import { registerIngressRoutes } from '../../services/ingress/src/routes';
 import { OwnKafka } from '../support/infra';
 import { eventually } from '../support/services';
+import { testKafkaClient } from '../support/kafka-client';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -42,7 +43,12 @@ describe('ingress while Kafka is down', () => {
 
   beforeAll(async () => {
     kafka = await OwnKafka.startOnFreePorts();
-    client = createKafka({ brokers: [kafka.brokers], clientId: 'ingress-outage', logger: quiet });
+    client = createKafka({
+      client: testKafkaClient,
+      brokers: [kafka.brokers],
+      clientId: 'ingress-outage',
+      logger: quiet,
+    });
     await ensureTopics(client, names, { partitions: 3, replicationFactor: 1 });
     await connectRedis(redis, quiet);
     publisher = new Publisher(client, names);

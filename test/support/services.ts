@@ -60,6 +60,7 @@ export class TestSystem {
       PATH: process.env.PATH ?? '',
       KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? 'localhost:9092',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://localhost:6379',
+      KAFKA_CLIENT: process.env.KAFKA_CLIENT ?? 'kafkajs',
       KAFKA_TOPIC_PREFIX: `t${this.id}.`,
       KAFKA_TOPIC_PARTITIONS: '3',
       REDIS_KEY_PREFIX: `t${this.id}:`,

@@ -8,3 +8,5 @@ export * from './publisher';
 export * from './consumer';
 export * from './dlq';
 export * from './health';
+export * from './producer-transport';
+export * from './platformatic-producer';

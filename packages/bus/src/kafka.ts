@@ -1,10 +1,12 @@
-// The kafkajs client with its logs routed into pino, and the topic set-up every component can call.
+// The Kafka handle every component is given: a kafkajs client with its logs routed into pino, which also
+// carries the choice of client library (KAFKA_CLIENT) and the connection settings the other library needs.
+// Plus the topic set-up every component can call.
 import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { KafkaSecurity, Logger } from '@switchboard/core';
+import type { KafkaClientKind, KafkaSecurity, Logger } from '@switchboard/core';
 import { describeKafkaLog } from './kafka-log';
 import { DLQ_SUFFIX, type TopicNames } from './topics';
 
-export type { Kafka } from 'kafkajs';
+export { Kafka } from 'kafkajs';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -21,6 +23,37 @@ export interface CreateKafkaOptions {
   security?: KafkaSecurity;
   /** How often to retry a failed connection or request (12 by default, riding out a broker restart). */
   retries?: number;
+  /** The library the Publisher produces with (kafkajs when absent); admin and consumers use kafkajs. */
+  client?: KafkaClientKind;
+}
+
+/** Where and how to connect, as given to createKafka: what a client other than kafkajs is built from. */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  security?: KafkaSecurity;
+  logger: Logger;
+  /** How often to retry connecting (createKafka's `retries`); sends retry without limit either way. */
+  retries?: number;
+}
+
+/**
+ * A kafkajs client that also says which library to produce with. It is a kafkajs Kafka (admins, tests and
+ * the CLI use it as one), so the choice travels with the handle without changing any call site.
+ */
+export class BusKafka extends Kafka {
+  constructor(
+    config: KafkaConfig,
+    readonly client: KafkaClientKind,
+    readonly connection: KafkaConnection,
+  ) {
+    super(config);
+  }
+}
+
+/** The library a handle produces with: a plain kafkajs Kafka (made outside createKafka) is kafkajs. */
+export function clientOf(kafka: Kafka): KafkaClientKind {
+  return kafka instanceof BusKafka ? kafka.client : 'kafkajs';
 }
 
 /** kafkajs's ssl and sasl options from the config's: fresh objects, the secrets copied in only here. */
@@ -39,28 +72,34 @@ export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<
   return out;
 }
 
-export function createKafka(options: CreateKafkaOptions): Kafka {
+export function createKafka(options: CreateKafkaOptions): BusKafka {
   const log = options.logger.child({ component: 'kafkajs' });
   const saidOnce = new Set<string>();
-  return new Kafka({
-    clientId: options.clientId,
-    brokers: options.brokers,
-    // kafkajs retries connections itself; a longer ladder rides out a broker restart.
-    retry: { initialRetryTime: 300, retries: options.retries ?? 12, maxRetryTime: 10000 },
-    // kafkajs's 1 s covers the TLS handshake too: too short for a managed Kafka across a region.
-    ...(options.security?.tls ? { connectionTimeout: 5000 } : {}),
-    ...kafkaSecurityOptions(options.security),
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const line = describeKafkaLog(LEVELS[level] ?? 'info', entry);
-        // Five services starting at once meet the same transient condition dozens of times: say it once.
-        const repeat = line.transient !== undefined && saidOnce.has(line.transient);
-        if (line.transient !== undefined) saidOnce.add(line.transient);
-        log[repeat ? 'debug' : line.level](line.fields, line.message);
-      },
-  });
+  const { brokers, clientId, security, logger, retries } = options;
+  const connection: KafkaConnection = { brokers, clientId, security, logger, retries };
+  return new BusKafka(
+    {
+      clientId: options.clientId,
+      brokers: options.brokers,
+      // kafkajs retries connections itself; a longer ladder rides out a broker restart.
+      retry: { initialRetryTime: 300, retries: options.retries ?? 12, maxRetryTime: 10000 },
+      // kafkajs's 1 s covers the TLS handshake too: too short for a managed Kafka across a region.
+      ...(options.security?.tls ? { connectionTimeout: 5000 } : {}),
+      ...kafkaSecurityOptions(options.security),
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const line = describeKafkaLog(LEVELS[level] ?? 'info', entry);
+          // Five services starting at once meet the same transient condition dozens of times: say it once.
+          const repeat = line.transient !== undefined && saidOnce.has(line.transient);
+          if (line.transient !== undefined) saidOnce.add(line.transient);
+          log[repeat ? 'debug' : line.level](line.fields, line.message);
+        },
+    },
+    options.client ?? 'kafkajs',
+    connection,
+  );
 }
 
 /** Creates the topics that do not exist yet (idempotent; replicas racing here is harmless). */

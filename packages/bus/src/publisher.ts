@@ -2,12 +2,18 @@
 // replica. Callers answer their own clients only after publish() resolved.
 // Group commit: kafkajs sends each send() as its own request, and one-message requests cap a producer at
 // ~2,000 messages/s here while batches of 100 reach ~30,000 (bench/). So publishes that arrive while a
-// send is in flight are queued and go together in the next sendBatch; each caller's promise settles with
-// the send that carried its messages. A lone caller waits no longer than before.
-import { Partitioners, type Kafka, type Message, type Producer, type IHeaders } from 'kafkajs';
+// send is in flight are queued and go together in the next send (one in flight: see maxConcurrentSends);
+// each caller's promise settles with the send that carried its messages. A lone caller waits no longer.
+// The client library (kafkajs or @platformatic/kafka) is the Kafka handle's choice (KAFKA_CLIENT).
+import type { IHeaders } from 'kafkajs';
 import type { DescMessage, MessageShape } from '@switchboard/proto';
 import { encode } from './codec';
+import { BusKafka, type Kafka } from './kafka';
+import { PlatformaticProducer } from './platformatic-producer';
+import { KafkajsProducer, type OutgoingRecord, type ProducerTransport } from './producer-transport';
 import type { TopicNames, TopicSpec } from './topics';
+
+type Message = OutgoingRecord;
 
 export interface Outgoing<S extends DescMessage> {
   /** The conversation id: one conversation's events stay in order on one partition. */
@@ -25,10 +31,12 @@ interface Queued {
   reject: (err: unknown) => void;
 }
 
-/** Sends in flight at once; more would only split batches that could have been one. */
-const MAX_CONCURRENT_SENDS = 2;
-/** Messages in one send at most, well under the broker's request and batch size limits. */
-const MAX_MESSAGES_PER_SEND = 1000;
+/**
+ * Messages in one send at most. The byte bound below is what keeps a send within the broker's limits; this
+ * one only bounds a send's size in messages. With one send in flight it is also how many waiting messages
+ * one round trip can take: at 1,000, 64 posters of 100 events needed seven sends in a row (bench/).
+ */
+const MAX_MESSAGES_PER_SEND = 4000;
 /**
  * Bytes in one send at most. Kafka refuses a record batch over its max.message.bytes (1 MiB by default) with
  * MESSAGE_TOO_LARGE, and kafkajs puts one partition's messages of a send in one batch: a request of many
@@ -58,9 +66,14 @@ function chunksOf(messages: Message[]): Message[][] {
   return chunks;
 }
 
+/** The transport for a handle's client library. */
+function transportFor(kafka: Kafka): ProducerTransport {
+  if (kafka instanceof BusKafka && kafka.client === 'platformatic') return new PlatformaticProducer(kafka.connection);
+  return new KafkajsProducer(kafka);
+}
+
 export class Publisher {
-  private readonly producer: Producer;
-  private connected = false;
+  private readonly producer: ProducerTransport;
   private readonly queue: Queued[] = [];
   private sending = 0;
   /** Messages and value bytes handed to publish() and not yet acknowledged or failed. */
@@ -70,17 +83,7 @@ export class Publisher {
     kafka: Kafka,
     private readonly names: TopicNames,
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 5,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // An idempotent producer keeps retrying (kafkajs warns when its retries are limited): while Kafka is
-      // away a publish waits for it, which stops a consumer where it is; ingress bounds its own wait.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10000 },
-    });
-    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+    this.producer = transportFor(kafka);
   }
 
   async connect(): Promise<void> {
@@ -88,7 +91,7 @@ export class Publisher {
   }
 
   isConnected(): boolean {
-    return this.connected;
+    return this.producer.isConnected();
   }
 
   /** What is held in memory waiting for Kafka: a caller that must not grow it without bound checks this. */
@@ -119,7 +122,7 @@ export class Publisher {
   }
 
   private pump(): void {
-    while (this.sending < MAX_CONCURRENT_SENDS && this.queue.length > 0) {
+    while (this.sending < this.producer.maxConcurrentSends && this.queue.length > 0) {
       const batch: Queued[] = [];
       let size = 0;
       let bytes = 0;
@@ -151,16 +154,16 @@ export class Publisher {
       (batch[0].bytes > MAX_BYTES_PER_SEND || batch[0].messages.length > MAX_MESSAGES_PER_SEND)
     ) {
       const [item] = batch;
-      for (const chunk of chunksOf(item.messages))
-        await this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: item.topic, messages: chunk }] });
+      for (const chunk of chunksOf(item.messages)) await this.producer.send([{ topic: item.topic, messages: chunk }]);
       return;
     }
     const byTopic = new Map<string, Message[]>();
-    for (const item of batch) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-    });
+    for (const item of batch) {
+      const messages = byTopic.get(item.topic);
+      if (messages) for (const m of item.messages) messages.push(m);
+      else byTopic.set(item.topic, [...item.messages]);
+    }
+    await this.producer.send([...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })));
   }
 
   /** Raw bytes, for the dead-letter topics and replay: the original message is kept as it was. */
@@ -168,7 +171,7 @@ export class Publisher {
     topic: string,
     messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders }[],
   ): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages });
+    await this.producer.send([{ topic, messages }]);
   }
 
   async disconnect(): Promise<void> {

@@ -14,13 +14,14 @@ import {
   PermanentError,
   decode,
 } from '../src';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'test', level: 'silent' });
 
 describe('BusConsumer (real Kafka)', () => {
   const names = new TopicNames(`bus-${randomUUID().slice(0, 8)}.`);
-  const kafka = createKafka({ brokers, clientId: 'bus-test', logger: quiet });
+  const kafka = createKafka({ client: testKafkaClient, brokers, clientId: 'bus-test', logger: quiet });
   const publisher = new Publisher(kafka, names);
   const consumers: BusConsumer<typeof MessageEventSchema>[] = [];
 

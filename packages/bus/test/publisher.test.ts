@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { create, MessageEventSchema } from '@switchboard/proto';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, decode, ensureTopics } from '../src';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'test', level: 'silent' });
 
 describe('Publisher (real Kafka)', () => {
   const names = new TopicNames(`pub-${randomUUID().slice(0, 8)}.`);
-  const kafka = createKafka({ brokers, clientId: 'publisher-test', logger: quiet });
+  const kafka = createKafka({ brokers, clientId: 'publisher-test', logger: quiet, client: testKafkaClient });
   const publisher = new Publisher(kafka, names);
 
   beforeAll(async () => {

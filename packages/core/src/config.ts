@@ -149,12 +149,18 @@ export function readConfig<S extends Record<string, Setting<unknown> | CompoundS
   return values as SpecValues<S>;
 }
 
+/** The Kafka client libraries packages/bus can run on (KAFKA_CLIENT). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientKind = (typeof KAFKA_CLIENTS)[number];
+
 /** The settings every service shares: where Kafka and Redis are, how to name topics and keys, logging. */
 export const commonSpec = {
   kafkaBrokers: env.list('KAFKA_BROKERS', ['localhost:9092']),
   kafkaClientId: env.string('KAFKA_CLIENT_ID', 'switchboard'),
   /** KAFKA_SSL, KAFKA_SSL_CA_FILE/CERT_FILE/KEY_FILE/REJECT_UNAUTHORIZED, KAFKA_SASL_MECHANISM/USERNAME/PASSWORD(_FILE). */
   kafkaSecurity: kafkaSecuritySetting,
+  /** The Kafka client library behind packages/bus (docs/performance.md, "Kafka client"). */
+  kafkaClient: env.oneOf('KAFKA_CLIENT', KAFKA_CLIENTS, 'kafkajs'),
   topicPrefix: env.string('KAFKA_TOPIC_PREFIX', ''),
   topicPartitions: env.int('KAFKA_TOPIC_PARTITIONS', 12, { min: 1, max: 1000 }),
   topicReplicationFactor: env.int('KAFKA_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),

@@ -89,6 +89,7 @@ export class Runtime {
       clientId: `${config.kafkaClientId}-${service}`,
       logger: this.logger,
       security: config.kafkaSecurity,
+      client: config.kafkaClient,
     });
     const { tls, sasl } = config.kafkaSecurity;
     if (tls || sasl)

@@ -8,6 +8,7 @@ import { create, ClassifiedEventSchema, type ClassifiedEvent } from '@switchboar
 import { readConfig, commonSpec } from '@switchboard/core';
 import { Runtime } from '../src';
 import { eventually } from '../../../test/support/services';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const KAFKA = process.env.KAFKA_BROKERS ?? 'localhost:9092';
 const REDIS = process.env.REDIS_URL ?? 'redis://localhost:6379';
@@ -17,6 +18,7 @@ function runtimeWith(env: Record<string, string>): Runtime {
   const config = readConfig(commonSpec, {
     KAFKA_BROKERS: KAFKA,
     REDIS_URL: REDIS,
+    KAFKA_CLIENT: testKafkaClient,
     KAFKA_TOPIC_PREFIX: `runtime-${run}.`,
     KAFKA_TOPIC_PARTITIONS: '1',
     REDIS_KEY_PREFIX: `runtime-${run}:`,

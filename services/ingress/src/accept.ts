@@ -7,6 +7,7 @@ import type { Keys, Redis } from '@switchboard/store';
 import { withTimeout, type Logger } from '@switchboard/core';
 import { ingressKeys, type IngressKeys } from './keys';
 import { uniqueById } from './events';
+import { RedisBatches } from './redis-batches';
 
 export interface Accepted {
   eventId: string;
@@ -63,6 +64,8 @@ export class EventAcceptor {
   /** Ids published and not yet settled: a retry of one of them must not publish it a second time. */
   private readonly inFlight = new Set<string>();
   private readonly keys: IngressKeys;
+  /** The idempotency lookups and records of concurrent requests, one round trip each per loop turn. */
+  private readonly batches: RedisBatches;
 
   constructor(
     private readonly publisher: Publisher,
@@ -73,6 +76,7 @@ export class EventAcceptor {
     private readonly limits: BacklogLimits = { maxEvents: 50000, maxBytes: 64 * 1024 * 1024 },
   ) {
     this.keys = ingressKeys(sharedKeys);
+    this.batches = new RedisBatches(redis);
   }
 
   async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
@@ -119,11 +123,13 @@ export class EventAcceptor {
     await settled;
     const handedOff = await this.requestHandoffs(fresh);
     const freshIds = new Set(fresh.map((e) => e.eventId));
+    // The second and later copies of one id in the same request are duplicates of the first.
+    const firstCopies = new Set(events);
     return {
       events: incoming.map((e) => ({
         eventId: e.eventId,
         conversationId: e.conversationId,
-        duplicate: !freshIds.has(e.eventId) || isLaterCopy(incoming, e),
+        duplicate: !freshIds.has(e.eventId) || !firstCopies.has(e),
       })),
       control: Object.fromEntries(
         conversations.map((id, i) => [id, handedOff.get(id) ?? (control === null ? 'unknown' : controlOf(control[i]))]),
@@ -157,7 +163,7 @@ export class EventAcceptor {
   private async lookup(keys: string[]): Promise<(string | null)[] | null> {
     if (keys.length === 0) return [];
     try {
-      return await this.redis.mget(...keys);
+      return await this.batches.mget(keys);
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'redis unavailable; accepting without idempotency check');
       return null;
@@ -167,16 +173,12 @@ export class EventAcceptor {
   private async remember(events: MessageEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      const pipeline = this.redis.pipeline();
-      for (const e of events) pipeline.set(this.keys.ingressAccepted(e.eventId), '1', 'EX', ACCEPTED_TTL_SECONDS);
-      await pipeline.exec();
+      await this.batches.setAll(
+        events.map((e) => this.keys.ingressAccepted(e.eventId)),
+        ACCEPTED_TTL_SECONDS,
+      );
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'redis unavailable; accepted ids not remembered');
     }
   }
-}
-
-/** The second and later copies of one id in the same request are duplicates of the first. */
-function isLaterCopy(all: MessageEvent[], event: MessageEvent): boolean {
-  return all.find((e) => e.eventId === event.eventId) !== event;
 }

@@ -1,8 +1,22 @@
 // Event ids made at ingress when a client sends none: UUIDv7 (RFC 9562), time-ordered so ids sort by
 // arrival. Node 20 has no v7 in crypto; this is the 48-bit ms time + 74 random bits layout.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
-export function uuidv7(nowMs: number = Date.now(), random: Buffer = randomBytes(10)): string {
+/** Random bytes drawn 256 ids at a time: one crypto call per id was 4% of ingress's CPU on batches. */
+const POOL_IDS = 256;
+const pool = Buffer.alloc(10 * POOL_IDS);
+let poolAt = pool.length;
+
+function randomTen(): Buffer {
+  if (poolAt >= pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 10;
+  return pool.subarray(poolAt - 10, poolAt);
+}
+
+export function uuidv7(nowMs: number = Date.now(), random: Buffer = randomTen()): string {
   const bytes = Buffer.alloc(16);
   bytes.writeUIntBE(nowMs, 0, 6);
   random.copy(bytes, 6, 0, 10);

@@ -9,6 +9,7 @@ import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switc
 import { connectRedis, createKeys, createRedis } from '@switchboard/store';
 import { EventAcceptor } from '../src/accept';
 import { registerIngressRoutes } from '../src/routes';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'fuzz', level: 'silent' });
@@ -100,7 +101,7 @@ const auth = fc.constantFrom(
 describe('ingress under fuzzing (real Kafka and Redis)', () => {
   const id = randomUUID().slice(0, 8);
   const names = new TopicNames(`fuzz-${id}.`);
-  const kafka = createKafka({ brokers, clientId: 'fuzz', logger: quiet });
+  const kafka = createKafka({ client: testKafkaClient, brokers, clientId: 'fuzz', logger: quiet });
   const publisher = new Publisher(kafka, names);
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
   let app: FastifyInstance;

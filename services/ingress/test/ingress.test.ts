@@ -9,6 +9,7 @@ import { connectRedis, createKeys, createRedis, RateBudget } from '@switchboard/
 import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/proto';
 import { EventAcceptor } from '../src/accept';
 import { registerIngressRoutes } from '../src/routes';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const quiet = createLogger({ service: 'ingress-test', level: 'silent' });
@@ -19,7 +20,7 @@ describe('ingress (real Kafka and Redis)', () => {
   const id = randomUUID().slice(0, 8);
   const names = new TopicNames(`ing-${id}.`);
   const keys = createKeys(`ing-${id}:`);
-  const kafka = createKafka({ brokers, clientId: 'ingress-test', logger: quiet });
+  const kafka = createKafka({ client: testKafkaClient, brokers, clientId: 'ingress-test', logger: quiet });
   const publisher = new Publisher(kafka, names);
   const redis = createRedis(process.env.REDIS_URL ?? 'redis://localhost:6379', quiet);
   const seen: MessageEvent[] = [];
@@ -389,8 +390,14 @@ describe('ingress (real Kafka and Redis)', () => {
   });
 
   it('answers 503 with Retry-After, never 2xx, when Kafka does not acknowledge', async () => {
-    const deadKafka = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'dead', logger: quiet });
-    const dead = build(new Publisher(deadKafka, names));
+    const deadKafka = createKafka({
+      client: testKafkaClient,
+      brokers: ['127.0.0.1:1'],
+      clientId: 'dead',
+      logger: quiet,
+    });
+    const deadPublisher = new Publisher(deadKafka, names);
+    const dead = build(deadPublisher);
     await dead.ready();
     const e = event({ event_id: `k-${randomUUID()}` });
     const res = await dead.inject({
@@ -402,6 +409,7 @@ describe('ingress (real Kafka and Redis)', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
     await dead.close();
+    await deadPublisher.disconnect();
     // The id was not remembered: the bot's retry, once Kafka is back, is accepted.
     const retry = await post(e);
     expect(retry.json()).toMatchObject({ accepted: 1, duplicates: 0 });

@@ -12,6 +12,7 @@ import { Direction, MessageEventSchema, type MessageEvent } from '@switchboard/p
 import { EventAcceptor } from '../src/accept';
 import { registerIngressRoutes } from '../src/routes';
 import { dashbotClient, scenarios, slackBot, slackTeam, type Dashbot } from './dashbot/scenarios';
+import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
 const KEY = `dashbot-contract-${randomUUID()}`;
@@ -85,6 +86,7 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     destination: new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) }),
   });
   const kafka = createKafka({
+    client: testKafkaClient,
     brokers,
     clientId: 'dashbot-contract',
     logger: createLogger({ service: 'kafka', level: 'silent' }),
@@ -232,6 +234,7 @@ describe("Dashbot's Node SDK against /track (real Kafka and Redis)", () => {
     const deadRoot = await listen(
       new Publisher(
         createKafka({
+          client: testKafkaClient,
           brokers: ['127.0.0.1:1'],
           clientId: 'dead',
           logger: createLogger({ service: 'kafka', level: 'silent' }),

@@ -85,6 +85,12 @@ describe('uuidv7', () => {
     expect(uuidv7(1000) < uuidv7(2000)).toBe(true);
     expect(uuidv7(0, Buffer.alloc(10))).toBe('00000000-0000-7000-8000-000000000000');
   });
+
+  it('never repeats within a millisecond, across refills of its pool of random bytes', () => {
+    const ids = Array.from({ length: 2000 }, () => uuidv7(1000));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
 
 describe('API keys', () => {
