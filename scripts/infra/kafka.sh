@@ -12,7 +12,7 @@
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT + 1, so 9093), KAFKA_VERSION (4.1.2),
 #   SWITCHBOARD_HOME (<repo>/.switchboard) for config, data, logs and the pid file,
 #   SWITCHBOARD_CACHE ($HOME/.cache/switchboard) for the jars (kafka-<version>/),
-#   KAFKA_HEAP_OPTS (-Xms128m -Xmx512m), KAFKA_START_TIMEOUT seconds (90).
+#   KAFKA_HEAP_OPTS (-Xms128m -Xmx1536m: the tests make thousands of partitions, and 512 MB ran out at ~16,000), KAFKA_START_TIMEOUT seconds (90).
 # Progress goes to stderr; only `jars` writes to stdout (the directory).
 set -euo pipefail
 
@@ -21,7 +21,7 @@ KAFKA_VERSION=${KAFKA_VERSION:-4.1.2}
 KAFKA_HOST=127.0.0.1
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
-KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}
+KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms128m -Xmx1536m}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 SWITCHBOARD_HOME=${SWITCHBOARD_HOME:-$ROOT/.switchboard}
 [[ $SWITCHBOARD_HOME == /* ]] || SWITCHBOARD_HOME=$PWD/$SWITCHBOARD_HOME

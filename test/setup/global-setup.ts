@@ -112,6 +112,8 @@ async function startContainers(state: SwitchboardTestInfra, want: { kafka: boole
             KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
             KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
             KAFKA_NUM_PARTITIONS: '12',
+            // One run makes thousands of partitions (every suite has topics of its own); 512 MB ran out at ~16,000.
+            KAFKA_HEAP_OPTS: '-Xms256m -Xmx1536m',
           })
           .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
           .withStartupTimeout(120_000)
