@@ -77,7 +77,13 @@ function ephemeralHtml(m: SlackEphemeral): string {
 }
 
 function slackHtml(state: SandboxState): string {
-  const channels = [...new Set(state.slack.messages.map((m) => m.channelId))];
+  // A channel where the page's operator has only an ephemeral message is shown too.
+  const channels = [
+    ...new Set([
+      ...state.slack.messages.map((m) => m.channelId),
+      ...state.slack.ephemeral.filter((m) => m.userId === operator.id).map((m) => m.channelId),
+    ]),
+  ];
   if (channels.length === 0) return '<p class="empty">No messages yet.</p>';
   return channels
     .map((channelId) => {

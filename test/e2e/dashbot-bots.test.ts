@@ -157,7 +157,8 @@ describe('bots logging with the Dashbot SDK, through the whole system', () => {
     expect(await status(dashbot.facebook.logOutgoing(messengerSend, messengerSendResponse))).toBe(202);
     const [task] = await eventually(
       async () => taskOf(await asanaTasks(), ann),
-      (t) => t.length === 1 && t[0].stories.some((s) => s.text === `${ann}: Refund`),
+      // The quick reply's line, then its attachment's (the receipt image) as a link.
+      (t) => t.length === 1 && t[0].stories.some((s) => s.text.startsWith(`${ann}: Refund\nAttachment: `)),
       30000,
       "the quick reply on Ann's task",
     );

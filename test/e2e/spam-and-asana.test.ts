@@ -408,10 +408,14 @@ describe('spam everywhere, and Asana back to the conversation', () => {
       'the takeover',
     );
 
-    // An assignee change: ASSIGNED with the operator of that email.
+    // An assignee change: ASSIGNED with the operator of that email. (Olivia's reply: above made her the owner
+    // first, an ASSIGNED of source `reply`; the one looked for here is Asana's.)
     await sandboxPost(`/_sandbox/asana/tasks/${task.gid}/assign`, { assignee: OSCAR });
     const assigned = await eventually(
-      async () => statusEvents.find((e) => e.conversationId === id && e.change === StatusChange.ASSIGNED),
+      async () =>
+        statusEvents.find(
+          (e) => e.conversationId === id && e.change === StatusChange.ASSIGNED && e.actor?.source === 'asana',
+        ),
       Boolean,
       PATIENCE,
       'ASSIGNED',

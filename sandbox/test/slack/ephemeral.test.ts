@@ -1,5 +1,5 @@
 // Ephemeral messages as Slack has them: blocks checked like any message's, shown on the page to the one user
-// who sees them, and their buttons clicked as that user, with `container.is_ephemeral` and no `message` in the
+// who sees them, and their buttons clicked only by that user, with `container.is_ephemeral` and no `message` in the
 // payload. Also the image block checks (an image Slack cannot download makes it refuse the message).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,14 +63,18 @@ describe('ephemeral messages', () => {
     }[];
     expect(stored).toMatchObject({ ts, threadTs: '1700000000.000100', blocks: question });
     const page = await (await fetch(`${sandbox.url}/`)).text();
-    expect(page).toContain('Ephemeral messages');
-    expect(page).toContain('sees this');
+    expect(page).toContain('only visible to you');
+    expect(page).toContain('Send this reply?');
 
-    const click = await fetch(`${sandbox.url}/_sandbox/slack/click`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: '#triage', ts, actionId: 'sb_reply_send', userId: 'U0SOMEONEELSE' }),
-    });
+    const clickAs = async (userId: string) =>
+      fetch(`${sandbox.url}/_sandbox/slack/click`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: '#triage', ts, actionId: 'sb_reply_send', userId }),
+      });
+    // Nobody else sees it, so nobody else can click it.
+    expect((await clickAs('U0SOMEONEELSE')).status).toBe(404);
+    const click = await clickAs('U0SANDBOXOP1');
     expect(((await click.json()) as { ok: boolean }).ok).toBe(true);
     const payload = JSON.parse(new URLSearchParams(received[received.length - 1]).get('payload')!) as {
       user: { id: string };

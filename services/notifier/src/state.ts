@@ -91,21 +91,24 @@ export class ConversationStore {
   async facts(subject: SpamSubject, eventId: string): Promise<EventFacts> {
     const k = this.keys;
     const { conversationId } = subject;
-    const spam = this.spam.check(subject);
-    const results = await this.redis
-      .pipeline()
-      .exists(k.done(this.doneScope, eventId))
-      .hgetall(k.notifierConversation(conversationId))
-      .get(k.asanaTask(conversationId))
-      .exists(k.notifierReplies(conversationId), k.notifierReplyBatch(conversationId))
-      .exec();
+    // Both at once, awaited together: a lone promise left behind when the other fails would reject unhandled
+    // (and end the process) while Redis is away.
+    const [marks, results] = await Promise.all([
+      this.spam.check(subject),
+      this.redis
+        .pipeline()
+        .exists(k.done(this.doneScope, eventId))
+        .hgetall(k.notifierConversation(conversationId))
+        .get(k.asanaTask(conversationId))
+        .exists(k.notifierReplies(conversationId), k.notifierReplyBatch(conversationId))
+        .exec(),
+    ]);
     const value = (i: number) => {
       const [err, v] = results![i];
       if (err) throw err;
       return v;
     };
     const task = parseAsanaTaskRef(value(2) as string | null);
-    const marks = await spam;
     return {
       done: value(0) === 1,
       spamConversation: marks.conversation,

@@ -98,7 +98,7 @@ describe('summaries', () => {
       ),
     ).toBe('reopened: the user wrote again');
     expect(statusLine(create(StatusEventSchema, { change: StatusChange.SPAM, actor, wholeUser: true }))).toBe(
-      'Olivia marked it as spam (every conversation of this user)',
+      'Olivia marked it as spam (everything from this user)',
     );
   });
 
