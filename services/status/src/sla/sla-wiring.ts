@@ -1,7 +1,7 @@
 // The deadline clocks wired into the status service: the policy (loaded, watched), the consumers that start
 // and stop clocks, the escalation webhook's consumer, the metrics, and the sweep (started after the runtime).
 // Without SLA_POLICY_FILE only the metrics are served (the unreviewed gauges do not depend on a policy).
-import { routeChannel, type Route } from '@switchboard/agreements';
+import { routeChannel, type Route, type RouteSubject } from '@switchboard/agreements';
 import { ConfigError, type Logger } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import type { Runtime } from '@switchboard/runtime';
@@ -53,8 +53,7 @@ export function wireSla(
     clocks,
     publisher,
     policies: () => source.current(),
-    routeOf: (subject: Parameters<typeof routeChannel>[2]) =>
-      routeChannel(settings.routes, settings.triageChannel, subject),
+    routeOf: (subject: RouteSubject) => routeChannel(settings.routes, settings.triageChannel, subject),
   };
   runtime.consume({
     groupId: `${settings.groupId}-sla`,
