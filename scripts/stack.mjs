@@ -179,6 +179,10 @@ async function main() {
   // channels are placeholders, so it is not the default.
   if (env.SLA_POLICY_FILE) say(`SLA policy: ${env.SLA_POLICY_FILE} (SLA_POLICY_FILE)`);
   else say('SLA policy: none (set SLA_POLICY_FILE; services/status/src/sla/sla-policy.example.yaml shows one)');
+  // Every service gets this same environment: the status service reads NOTIFIER_ROUTES and SLACK_TRIAGE_CHANNEL
+  // as the notifier does, so a policy's `match: { route: [...] }` sees the channel the notifier posts to.
+  if (env.SLA_POLICY_FILE && env.NOTIFIER_ROUTES)
+    say(`routes: ${env.NOTIFIER_ROUTES} (NOTIFIER_ROUTES, notifier and status)`);
   env.INGRESS_API_KEYS ??= 'dev-bot:dev-key-change-me-0123456789';
   env.CONSOLE_BASE_URL ??= `http://localhost:${statusPort}/`;
   // The console: one development operator unless operators are configured, a fresh session secret per run.

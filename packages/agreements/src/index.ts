@@ -38,3 +38,5 @@ export const conversationMarker = (conversationId: string) => `Switchboard conve
 export function conversationInNotes(notes: string): string | undefined {
   return /^Switchboard conversation: (\S+)$/m.exec(notes)?.[1];
 }
+
+export * from './routes';

@@ -1,7 +1,9 @@
-// Which Slack channel a new conversation goes to: the first matching route (route-setting.ts), else the
-// default triage channel. Pure.
-import type { Priority } from '@switchboard/proto';
-import { PRIORITY_LEVELS, type Route } from './route-setting';
+// Which Slack channel a new conversation goes to: the first matching route, else the default triage channel.
+// The choice itself is shared with the status service (@switchboard/agreements routeChannel). Pure.
+import { Priority } from '@switchboard/proto';
+import { allChannels, routeChannel, type Route } from '@switchboard/agreements';
+
+export { allChannels };
 
 export interface RouteSubject {
   priority: Priority;
@@ -13,19 +15,6 @@ export interface RouteSubject {
 
 /** The channel of a new conversation: the first route that matches it, in the order given, else the default. */
 export function channelFor(routes: Route[], defaultChannel: string, subject: RouteSubject): string {
-  const handoffRoute = subject.handoffTeam
-    ? routes.find((r) => r.field === 'team' && r.value === subject.handoffTeam)
-    : undefined;
-  if (handoffRoute) return handoffRoute.channel;
-  for (const r of routes) {
-    if (r.field === 'priority' && PRIORITY_LEVELS[r.value] === subject.priority) return r.channel;
-    if (r.field === 'team' && r.value === subject.teamId) return r.channel;
-    if (r.field === 'platform' && r.value.toLowerCase() === subject.platform.toLowerCase()) return r.channel;
-  }
-  return defaultChannel;
-}
-
-/** Every channel the notifier may post new conversations to. */
-export function allChannels(routes: Route[], defaultChannel: string): string[] {
-  return [...new Set([defaultChannel, ...routes.map((r) => r.channel)])];
+  const priority = Priority[subject.priority]?.toLowerCase() ?? '';
+  return routeChannel(routes, defaultChannel, { ...subject, priority });
 }

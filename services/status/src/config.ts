@@ -1,8 +1,32 @@
 // The status service's settings, read once from the environment by main.ts.
-import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env } from '@switchboard/core';
+import { isChannel, parseRoutes, RoutesError, type Route } from '@switchboard/agreements';
+import { ConfigError, apiKeyEntries, commonSpec, env, readConfig, type Env, type Setting } from '@switchboard/core';
 import { AddressList, parseTrustProxy } from './addresses';
 import { parseAllowedOperators } from './slack/operator-policy';
 import { THREAD_REPLY_MODES } from './slack/reply-mode';
+
+/** NOTIFIER_ROUTES, read as the notifier reads it, so an SLA policy can match the channel a conversation goes to. */
+const routesSetting: Setting<Route[]> = {
+  variable: 'NOTIFIER_ROUTES',
+  parse(text) {
+    try {
+      return text === undefined ? [] : parseRoutes(text);
+    } catch (err) {
+      if (err instanceof RoutesError) throw new ConfigError('NOTIFIER_ROUTES', err.message);
+      throw err;
+    }
+  },
+};
+
+const triageChannelSetting: Setting<string> = {
+  variable: 'SLACK_TRIAGE_CHANNEL',
+  parse(text) {
+    const channel = env.string('SLACK_TRIAGE_CHANNEL', '#triage').parse(text);
+    if (!isChannel(channel))
+      throw new ConfigError('SLACK_TRIAGE_CHANNEL', `"${channel}" is not a channel name (#name) or id (C…)`);
+    return channel;
+  },
+};
 
 export const statusSpec = {
   ...commonSpec,
@@ -65,6 +89,9 @@ export const statusSpec = {
   botWebhookTimeoutMs: env.int('BOT_WEBHOOK_TIMEOUT_MS', 5000, { min: 100 }),
   /** The SLA policy (YAML): review and reply deadlines, reminders, escalation; none when unset. */
   slaPolicyFile: env.optionalString('SLA_POLICY_FILE'),
+  /** The notifier's routes and default channel: an SLA policy's `match.route` is matched on the channel they give. */
+  notifierRoutes: routesSetting,
+  triageChannel: triageChannelSetting,
   /** How long a replica's claim on a due SLA step holds before another replica may publish it instead. */
   slaClaimLeaseSeconds: env.int('SLA_CLAIM_LEASE_SECONDS', 30, { min: 1 }),
   /** Signs the SLA escalation webhooks (as BOT_WEBHOOK_SECRET signs the bot's); BOT_WEBHOOK_SECRET when unset. */

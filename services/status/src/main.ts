@@ -180,6 +180,8 @@ async function main(): Promise<void> {
     webhookMaxAttempts: config.slaWebhookMaxAttempts,
     webhookTimeoutMs: config.botWebhookTimeoutMs,
     consoleBaseUrl: config.consoleBaseUrl,
+    routes: config.notifierRoutes,
+    triageChannel: config.triageChannel,
   });
 
   // HTTP: Slack, Asana, the console and the bots' control API.

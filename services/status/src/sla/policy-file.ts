@@ -1,5 +1,6 @@
 // The SLA policy file (YAML, SLA_POLICY_FILE) → SlaPolicies. Pure: text in, policies or a PolicyFileError
 // out, every problem with its file:line:column, so a person fixes the file from the message alone.
+import { isChannel } from '@switchboard/agreements';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
 import { isTimeZone, WEEKDAYS, type BusinessHours, type Weekday } from './business-hours';
 import { parseDuration } from './duration';
@@ -23,7 +24,7 @@ const POLICY_FIELDS = new Set([
   'max_repeat_every',
   'escalate',
 ]);
-const MATCH_FIELDS = new Set(['priority', 'team_id']);
+const MATCH_FIELDS = new Set(['priority', 'team_id', 'route']);
 const LEVEL_FIELDS = new Set(['after', 'mention', 'broadcast', 'channel', 'webhook']);
 /** What Slack renders as a mention: a user, a user group, or @here / @channel. Anything else would show as text. */
 export const SLACK_MENTION = /^<(@[UW][A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,}|!here|!channel)>$/;
@@ -111,6 +112,16 @@ export function parsePolicyFile(text: string, source = 'sla-policy'): SlaPolicie
               );
           match.priority = priorities;
           match.teamId = strings(matchNode.get('team_id', true), `${where}.match.team_id`);
+          const routeNode = matchNode.get('route', true);
+          match.route = strings(routeNode, `${where}.match.route`);
+          if (isSeq(routeNode))
+            for (const item of routeNode.items) {
+              const channel = isScalar(item) && item.value !== null ? String(item.value).trim() : '';
+              if (channel && !isChannel(channel))
+                problems.push(
+                  `${at(item)}: ${where}.match.route "${channel}" is not a channel name (#name) or id (C…) as NOTIFIER_ROUTES and SLACK_TRIAGE_CHANNEL write them`,
+                );
+            }
         }
       }
       const policy: SlaPolicy = {

@@ -1,5 +1,6 @@
 // The SLA policy in force: which deadline clock a conversation gets and what happens after it passes.
 // Pure: the types the policy file becomes, and the first-match choice of a policy for a conversation.
+import { sameChannel } from '@switchboard/agreements';
 import type { BusinessHours } from './business-hours';
 
 export type ClockName = 'review' | 'reply';
@@ -19,7 +20,8 @@ export interface EscalationLevel {
 export interface SlaPolicy {
   /** Its name in the file, else `policies[i]`. */
   name: string;
-  match: { priority?: string[]; teamId?: string[] };
+  /** `route`: the Slack channels (names or ids) the conversation may be routed to (NOTIFIER_ROUTES). */
+  match: { priority?: string[]; teamId?: string[]; route?: string[] };
   reviewWithinMs?: number;
   replyWithinMs?: number;
   repeatEveryMs?: number;
@@ -38,6 +40,8 @@ export const noPolicies: SlaPolicies = { policies: [] };
 export interface ConversationTraits {
   priority: string;
   teamId: string;
+  /** The channel the notifier routes the conversation to (@switchboard/agreements routeChannel). */
+  route: string;
 }
 
 /** The first policy whose match holds (an absent field matches anything), or undefined. */
@@ -45,7 +49,8 @@ export function policyFor(policies: SlaPolicies, traits: ConversationTraits): Sl
   return policies.policies.find(
     ({ match }) =>
       (!match.priority || match.priority.includes(traits.priority)) &&
-      (!match.teamId || match.teamId.includes(traits.teamId)),
+      (!match.teamId || match.teamId.includes(traits.teamId)) &&
+      (!match.route || match.route.some((channel) => sameChannel(channel, traits.route))),
   );
 }
 

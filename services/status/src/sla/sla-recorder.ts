@@ -15,6 +15,7 @@ import {
   type StatusEventSchema,
 } from '@switchboard/proto';
 import { Topics, type Delivery, type Publisher } from '@switchboard/bus';
+import type { RouteSubject } from '@switchboard/agreements';
 import type { ClockStore } from './clock-store';
 import { dueAtMs, firstStep, planFor } from './schedule';
 import { deadlineEvent } from './sla-events';
@@ -24,6 +25,8 @@ export interface SlaRecorderDeps {
   clocks: ClockStore;
   publisher: Publisher;
   policies: () => SlaPolicies;
+  /** The channel the notifier routes a conversation to (NOTIFIER_ROUTES, else SLACK_TRIAGE_CHANNEL). */
+  routeOf: (subject: RouteSubject) => string;
 }
 
 const STOPS_REVIEW = new Set([
@@ -47,6 +50,7 @@ async function startClock(
     startedMs: number;
     priority: string;
     teamId: string;
+    route: string;
   },
 ): Promise<void> {
   const policies = deps.policies();
@@ -77,12 +81,15 @@ export function slaClassifiedRecorder(deps: SlaRecorderDeps) {
     const m = event.message;
     if (!m || event.denied) return;
     const atMs = m.receivedAt ? timestampMs(m.receivedAt) : Date.now();
+    const priority = Priority[event.priority]?.toLowerCase() ?? 'unspecified';
+    const teamId = m.team?.id ?? '';
     const base = {
       conversationId: m.conversationId,
       startedBy: m.eventId,
       startedMs: atMs,
-      priority: Priority[event.priority]?.toLowerCase() ?? 'unspecified',
-      teamId: m.team?.id ?? '',
+      priority,
+      teamId,
+      route: deps.routeOf({ priority, teamId, platform: m.platform, handoffTeam: m.handoff?.team || undefined }),
     };
     if (m.direction === Direction.OPERATOR) {
       await stopClock(deps, {

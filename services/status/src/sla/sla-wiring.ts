@@ -1,6 +1,7 @@
 // The deadline clocks wired into the status service: the policy (loaded, watched), the consumers that start
 // and stop clocks, the escalation webhook's consumer, the metrics, and the sweep (started after the runtime).
 // Without SLA_POLICY_FILE only the metrics are served (the unreviewed gauges do not depend on a policy).
+import { routeChannel, type Route, type RouteSubject } from '@switchboard/agreements';
 import { ConfigError, type Logger } from '@switchboard/core';
 import { Topics } from '@switchboard/bus';
 import type { Runtime } from '@switchboard/runtime';
@@ -22,6 +23,9 @@ export interface SlaSettings {
   webhookMaxAttempts: number;
   webhookTimeoutMs: number;
   consoleBaseUrl: string;
+  /** NOTIFIER_ROUTES and SLACK_TRIAGE_CHANNEL, for policies that match on `route`. */
+  routes: Route[];
+  triageChannel: string;
 }
 
 /** Wires the clocks; returns the store (for the console's queue) and what starts the sweep. */
@@ -45,7 +49,12 @@ export function wireSla(
   if (!settings.policyFile) return { clocks, startSweep: () => undefined };
 
   runtime.onClose('sla-policy-reload', source.watch());
-  const deps = { clocks, publisher, policies: () => source.current() };
+  const deps = {
+    clocks,
+    publisher,
+    policies: () => source.current(),
+    routeOf: (subject: RouteSubject) => routeChannel(settings.routes, settings.triageChannel, subject),
+  };
   runtime.consume({
     groupId: `${settings.groupId}-sla`,
     topic: Topics.classified,

@@ -77,7 +77,7 @@ const started = (conversationId: string, atMs: number) =>
 describe('the SLA sweep', () => {
   const replicaA = new ClockStore(redis, keys, 30_000, 3600);
   const replicaB = new ClockStore(redis, keys, 30_000, 3600);
-  const recorderDeps = { clocks: replicaA, publisher, policies: () => policies };
+  const recorderDeps = { clocks: replicaA, publisher, policies: () => policies, routeOf: () => '#triage' };
   const breached: RunningClock[] = [];
   const sweep = (clocks: ClockStore, nowMs: number) =>
     sweepDeadlines({ clocks, publisher, logger: quiet, now: () => nowMs, breached: (c) => breached.push(c) });
