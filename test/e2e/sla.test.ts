@@ -16,6 +16,7 @@ import { connectRedis, createRedis } from '@switchboard/store';
 import { ClockStore, slaKeys } from '../../services/status/src/sla/clock-store';
 import { firstStep, type ClockPlan } from '../../services/status/src/sla/schedule';
 import { statusKeys } from '../../services/status/src/status-keys';
+import { postSignedClick } from '../support/slack';
 import { TestSystem, eventually } from '../support/services';
 
 const API_KEY = 'sla-key-0123456789abcdef';
@@ -173,31 +174,11 @@ describe('review deadlines, reminders and escalation', () => {
   const keys = () => slaKeys(statusKeys(system.env.REDIS_KEY_PREFIX));
 
   async function clickReviewed(conversationId: string) {
-    const body = `payload=${encodeURIComponent(
-      JSON.stringify({
-        type: 'block_actions',
-        user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-        actions: [
-          {
-            action_id: SLACK_ACTION_IDS.reviewed,
-            block_id: 'sb_conv_actions',
-            value: scopeId(BOT, conversationId),
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-    )}`;
-    const at = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
-    const res = await fetch(system.url('status', '/slack/interactions'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(at),
-        'x-slack-signature': signature,
-      },
-      body,
+    const res = await postSignedClick({
+      url: system.url('status', '/slack/interactions'),
+      signingSecret: SIGNING_SECRET,
+      actionId: SLACK_ACTION_IDS.reviewed,
+      value: scopeId(BOT, conversationId),
     });
     expect(res.status).toBe(200);
   }

@@ -1,7 +1,6 @@
 // Reminders and escalation exactly once across a Kafka restart and a Redis restart (with its append-only
 // file, as compose and the chart run it: a restart, not a data loss), on a broker and a Redis of the test's
 // own, while clocks are running: each (conversation, clock, cycle, level, repeat) gives one Slack message.
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { connectRedis, createRedis } from '@switchboard/store';
 import { slaKeys } from '../../services/status/src/sla/clock-store';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { OwnKafka, OwnRedis } from '../support/infra';
+import { postSignedClick } from '../support/slack';
 import { TestSystem, eventually, freePort, type ServiceName } from '../support/services';
 
 const API_KEY = 'sla-restart-key-0123456789abcdef';
@@ -186,31 +186,11 @@ describe('SLA reminders across Kafka and Redis restarts', () => {
   }
 
   async function clickReviewed(conversationId: string) {
-    const body = `payload=${encodeURIComponent(
-      JSON.stringify({
-        type: 'block_actions',
-        user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-        actions: [
-          {
-            action_id: SLACK_ACTION_IDS.reviewed,
-            block_id: 'sb_conv_actions',
-            value: scopeId(BOT, conversationId),
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-    )}`;
-    const at = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
-    const res = await fetch(system.url('status', '/slack/interactions'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(at),
-        'x-slack-signature': signature,
-      },
-      body,
+    const res = await postSignedClick({
+      url: system.url('status', '/slack/interactions'),
+      signingSecret: SIGNING_SECRET,
+      actionId: SLACK_ACTION_IDS.reviewed,
+      value: scopeId(BOT, conversationId),
     });
     expect(res.status).toBe(200);
   }
