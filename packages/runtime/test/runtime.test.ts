@@ -64,7 +64,15 @@ describe('Runtime', () => {
     });
     try {
       await runtime.start();
-      expect(await readyz(runtime)).toEqual({ status: 200, checks: { redis: true, kafka: true } });
+      // start() waits for the first Kafka probe, but only its 3 s bound: on a loaded broker that probe can time
+      // out, and the service is rightly not ready until the next one (5 s later) answers. Seen in CI.
+      const ready = await eventually(
+        () => readyz(runtime),
+        (r) => r.status === 200,
+        30000,
+        'ready',
+      );
+      expect(ready).toEqual({ status: 200, checks: { redis: true, kafka: true } });
       expect((await get(runtime, '/healthz')).status).toBe(200);
       expect((await get(runtime, '/metrics')).body).toContain('switchboard_dependency_up');
 
