@@ -10,3 +10,4 @@ export * from './dlq';
 export * from './health';
 export * from './producer-transport';
 export * from './platformatic-producer';
+export * from './lanes';

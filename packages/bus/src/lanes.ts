@@ -1,0 +1,56 @@
+// A batch handler that runs a one-event handler for many conversations at once: a fetch's deliveries are
+// split into lanes by key (the conversation), each lane in offset order, up to `concurrency` lanes at once.
+import type { DescMessage } from '@switchboard/proto';
+import type { BatchHandler, Delivery, Handler } from './consumer';
+
+export interface LaneOptions<S extends DescMessage> {
+  /** Most lanes running at once. */
+  concurrency: number;
+  /** The lane a delivery belongs to; by default its Kafka key (the conversation id). */
+  laneOf?: (delivery: Delivery<S>) => string;
+}
+
+/** Deliveries grouped by lane, each group in the order given and the groups in order of first appearance. */
+export function splitLanes<T>(items: readonly T[], laneOf: (item: T) => string): T[][] {
+  const lanes = new Map<string, T[]>();
+  for (const item of items) {
+    const key = laneOf(item);
+    const lane = lanes.get(key);
+    if (lane) lane.push(item);
+    else lanes.set(key, [item]);
+  }
+  return [...lanes.values()];
+}
+
+/**
+ * Handles a batch lane by lane, `concurrency` lanes at a time. A handler's waiting (Redis, Slack, Asana)
+ * overlaps with other conversations' instead of holding up the whole partition, while one conversation's
+ * events keep their order. If a handler throws, no lane starts another event (those under way finish),
+ * and the first error is thrown, so the consumer handles the batch again one event at a time (with its
+ * retries and DLQ): the handler must be idempotent per event, as at-least-once delivery requires anyway.
+ */
+export function inLanes<S extends DescMessage>(handler: Handler<S>, options: LaneOptions<S>): BatchHandler<S> {
+  const laneOf = options.laneOf ?? ((d: Delivery<S>) => d.key ?? `${d.partition}:${d.offset}`);
+  const concurrency = Math.max(1, Math.floor(options.concurrency));
+  return async (deliveries) => {
+    const lanes = splitLanes(deliveries, laneOf);
+    let next = 0;
+    let failure: { err: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (!failure && next < lanes.length) {
+        const lane = lanes[next++];
+        for (const delivery of lane) {
+          if (failure) return;
+          try {
+            await handler(delivery);
+          } catch (err) {
+            failure ??= { err };
+            return;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, lanes.length) }, worker));
+    if (failure) throw failure.err;
+  };
+}

@@ -1,0 +1,77 @@
+// inLanes: one conversation's events in order, many conversations at once, a failure stops new work.
+import type { ClassifiedEventSchema } from '@switchboard/proto';
+import type { Delivery } from '../src/consumer';
+import { inLanes, splitLanes } from '../src/lanes';
+
+type D = Delivery<typeof ClassifiedEventSchema>;
+
+function deliveries(keys: string[]): D[] {
+  return keys.map((key, i) => ({ key, partition: 0, offset: String(i), topic: 't' }) as unknown as D);
+}
+
+/** A handler whose calls stay open until released, recording the order and the most open at once. */
+function gatedHandler() {
+  const order: string[] = [];
+  const waiting: Array<() => void> = [];
+  let open = 0;
+  let mostOpen = 0;
+  const handler = async (d: D) => {
+    open += 1;
+    mostOpen = Math.max(mostOpen, open);
+    order.push(`${d.key}@${d.offset}`);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    open -= 1;
+  };
+  const releaseAll = async () => {
+    while (waiting.length > 0 || open > 0) {
+      waiting.splice(0).forEach((release) => release());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { handler, order, releaseAll, mostOpen: () => mostOpen, waiting };
+}
+
+describe('splitLanes', () => {
+  it('groups by key in first-seen order, keeping each group in order', () => {
+    expect(splitLanes(['a1', 'b1', 'a2', 'c1', 'b2'], (s) => s[0])).toEqual([['a1', 'a2'], ['b1', 'b2'], ['c1']]);
+  });
+});
+
+describe('inLanes', () => {
+  it('keeps one key in offset order while other keys run beside it, at most `concurrency` at once', async () => {
+    const gate = gatedHandler();
+    const run = inLanes(gate.handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b', 'a']));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two lanes started together: a's first and b's first, nothing else yet.
+    expect(gate.order).toEqual(['a@0', 'b@1']);
+    await gate.releaseAll();
+    await run;
+    expect(gate.mostOpen()).toBe(2);
+    const ofKey = (k: string) => gate.order.filter((s) => s.startsWith(k));
+    expect(ofKey('a')).toEqual(['a@0', 'a@2', 'a@5']);
+    expect(ofKey('b')).toEqual(['b@1', 'b@4']);
+    expect(ofKey('c')).toEqual(['c@3']);
+    expect(gate.order).toHaveLength(6);
+  });
+
+  it('throws the first error after the work under way ends, and starts no new event', async () => {
+    const seen: string[] = [];
+    const handler = async (d: D) => {
+      seen.push(`${d.key}@${d.offset}`);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (d.key === 'a') throw new Error('a failed');
+    };
+    await expect(inLanes(handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b']))).rejects.toThrow(
+      'a failed',
+    );
+    // a@0 and b@1 ran together; a's failure stopped a@2, b@4 and the lane for c.
+    expect(seen).toEqual(['a@0', 'b@1']);
+  });
+
+  it('puts deliveries without a key in lanes of their own', async () => {
+    const seen: string[] = [];
+    const keyless = deliveries(['x', 'y']).map((d) => ({ ...d, key: null }));
+    await inLanes(async (d: D) => void seen.push(d.offset), { concurrency: 1 })(keyless);
+    expect(seen).toEqual(['0', '1']);
+  });
+});
