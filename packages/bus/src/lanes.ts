@@ -6,7 +6,7 @@ import type { BatchHandler, Delivery, Handler } from './consumer';
 export interface LaneOptions<S extends DescMessage> {
   /** Most lanes running at once. */
   concurrency: number;
-  /** The lane a delivery belongs to; by default its Kafka key (the conversation id). */
+  /** The lane a delivery belongs to; by default its Kafka key (the conversation id; keyless ones share a lane). */
   laneOf?: (delivery: Delivery<S>) => string;
 }
 
@@ -30,7 +30,7 @@ export function splitLanes<T>(items: readonly T[], laneOf: (item: T) => string):
  * retries and DLQ): the handler must be idempotent per event, as at-least-once delivery requires anyway.
  */
 export function inLanes<S extends DescMessage>(handler: Handler<S>, options: LaneOptions<S>): BatchHandler<S> {
-  const laneOf = options.laneOf ?? ((d: Delivery<S>) => d.key ?? `${d.partition}:${d.offset}`);
+  const laneOf = options.laneOf ?? ((d: Delivery<S>) => d.key ?? '');
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   return async (deliveries) => {
     const lanes = splitLanes(deliveries, laneOf);

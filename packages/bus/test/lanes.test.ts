@@ -68,10 +68,13 @@ describe('inLanes', () => {
     expect(seen).toEqual(['a@0', 'b@1']);
   });
 
-  it('puts deliveries without a key in lanes of their own', async () => {
-    const seen: string[] = [];
-    const keyless = deliveries(['x', 'y']).map((d) => ({ ...d, key: null }));
-    await inLanes(async (d: D) => void seen.push(d.offset), { concurrency: 1 })(keyless);
-    expect(seen).toEqual(['0', '1']);
+  it('keeps deliveries without a key in one lane, in order', async () => {
+    const gate = gatedHandler();
+    const keyless = deliveries(['x', 'y', 'z']).map((d) => ({ ...d, key: null }));
+    const run = inLanes(gate.handler, { concurrency: 4 })(keyless);
+    await gate.releaseAll();
+    await run;
+    expect(gate.mostOpen()).toBe(1);
+    expect(gate.order).toEqual(['null@0', 'null@1', 'null@2']);
   });
 });

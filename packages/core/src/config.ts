@@ -165,6 +165,8 @@ export const commonSpec = {
   topicPartitions: env.int('KAFKA_TOPIC_PARTITIONS', 12, { min: 1, max: 1000 }),
   topicReplicationFactor: env.int('KAFKA_TOPIC_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
   partitionsConcurrently: env.int('KAFKA_PARTITIONS_CONCURRENTLY', 4, { min: 1, max: 64 }),
+  /** Conversations a consumer that handles them in lanes works on at once, per partition (bus/lanes.ts). */
+  conversationsConcurrently: env.int('KAFKA_CONVERSATIONS_CONCURRENTLY', 16, { min: 1, max: 256 }),
   redisUrl: env.url('REDIS_URL', 'redis://localhost:6379'),
   redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'sb:'),
   logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -17,6 +17,7 @@ import {
   TopicNames,
   createKafka,
   ensureTopics,
+  inLanes,
   type BatchHandler,
   type Handler,
   type Kafka,
@@ -54,6 +55,12 @@ export interface ConsumeOptions<S extends DescMessage> {
   topic: TopicSpec<S>;
   handler: Handler<S>;
   batchHandler?: BatchHandler<S>;
+  /**
+   * Handle a fetch's events for different conversations at once (KAFKA_CONVERSATIONS_CONCURRENTLY), each
+   * conversation's in order, with `handler` (bus/lanes.ts). For handlers that are idempotent per event and
+   * spend their time waiting on Redis, Slack or Asana. Ignored when `batchHandler` is given.
+   */
+  inLanes?: boolean;
   partitionsConcurrently?: number;
   maxAttempts?: number;
   isUnavailable?: (err: unknown) => boolean;
@@ -131,6 +138,11 @@ export class Runtime {
       metrics: this.metrics,
       partitionsConcurrently: this.options.config.partitionsConcurrently,
       ...options,
+      batchHandler:
+        options.batchHandler ??
+        (options.inLanes
+          ? inLanes(options.handler, { concurrency: this.options.config.conversationsConcurrently })
+          : undefined),
       isUnavailable: (err) => isRedisConnectionError(err) || (options.isUnavailable?.(err) ?? false),
     });
     this.consumers.push(consumer as unknown as BusConsumer<DescMessage>);

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   runtime.consume({
     groupId: config.groupId,
     topic: Topics.classified,
+    inLanes: true,
     handler: notifierHandler({
       ...refreshing,
       replies,
@@ -64,14 +65,21 @@ async function main(): Promise<void> {
   runtime.consume({
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
+    inLanes: true,
     handler: statusHandler(lines, new DoneMarks(redis, keys, 'notifier-status')),
   });
   runtime.consume({
     groupId: `${config.groupId}-sla`,
     topic: Topics.status,
+    inLanes: true,
     handler: slaNotifyHandler({ ...refreshing, locks, done: new DoneMarks(redis, keys, 'notifier-sla') }),
   });
-  runtime.consume({ groupId: `${config.groupId}-outbound`, topic: Topics.outbound, handler: outboundHandler(lines) });
+  runtime.consume({
+    groupId: `${config.groupId}-outbound`,
+    topic: Topics.outbound,
+    inLanes: true,
+    handler: outboundHandler(lines),
+  });
   const flusher = new DigestFlusher(
     { slack, store, digests, replies, pacing, metrics, transcriptUrl: linkOf },
     {

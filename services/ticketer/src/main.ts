@@ -62,8 +62,19 @@ async function main(): Promise<void> {
     transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
     flushComments: async (id) => void (await flusher.flush(id)),
   });
-  runtime.consume({ groupId: config.groupId, topic: Topics.classified, handler: (d) => ticketer.onClassified(d) });
-  runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: (d) => ticketer.onStatus(d) });
+  // Each conversation's events in order, many conversations at once (the waiting is on Asana and Redis).
+  runtime.consume({
+    groupId: config.groupId,
+    topic: Topics.classified,
+    inLanes: true,
+    handler: (d) => ticketer.onClassified(d),
+  });
+  runtime.consume({
+    groupId: `${config.groupId}-status`,
+    topic: Topics.status,
+    inLanes: true,
+    handler: (d) => ticketer.onStatus(d),
+  });
   runtime.onClose('comment-flusher', () => flusher.stop());
   await runtime.start();
   flusher.start();
