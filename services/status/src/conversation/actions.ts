@@ -40,6 +40,15 @@ export interface OperatorReply {
   eventId?: string;
 }
 
+/** A message for the bot on bot.outbound: an operator's text, or a control change. */
+export interface BotMessage {
+  conversationId: string;
+  kind: OperatorMessageKind;
+  text: string;
+  actor: Operator;
+  eventId: string;
+}
+
 /** Longest operator message passed on to the bot (Slack's own message limit is 40,000 characters). */
 export const MAX_REPLY_LENGTH = 4000;
 
@@ -117,13 +126,16 @@ export class OperatorActions {
   }
 
   /** A control change for the bot (bot.outbound, so the webhook delivers it in order with the messages). */
-  async tellBot(request: {
-    conversationId: string;
-    kind: OperatorMessageKind;
-    text: string;
-    actor: Operator;
-    eventId: string;
-  }): Promise<void> {
+  async tellBot(request: BotMessage): Promise<void> {
+    await this.publishOutbound(request);
+    this.deps.logger.info(
+      { conversationId: request.conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] },
+      'control change sent to the bot',
+    );
+  }
+
+  /** One operator message on bot.outbound, addressed from the conversation's summary (platform, team, user, bot). */
+  private async publishOutbound(request: BotMessage): Promise<void> {
     const { conversationId } = request;
     const summary = await this.deps.conversations.get(conversationId);
     const message = create(OperatorMessageSchema, {
@@ -135,14 +147,11 @@ export class OperatorActions {
       platform: summary?.platform ?? '',
       teamId: summary?.teamId ?? '',
       userId: summary?.userId ?? '',
+      // The conversation's bot as recorded, else as its id says (a reply may beat the summary's update).
       botId: summary?.botId || botOfId(conversationId),
       kind: request.kind,
     });
     await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
-    this.deps.logger.info(
-      { conversationId, eventId: request.eventId, kind: OperatorMessageKind[request.kind] },
-      'control change sent to the bot',
-    );
   }
 
   /**
@@ -150,7 +159,7 @@ export class OperatorActions {
    * not talk over them), and each message restarts the takeover's idle clock.
    */
   async reply(request: OperatorReply): Promise<void> {
-    const { takeovers, conversations } = this.deps;
+    const { takeovers } = this.deps;
     const { conversationId } = request;
     const eventId = request.eventId ?? randomUUID();
     const state = await takeovers.state(conversationId);
@@ -164,21 +173,7 @@ export class OperatorActions {
     } else {
       await takeovers.touch(conversationId);
     }
-    const summary = await conversations.get(conversationId);
-    const message = create(OperatorMessageSchema, {
-      eventId,
-      conversationId,
-      operator: request.actor,
-      text: request.text.slice(0, MAX_REPLY_LENGTH),
-      sentAt: timestampNow(),
-      platform: summary?.platform ?? '',
-      teamId: summary?.teamId ?? '',
-      userId: summary?.userId ?? '',
-      // The conversation's bot as recorded, else as its id says (a reply may beat the summary's update).
-      botId: summary?.botId || botOfId(conversationId),
-      kind: OperatorMessageKind.MESSAGE,
-    });
-    await this.deps.publisher.publish(Topics.outbound, [{ key: conversationId, value: message }]);
+    await this.publishOutbound({ ...request, eventId, kind: OperatorMessageKind.MESSAGE });
     this.deps.logger.info(
       { conversationId, eventId, by: request.actor.id, source: request.actor.source },
       'operator message sent',
