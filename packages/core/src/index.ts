@@ -12,3 +12,4 @@ export * from './api-keys';
 export * from './bot-scope';
 export * from './html';
 export * from './passwords';
+export * from './watched-file';
