@@ -34,3 +34,17 @@ export async function postSignedClick({ url, signingSecret, actionId, value }: S
     body,
   });
 }
+
+/** The headers Slack sends with a signed request: its timestamp and the v0 signature over `v0:{ts}:{body}`. */
+export function signedHeaders(
+  signingSecret: string,
+  body: string,
+  contentType: string,
+  at = Math.floor(Date.now() / 1000),
+): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'x-slack-request-timestamp': String(at),
+    'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${at}:${body}`).digest('hex')}`,
+  };
+}

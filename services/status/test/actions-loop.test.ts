@@ -2,12 +2,11 @@
 // processes, the sandbox for Slack and Asana): signed clicks complete and reopen the task and re-render the
 // root; the owner shows on the root, in the console and as the task's assignee; a user writing again on a
 // closed conversation reopens it on every surface; the console offers the same actions and an internal note.
-import { scopeId, hashPassword } from '@switchboard/core';
-import { startSandbox } from '@switchboard/sandbox';
-import { ExampleBot } from '@switchboard/example-bot';
+import type { ExampleBot } from '@switchboard/example-bot';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
-import { TestSystem, eventually, freePort } from '../../../test/support/services';
-import { slackSignature } from '../src/signatures';
+import { eventually } from '../../../test/support/services';
+import { startOperatorSystem, type OperatorSystem } from '../../../test/support/operator-system';
+import { signedHeaders } from '../../../test/support/slack';
 
 const API_KEY = 'actions-key-0123456789abcdef';
 const SIGNING_SECRET = 'actions-test-signing-secret';
@@ -35,74 +34,33 @@ interface SandboxTask {
 }
 
 describe('close, reopen and assign, everywhere', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-  let system: TestSystem;
+  let whole: OperatorSystem;
   let bot: ExampleBot;
-  let statusPort: number;
   let cookie = '';
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({
-      ingressUrl: 'http://127.0.0.1:1',
+    whole = await startOperatorSystem({
+      bot: 'actions-bot',
       apiKey: API_KEY,
+      signingSecret: SIGNING_SECRET,
       webhookSecret: WEBHOOK_SECRET,
-      log: () => undefined,
+      password: PASSWORD,
+      channel: '#triage-actions',
     });
-    const botUrl = await bot.start();
-    statusPort = await freePort();
-    system = new TestSystem({
-      SLACK_BOT_TOKEN: 'xoxb-actions',
-      SLACK_API_URL: sandbox.slackApiUrl,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_TRIAGE_CHANNEL: '#triage-actions',
-      ASANA_TOKEN: 'asana-actions',
-      ASANA_BASE_URL: sandbox.asanaBaseUrl,
-      ASANA_PROJECT_GID: '1200000000000001',
-      ASANA_WORKSPACE_GID: '1100000000000001',
-      ASANA_WEBHOOK_TARGET_URL: `http://127.0.0.1:${statusPort}/asana/webhook`,
-      INGRESS_API_KEYS: `actions-bot:${API_KEY}`,
-      INGRESS_RATE_PER_SECOND: '0',
-      CONSOLE_BASE_URL: `http://127.0.0.1:${statusPort}/`,
-      CONSOLE_OPERATORS: `olivia:${await hashPassword(PASSWORD, { N: 1024 })}`,
-      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
-      BOT_WEBHOOK_URL: botUrl,
-      BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      NOTIFIER_DIGEST_AFTER_MS: '60000',
-      TICKETER_COMMENT_WINDOW_MS: '200',
-    });
-    await system.start('status', { STATUS_PORT: String(statusPort) });
-    await Promise.all((['ingress', 'classifier', 'notifier', 'ticketer'] as const).map((name) => system.start(name)));
-    (bot as unknown as { options: { ingressUrl: string } }).options.ingressUrl = system.url('ingress');
-    const login = await fetch(status('/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: '/console' }).toString(),
-      redirect: 'manual',
-    });
-    expect(login.status).toBe(303);
-    cookie = login.headers.get('set-cookie')!.split(';')[0];
+    ({ bot } = whole);
+    cookie = await whole.login();
   });
 
   afterAll(async () => {
-    await system?.stopAll();
-    await bot?.stop();
-    await sandbox?.close();
+    await whole?.stop();
   });
 
-  const status = (path: string) => system.url('status', path);
-  const scoped = (conversationId: string) => scopeId('actions-bot', conversationId);
-  const slackMessages = async () =>
-    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
-  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
-  const taskOf = async (conversationId: string) =>
-    (await asanaTasks()).find((t) =>
-      t.notes.split('\n').includes(`Switchboard conversation: ${scoped(conversationId)}`),
-    );
+  const status = (path: string) => whole.status(path);
+  const scoped = (conversationId: string) => whole.scoped(conversationId);
+  const taskOf = (conversationId: string) => whole.taskOf<SandboxTask>(conversationId);
   const comments = (t: SandboxTask | undefined) =>
     (t?.stories ?? []).filter((s) => s.type === 'comment').map((s) => s.text);
-  const rootNow = async (conversationId: string) =>
-    (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`));
+  const rootNow = (conversationId: string) => whole.rootOf<SandboxMessage>(conversationId);
   const buttons = (m: SandboxMessage | undefined) =>
     (m?.blocks ?? []).find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
   const rootUntil = (conversationId: string, ok: (m: SandboxMessage) => boolean, what: string) =>
@@ -120,14 +78,7 @@ describe('close, reopen and assign, everywhere', () => {
       what,
     ) as Promise<SandboxTask>;
 
-  function signed(body: string, contentType: string) {
-    const at = Math.floor(Date.now() / 1000);
-    return {
-      'content-type': contentType,
-      'x-slack-request-timestamp': String(at),
-      'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
-    };
-  }
+  const signed = (body: string, contentType: string) => signedHeaders(SIGNING_SECRET, body, contentType);
   async function click(conversationId: string, actionId: string, userId = OLIVIA.id): Promise<number> {
     const payload = {
       type: 'block_actions',

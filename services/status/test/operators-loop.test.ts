@@ -5,12 +5,10 @@
 // signature work and completing the task closes the conversation; the console needs a login, and sending
 // from it reaches the bot; ingress and the control API say `human` during a takeover.
 import { createHmac } from 'node:crypto';
-import { scopeId } from '@switchboard/core';
-import { startSandbox } from '@switchboard/sandbox';
-import { ExampleBot } from '@switchboard/example-bot';
-import { TestSystem, eventually, freePort } from '../../../test/support/services';
-import { hashPassword } from '@switchboard/core';
-import { slackSignature } from '../src/signatures';
+import type { ExampleBot } from '@switchboard/example-bot';
+import { eventually } from '../../../test/support/services';
+import { startOperatorSystem, type OperatorSystem } from '../../../test/support/operator-system';
+import { signedHeaders } from '../../../test/support/slack';
 
 const API_KEY = 'status-key-0123456789abcdef';
 const SIGNING_SECRET = 'status-test-signing-secret';
@@ -36,78 +34,40 @@ interface SandboxTask {
 }
 
 describe('the operator loop', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-  let system: TestSystem;
+  let whole: OperatorSystem;
+  let sandbox: OperatorSystem['sandbox'];
   let bot: ExampleBot;
-  let statusPort: number;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    bot = new ExampleBot({
-      ingressUrl: 'http://127.0.0.1:1',
+    whole = await startOperatorSystem({
+      bot: 'status-bot',
       apiKey: API_KEY,
+      signingSecret: SIGNING_SECRET,
       webhookSecret: WEBHOOK_SECRET,
-      log: () => undefined,
+      password: PASSWORD,
+      channel: '#triage-status',
     });
-    const botUrl = await bot.start();
-    statusPort = await freePort();
-    system = new TestSystem({
-      SLACK_BOT_TOKEN: 'xoxb-status',
-      SLACK_API_URL: sandbox.slackApiUrl,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_TRIAGE_CHANNEL: '#triage-status',
-      ASANA_TOKEN: 'asana-status',
-      ASANA_BASE_URL: sandbox.asanaBaseUrl,
-      ASANA_PROJECT_GID: '1200000000000001',
-      ASANA_WORKSPACE_GID: '1100000000000001',
-      ASANA_WEBHOOK_TARGET_URL: `http://127.0.0.1:${statusPort}/asana/webhook`,
-      INGRESS_API_KEYS: `status-bot:${API_KEY}`,
-      INGRESS_RATE_PER_SECOND: '0',
-      CONSOLE_BASE_URL: `http://127.0.0.1:${statusPort}/`,
-      CONSOLE_OPERATORS: `olivia:${await hashPassword(PASSWORD, { N: 1024 })}`,
-      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
-      BOT_WEBHOOK_URL: botUrl,
-      BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      NOTIFIER_DIGEST_AFTER_MS: '60000',
-      TICKETER_COMMENT_WINDOW_MS: '200',
-    });
-    await system.start('status', { STATUS_PORT: String(statusPort) });
-    await Promise.all((['ingress', 'classifier', 'notifier', 'ticketer'] as const).map((name) => system.start(name)));
-    (bot as unknown as { options: { ingressUrl: string } }).options.ingressUrl = system.url('ingress');
+    ({ sandbox, bot } = whole);
   });
 
   afterAll(async () => {
-    await system?.stopAll();
-    await bot?.stop();
-    await sandbox?.close();
+    await whole?.stop();
   });
 
-  const status = (path: string) => system.url('status', path);
-  const slackMessages = async () =>
-    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
-  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
+  const status = (path: string) => whole.status(path);
   /** Switchboard's id of the bot's conversation: scoped by the bot (its API key's name). */
-  const scoped = (conversationId: string) => scopeId('status-bot', conversationId);
-  const taskOf = async (conversationId: string) =>
-    (await asanaTasks()).find((t) =>
-      t.notes.split('\n').includes(`Switchboard conversation: ${scoped(conversationId)}`),
-    );
+  const scoped = (conversationId: string) => whole.scoped(conversationId);
+  const taskOf = (conversationId: string) => whole.taskOf<SandboxTask>(conversationId);
   const rootOf = async (conversationId: string) =>
     eventually(
-      async () =>
-        (await slackMessages()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`)),
+      () => whole.rootOf<SandboxMessage>(conversationId),
       Boolean,
       30000,
       `the Slack root of ${conversationId}`,
     ) as Promise<SandboxMessage>;
 
-  function signed(body: string, contentType: string, at = Math.floor(Date.now() / 1000)) {
-    return {
-      'content-type': contentType,
-      'x-slack-request-timestamp': String(at),
-      'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
-    };
-  }
+  const signed = (body: string, contentType: string, at?: number) =>
+    signedHeaders(SIGNING_SECRET, body, contentType, at);
   function click(conversationId: string, actionId: string, actionTs = `${Date.now() / 1000}`) {
     const payload = {
       type: 'block_actions',
