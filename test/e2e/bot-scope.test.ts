@@ -3,11 +3,10 @@
 // bot on the webhook): bot B reusing bot A's event id is not a duplicate, reusing A's conversation id makes
 // its own root and task, B's key reads `bot` for A's taken-over conversation, and an operator message in
 // A's conversation reaches the webhook with A's own conversation id.
-import { startSandbox } from '@switchboard/sandbox';
-import { ExampleBot } from '@switchboard/example-bot';
-import { hashPassword } from '@switchboard/core';
-import { slackSignature } from '../../services/status/src/signatures';
-import { TestSystem, eventually, freePort } from '../support/services';
+import type { ExampleBot } from '@switchboard/example-bot';
+import { eventually, type TestSystem } from '../support/services';
+import { startOperatorSystem, type OperatorSystem } from '../support/operator-system';
+import { signedHeaders } from '../support/slack';
 
 const KEY_A = 'bot-a-key-0123456789abcdef';
 const KEY_B = 'bot-b-key-0123456789abcdef';
@@ -36,49 +35,26 @@ interface Accepted {
 }
 
 describe('bots are kept apart by their API key', () => {
-  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+  let whole: OperatorSystem;
   let system: TestSystem;
+  // One webhook for both bots: it receives every operator message, and bot_id says whose it is.
   let webhook: ExampleBot;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-    // One webhook for both bots: it receives every operator message, and bot_id says whose it is.
-    webhook = new ExampleBot({
-      ingressUrl: 'http://127.0.0.1:1',
+    whole = await startOperatorSystem({
+      bot: 'bot-a',
       apiKey: KEY_A,
+      signingSecret: SIGNING_SECRET,
       webhookSecret: WEBHOOK_SECRET,
-      log: () => undefined,
+      password: 'correct horse battery staple',
+      channel: '#triage-scope',
+      env: { INGRESS_API_KEYS: `bot-a:${KEY_A},bot-b:${KEY_B}` },
     });
-    const webhookUrl = await webhook.start();
-    const statusPort = await freePort();
-    system = new TestSystem({
-      SLACK_BOT_TOKEN: 'xoxb-scope',
-      SLACK_API_URL: sandbox.slackApiUrl,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_TRIAGE_CHANNEL: '#triage-scope',
-      ASANA_TOKEN: 'asana-scope',
-      ASANA_BASE_URL: sandbox.asanaBaseUrl,
-      ASANA_PROJECT_GID: '1200000000000001',
-      ASANA_WORKSPACE_GID: '1100000000000001',
-      ASANA_WEBHOOK_TARGET_URL: `http://127.0.0.1:${statusPort}/asana/webhook`,
-      INGRESS_API_KEYS: `bot-a:${KEY_A},bot-b:${KEY_B}`,
-      INGRESS_RATE_PER_SECOND: '0',
-      CONSOLE_BASE_URL: `http://127.0.0.1:${statusPort}/`,
-      CONSOLE_OPERATORS: `olivia:${await hashPassword('correct horse battery staple', { N: 1024 })}`,
-      CONSOLE_SESSION_SECRET: 'a-console-session-secret-of-32-chars-or-more',
-      BOT_WEBHOOK_URL: webhookUrl,
-      BOT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      NOTIFIER_DIGEST_AFTER_MS: '60000',
-      TICKETER_COMMENT_WINDOW_MS: '200',
-    });
-    await system.start('status', { STATUS_PORT: String(statusPort) });
-    await Promise.all((['ingress', 'classifier', 'notifier', 'ticketer'] as const).map((name) => system.start(name)));
+    ({ system, bot: webhook } = whole);
   });
 
   afterAll(async () => {
-    await system?.stopAll();
-    await webhook?.stop();
-    await sandbox?.close();
+    await whole?.stop();
   });
 
   const post = async (key: string, body: unknown) => {
@@ -97,9 +73,8 @@ describe('bots are kept apart by their API key', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as { conversationId: string; control: string; operator?: string };
   };
-  const slackMessages = async () =>
-    (await (await fetch(`${sandbox.url}/_sandbox/slack/messages`)).json()) as SandboxMessage[];
-  const asanaTasks = async () => (await (await fetch(`${sandbox.url}/_sandbox/asana/tasks`)).json()) as SandboxTask[];
+  const slackMessages = () => whole.slackMessages<SandboxMessage>();
+  const asanaTasks = () => whole.asanaTasks<SandboxTask>();
   /** The tasks whose marker line names exactly this (scoped) conversation. */
   const tasksOf = async (scoped: string) =>
     (await asanaTasks()).filter((t) => t.notes.split('\n').includes(`Switchboard conversation: ${scoped}`));
@@ -107,14 +82,7 @@ describe('bots are kept apart by their API key', () => {
   const rootsOf = async (scoped: string) =>
     (await slackMessages()).filter((m) => !m.thread_ts && JSON.stringify(m).includes(`"value":"${scoped}"`));
   const user = (id: string) => ({ user: { id, name: id }, team: { id: 't-acme', name: 'Acme' } });
-  function signed(body: string, contentType: string) {
-    const at = Math.floor(Date.now() / 1000);
-    return {
-      'content-type': contentType,
-      'x-slack-request-timestamp': String(at),
-      'x-slack-signature': slackSignature(SIGNING_SECRET, at, body),
-    };
-  }
+  const signed = (body: string, contentType: string) => signedHeaders(SIGNING_SECRET, body, contentType);
   const postSigned = (path: string, body: string, contentType: string) =>
     fetch(system.url('status', path), { method: 'POST', headers: signed(body, contentType), body });
 
