@@ -4,7 +4,6 @@
 // a hand-back's note reaches the bot; without a click the bot receives one signed `handoff_timeout` and ingress says "bot"
 // again; a status replica killed with -9, a second replica, and a replica that died holding a claim neither
 // lose nor double the timeout.
-import { createHmac } from 'node:crypto';
 import { SLACK_ACTION_IDS } from '@switchboard/agreements';
 import { createLogger, hashPassword, scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
@@ -13,6 +12,7 @@ import { ExampleBot, type ConversationUser } from '@switchboard/example-bot';
 import { HandoffStore } from '../../services/status/src/conversation/handoff';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { TestSystem, eventually } from '../support/services';
+import { postSignedClick } from '../support/slack';
 
 const API_KEY = 'handoff-key-0123456789abcdef';
 const BOT = 'handoff-bot';
@@ -120,34 +120,13 @@ describe('a handoff the bot asks for', () => {
     (m.blocks as { type: string; elements?: { action_id: string }[] }[]).find((b) => b.type === 'actions')
       ?.elements?.[0]?.action_id;
 
-  function signedClick(conversationId: string, actionId: string) {
-    const body = `payload=${encodeURIComponent(
-      JSON.stringify({
-        type: 'block_actions',
-        user: { id: 'U0OLIVIA', username: 'olivia', name: 'olivia', team_id: 'T0SANDBOX' },
-        actions: [
-          {
-            action_id: actionId,
-            block_id: 'sb_conv_actions',
-            value: scopeId(BOT, conversationId),
-            type: 'button',
-            action_ts: `${Date.now() / 1000}`,
-          },
-        ],
-      }),
-    )}`;
-    const at = Math.floor(Date.now() / 1000);
-    const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
-    return fetch(system.url('status', '/slack/interactions'), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(at),
-        'x-slack-signature': signature,
-      },
-      body,
+  const signedClick = (conversationId: string, actionId: string) =>
+    postSignedClick({
+      url: system.url('status', '/slack/interactions'),
+      signingSecret: SIGNING_SECRET,
+      actionId,
+      value: scopeId(BOT, conversationId),
     });
-  }
 
   /**
    * Asks for a handoff again in the same conversation and waits for its timeout: bot.outbound is keyed by

@@ -16,7 +16,7 @@ import { connectRedis, createRedis } from '@switchboard/store';
 import { ClockStore, slaKeys } from '../../services/status/src/sla/clock-store';
 import { firstStep, type ClockPlan } from '../../services/status/src/sla/schedule';
 import { statusKeys } from '../../services/status/src/status-keys';
-import { postSignedClick } from '../support/slack';
+import { postSignedClick, signedHeaders } from '../support/slack';
 import { TestSystem, eventually } from '../support/services';
 
 const API_KEY = 'sla-key-0123456789abcdef';
@@ -283,15 +283,9 @@ describe('review deadlines, reminders and escalation', () => {
           channel_type: 'channel',
         },
       });
-      const at = Math.floor(Date.now() / 1000);
-      const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${at}:${body}`).digest('hex')}`;
       const res = await fetch(system.url('status', '/slack/events'), {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-slack-request-timestamp': String(at),
-          'x-slack-signature': signature,
-        },
+        headers: signedHeaders(SIGNING_SECRET, body, 'application/json'),
         body,
       });
       expect(res.status).toBe(200);
