@@ -501,7 +501,11 @@ async function main(): Promise<void> {
         budgets: BUDGETS_OFF ? 'off' : 'on',
         events: EVENTS,
         conversations: CONVERSATIONS,
-        rounds: { raw: raws, pipeline: wholes },
+        rounds: {
+          raw: raws,
+          pipeline: wholes,
+          ...(COMPARE_ENV ? { variant: { env: COMPARE_ENV, pipeline: variants } } : {}),
+        },
         steady: {
           perSecond: RATE,
           seconds: RATE_SECONDS,
