@@ -5,7 +5,7 @@
 // post and to the Asana task (the services' own histograms, and the sandbox's receive times for each new
 // conversation's root and task). Peak memory per service. Writes a table, JSON and an SVG to bench/results/.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { conversationInNotes } from '@switchboard/agreements';
@@ -23,6 +23,13 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const RATE_CONVERSATIONS = Number(process.env.BENCH_RATE_CONVERSATIONS ?? 1000);
+/**
+ * BENCH_COMPARE_ENV: JSON of service settings for a second pipeline run in every round (a variant measured
+ * against the same raw baseline, interleaved), e.g. '{"KAFKA_CONVERSATIONS_CONCURRENTLY":"64"}'.
+ */
+const COMPARE_ENV: Record<string, string> | undefined = process.env.BENCH_COMPARE_ENV
+  ? (JSON.parse(process.env.BENCH_COMPARE_ENV) as Record<string, string>)
+  : undefined;
 /** BENCH_BUDGETS=on keeps the services' Slack and Asana budgets (their production pace). */
 const BUDGETS_OFF = (process.env.BENCH_BUDGETS ?? 'off') === 'off';
 const BATCH = 100;
@@ -31,6 +38,16 @@ const CONCURRENCY = 4;
 const STEADY_BATCH = 10;
 const API_KEY = 'bench-pipeline-key-0123456789';
 const SERVICES: ServiceName[] = ['ingress', 'classifier', 'notifier', 'ticketer', 'status'];
+/**
+ * The consumers whose progress the bench follows: the topic's events each service handles, and how many of its
+ * consumers read that topic (the status service reads conv.classified three times: transcript, handoffs, reopen).
+ */
+const DRAINED: { name: ServiceName; topic: string; consumers: number }[] = [
+  { name: 'classifier', topic: 'conv.raw', consumers: 1 },
+  { name: 'notifier', topic: 'conv.classified', consumers: 1 },
+  { name: 'ticketer', topic: 'conv.classified', consumers: 1 },
+  { name: 'status', topic: 'conv.classified', consumers: 3 },
+];
 const quiet = createLogger({ service: 'bench', level: 'silent' });
 const progress = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
 const quantiles = [0.5, 0.95, 0.99];
@@ -81,7 +98,14 @@ const percentiles = (values: number[]): Latencies => {
 };
 
 /** Raw kafkajs: produce the load's messages with send times inside, consume them in a group. */
-async function rawBaseline(how: Load): Promise<{ eventsPerSecond: number; latency: Latencies }> {
+interface RawRun {
+  eventsPerSecond: number;
+  latency: Latencies;
+  /** This process's CPU time (producer and consumer) per event, ms. */
+  cpuMsPerEvent: number;
+}
+
+async function rawBaseline(how: Load): Promise<RawRun> {
   const kafka = createKafka({ brokers, clientId: 'bench-raw', logger: quiet });
   const names = new TopicNames(`bench-raw-${randomUUID().slice(0, 8)}.`);
   await ensureTopics(kafka, names, { partitions: 12, replicationFactor: 1 });
@@ -105,6 +129,7 @@ async function rawBaseline(how: Load): Promise<{ eventsPerSecond: number; latenc
   await sleep(3000); // let the group settle before the clock starts
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
+  const cpuBefore = process.cpuUsage();
   const startedAt = Date.now();
   await load(how, async (from, count) => {
     const sent = String(Date.now());
@@ -119,8 +144,13 @@ async function rawBaseline(how: Load): Promise<{ eventsPerSecond: number; latenc
     });
   });
   await done;
+  const cpu = process.cpuUsage(cpuBefore);
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
-  return { eventsPerSecond: how.events / ((lastAt - startedAt) / 1000), latency: percentiles(latencies) };
+  return {
+    eventsPerSecond: how.events / ((lastAt - startedAt) / 1000),
+    latency: percentiles(latencies),
+    cpuMsPerEvent: (cpu.user + cpu.system) / 1000 / how.events,
+  };
 }
 
 async function scrape(system: TestSystem, name: ServiceName): Promise<Sample[]> {
@@ -146,15 +176,37 @@ interface PipelineRun {
   firstToRoot: Latencies;
   firstToTask: Latencies;
   memoryMb: Record<string, number>;
+  /** CPU time each process used from the first event posted until all were handled, per event (ms). */
+  cpuMsPerEvent: Record<string, number>;
+}
+
+function profiling(): Record<string, string> {
+  const { NODE_OPTIONS, BENCH_PROFILE_DIR } = JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') as Record<
+    string,
+    string
+  >;
+  return NODE_OPTIONS && BENCH_PROFILE_DIR ? { NODE_OPTIONS, BENCH_PROFILE_DIR } : {};
 }
 
 /**
  * The sandbox as a process of its own (sandbox/dist/main.js), as Slack and Asana are elsewhere: its work does
  * not delay the load generator's clock in this process.
  */
-async function startSandboxProcess(): Promise<{ url: string; close: () => Promise<void> }> {
+/** CPU time a process has used so far (user + system, from /proc: Linux only), in ms; NaN when unreadable. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    // After the command's closing parenthesis: state is field 3, utime 14 and stime 15 (clock ticks, 100 a second).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
+async function startSandboxProcess(): Promise<{ url: string; pid?: number; close: () => Promise<void> }> {
   const child = spawn(process.execPath, [join(ROOT, 'sandbox', 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_HOST: '127.0.0.1' },
+    // A profiling preload given to the services (BENCH_SERVICE_ENV's NODE_OPTIONS) profiles the sandbox too.
+    env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_HOST: '127.0.0.1', ...profiling() },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -169,6 +221,7 @@ async function startSandboxProcess(): Promise<{ url: string; close: () => Promis
   });
   return {
     url,
+    pid: child.pid,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -180,7 +233,7 @@ async function startSandboxProcess(): Promise<{ url: string; close: () => Promis
 type ListedMessage = { ts: string; thread_ts?: string; metadata?: unknown };
 type ListedTask = { notes: string; created_at: string };
 
-async function pipeline(how: Load, conversations: number): Promise<PipelineRun> {
+async function pipeline(how: Load, conversations: number, variant: Record<string, string> = {}): Promise<PipelineRun> {
   const sandboxProcess = await startSandboxProcess();
   const sandbox = {
     slackApiUrl: `${sandboxProcess.url}/slack/api/`,
@@ -201,6 +254,7 @@ async function pipeline(how: Load, conversations: number): Promise<PipelineRun> 
     // The bench mode: the notifier's and ticketer's budgets off, so this measures Switchboard, not the vendors.
     ...(BUDGETS_OFF ? { SWITCHBOARD_BUDGETS: 'off', SWITCHBOARD_ENV: 'bench' } : {}),
     ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}'),
+    ...variant,
   });
   const peakRss: Record<string, number> = {};
   let sampling = true;
@@ -216,6 +270,12 @@ async function pipeline(how: Load, conversations: number): Promise<PipelineRun> 
       }
     })();
 
+    // Each process's CPU time over the run, per event: what it costs whatever the machine's load.
+    const pids = (): [string, number | undefined][] => [
+      ...SERVICES.map((name): [string, number | undefined] => [name, system.services.get(name)?.process.pid]),
+      ['sandbox', sandboxProcess.pid],
+    ];
+    const cpuBefore = Object.fromEntries(pids().map(([name, pid]) => [name, cpuMsOf(pid)]));
     const url = system.url('ingress', '/v1/events');
     const firstSentAt = new Map<string, number>();
     const startedAt = Date.now();
@@ -240,21 +300,25 @@ async function pipeline(how: Load, conversations: number): Promise<PipelineRun> 
       if (res.status !== 202) throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
     });
 
-    // Done when notifier, ticketer and status have each handled every event; each one's own time is kept.
+    const ingestedAt = Date.now();
+    // Done when notifier, ticketer and status have each handled every event; each one's own time is kept (and the
+    // classifier's, upstream of them). A service counts every event once per consumer of the topic it has.
     let completedAt = 0;
-    const drainedAt: Record<string, number> = {};
+    const drainedAt: Record<string, number> = { ingress: ingestedAt };
     for (;;) {
       const handled = await Promise.all(
-        (['notifier', 'ticketer', 'status'] as const).map(async (name) =>
-          sumOf(
-            await scrape(system, name),
-            'switchboard_events_total',
-            (labels) => labels.outcome === 'ok' && labels.topic.endsWith('conv.classified'),
+        DRAINED.map(async ({ name, topic, consumers }) =>
+          Math.floor(
+            sumOf(
+              await scrape(system, name),
+              'switchboard_events_total',
+              (labels) => labels.outcome === 'ok' && labels.topic.endsWith(topic),
+            ) / consumers,
           ),
         ),
       );
-      progress(`  pipeline: notifier ${handled[0]}, ticketer ${handled[1]}, status ${handled[2]} of ${how.events}`);
-      (['notifier', 'ticketer', 'status'] as const).forEach((name, i) => {
+      progress(`  pipeline: ${DRAINED.map(({ name }, i) => `${name} ${handled[i]}`).join(', ')} of ${how.events}`);
+      DRAINED.forEach(({ name }, i) => {
         if (handled[i] >= how.events) drainedAt[name] ??= Date.now();
       });
       if (handled.every((n) => n >= how.events)) {
@@ -263,6 +327,9 @@ async function pipeline(how: Load, conversations: number): Promise<PipelineRun> 
       }
       await sleep(200);
     }
+    const cpuMsPerEvent = Object.fromEntries(
+      pids().map(([name, pid]) => [name, (cpuMsOf(pid) - cpuBefore[name]) / how.events]),
+    );
     sampling = false;
     await sampler;
     const histogram = 'switchboard_end_to_end_latency_seconds';
@@ -298,11 +365,25 @@ async function pipeline(how: Load, conversations: number): Promise<PipelineRun> 
       firstToRoot: percentiles(toRoot),
       firstToTask: percentiles(toTask),
       memoryMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v / 1e6)])),
+      cpuMsPerEvent,
     };
   } finally {
     sampling = false;
+    reportWarnings(system);
     await system.stopAll();
     await sandboxProcess.close();
+  }
+}
+
+/** The services' warnings and errors (LOG_LEVEL=warn), counted by message: a retried batch shows up here. */
+function reportWarnings(system: TestSystem): void {
+  for (const [name, service] of system.services) {
+    const counts = new Map<string, number>();
+    for (const line of service.output) {
+      const msg = /"msg":"([^"]*)"/.exec(line)?.[1];
+      if (msg) counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    }
+    if (counts.size > 0) console.error(`\n${name}: ${[...counts].map(([msg, n]) => `${n}× ${msg}`).join('; ')}`);
   }
 }
 
@@ -316,6 +397,40 @@ async function once<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+const rounds = (values: number[]) => values.map((v) => v.toFixed(0)).join(' · ');
+
+/** The rounds' table: each run's rate and each service's own, as medians and ratios to the raw baseline. */
+function printRounds(raws: RawRun[], wholes: PipelineRun[], variants: PipelineRun[]): void {
+  const rawRate = median(raws.map((r) => r.eventsPerSecond));
+  const runs: [string, PipelineRun[]][] = [['', wholes]];
+  if (variants.length > 0) runs.push([` with ${JSON.stringify(COMPARE_ENV)}`, variants]);
+  console.log('\n| events/s (median of rounds) | raw kafkajs | pipeline | ratio | rounds (raw; pipeline) |');
+  console.log('|---|---|---|---|---|');
+  for (const [label, runsOf] of runs) {
+    const rate = median(runsOf.map((w) => w.eventsPerSecond));
+    console.log(
+      `| whole pipeline${label} | ${rawRate.toFixed(0)} | ${rate.toFixed(0)} | ${(rate / rawRate).toFixed(2)} | ${rounds(raws.map((r) => r.eventsPerSecond))}; ${rounds(runsOf.map((w) => w.eventsPerSecond))} |`,
+    );
+    for (const name of ['ingress', 'classifier', 'notifier', 'ticketer', 'status']) {
+      const own = median(runsOf.map((w) => w.perService[name]));
+      console.log(
+        `| ${name} alone${label} | ${rawRate.toFixed(0)} | ${own.toFixed(0)} | ${(own / rawRate).toFixed(2)} | ${rounds(runsOf.map((w) => w.perService[name]))} |`,
+      );
+    }
+  }
+  const ms = (values: number[]) => values.map((v) => v.toFixed(2)).join(' · ');
+  console.log('\n| CPU ms per event (median of rounds) | median | rounds |');
+  console.log('|---|---|---|');
+  console.log(
+    `| raw kafkajs producer + consumer (one process) | ${median(raws.map((r) => r.cpuMsPerEvent)).toFixed(2)} | ${ms(raws.map((r) => r.cpuMsPerEvent))} |`,
+  );
+  for (const [label, runsOf] of runs)
+    for (const name of [...SERVICES, 'sandbox']) {
+      const values = runsOf.map((w) => w.cpuMsPerEvent[name]);
+      console.log(`| ${name}${label} | ${median(values).toFixed(2)} | ${ms(values)} |`);
+    }
+}
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -325,14 +440,21 @@ async function main(): Promise<void> {
   console.log(
     `Switchboard end-to-end benchmark, budgets ${BUDGETS_OFF ? 'off (SWITCHBOARD_BUDGETS=off)' : 'on'}: ${ROUNDS} interleaved rounds of ${EVENTS} events over ${CONVERSATIONS} conversations (batches of ${BATCH}, ${CONCURRENCY} in flight), then ${RATE} events/s for ${RATE_SECONDS} s over ${RATE_CONVERSATIONS} conversations`,
   );
-  const raws: Awaited<ReturnType<typeof rawBaseline>>[] = [];
+  const raws: RawRun[] = [];
   const wholes: PipelineRun[] = [];
+  const variants: PipelineRun[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     progress(`round ${round}: raw kafkajs produce→consume…`);
     raws.push(await rawBaseline(flatOut));
     progress(`round ${round}: whole pipeline…`);
     wholes.push(await once(() => pipeline(flatOut, CONVERSATIONS)));
+    if (COMPARE_ENV) {
+      progress(`round ${round}: whole pipeline with ${JSON.stringify(COMPARE_ENV)}…`);
+      variants.push(await once(() => pipeline(flatOut, CONVERSATIONS, COMPARE_ENV)));
+    }
   }
+  if (ROUNDS > 0) printRounds(raws, wholes, variants);
+  if (RATE_SECONDS <= 0) return;
   progress(`steady ${RATE} events/s: raw kafkajs…`);
   const rawSteady = await rawBaseline(steady);
   progress(`steady ${RATE} events/s: whole pipeline…`);
@@ -340,22 +462,6 @@ async function main(): Promise<void> {
   progress('');
 
   const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
-  const rounds = (values: number[]) => values.map((v) => v.toFixed(0)).join(' · ');
-  const rawRate = median(raws.map((r) => r.eventsPerSecond));
-  const rate = median(wholes.map((w) => w.eventsPerSecond));
-  if (ROUNDS > 0) {
-    console.log('\n| events/s (median of rounds) | raw kafkajs | pipeline | ratio | rounds (raw; pipeline) |');
-    console.log('|---|---|---|---|---|');
-    console.log(
-      `| whole pipeline | ${rawRate.toFixed(0)} | ${rate.toFixed(0)} | ${(rate / rawRate).toFixed(2)} | ${rounds(raws.map((r) => r.eventsPerSecond))}; ${rounds(wholes.map((w) => w.eventsPerSecond))} |`,
-    );
-    for (const name of ['notifier', 'ticketer', 'status']) {
-      const own = median(wholes.map((w) => w.perService[name]));
-      console.log(
-        `| ${name} alone | ${rawRate.toFixed(0)} | ${own.toFixed(0)} | ${(own / rawRate).toFixed(2)} | ${rounds(wholes.map((w) => w.perService[name]))} |`,
-      );
-    }
-  }
   console.log(`\n| at ${RATE} events/s | raw kafkajs | pipeline | ratio |`);
   console.log('|---|---|---|---|');
   for (const q of ['p50', 'p95', 'p99'] as const) {
@@ -395,7 +501,11 @@ async function main(): Promise<void> {
         budgets: BUDGETS_OFF ? 'off' : 'on',
         events: EVENTS,
         conversations: CONVERSATIONS,
-        rounds: { raw: raws, pipeline: wholes },
+        rounds: {
+          raw: raws,
+          pipeline: wholes,
+          ...(COMPARE_ENV ? { variant: { env: COMPARE_ENV, pipeline: variants } } : {}),
+        },
         steady: {
           perSecond: RATE,
           seconds: RATE_SECONDS,

@@ -1,5 +1,5 @@
 // Done-marks: the idempotency every consumer needs, on the keys of keys.ts.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Keys } from './keys';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -19,5 +19,10 @@ export class DoneMarks {
 
   async markDone(eventId: string): Promise<void> {
     await this.redis.set(this.keys.done(this.scope, eventId), '1', 'EX', this.ttlSeconds);
+  }
+
+  /** Adds the mark to a transaction of the caller's, so it is written with the caller's other records. */
+  addMarkDone(multi: ChainableCommander, eventId: string): ChainableCommander {
+    return multi.set(this.keys.done(this.scope, eventId), '1', 'EX', this.ttlSeconds);
   }
 }

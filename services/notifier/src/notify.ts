@@ -9,11 +9,13 @@ import { spamSubjectOf, type Locks } from '@switchboard/store';
 import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide';
 import { suppress } from './metrics';
 import { withConversationLock } from './post-markers';
-import { ensurePermalink, placeConversation, replyInThread, type PlacingParts, type ThreadingParts } from './posting';
+import { ensurePermalink, placeConversation, type PlacingParts, type ThreadingParts } from './posting';
 import { ensureChannelRebuilt } from './rebuild';
 import { summarize } from './conversation';
 import { refreshMessage, type RefreshParts } from './refresh';
 import type { EventFacts } from './state';
+import { classifiedLine } from './thread-lines';
+import { postThreadLine } from './thread-post';
 
 /** What handling a classified event uses: the posting and refreshing parts, the locks, and the thread threshold. */
 export interface ClassifiedParts extends PlacingParts, ThreadingParts, RefreshParts {
@@ -62,9 +64,11 @@ export function notifierHandler(parts: ClassifiedParts) {
       return;
     }
 
-    // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts.
-    await withConversationLock(parts.locks, m.conversationId, async (held) => {
-      let state = await store.state(m.conversationId);
+    // Everything else touches the conversation's Slack message: one replica at a time, on fresh facts (and whether
+    // an earlier attempt at this event's thread line may have posted it, read with them).
+    const acted = await withConversationLock(parts.locks, m.conversationId, async (held) => {
+      const underLock = await store.stateAndIntent(m.conversationId, m.eventId);
+      let state = underLock.state;
       // A conversation that looks new may be one this Redis forgot (a Redis loss): its channel's roots first.
       if (
         state.place === undefined &&
@@ -88,7 +92,8 @@ export function notifierHandler(parts: ClassifiedParts) {
           await placeConversation(parts, event, state, facts.knownTaskUrl, log, held);
           break;
         case 'thread':
-          await replyInThread(parts, event, state, facts.repliesQueued, log, held);
+          // The line's id is the event's (classifiedLine), so the intent read above is the line's.
+          await postThreadLine(parts, classifiedLine(event), state, facts.repliesQueued, log, held, underLock.intent);
           break;
         case 'nothing':
           await ensurePermalink(parts, m.conversationId, state);
@@ -100,7 +105,9 @@ export function notifierHandler(parts: ClassifiedParts) {
       // An existing conversation's root shows the request now (a new one was just posted with it).
       if (handoff && action.act !== 'place')
         await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'soon', log);
+      return action.act;
     });
-    await store.done.markDone(m.eventId);
+    // A thread line is done-marked by its post or its queueing (postThreadLine), in the same round trip.
+    if (acted !== 'thread') await store.done.markDone(m.eventId);
   };
 }

@@ -1,6 +1,6 @@
 // The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
 // it, the spam marks that hold for an event, and the markers that make a crash between posting and recording recoverable.
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { ConversationRefs, DoneMarks, SpamMarks, parseAsanaTaskRef, type SpamSubject } from '@switchboard/store';
 import type { NotifierKeys } from './keys';
 import type { ConversationSummary, StatusView } from './conversation';
@@ -124,6 +124,20 @@ export class ConversationStore {
     return stateFromHash(await this.redis.hgetall(this.keys.notifierConversation(conversationId)));
   }
 
+  /** The conversation's state and whether an event's post intent is set (a crash may have posted it), in one round trip. */
+  async stateAndIntent(
+    conversationId: string,
+    eventId: string,
+  ): Promise<{ state: ConversationState; intent: boolean }> {
+    const results = (await this.redis
+      .pipeline()
+      .hgetall(this.keys.notifierConversation(conversationId))
+      .exists(this.keys.notifierPostIntent(eventId))
+      .exec())!;
+    for (const [err] of results) if (err) throw err;
+    return { state: stateFromHash(results[0][1] as Record<string, string>), intent: results[1][1] === 1 };
+  }
+
   /** States and known task links of many conversations (for a digest), in one round trip. */
   async states(conversationIds: string[]): Promise<{ state: ConversationState; knownTaskUrl?: string }[]> {
     if (conversationIds.length === 0) return [];
@@ -142,8 +156,12 @@ export class ConversationStore {
   }
 
   async update(conversationId: string, fields: Record<string, string>): Promise<void> {
+    await this.addUpdate(this.redis.multi(), conversationId, fields).exec();
+  }
+
+  private addUpdate(multi: ChainableCommander, conversationId: string, fields: Record<string, string>) {
     const key = this.keys.notifierConversation(conversationId);
-    await this.redis.multi().hset(key, fields).expire(key, RETENTION_SECONDS).exec();
+    return multi.hset(key, fields).expire(key, RETENTION_SECONDS);
   }
 
   /** The intent marker of a root post: if we crash after Slack took it, the next attempt looks it up first. */
@@ -156,21 +174,30 @@ export class ConversationStore {
     return this.update(conversationId, { ...placementFields('posting', summary, channel), posting_at: String(nowMs) });
   }
 
-  /** Where the conversation's thread is now, for every replica and for the ticketer (ConversationRefs). */
+  /**
+   * Where the conversation's thread is now, for every replica and for the ticketer (ConversationRefs), in one
+   * transaction.
+   */
   async recordPlaced(
     conversationId: string,
     place: 'root' | 'digest',
     configured: string,
     posted: PostedMessage,
   ): Promise<void> {
-    await this.update(conversationId, { place, channel_id: posted.channel, ts: posted.ts });
-    await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts });
-    await this.redis.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS);
+    const multi = this.addUpdate(this.redis.multi(), conversationId, {
+      place,
+      channel_id: posted.channel,
+      ts: posted.ts,
+    });
+    this.refs.addSlackRoot(multi, conversationId, { channel: posted.channel, ts: posted.ts }, true);
+    await multi.set(this.keys.slackChannelId(configured), posted.channel, 'EX', RETENTION_SECONDS).exec();
   }
 
   async recordPermalink(conversationId: string, posted: PostedMessage, permalink: string): Promise<void> {
-    await this.update(conversationId, { permalink });
-    await this.refs.setSlackRoot(conversationId, { channel: posted.channel, ts: posted.ts, permalink });
+    const multi = this.addUpdate(this.redis.multi(), conversationId, { permalink });
+    await this.refs
+      .addSlackRoot(multi, conversationId, { channel: posted.channel, ts: posted.ts, permalink }, true)
+      .exec();
   }
 
   /** The Slack id of a configured channel, once a post told us; else the configured name (Slack resolves it). */
@@ -226,9 +253,8 @@ export class ConversationStore {
     await this.redis.del(this.keys.notifierPostIntent(eventId));
   }
 
-  /** The event's side effect is done: a redelivery does nothing. */
+  /** The event's side effect is done: a redelivery does nothing. The mark and the marker go in one transaction. */
   async finish(eventId: string): Promise<void> {
-    await this.done.markDone(eventId);
-    await this.redis.del(this.keys.notifierPostIntent(eventId));
+    await this.done.addMarkDone(this.redis.multi(), eventId).del(this.keys.notifierPostIntent(eventId)).exec();
   }
 }

@@ -28,7 +28,8 @@ function imageRefused(err: unknown, blocks: object[]): boolean {
  * can be within `digestAfterMs` of its arrival (urgent ones always), else queued with the conversation's other
  * late lines for the flusher to post together — as is every line while some are queued, or while the
  * conversation itself still waits for its digest, so that the thread keeps the order. The line is done once
- * posted or queued (done-mark of `line.lineId` in the notifier's scope).
+ * posted or queued (done-mark of `line.lineId` in the notifier's scope). `intent`: whether the line's post intent
+ * is set, when the caller read it with the state under the same lock (else it is asked here).
  */
 export async function postThreadLine(
   parts: ThreadingParts,
@@ -37,13 +38,14 @@ export async function postThreadLine(
   repliesQueued: boolean,
   log: Logger,
   held: HeldLock,
+  intent?: boolean,
 ): Promise<void> {
   const { conversationId, lineId } = line;
   const { channelId, ts } = state;
   const channel = state.channel ?? channelId;
   if (!channel) throw new Error(`conversation ${conversationId} has a thread but no channel`);
   const placed = state.place === 'root' || state.place === 'digest';
-  if (placed && (await parts.store.hasIntent(lineId))) {
+  if (placed && (intent ?? (await parts.store.hasIntent(lineId)))) {
     const found = await parts.slack.findByMetadata({
       channel: channelId!,
       threadTs: ts,

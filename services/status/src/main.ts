@@ -133,6 +133,8 @@ async function main(): Promise<void> {
   runtime.consume({
     groupId: `${config.groupId}-reopen`,
     topic: Topics.classified,
+    // Many conversations at once, each in order: its reads are all waiting (idempotent per message: done-marks).
+    inLanes: true,
     handler: reopenOnUserMessage({
       conversations,
       actions,

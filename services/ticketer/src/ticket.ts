@@ -216,14 +216,21 @@ export class Ticketer {
   async onClassified({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> {
     const m = event.message;
     if (!m || event.denied) return;
-    const handling = spamHandling(await this.deps.spam.check(spamSubjectOf(m)));
+    // Independent reads, so one round trip's wait rather than three: most events are a known task's later messages.
+    const [marks, known, knownTicket] = await Promise.all([
+      this.deps.spam.check(spamSubjectOf(m)),
+      this.deps.refs.asanaTask(m.conversationId),
+      this.deps.store.ticket(m.conversationId),
+    ]);
+    const handling = spamHandling(marks);
     if (handling.act === 'ignore') {
       this.deps.metrics.eventsTotal.inc({ topic: 'asana', outcome: handling.why });
       log.debug({ why: handling.why }, 'spam: no task made, reopened or commented');
       return;
     }
-    const { task, created } = await this.ensureTask(event);
-    const ticket = await this.deps.store.ticket(m.conversationId);
+    const { task, created } = known ? { task: known, created: false } : await this.ensureTask(event);
+    // A task made just now (or by another replica meanwhile) has a record the first read did not see.
+    const ticket = known ? knownTicket : await this.deps.store.ticket(m.conversationId);
     if (created) {
       log.info({ task: task.gid }, 'created asana task');
       if (m.receivedAt)

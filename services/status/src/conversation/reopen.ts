@@ -50,9 +50,16 @@ export interface ReopenDeps {
 export function reopenOnUserMessage({ conversations, actions, decided, done }: ReopenDeps) {
   return async ({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
     const m = event.message;
-    if (!m?.conversationId || !m.eventId || (await done.isDone(m.eventId))) return;
-    if (!(await decided.isDone(m.eventId))) {
-      if (!reopensConversation(event, await conversations.get(m.conversationId))) return;
+    if (!m?.conversationId || !m.eventId) return;
+    // Independent reads, so one round trip's wait: nearly every message is on an open conversation and ends here.
+    const [finished, wasDecided, summary] = await Promise.all([
+      done.isDone(m.eventId),
+      decided.isDone(m.eventId),
+      conversations.get(m.conversationId),
+    ]);
+    if (finished) return;
+    if (!wasDecided) {
+      if (!reopensConversation(event, summary)) return;
       await decided.markDone(m.eventId);
     }
     await actions.act({
