@@ -8,8 +8,11 @@
 // BENCH_PARTS (ingress,single,classifier) picks what runs. BENCH_BEFORE_DIST (an earlier build, see
 // bench-servers.ts) adds that build's ingress to every ingress measurement, for before/after in one run.
 // Each pair runs ROUNDS times, interleaved, and the medians and their ratios are printed: these machines
-// are shared and noisy, so ratios of medians are the figures to quote (docs/performance.md).
+// are shared and noisy, so ratios of medians are the figures to quote (docs/performance.md). Beside each
+// rate, the CPU time the measured process spent per 1,000 events (the server's, from /proc: Linux only; the
+// raw producer's own process.cpuUsage): a cost that the machine's load moves far less than a rate.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -53,6 +56,14 @@ const eventBody = (i: number) => ({
   team: { id: `t${i % 50}`, name: 'Bench Team' },
   text: texts[i % texts.length],
 });
+
+/** CPU ms per 1,000 events of the last measurement that had a process of its own to measure. */
+let lastCpu: number | undefined;
+/** A process's user + system CPU time in ms (fields 14 and 15 of /proc/<pid>/stat, in 100 Hz ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 const progress = (text: string) => process.stderr.write(`\r\x1b[K${text}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -99,6 +110,7 @@ async function rawProducer(client: KafkaClientKind): Promise<number> {
     }),
   );
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
@@ -106,6 +118,8 @@ async function rawProducer(client: KafkaClientKind): Promise<number> {
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  lastCpu = (cpu.user + cpu.system) / 1000 / (TOTAL / 1000);
   await publisher.disconnect();
   return TOTAL / seconds;
 }
@@ -211,6 +225,7 @@ async function ingressBatch(mode: ServerMode, client: KafkaClientKind): Promise<
     let sent = 0;
     let accepted = 0;
     const started = process.hrtime.bigint();
+    const cpuBefore = cpuMsOf(child.pid!);
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (sent < TOTAL) {
@@ -219,7 +234,9 @@ async function ingressBatch(mode: ServerMode, client: KafkaClientKind): Promise<
         }
       }),
     );
-    return accepted / (Number(process.hrtime.bigint() - started) / 1e9);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    lastCpu = (cpuMsOf(child.pid!) - cpuBefore) / (accepted / 1000);
+    return accepted / seconds;
   } finally {
     await stop(child);
   }
@@ -231,7 +248,9 @@ async function singleEvents(mode: ServerMode, connections: number, client?: Kafk
   try {
     const body = JSON.stringify(eventBody(1));
     await load(port, body, { amount: 200, connections: 2 });
+    const cpuBefore = cpuMsOf(child.pid!);
     const r = await load(port, body, { duration: SECONDS, connections });
+    lastCpu = (cpuMsOf(child.pid!) - cpuBefore) / ((r.requests - r.non2xx) / 1000);
     if (r.non2xx > 0) refused.set(`${mode} ${client ?? ''}`, (refused.get(`${mode} ${client ?? ''}`) ?? 0) + r.non2xx);
     return (r.requests - r.non2xx) / r.seconds;
   } finally {
@@ -360,10 +379,13 @@ async function main(): Promise<void> {
   if (PARTS.has('classifier'))
     steps.push(['rawPipe', 'raw consume→produce', rawPipe], ['classifier', 'classifier', classifier]);
   const runs: Record<string, number[]> = Object.fromEntries(steps.map(([key]) => [key, []]));
+  const cpuRuns: Record<string, number[]> = {};
   for (let round = 1; round <= ROUNDS; round += 1) {
     for (const [key, label, run] of steps) {
       progress(`round ${round}/${ROUNDS}: ${label}…`);
+      lastCpu = undefined;
       runs[key].push(await run());
+      if (lastCpu !== undefined) (cpuRuns[key] ??= []).push(lastCpu);
       await dropTopics();
     }
   }
@@ -406,6 +428,29 @@ async function main(): Promise<void> {
       ratio(`ingress single, ${c} conn., ${a} / ${b}`, `ingressSingle${c}:${a}`, `ingressSingle${c}:${b}`);
   }
   ratio('classifier / raw pipe', 'classifier', 'rawPipe');
+  // CPU per 1,000 events: lower is better, so the ratios read "times the baseline's cost".
+  console.log('\nCPU of the measured process, ms per 1,000 events (requests for single events); medians');
+  for (const [key, xs] of Object.entries(cpuRuns))
+    console.log(
+      `${key.padEnd(40)} ${median(xs).toFixed(0).padStart(6)}   (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`,
+    );
+  const cpuRatio = (label: string, a: string, b: string) =>
+    a in cpuRuns &&
+    b in cpuRuns &&
+    console.log(
+      `${label.padEnd(54)} ${(median(cpuRuns[a]) / median(cpuRuns[b])).toFixed(2)}   (per round: median ${median(cpuRuns[a].map((x, i) => x / cpuRuns[b][i])).toFixed(2)})`,
+    );
+  console.log('\nCPU ratios (of medians)');
+  for (const v of VARIANTS) {
+    cpuRatio(`ingress${v.label} batches / raw producer`, `ingressBatch${v.key}`, `rawProducer${suffix(v.client)}`);
+    for (const c of CONNECTION_COUNTS)
+      cpuRatio(`ingress${v.label} single / hello-world, ${c} conn.`, `ingressSingle${c}${v.key}`, `hello${c}`);
+  }
+  if (BEFORE) {
+    cpuRatio('ingress batches, this build / before', 'ingressBatch', 'ingressBatch:before');
+    for (const c of CONNECTION_COUNTS)
+      cpuRatio(`ingress single, ${c} conn., this build / before`, `ingressSingle${c}`, `ingressSingle${c}:before`);
+  }
 }
 
 main().then(

@@ -12,7 +12,9 @@ export class DecodeError extends Error {
 }
 
 export function encode<S extends DescMessage>(schema: S, message: MessageShape<S>): Buffer {
-  return Buffer.from(toBinary(schema, message));
+  // A Buffer over toBinary's own fresh bytes, not a copy of them: copying was ~3% of ingress's CPU on batches.
+  const bytes = toBinary(schema, message);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function decode<S extends DescMessage>(schema: S, bytes: Buffer | null): MessageShape<S> {

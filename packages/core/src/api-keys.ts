@@ -46,13 +46,32 @@ export function parseApiKeys(entries: string[]): ApiKey[] {
 
 /** The bot a token belongs to, or null. */
 export function authenticate(keys: ApiKey[], token: string | undefined): string | null {
-  if (!token) return null;
-  const presented = sha256(token);
+  return token ? keyNamed(keys, sha256(token)) : null;
+}
+
+/** The key whose hash is `presented`, compared in constant time against every key. */
+function keyNamed(keys: ApiKey[], presented: Buffer): string | null {
   let found: string | null = null;
   for (const key of keys) {
     if (timingSafeEqual(presented, key.hash) && found === null) found = key.name;
   }
   return found;
+}
+
+/**
+ * authenticate() with the SHA-256 of each token that matched a key kept, so a bot's every request does not
+ * hash its key again. Only matching tokens are kept, so the cache holds at most one entry per key and a
+ * stream of wrong keys cannot grow it; the constant-time comparison against every key is still made.
+ */
+export function createAuthenticator(keys: ApiKey[]): (token: string | undefined) => string | null {
+  const hashes = new Map<string, Buffer>();
+  return (token) => {
+    if (!token) return null;
+    const presented = hashes.get(token) ?? sha256(token);
+    const found = keyNamed(keys, presented);
+    if (found !== null && hashes.size < keys.length) hashes.set(token, presented);
+    return found;
+  };
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

@@ -32,6 +32,10 @@ export function createHttpServer({
     loggerInstance: logger as unknown as FastifyBaseLogger,
     // Request lines would drown the event logs; errors are logged where they are handled.
     logController: new LogController({ disableRequestLogging: true }),
+    // So a request logs through the service's logger, not a child made for it: without request lines, a
+    // child's reqId matches no other line, and making one (its bindings through the redaction) was ~3% of
+    // ingress's CPU per single-event request (docs/performance.md, "Ingress at realistic concurrency").
+    childLoggerFactory: (parent) => parent,
   });
   // Every answer counted by its route's pattern (never the raw URL: ids would explode the series).
   app.addHook('onResponse', async (request, reply) => {

@@ -1,6 +1,6 @@
 // Accepting events durably: skip the ids already accepted, publish the rest to conv.raw and wait for
-// Kafka's acknowledgement (acks=all), then remember the ids. Only then may the caller answer 2xx. What
-// waits for Kafka is bounded (events and bytes): past the bound a request is refused at once.
+// Kafka's acknowledgement (acks=all); only then may the caller answer 2xx. The ids are remembered once
+// Kafka acknowledged. What waits for Kafka is bounded (events and bytes): past it a request is refused at once.
 import type { MessageEvent } from '@switchboard/proto';
 import { Topics, type Publisher } from '@switchboard/bus';
 import type { Keys, Redis } from '@switchboard/store';
@@ -61,8 +61,11 @@ export interface BacklogLimits {
 }
 
 export class EventAcceptor {
-  /** Ids published and not yet settled: a retry of one of them must not publish it a second time. */
-  private readonly inFlight = new Set<string>();
+  /**
+   * Ids published and not yet remembered in Redis: while Kafka has not acknowledged them a retry must not
+   * publish them a second time (503); once it has, a retry is a duplicate even before Redis holds the record.
+   */
+  private readonly inFlight = new Map<string, 'sending' | 'acknowledged'>();
   private readonly keys: IngressKeys;
   /** The idempotency lookups and records of concurrent requests, one round trip each per loop turn. */
   private readonly batches: RedisBatches;
@@ -79,21 +82,21 @@ export class EventAcceptor {
     this.batches = new RedisBatches(redis);
   }
 
-  async accept(incoming: MessageEvent[]): Promise<AcceptResult> {
+  /**
+   * `idsMadeHere`: the event ids ingress generated for this request (the client sent none). They are new by
+   * construction, so only the client's own ids are looked up before publishing.
+   */
+  async accept(incoming: MessageEvent[], idsMadeHere: ReadonlySet<string> = new Set()): Promise<AcceptResult> {
     const events = uniqueById(incoming);
     const conversations = [...new Set(events.map((e) => e.conversationId))];
-    // One round trip for the idempotency records and the control flags. Redis holds only those: if it is
-    // away we still accept (Kafka is the record, every consumer is idempotent by event id) and say
-    // control is unknown.
-    const found = await this.lookup([
-      ...events.map((e) => this.keys.ingressAccepted(e.eventId)),
-      ...conversations.map((id) => this.keys.control(id)),
-    ]);
-    const seen = found?.slice(0, events.length) ?? null;
-    const control = found?.slice(events.length) ?? null;
-    const fresh = events.filter((_, i) => seen?.[i] == null);
-    if (fresh.some((e) => this.inFlight.has(e.eventId)))
+    // The idempotency records gate the publish; Redis holds only those: if it is away we still accept
+    // (Kafka is the record, every consumer is idempotent by event id).
+    const clientIds = events.filter((e) => !idsMadeHere.has(e.eventId));
+    const found = await this.lookup(clientIds.map((e) => this.keys.ingressAccepted(e.eventId)));
+    const seen = new Set(clientIds.filter((_, i) => found?.[i] != null).map((e) => e.eventId));
+    if (events.some((e) => !seen.has(e.eventId) && this.inFlight.get(e.eventId) === 'sending'))
       throw new KafkaUnavailable(new Error('an earlier copy of these events still waits for Kafka'));
+    const fresh = events.filter((e) => !seen.has(e.eventId) && !this.inFlight.has(e.eventId));
     const pending = this.publisher.pending();
     if (fresh.length > 0 && (pending.messages >= this.limits.maxEvents || pending.bytes >= this.limits.maxBytes))
       throw new PublishBacklogFull(pending);
@@ -102,14 +105,19 @@ export class EventAcceptor {
       Topics.raw,
       fresh.map((event) => ({ key: event.conversationId, value: event })),
     );
-    for (const e of fresh) this.inFlight.add(e.eventId);
+    for (const e of fresh) this.inFlight.set(e.eventId, 'sending');
+    // The control flags only inform the reply: read while Kafka works (control is unknown without Redis).
+    const control = this.lookup(conversations.map((id) => this.keys.control(id)));
     // Whenever Kafka acknowledges, even after the bot got its 503, the ids are remembered: its retry is
-    // then a duplicate rather than a second copy on the topic.
-    const settled = published.then(
-      () => this.remember(fresh),
-      () => undefined,
+    // then a duplicate rather than a second copy on the topic. The record is written after the answer,
+    // not before it (docs/performance.md, "Ingress at realistic concurrency", on what a crash then costs).
+    published.then(
+      () => {
+        for (const e of fresh) this.inFlight.set(e.eventId, 'acknowledged');
+        void this.remember(fresh).finally(() => fresh.forEach((e) => this.inFlight.delete(e.eventId)));
+      },
+      () => fresh.forEach((e) => this.inFlight.delete(e.eventId)),
     );
-    void settled.finally(() => fresh.forEach((e) => this.inFlight.delete(e.eventId)));
     try {
       // Bounded: a bot waits at most publishTimeoutMs for an answer.
       await withTimeout(
@@ -120,8 +128,8 @@ export class EventAcceptor {
     } catch (err) {
       throw new KafkaUnavailable(err);
     }
-    await settled;
     const handedOff = await this.requestHandoffs(fresh);
+    const controlValues = await control;
     const freshIds = new Set(fresh.map((e) => e.eventId));
     // The second and later copies of one id in the same request are duplicates of the first.
     const firstCopies = new Set(events);
@@ -132,7 +140,10 @@ export class EventAcceptor {
         duplicate: !freshIds.has(e.eventId) || !firstCopies.has(e),
       })),
       control: Object.fromEntries(
-        conversations.map((id, i) => [id, handedOff.get(id) ?? (control === null ? 'unknown' : controlOf(control[i]))]),
+        conversations.map((id, i) => [
+          id,
+          handedOff.get(id) ?? (controlValues === null ? 'unknown' : controlOf(controlValues[i])),
+        ]),
       ),
     };
   }

@@ -9,8 +9,13 @@ interface Waiting<T> {
   reject: (err: unknown) => void;
 }
 
-/** Keys in one MGET at most: a turn with many large batches is sent as several MGETs in one pipeline. */
+/** Keys in one MGET (or one call of SET_ALL) at most: a turn with many large batches is sent as several in one pipeline. */
 const MAX_KEYS_PER_MGET = 2000;
+
+/** Sets every key to "1" with the time to live ARGV[1], in one command. */
+const SET_ALL = `
+for i = 1, #KEYS do redis.call('SET', KEYS[i], '1', 'EX', ARGV[1]) end
+return #KEYS`;
 
 export class RedisBatches {
   private lookups: (Waiting<(string | null)[]> & { keys: string[] })[] = [];
@@ -72,10 +77,21 @@ export class RedisBatches {
     }
   }
 
+  /** One script call per ttl and up to MAX_KEYS_PER_MGET keys: a SET each was a command object per event. */
   private async flushWrites(writes: (Waiting<void> & { keys: string[]; ttlSeconds: number })[]): Promise<void> {
     try {
+      const byTtl = new Map<number, string[]>();
+      for (const write of writes) {
+        const keys = byTtl.get(write.ttlSeconds);
+        if (keys) for (const key of write.keys) keys.push(key);
+        else byTtl.set(write.ttlSeconds, [...write.keys]);
+      }
       const pipeline = this.redis.pipeline();
-      for (const write of writes) for (const key of write.keys) pipeline.set(key, '1', 'EX', write.ttlSeconds);
+      for (const [ttl, keys] of byTtl)
+        for (let i = 0; i < keys.length; i += MAX_KEYS_PER_MGET) {
+          const chunk = keys.slice(i, i + MAX_KEYS_PER_MGET);
+          pipeline.eval(SET_ALL, chunk.length, ...chunk, ttl);
+        }
       resultsOf(await pipeline.exec());
       for (const write of writes) write.resolve();
     } catch (err) {

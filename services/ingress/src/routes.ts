@@ -2,7 +2,7 @@
 // 202 only after Kafka acknowledged every new event, 503 with Retry-After when it cannot, 429 over the
 // key's rate budget, and 4xx with a message naming what is wrong for bad input.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, bearerToken, unscopeId, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
+import { bearerToken, createAuthenticator, unscopeId, type ApiKey, type Logger, type Metrics } from '@switchboard/core';
 import type { RateBudget } from '@switchboard/store';
 import { KafkaUnavailable, PublishBacklogFull, type EventAcceptor } from './accept';
 import { toMessageEvent } from './events';
@@ -44,6 +44,7 @@ export const httpReason = (status: number) => REASONS[status] ?? 'Bad Request';
 
 export function registerIngressRoutes(app: FastifyInstance, options: IngressRoutesOptions): void {
   const { acceptor, apiKeys, rateBudget, rateBurst = Infinity, metrics, logger, retryAfterSeconds = 5 } = options;
+  const authenticate = createAuthenticator(apiKeys);
   const reject = (reply: FastifyReply, status: number, message: string) => {
     metrics.eventsTotal.inc({ topic: 'ingress', outcome: `rejected_${status}` });
     return reply.code(status).send({ error: httpReason(status), message });
@@ -67,7 +68,7 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
 
   /** Authenticates; the rate budget is spent once the request's events are known. */
   const admit = async (token: string | undefined, request: FastifyRequest, reply: FastifyReply, how: string) => {
-    const botId = authenticate(apiKeys, token);
+    const botId = authenticate(token);
     if (!botId) {
       reply.header('www-authenticate', 'Bearer');
       return reject(reply, 401, `send a valid API key ${how}`);
@@ -106,8 +107,9 @@ export function registerIngressRoutes(app: FastifyInstance, options: IngressRout
     if (!(await spend(request, reply, bodies.length))) return reply;
     const now = new Date();
     const events = bodies.map((body) => toMessageEvent(body, { botId: request.botId!, now }));
+    const idsMadeHere = new Set(events.filter((_, i) => bodies[i].event_id === undefined).map((e) => e.eventId));
     try {
-      const result = await acceptor.accept(events);
+      const result = await acceptor.accept(events, idsMadeHere);
       const duplicates = result.events.filter((e) => e.duplicate).length;
       metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'accepted' }, result.events.length - duplicates);
       if (duplicates > 0) metrics.eventsTotal.inc({ topic: 'ingress', outcome: 'duplicate' }, duplicates);

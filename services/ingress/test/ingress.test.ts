@@ -157,6 +157,26 @@ describe('ingress (real Kafka and Redis)', () => {
     expect(published.map((m) => m.eventId)).toEqual([scopeId('test-bot', e.event_id)]);
   });
 
+  it('remembers an accepted id after answering, so another replica answers its retry as a duplicate', async () => {
+    const e = { ...event(), event_id: `k-${randomUUID()}` };
+    expect((await post(e)).json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    // The record is written once Kafka acknowledged, beside the answer rather than before it.
+    const record = keys.key('ingress', 'accepted', scopeId('test-bot', e.event_id));
+    const until = Date.now() + 10000;
+    while ((await redis.exists(record)) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const replica = build(publisher);
+    await replica.ready();
+    const retry = await replica.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      payload: JSON.stringify(e),
+    });
+    await replica.close();
+    expect(retry.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect((await downstream(e.conversation_id, 1)).length).toBe(1);
+  });
+
   it('turns a Dashbot-style /track call into the same event as /v1/events', async () => {
     const conversationId = `c-${randomUUID()}`;
     const viaTrack = await app.inject({

@@ -1,7 +1,7 @@
 import { Direction, timestampDate } from '@switchboard/proto';
 import { BadRequest, eventsOf } from '../src/validate';
 import { toMessageEvent, uniqueById } from '../src/events';
-import { authenticate, bearerToken, parseApiKeys } from '@switchboard/core';
+import { authenticate, bearerToken, createAuthenticator, parseApiKeys } from '@switchboard/core';
 import { uuidv7 } from '../src/ids';
 import { MAX_BATCH } from '../src/schema';
 
@@ -104,6 +104,17 @@ describe('API keys', () => {
     expect(authenticate(keys, 'bbbbbbbbbbbbbbbbbbbb')).toBe('bot-b');
     expect(authenticate(keys, 'wrong')).toBeNull();
     expect(authenticate(keys, undefined)).toBeNull();
+  });
+
+  it('finds the same bots through the authenticator that keeps the hashes of matching tokens', () => {
+    const authenticator = createAuthenticator(keys);
+    for (let i = 0; i < 2; i += 1) {
+      expect(authenticator('aaaaaaaaaaaaaaaaaaaa')).toBe('bot-a');
+      expect(authenticator('bbbbbbbbbbbbbbbbbbbb')).toBe('bot-b');
+      expect(authenticator('wrong')).toBeNull();
+      expect(authenticator('aaaaaaaaaaaaaaaaaaaax')).toBeNull();
+      expect(authenticator(undefined)).toBeNull();
+    }
   });
 
   it('reads the bearer token', () => {
