@@ -48,7 +48,8 @@ describe('ticketer', () => {
     await h.status('life-1', StatusChange.NOTE, 'refund approved');
     await h.status('life-1', StatusChange.TAKEOVER_ENDED);
     await h.status('life-1', StatusChange.CLOSED);
-    task = await h.eventually('life-1', (t) => t.completed, 'completion');
+    // Completion and each change's comment are separate Asana calls: wait for all of them, then check the order.
+    task = await h.eventually('life-1', (t) => t.completed && comments(t).length >= 5, 'completion and comments');
     expect(comments(task!).slice(1)).toEqual([
       'Reviewed by Bo.',
       'Bo took over the conversation from the bot.',
@@ -64,8 +65,11 @@ describe('ticketer', () => {
     });
     task = await h.eventually(
       'life-1',
-      (t) => !t.completed && comments(t).includes('Ann: one more thing'),
-      'reopen by the status service',
+      (t) =>
+        !t.completed &&
+        comments(t).includes('Ann: one more thing') &&
+        comments(t).some((c) => c.startsWith('Reopened')),
+      'reopen by the status service, and its comment',
     );
     expect(comments(task!).filter((c) => c.startsWith('Reopened'))).toEqual(['Reopened: the user wrote again.']);
 
@@ -73,8 +77,10 @@ describe('ticketer', () => {
     await h.status('life-1', StatusChange.ASSIGNED, '', { name: 'Ann', email: 'ann@nowhere.example', source: 'slack' });
     task = await h.eventually(
       'life-1',
-      (t) => comments(t).some((c) => c.includes('no Asana user has the email ann@nowhere.example')),
-      'the unknown owner said',
+      (t) =>
+        comments(t).some((c) => c.includes('no Asana user has the email ann@nowhere.example')) &&
+        comments(t).includes('Owner: Ann (from Slack).'),
+      'the owner and the unknown email said',
     );
     expect(comments(task!)).toContain('Owner: Ann (from Slack).');
 
