@@ -5,11 +5,24 @@
 //                     events: group commit makes the sends)
 //   consume:          a plain consumer of each library (new group, from the beginning) reading
 //                     BENCH_CONSUME_EVENTS pre-filled events, no handling (the ceiling of BusConsumer)
+//   bus consume:      BusConsumer on each library reading the same events (decode, a handler that does
+//                     nothing, offsets committed once handled): one by one, and in lanes as the notifier runs
 // Every figure runs BENCH_ROUNDS times, the libraries interleaved; medians and ratios are printed.
+// BENCH_PRODUCE=0 leaves out the produce figures.
 import { randomUUID } from 'node:crypto';
 import { Consumer, MessagesStreamModes } from '@platformatic/kafka';
-import { createLogger, type KafkaClientKind } from '@switchboard/core';
-import { Publisher, TopicNames, Topics, createKafka, ensureTopics, type BusKafka } from '@switchboard/bus';
+import { createLogger, createMetrics, type KafkaClientKind } from '@switchboard/core';
+import {
+  BusConsumer,
+  Publisher,
+  TopicNames,
+  Topics,
+  createKafka,
+  ensureTopics,
+  inLanes,
+  type BusKafka,
+  type Handler,
+} from '@switchboard/bus';
 import { create, MessageEventSchema, timestampNow } from '@switchboard/proto';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -20,6 +33,8 @@ const POSTERS = Number(process.env.BENCH_POSTERS ?? 8);
 const SINGLE_CALLERS = Number(process.env.BENCH_SINGLE_CALLERS ?? 64);
 const SINGLE_TOTAL = Number(process.env.BENCH_SINGLE_EVENTS ?? 20000);
 const CONSUME_TOTAL = Number(process.env.BENCH_CONSUME_EVENTS ?? 100000);
+/** BENCH_PRODUCE=0 measures only the consumers. */
+const PRODUCE = process.env.BENCH_PRODUCE !== '0';
 const PARTITIONS = 12;
 const CLIENTS: KafkaClientKind[] = ['kafkajs', 'platformatic'];
 const quiet = createLogger({ service: 'bench', level: 'silent' });
@@ -143,6 +158,40 @@ async function consumePlatformatic(topic: string): Promise<number> {
   return rate;
 }
 
+/**
+ * BusConsumer on `client` (new group, from the beginning) with a handler that only counts, one by one or in
+ * lanes of 16 conversations as the notifier runs it. Events/s from the first handled to the last.
+ */
+async function consumeBus(client: KafkaClientKind, names: TopicNames, lanes: boolean): Promise<number> {
+  const kafka = kafkaOf(client);
+  let seen = 0;
+  let started = 0n;
+  let allSeen!: () => void;
+  const done = new Promise<void>((resolve) => (allSeen = resolve));
+  const handler: Handler<typeof MessageEventSchema> = async () => {
+    if (started === 0n) started = process.hrtime.bigint();
+    seen += 1;
+    if (seen === CONSUME_TOTAL) allSeen();
+  };
+  const consumer = new BusConsumer({
+    kafka,
+    names,
+    groupId: `bench-bus-${randomUUID()}`,
+    topic: Topics.raw,
+    // Only a dead letter would publish, and a handler that cannot fail makes none.
+    publisher: new Publisher(kafka, names),
+    logger: quiet,
+    metrics: createMetrics('bench'),
+    handler,
+    ...(lanes ? { batchHandler: inLanes(handler, { concurrency: 16 }) } : {}),
+  });
+  await consumer.start();
+  await done;
+  const rate = CONSUME_TOTAL / seconds(started);
+  await consumer.stop();
+  return rate;
+}
+
 async function main(): Promise<void> {
   console.log(
     `Kafka client libraries: ${ROUNDS} rounds; produce ${TOTAL} events in batches of ${BATCH} over ${POSTERS} callers, ${SINGLE_TOTAL} single events over ${SINGLE_CALLERS} callers; consume ${CONSUME_TOTAL} events; ${PARTITIONS} partitions`,
@@ -150,12 +199,12 @@ async function main(): Promise<void> {
   const runs: Record<string, number[]> = {};
   const record = (key: string, value: number) => (runs[key] ??= []).push(value);
   for (let round = 1; round <= ROUNDS; round += 1) {
-    for (const client of CLIENTS) {
+    for (const client of PRODUCE ? CLIENTS : []) {
       progress(`round ${round}/${ROUNDS}: ${client} produce, batches…`);
       record(`batches ${client}`, await produce(client, TOTAL, BATCH, POSTERS));
       await dropTopics();
     }
-    for (const client of CLIENTS) {
+    for (const client of PRODUCE ? CLIENTS : []) {
       progress(`round ${round}/${ROUNDS}: ${client} produce, single events…`);
       record(`single ${client}`, await produce(client, SINGLE_TOTAL, 1, SINGLE_CALLERS));
       await dropTopics();
@@ -171,6 +220,10 @@ async function main(): Promise<void> {
         `consume ${client}`,
         client === 'kafkajs' ? await consumeKafkajs(topic) : await consumePlatformatic(topic),
       );
+      progress(`round ${round}/${ROUNDS}: ${client} BusConsumer…`);
+      record(`bus ${client}`, await consumeBus(client, names, false));
+      progress(`round ${round}/${ROUNDS}: ${client} BusConsumer in lanes…`);
+      record(`lanes ${client}`, await consumeBus(client, names, true));
     }
     await dropTopics();
   }
@@ -183,9 +236,10 @@ async function main(): Promise<void> {
   // The machine's load moves both libraries' figures together within a round, so the per-round ratios
   // are steadier than the ratio of the medians: both are printed.
   console.log('\nplatformatic / kafkajs    ratio of medians   median of per-round ratios');
-  for (const figure of ['batches', 'single', 'consume']) {
+  for (const figure of ['batches', 'single', 'consume', 'bus', 'lanes']) {
     const a = runs[`${figure} platformatic`];
     const b = runs[`${figure} kafkajs`];
+    if (!a || !b) continue;
     const perRound = median(a.map((x, i) => x / b[i]));
     console.log(
       `${figure.padEnd(24)} ${(median(a) / median(b)).toFixed(2).padStart(17)} ${perRound.toFixed(2).padStart(28)}`,

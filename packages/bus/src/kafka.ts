@@ -23,7 +23,7 @@ export interface CreateKafkaOptions {
   security?: KafkaSecurity;
   /** How often to retry a failed connection or request (12 by default, riding out a broker restart). */
   retries?: number;
-  /** The library the Publisher produces with (kafkajs when absent); admin and consumers use kafkajs. */
+  /** The library the Publisher and BusConsumer run on (kafkajs when absent); admin uses kafkajs. */
   client?: KafkaClientKind;
 }
 

@@ -29,7 +29,7 @@ export function platformaticSecurityOptions(security: KafkaSecurity | undefined)
 }
 
 /** The same ladder as the kafkajs client: 300 ms doubling up to 10 s. */
-const retryDelay = (_client: unknown, _operation: string, attempt: number) =>
+export const retryDelay = (_client: unknown, _operation: string, attempt: number) =>
   Math.min(10000, 300 * 2 ** Math.min(attempt - 1, 6));
 
 /** Kafka headers as Buffers; a repeated header keeps every value (distinct Buffer keys in the Map). */
