@@ -39,7 +39,10 @@ interface Variant {
 /** By default: V8's own heap sizing against the image's NODE_OPTIONS (Dockerfile). */
 const DEFAULT_VARIANTS: Variant[] = [
   { name: 'V8 defaults' },
-  { name: 'the image: --max-old-space-size=256', env: { NODE_OPTIONS: '--max-old-space-size=256' } },
+  {
+    name: 'the image: --max-old-space-size=256 --max-semi-space-size=8',
+    env: { NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' },
+  },
 ];
 const VARIANTS: Variant[] = process.env.BENCH_MEMORY_VARIANTS
   ? (JSON.parse(process.env.BENCH_MEMORY_VARIANTS) as Variant[])
