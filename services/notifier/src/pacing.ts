@@ -16,11 +16,11 @@ import { PostWaitingRoom } from './post-waiting-room';
 export const SLACK_POST_BUDGET = 'slack-post';
 export const SLACK_UPDATE_BUDGET = 'slack-update';
 
-/** How long a waiting post's entry outlives its last look (a waiter looks at least every LOOK_MAX_MS). */
+/** How long a waiting post's entry outlives its last look (a waiter looks at least every LOOK_BOUNDS.maxMs). */
 const HOLD_MS = 15000;
 /** Bounds of a waiting post's sleep between looks at the room. */
 const LOOK_BOUNDS = { minMs: 50, maxMs: 2000 };
-/** Default bound of precedence: a post that has waited this long goes ahead of every later one (PostOrder). */
+/** Default bound of precedence: a post that has waited this long goes ahead of every later one (post-order.ts). */
 export const MAX_DEFER_MS = 30000;
 
 export interface PacingOptions {
