@@ -16,8 +16,6 @@ import { renderRoot } from './render';
 import type { ReplyStore } from './reply-store';
 import { surelyNotPosted, type PostedMessage, type SlackPort } from './slack';
 import type { ConversationState, ConversationStore } from './state';
-import { classifiedLine } from './thread-lines';
-import { postThreadLine } from './thread-post';
 
 /** What posting a conversation's messages uses. */
 export interface PostingParts {
@@ -174,16 +172,4 @@ export async function placeConversation(
   // If this fails, the event is retried, finds its root recorded, and only asks for the permalink again.
   await ensurePermalink(parts, id, { channelId: posted.channel, ts: posted.ts });
   return 'root';
-}
-
-/** A later message as a line in the conversation's thread (see postThreadLine). */
-export async function replyInThread(
-  parts: ThreadingParts,
-  event: ClassifiedEvent,
-  state: ConversationState,
-  repliesQueued: boolean,
-  log: Logger,
-  held: HeldLock,
-): Promise<void> {
-  await postThreadLine(parts, classifiedLine(event), state, repliesQueued, log, held);
 }
