@@ -237,11 +237,7 @@ async function main(): Promise<void> {
       tasked: tracker.taskAt.size,
       placedSeconds: Math.max(...tracker.placedAt.values()) / 1000 - startedAt / 1000,
       taskedSeconds: Math.max(...tracker.taskAt.values()) / 1000 - startedAt / 1000,
-      ratelimited: {
-        slack: counters.slack.ratelimited,
-        asana: counters.asana.ratelimited,
-        slackByMethod: counters.slack.ratelimitedByMethod,
-      },
+      ratelimited: { slack: counters.slack.ratelimited, asana: counters.asana.ratelimited },
       slack: {
         calls: counters.slack.calls,
         topLevelPosts: topLevel,
@@ -311,7 +307,7 @@ function report(r: {
   placedSeconds: number;
   taskedSeconds: number;
   ingestSeconds: number;
-  ratelimited: { slack: number; asana: number; slackByMethod: Record<string, number> };
+  ratelimited: { slack: number; asana: number };
   slack: { calls: Record<string, number>; topLevelPosts: number; minimumPosts: number; threadReplies: number };
   asana: { calls: Record<string, number>; taskCallsPerConversation: number; comments: number; commentsMinimum: number };
   urgentToRoot: { count: number; p50: number; p95: number; max: number };
@@ -329,9 +325,7 @@ function report(r: {
   console.log(
     `| all tasks in Asana | ${s(r.floor.asanaSeconds)} | ${s(r.taskedSeconds)} | ${(r.taskedSeconds / r.floor.asanaSeconds).toFixed(2)} |`,
   );
-  console.log(
-    `| 429s (Slack / Asana) | 0 | ${r.ratelimited.slack} / ${r.ratelimited.asana} ${JSON.stringify(r.ratelimited.slackByMethod)} | |`,
-  );
+  console.log(`| 429s (Slack / Asana) | 0 | ${r.ratelimited.slack} / ${r.ratelimited.asana} | |`);
   console.log(
     `| Slack top-level posts | ${r.slack.minimumPosts} | ${r.slack.topLevelPosts} | ${(r.slack.topLevelPosts / r.slack.minimumPosts).toFixed(2)} |`,
   );

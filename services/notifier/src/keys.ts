@@ -21,8 +21,6 @@ export interface NotifierKeys extends Keys {
   repliesPending(channel: string): string;
   /** A Slack channel's id by the name it is configured with (conversations.history needs the id). */
   slackChannelId(channel: string): string;
-  /** Posts waiting for a channel's next Slack slot, any replica's (hash; post-waiting-room.ts). */
-  postWaiting(channel: string): string;
 }
 
 /** The shared keys plus the notifier's own, under the same prefix (the key names are unchanged). */
@@ -40,6 +38,5 @@ export function notifierKeys(keys: Keys): NotifierKeys {
     notifierReplyBatch: (id) => k('conv', id, 'notifier-reply-batch'),
     repliesPending: (channel) => k('notifier', 'replies', channel, 'pending'),
     slackChannelId: (channel) => k('notifier', 'channel-id', channel),
-    postWaiting: (channel) => k('notifier', 'post-waiting', channel),
   };
 }

@@ -11,7 +11,6 @@ import type { DigestStore } from './digest-store';
 import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { METADATA, LOOKBACK_MS } from './post-markers';
-import { rootPrecedence } from './post-order';
 import { renderRoot } from './render';
 import type { ReplyStore } from './reply-store';
 import { surelyNotPosted, type PostedMessage, type SlackPort } from './slack';
@@ -142,9 +141,7 @@ export async function placeConversation(
   const rule = { priority: summary.priority, ageMs, digestAfterMs: parts.digestAfterMs };
   let where = placement(rule);
   // Only a conversation that can still make it asks for a slot (a free one is taken at once).
-  // Its own root goes before the channel's digests and replies if it is urgent or high (post-order.ts).
-  const precedence = rootPrecedence(summary.priority);
-  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel, precedence) : undefined;
+  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
   if (slot) where = placement({ ...rule, slot });
   if (where === 'queue') {
     await parts.digests.enqueue(channel, summary);
@@ -154,7 +151,7 @@ export async function placeConversation(
     );
     return 'pending';
   }
-  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel, precedence);
+  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
 
   await parts.store.markPosting(id, summary, channel);
   const message = renderRoot({

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { createMetrics, sleep } from '@switchboard/core';
 import { connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
 import { startSandbox, type RunningSandbox } from '@switchboard/sandbox';
-import { notifierKeys } from '../src/keys';
 import { SlackPacing } from '../src/pacing';
 import { webApiSlack, type SlackPort } from '../src/slack';
 import { quiet } from './harness';
@@ -27,7 +26,7 @@ describe('the shared Slack budget', () => {
   });
 
   it('keeps posts that leave late after their slot a full interval apart at Slack', async () => {
-    const keys = notifierKeys(createKeys(`pacing-${randomUUID().slice(0, 8)}:`));
+    const keys = createKeys(`pacing-${randomUUID().slice(0, 8)}:`);
     // The interval is Slack's own limit, with no margin: only the gate keeps late posts apart.
     const replica = (name: string) => {
       const metrics = createMetrics(`notifier-${name}`);

@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { createMetrics } from '@switchboard/core';
 import { connectRedis, createKeys, createRedis, type Redis } from '@switchboard/store';
-import { notifierKeys } from '../src/keys';
 import { SlackPacing } from '../src/pacing';
 import { UnpacedSlack } from '../src/unpaced';
 import { quiet } from './harness';
@@ -17,7 +16,7 @@ describe('pacing with the budgets off', () => {
   afterAll(() => redis.quit());
 
   it('gives every post and update its slot at once and books nothing', async () => {
-    const keys = notifierKeys(createKeys(`unpaced-${randomUUID().slice(0, 8)}:`));
+    const keys = createKeys(`unpaced-${randomUUID().slice(0, 8)}:`);
     const options = { postIntervalMs: 60000, postBurst: 1, updatesPerMinute: 1, callLeaseMs: 11000 };
     const unpaced = new UnpacedSlack(redis, keys, createMetrics('notifier-unpaced'), options);
     const sent: number[] = [];
