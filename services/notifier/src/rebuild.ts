@@ -15,16 +15,31 @@ export interface RebuildParts {
   store: ConversationStore;
 }
 
+/** Rebuilds under way in this process, by store and channel (see ensureChannelRebuilt). */
+const underWay = new WeakMap<ConversationStore, Map<string, Promise<number>>>();
+
 /**
  * Reads the channel's roots back into Redis when this Redis has lost them; returns how many conversations got
  * their record back. A channel Slack does not show yet holds none of ours, and stays unmarked until it does.
+ * The conversations a replica handles at once (lanes) share one look-up per channel, so a burst of new
+ * conversations makes one conversations.list (Tier 2) and history read, not one each.
  */
-export async function ensureChannelRebuilt(
+export function ensureChannelRebuilt(
   parts: RebuildParts,
   channel: string,
   log: Logger,
   nowMs = Date.now(),
 ): Promise<number> {
+  let byChannel = underWay.get(parts.store);
+  if (!byChannel) underWay.set(parts.store, (byChannel = new Map()));
+  const running = byChannel.get(channel);
+  if (running) return running;
+  const started = rebuild(parts, channel, log, nowMs).finally(() => byChannel.delete(channel));
+  byChannel.set(channel, started);
+  return started;
+}
+
+async function rebuild(parts: RebuildParts, channel: string, log: Logger, nowMs: number): Promise<number> {
   const { slack, store } = parts;
   if (await store.channelRebuilt(channel)) return 0;
   const roots = await slack.listByMetadata({
