@@ -24,7 +24,16 @@ export type Handler<S extends DescMessage> = (delivery: Delivery<S>) => Promise<
  * Handles many deliveries at once (one Redis pipeline, one Kafka send). If it throws, the same messages
  * are handled one by one with `handler`, so one bad message still ends alone in the DLQ.
  */
-export type BatchHandler<S extends DescMessage> = (deliveries: Delivery<S>[]) => Promise<void>;
+export type BatchHandler<S extends DescMessage> = (deliveries: Delivery<S>[], context: BatchContext) => Promise<void>;
+
+/** What a batch handler may ask while it works. */
+export interface BatchContext {
+  /**
+   * False once the partition is no longer this consumer's or the consumer is stopping: a long batch should
+   * start nothing more and throw, leaving the rest (unresolved) to be redelivered.
+   */
+  live(): boolean;
+}
 
 /** A consumed message as both libraries can give it (kafkajs's KafkaMessage is one). */
 export interface RawMessage {
@@ -118,7 +127,7 @@ export class MessageHandling<S extends DescMessage> {
       start += batchHandler ? maxBatchSize : messages.length
     ) {
       const chunk = messages.slice(start, batchHandler ? start + maxBatchSize : messages.length);
-      if (batchHandler && chunk.length > 1 && (await this.tryBatch(topic, partition, chunk, batchHandler))) {
+      if (batchHandler && chunk.length > 1 && (await this.tryBatch(topic, partition, chunk, batchHandler, control))) {
         if (!control.owned()) break;
         control.resolve(chunk[chunk.length - 1].offset);
         await control.heartbeat();
@@ -140,6 +149,7 @@ export class MessageHandling<S extends DescMessage> {
     partition: number,
     chunk: RawMessage[],
     batchHandler: BatchHandler<S>,
+    control: PartitionControl,
   ): Promise<boolean> {
     const { logger, metrics } = this.options;
     const deliveries: Delivery<S>[] = [];
@@ -160,13 +170,18 @@ export class MessageHandling<S extends DescMessage> {
     if (deliveries.length === 0) return true;
     const stopTimer = metrics.processingSeconds.startTimer({ topic });
     try {
-      await batchHandler(deliveries);
+      await batchHandler(deliveries, { live: () => control.live() });
       stopTimer();
       this.setBlocked(false);
       metrics.eventsTotal.inc({ topic, outcome: 'ok' }, deliveries.length);
       return true;
     } catch (err) {
       stopTimer();
+      if (!control.live()) {
+        // Stopped part-way (the partition moved on, or the consumer is stopping): nothing of it is resolved.
+        logger.info({ size: deliveries.length }, 'batch stopped before its end; the rest is redelivered');
+        return false;
+      }
       logger.warn(
         { err: (err as Error).message, size: deliveries.length },
         'batch failed; handling its messages one by one',

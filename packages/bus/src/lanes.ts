@@ -3,6 +3,13 @@
 import type { DescMessage } from '@switchboard/proto';
 import type { BatchHandler, Delivery, Handler } from './consumer';
 
+/** A batch left part-way because its partition moved on or the consumer is stopping; the rest is redelivered. */
+export class BatchStoppedError extends Error {
+  constructor() {
+    super("stopped part-way: the partition is no longer this consumer's, or it is stopping");
+  }
+}
+
 export interface LaneOptions<S extends DescMessage> {
   /** Most lanes running at once. */
   concurrency: number;
@@ -25,14 +32,15 @@ export function splitLanes<T>(items: readonly T[], laneOf: (item: T) => string):
 /**
  * Handles a batch lane by lane, `concurrency` lanes at a time. A handler's waiting (Redis, Slack, Asana)
  * overlaps with other conversations' instead of holding up the whole partition, while one conversation's
- * events keep their order. If a handler throws, no lane starts another event (those under way finish),
+ * events keep their order. Once the consumer says the partition is no longer live, no event is started and it
+ * throws BatchStoppedError (nothing of the batch is resolved; the new owner gets it again). If a handler throws, no lane starts another event (those under way finish),
  * and the first error is thrown, so the consumer handles the batch again one event at a time (with its
  * retries and DLQ): the handler must be idempotent per event, as at-least-once delivery requires anyway.
  */
 export function inLanes<S extends DescMessage>(handler: Handler<S>, options: LaneOptions<S>): BatchHandler<S> {
   const laneOf = options.laneOf ?? ((d: Delivery<S>) => d.key ?? '');
   const concurrency = Math.max(1, Math.floor(options.concurrency));
-  return async (deliveries) => {
+  return async (deliveries, context) => {
     const lanes = splitLanes(deliveries, laneOf);
     let next = 0;
     let failure: { err: unknown } | undefined;
@@ -40,6 +48,7 @@ export function inLanes<S extends DescMessage>(handler: Handler<S>, options: Lan
       while (!failure && next < lanes.length) {
         const lane = lanes[next++];
         for (const delivery of lane) {
+          if (context && !context.live()) failure ??= { err: new BatchStoppedError() };
           if (failure) return;
           try {
             await handler(delivery);

@@ -1,7 +1,9 @@
 // inLanes: one conversation's events in order, many conversations at once, a failure stops new work.
 import type { ClassifiedEventSchema } from '@switchboard/proto';
 import type { Delivery } from '../src/consumer';
-import { inLanes, splitLanes } from '../src/lanes';
+import { BatchStoppedError, inLanes, splitLanes } from '../src/lanes';
+
+const LIVE = { live: () => true };
 
 type D = Delivery<typeof ClassifiedEventSchema>;
 
@@ -40,7 +42,7 @@ describe('splitLanes', () => {
 describe('inLanes', () => {
   it('keeps one key in offset order while other keys run beside it, at most `concurrency` at once', async () => {
     const gate = gatedHandler();
-    const run = inLanes(gate.handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b', 'a']));
+    const run = inLanes(gate.handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b', 'a']), LIVE);
     await new Promise((resolve) => setImmediate(resolve));
     // Two lanes started together: a's first and b's first, nothing else yet.
     expect(gate.order).toEqual(['a@0', 'b@1']);
@@ -61,7 +63,7 @@ describe('inLanes', () => {
       await new Promise((resolve) => setImmediate(resolve));
       if (d.key === 'a') throw new Error('a failed');
     };
-    await expect(inLanes(handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b']))).rejects.toThrow(
+    await expect(inLanes(handler, { concurrency: 2 })(deliveries(['a', 'b', 'a', 'c', 'b']), LIVE)).rejects.toThrow(
       'a failed',
     );
     // a@0 and b@1 ran together; a's failure stopped a@2, b@4 and the lane for c.
@@ -71,10 +73,24 @@ describe('inLanes', () => {
   it('keeps deliveries without a key in one lane, in order', async () => {
     const gate = gatedHandler();
     const keyless = deliveries(['x', 'y', 'z']).map((d) => ({ ...d, key: null }));
-    const run = inLanes(gate.handler, { concurrency: 4 })(keyless);
+    const run = inLanes(gate.handler, { concurrency: 4 })(keyless, LIVE);
     await gate.releaseAll();
     await run;
     expect(gate.mostOpen()).toBe(1);
     expect(gate.order).toEqual(['null@0', 'null@1', 'null@2']);
+  });
+
+  it('starts no event once the partition is no longer live, and throws so nothing of the batch is resolved', async () => {
+    const seen: string[] = [];
+    let live = true;
+    const handler = async (d: D) => {
+      seen.push(`${d.key}@${d.offset}`);
+      live = false; // the partition moves to another consumer while this event is handled
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await expect(
+      inLanes(handler, { concurrency: 1 })(deliveries(['a', 'b', 'a']), { live: () => live }),
+    ).rejects.toBeInstanceOf(BatchStoppedError);
+    expect(seen).toEqual(['a@0']);
   });
 });
