@@ -3,13 +3,14 @@
 // until every conversation is placed in Slack (own root or digest line) and has its Asana task, against the
 // floor those limits allow; the 429s; Slack and Asana calls per conversation; urgent conversations' time to
 // their own root; RSS per service with the conversations open. Writes bench/results/burst.{json,svg}.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VENDOR_LIMITS, startSandbox, type RunningSandbox } from '@switchboard/sandbox';
 import { ROOT, TestSystem, type ServiceName } from '../test/support/services';
 import { burstFloor, conversationsIn, floorAt, quantile, rootConversation, type BurstShape } from './burst-model';
 import { lineChart } from './svg';
+import { postEvents, rssMb } from './load';
 
 const CONVERSATIONS = Number(process.env.BURST_CONVERSATIONS ?? 10_000);
 /** Every 20th conversation is urgent (5%). */
@@ -80,32 +81,7 @@ class Tracker {
   }
 }
 
-/** VmRSS of a process in MB, from /proc (Linux). */
-function rssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-async function send(url: string, events: object[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-      body: JSON.stringify({ events }),
-    });
-    if (res.status === 202) return;
-    if (res.status === 429 || res.status === 503) {
-      await sleep(Math.min(2000, 100 * 2 ** attempt));
-      continue;
-    }
-    throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
-  }
-}
+const send = (url: string, events: object[]) => postEvents(url, API_KEY, events);
 
 /** Posts these conversations' events in batches of BATCH, CONCURRENCY batches in flight; returns send times. */
 async function post(url: string, numbers: number[], event: (n: number) => object): Promise<Map<number, number>> {

@@ -12,6 +12,7 @@ import { TopicNames, createKafka } from '@switchboard/bus';
 import { startSandbox } from '@switchboard/sandbox';
 import { ROOT, TestSystem, freePort, type RunningService } from '../test/support/services';
 import { parseMetrics, sumOf } from './prometheus-text';
+import { postEvents, rssMb } from './load';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -54,32 +55,7 @@ interface Measurement {
   recordSeconds: number;
 }
 
-/** VmRSS of a process in MB, from /proc (Linux). */
-function rssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? Math.round(Number(kb) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-async function send(url: string, events: object[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-      body: JSON.stringify({ events }),
-    });
-    if (res.status === 202) return;
-    if (res.status === 429 || res.status === 503) {
-      await sleep(Math.min(2000, 100 * 2 ** attempt));
-      continue;
-    }
-    throw new Error(`ingress answered ${res.status}: ${await res.text()}`);
-  }
-}
+const send = (url: string, events: object[]) => postEvents(url, API_KEY, events);
 
 /**
  * What the status service has done: transcript lines recorded (each new one is observed once in its end-to-end
