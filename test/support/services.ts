@@ -2,7 +2,7 @@
 // own topic prefix, Redis key prefix and free ports, so test files never see each other's events.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
@@ -83,9 +83,16 @@ export class TestSystem {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
+    // TEST_SERVICE_LOG_DIR: every line each service process writes is also kept there, one file per process.
+    const logDir = process.env.TEST_SERVICE_LOG_DIR;
+    const logFile = logDir ? join(logDir, `${name}-${child.pid}.log`) : undefined;
+    if (logDir) mkdirSync(logDir, { recursive: true });
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => output.push(...chunk.split('\n').filter(Boolean)));
+      stream.on('data', (chunk: string) => {
+        output.push(...chunk.split('\n').filter(Boolean));
+        if (logFile) appendFileSync(logFile, chunk);
+      });
     }
     const service = { name, port, process: child, output };
     this.services.set(name, service);
@@ -101,6 +108,7 @@ export class TestSystem {
 
   async waitReady(service: RunningService, timeoutMs = 60000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    let answer = 'no answer';
     while (Date.now() < until) {
       if (service.process.exitCode !== null) {
         throw new Error(
@@ -110,12 +118,15 @@ export class TestSystem {
       try {
         const res = await fetch(`http://127.0.0.1:${service.port}/readyz`);
         if (res.ok) return;
+        answer = `${res.status} ${await res.text()}`;
       } catch {
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`${service.name} not ready after ${timeoutMs} ms:\n${service.output.slice(-20).join('\n')}`);
+    throw new Error(
+      `${service.name} not ready after ${timeoutMs} ms (last /readyz: ${answer}):\n${service.output.slice(-20).join('\n')}`,
+    );
   }
 
   /** SIGTERM (graceful) or SIGKILL (crash) one service and wait for it to exit. */

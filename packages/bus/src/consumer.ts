@@ -170,8 +170,11 @@ class KafkajsConsumer<S extends DescMessage> implements ConsumerTransport {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { metrics } = this.options;
+    // Set when a heartbeat learns that the group is rebalancing: the batch starts nothing more, and its error is
+    // thrown once the batch is left, so that kafkajs rejoins at once (it waits for every batch under way).
+    let rebalancing: unknown;
     await this.handling.handle(batch.topic, batch.partition, batch.messages, {
-      live: () => isRunning() && !isStale() && !this.stopping.signal.aborted,
+      live: () => rebalancing === undefined && isRunning() && !isStale() && !this.stopping.signal.aborted,
       owned: () => isRunning() && !isStale(),
       resolve: (offset) => {
         resolveOffset(offset);
@@ -180,8 +183,22 @@ class KafkajsConsumer<S extends DescMessage> implements ConsumerTransport {
           Math.max(0, Number(batch.highWatermark) - Number(offset) - 1),
         );
       },
-      heartbeat,
+      heartbeat: async () => {
+        try {
+          await heartbeat();
+        } catch (err) {
+          if (isRebalancing(err)) rebalancing ??= err;
+          throw err;
+        }
+      },
     });
+    if (rebalancing !== undefined) throw rebalancing;
     await commitOffsetsIfNecessary();
   }
+}
+
+/** kafkajs's own test (errors.isRebalancing, not exported): the group is rebalancing, the member must rejoin. */
+export function isRebalancing(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 }

@@ -28,8 +28,31 @@ export class UnavailableError extends Error {
   }
 }
 
+/**
+ * The "dependency" of an UnavailableError that is another replica holding a lock (contention, normal while a
+ * group rebalances or a crashed replica's locks run out): retried without limit like an outage, but the
+ * consumer stays ready — nothing it depends on is away, and a replica that reported not ready here would hold
+ * up a rolling update behind its own peer.
+ */
+export const CONTENTION = 'lock';
+
+/** A batch left part-way because its partition moved on or the consumer is stopping; the rest is redelivered. */
+export class BatchStoppedError extends Error {
+  constructor() {
+    super("stopped part-way: the partition is no longer this consumer's, or it is stopping");
+    this.name = 'BatchStoppedError';
+  }
+}
+
 export type FailureDecision =
-  { action: 'dlq'; reason: string } | { action: 'retry'; delayMs?: number; unlimited: boolean };
+  | { action: 'dlq'; reason: string }
+  | {
+      action: 'retry';
+      delayMs?: number;
+      unlimited: boolean;
+      /** The consumer reports not ready while it retries this (a dependency away, not contention). */
+      blocking?: boolean;
+    };
 
 export function decideFailure(
   err: unknown,
@@ -38,8 +61,9 @@ export function decideFailure(
   isUnavailable: (err: unknown) => boolean = () => false,
 ): FailureDecision {
   if (err instanceof PermanentError) return { action: 'dlq', reason: err.reason };
-  if (err instanceof UnavailableError) return { action: 'retry', delayMs: err.retryAfterMs, unlimited: true };
-  if (isUnavailable(err)) return { action: 'retry', unlimited: true };
+  if (err instanceof UnavailableError)
+    return { action: 'retry', delayMs: err.retryAfterMs, unlimited: true, blocking: err.dependency !== CONTENTION };
+  if (isUnavailable(err)) return { action: 'retry', unlimited: true, blocking: true };
   if (attempt >= maxAttempts) return { action: 'dlq', reason: 'handler_failed' };
   return { action: 'retry', unlimited: false };
 }

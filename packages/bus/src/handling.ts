@@ -4,7 +4,7 @@ import type { IHeaders } from 'kafkajs';
 import type { DescMessage, MessageShape } from '@switchboard/proto';
 import { backoffDelay, eventLogger, sleep, type Logger, type Metrics } from '@switchboard/core';
 import { decode, DecodeError } from './codec';
-import { decideFailure } from './errors';
+import { BatchStoppedError, decideFailure } from './errors';
 import type { ConsumerOptions } from './consumer';
 import { dlqHeaders, replayedForAnotherGroup } from './dlq';
 
@@ -51,7 +51,11 @@ export interface PartitionControl {
   owned(): boolean;
   /** Marks everything up to `offset` handled: a restart resumes after it. */
   resolve(offset: string): void;
-  /** Keeps the group membership alive during long work (a no-op where the library heartbeats by itself). */
+  /**
+   * Keeps the group membership alive during long work (a no-op where the library heartbeats by itself). It
+   * may throw when the group is rebalancing, and `live()` is false from then on: the consumer must leave the
+   * batch so that the group can settle (kafkajs waits for every member's batch before it rejoins).
+   */
   heartbeat(): Promise<void>;
 }
 
@@ -100,6 +104,9 @@ function zeroCounters(metrics: Metrics, topic: string): void {
   for (const reason of GENERIC_DLQ_REASONS) metrics.dlqTotal.inc({ topic, reason }, 0);
 }
 
+/** How often a running batch handler's consumer heartbeats (the library sends one only when its interval is due). */
+const BATCH_HEARTBEAT_MS = 1000;
+
 export class MessageHandling<S extends DescMessage> {
   private blocked = false;
 
@@ -121,25 +128,30 @@ export class MessageHandling<S extends DescMessage> {
    */
   async handle(topic: string, partition: number, messages: RawMessage[], control: PartitionControl): Promise<void> {
     const { batchHandler, maxBatchSize = 500 } = this.options;
-    for (
-      let start = 0;
-      start < messages.length && control.live();
-      start += batchHandler ? maxBatchSize : messages.length
-    ) {
-      const chunk = messages.slice(start, batchHandler ? start + maxBatchSize : messages.length);
-      if (batchHandler && chunk.length > 1 && (await this.tryBatch(topic, partition, chunk, batchHandler, control))) {
-        if (!control.owned()) break;
-        control.resolve(chunk[chunk.length - 1].offset);
-        await control.heartbeat();
-        continue;
+    try {
+      for (
+        let start = 0;
+        start < messages.length && control.live();
+        start += batchHandler ? maxBatchSize : messages.length
+      ) {
+        const chunk = messages.slice(start, batchHandler ? start + maxBatchSize : messages.length);
+        if (batchHandler && chunk.length > 1 && (await this.tryBatch(topic, partition, chunk, batchHandler, control))) {
+          if (!control.owned()) break;
+          control.resolve(chunk[chunk.length - 1].offset);
+          await control.heartbeat();
+          continue;
+        }
+        for (const message of chunk) {
+          if (!control.live()) break;
+          await this.handleMessage(topic, partition, message, control);
+          if (!control.owned()) break;
+          control.resolve(message.offset);
+          await control.heartbeat();
+        }
       }
-      for (const message of chunk) {
-        if (!control.live()) break;
-        await this.handleMessage(topic, partition, message, control.heartbeat);
-        if (!control.owned()) break;
-        control.resolve(message.offset);
-        await control.heartbeat();
-      }
+    } catch (err) {
+      // A retry given up because the partition moved on: what is resolved stays, the rest is the new owner's.
+      if (!(err instanceof BatchStoppedError)) throw err;
     }
   }
 
@@ -169,6 +181,9 @@ export class MessageHandling<S extends DescMessage> {
     if (skipped > 0) metrics.eventsTotal.inc({ topic, outcome: 'skipped' }, skipped);
     if (deliveries.length === 0) return true;
     const stopTimer = metrics.processingSeconds.startTimer({ topic });
+    // A batch in lanes can run for long (many conversations, each waiting on Slack or a lock): heartbeat while
+    // it runs, so that a rebalance is seen (and `live()` turns false) within a heartbeat interval, not at its end.
+    const ticker = setInterval(() => void control.heartbeat().catch(() => undefined), BATCH_HEARTBEAT_MS);
     try {
       await batchHandler(deliveries, { live: () => control.live() });
       stopTimer();
@@ -187,6 +202,8 @@ export class MessageHandling<S extends DescMessage> {
         'batch failed; handling its messages one by one',
       );
       return false;
+    } finally {
+      clearInterval(ticker);
     }
   }
 
@@ -194,7 +211,7 @@ export class MessageHandling<S extends DescMessage> {
     topic: string,
     partition: number,
     message: RawMessage,
-    heartbeat: () => Promise<void>,
+    control: PartitionControl,
   ): Promise<void> {
     const { logger, metrics, handler, maxAttempts = 5 } = this.options;
     if (replayedForAnotherGroup(message.headers, this.options.groupId)) {
@@ -225,21 +242,28 @@ export class MessageHandling<S extends DescMessage> {
           return;
         }
         metrics.eventsTotal.inc({ topic, outcome: 'retry' });
-        if (decision.unlimited) this.setBlocked(true);
+        if (decision.blocking) this.setBlocked(true);
         const delayMs =
           decision.delayMs ?? backoffDelay(attempt, { baseMs: 200, maxMs: decision.unlimited ? 5000 : 2000 });
         current.log.warn({ err: (err as Error).message, attempt, delayMs }, 'handler failed, retrying');
         if (this.stopping.aborted) throw err;
-        await this.sleepWithHeartbeat(delayMs, heartbeat);
+        await this.sleepWithHeartbeat(delayMs, control);
+        // The partition moved on while this waited (a rebalance): its new owner handles the message.
+        if (!control.live()) {
+          if (this.stopping.aborted) throw err;
+          current.log.info({ attempt }, 'partition moved on while retrying; left to its new owner');
+          throw new BatchStoppedError();
+        }
       }
     }
   }
 
-  private async sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  /** Waits `ms`, heartbeating each second; ends early once the consumer stops or the partition is not live. */
+  private async sleepWithHeartbeat(ms: number, control: PartitionControl): Promise<void> {
     const until = Date.now() + ms;
-    while (Date.now() < until && !this.stopping.aborted) {
+    while (Date.now() < until && !this.stopping.aborted && control.live()) {
       await sleep(Math.min(1000, until - Date.now()), this.stopping);
-      await heartbeat().catch(() => undefined);
+      await control.heartbeat().catch(() => undefined);
     }
   }
 

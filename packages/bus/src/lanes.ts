@@ -2,13 +2,7 @@
 // split into lanes by key (the conversation), each lane in offset order, up to `concurrency` lanes at once.
 import type { DescMessage } from '@switchboard/proto';
 import type { BatchHandler, Delivery, Handler } from './consumer';
-
-/** A batch left part-way because its partition moved on or the consumer is stopping; the rest is redelivered. */
-export class BatchStoppedError extends Error {
-  constructor() {
-    super("stopped part-way: the partition is no longer this consumer's, or it is stopping");
-  }
-}
+import { BatchStoppedError } from './errors';
 
 export interface LaneOptions<S extends DescMessage> {
   /** Most lanes running at once. */

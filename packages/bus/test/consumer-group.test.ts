@@ -3,7 +3,18 @@
 import { randomUUID } from 'node:crypto';
 import { create, MessageEventSchema } from '@switchboard/proto';
 import { createLogger, createMetrics } from '@switchboard/core';
-import { BusConsumer, Publisher, TopicNames, Topics, createKafka, ensureTopics, type Handler } from '../src';
+import {
+  BusConsumer,
+  CONTENTION,
+  Publisher,
+  TopicNames,
+  Topics,
+  UnavailableError,
+  createKafka,
+  ensureTopics,
+  type Handler,
+} from '../src';
+import { inLanes } from '../src/lanes';
 import { testKafkaClient } from '../../../test/support/kafka-client';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -27,8 +38,14 @@ describe('BusConsumer in a group (real Kafka)', () => {
     const publisher = new Publisher(kafka, names);
     publishers.push(publisher);
     await publisher.connect();
-    const consumer = (groupId: string, handler: Handler<typeof MessageEventSchema>, partitionsConcurrently = 4) => {
+    const consumer = (
+      groupId: string,
+      handler: Handler<typeof MessageEventSchema>,
+      partitionsConcurrently = 4,
+      extra: { inLanes?: boolean } = {},
+    ) => {
       const made = new BusConsumer({
+        ...(extra.inLanes ? { batchHandler: inLanes(handler, { concurrency: 4 }) } : {}),
         kafka,
         names,
         groupId,
@@ -107,6 +124,44 @@ describe('BusConsumer in a group (real Kafka)', () => {
     // after the last new one; an event handled again after the rebalance repeats one it already handled.
     for (const sink of sinks) for (let c = 0; c < 20; c += 1) expect(newSeqsInOrder(sink, `conv-${c}#`)).toBe(true);
   });
+
+  for (const inLanesToo of [false, true]) {
+    it(`lets a partition go at a rebalance while retrying an event held by another replica's lock${inLanesToo ? ', in lanes' : ''}, and stays ready`, async () => {
+      const { consumer, publish } = await setUp(4);
+      const groupId = `g-${randomUUID()}`;
+      // The first member can never take conversation locks (another replica "holds" them all): it retries
+      // without end, as the notifier does when a crashed replica's locks have not run out yet.
+      const attemptsByFirst = new Map<string, number>();
+      const handledBySecond = new Set<string>();
+      const first = consumer(
+        groupId,
+        async ({ event }) => {
+          attemptsByFirst.set(event.eventId, (attemptsByFirst.get(event.eventId) ?? 0) + 1);
+          throw new UnavailableError('another replica is handling this conversation', CONTENTION, 200);
+        },
+        4,
+        { inLanes: inLanesToo },
+      );
+      await first.start();
+      await publish(20, 0, 1);
+      await waitFor(() => attemptsByFirst.size >= 4);
+      const second = consumer(groupId, async ({ event }) => void handledBySecond.add(event.eventId), 4, {
+        inLanes: inLanesToo,
+      });
+      await second.start();
+      // The group settles with the second member owning some partitions, whose events it handles: the first
+      // left its retries there instead of keeping the group waiting for its batches.
+      await waitFor(() => handledBySecond.size > 0 && second.isReady());
+      await publish(20, 1, 1);
+      await waitFor(() => [...handledBySecond].some((id) => id.endsWith('#1')));
+      // Contention is not an outage: the first member, still retrying its own partitions, reports ready.
+      expect(first.isReady()).toBe(true);
+      // And it no longer works on what moved: its attempts at the second member's events stop growing.
+      const before = [...handledBySecond].map((id) => attemptsByFirst.get(id) ?? 0);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect([...handledBySecond].map((id) => attemptsByFirst.get(id) ?? 0)).toEqual(before);
+    });
+  }
 });
 
 /** True when the events of `prefix` first seen in `sink` are consecutive: order kept, none skipped. */

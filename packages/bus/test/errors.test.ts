@@ -1,4 +1,4 @@
-import { PermanentError, UnavailableError, decideFailure } from '../src/errors';
+import { CONTENTION, PermanentError, UnavailableError, decideFailure } from '../src/errors';
 
 describe('decideFailure', () => {
   it('sends permanent errors to the DLQ at once', () => {
@@ -13,10 +13,21 @@ describe('decideFailure', () => {
       action: 'retry',
       delayMs: 3000,
       unlimited: true,
+      blocking: true,
     });
     expect(decideFailure(new Error('Connection is closed.'), 50, 5, () => true)).toEqual({
       action: 'retry',
       unlimited: true,
+      blocking: true,
+    });
+  });
+
+  it('retries another replica holding a lock without limit, without reporting the consumer not ready', () => {
+    expect(decideFailure(new UnavailableError('another replica has it', CONTENTION, 500), 7, 5)).toEqual({
+      action: 'retry',
+      delayMs: 500,
+      unlimited: true,
+      blocking: false,
     });
   });
 

@@ -1,7 +1,8 @@
 // inLanes: one conversation's events in order, many conversations at once, a failure stops new work.
 import type { ClassifiedEventSchema } from '@switchboard/proto';
 import type { Delivery } from '../src/consumer';
-import { BatchStoppedError, inLanes, splitLanes } from '../src/lanes';
+import { BatchStoppedError } from '../src/errors';
+import { inLanes, splitLanes } from '../src/lanes';
 
 const LIVE = { live: () => true };
 

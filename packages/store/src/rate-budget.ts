@@ -1,7 +1,9 @@
 // A rate budget shared by every replica: a token bucket held in Redis and updated by one Lua script on
 // Redis's own clock, so more replicas never mean more requests than the budget allows.
-// Two ways to spend it: `tryTake` (ingress: refuse when empty and say when to retry) and `reserve`
-// (Slack / Asana callers: book the next free slot and wait for it, first come first served).
+// Three ways to spend it: `tryTake` (ingress: refuse when empty and say when to retry), `reserve`
+// (Slack / Asana callers: book the next free slot and wait for it, first come first served), and
+// `reserveWithin` (book the next slot only if it comes soon enough: the check and the booking are one step, so
+// callers asking at once never book past their limit between looking and booking).
 // A booked slot says when a call may leave, not when the vendor counts it: `call` also gates the call itself,
 // so that the vendor sees the budget even when calls are late (see CALL_BEGIN).
 import type { Redis } from 'ioredis';
@@ -13,7 +15,7 @@ const SCRIPT = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local reserve = ARGV[4] == '1'
+local maxWait = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -22,15 +24,8 @@ local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
 local wait = 0
 local allowed = 1
-if tokens >= cost then
-  tokens = tokens - cost
-elseif reserve then
-  tokens = tokens - cost
-  wait = math.ceil(-tokens * 1000 / rate)
-else
-  allowed = 0
-  wait = math.ceil((cost - tokens) * 1000 / rate)
-end
+if tokens < cost then wait = math.ceil((cost - tokens) * 1000 / rate) end
+if maxWait < 0 or wait <= maxWait then tokens = tokens - cost else allowed = 0 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst + math.max(0, -tokens)) * 1000 / rate) + 60000)
 return {allowed, wait}
@@ -117,11 +112,19 @@ export class RateBudget {
   }
 
   tryTake(subject = '', cost = 1): Promise<BudgetAnswer> {
-    return this.run(subject, cost, false);
+    return this.run(subject, cost, 0);
   }
 
   reserve(subject = '', cost = 1): Promise<BudgetAnswer> {
-    return this.run(subject, cost, true);
+    return this.run(subject, cost, -1);
+  }
+
+  /**
+   * Books the next slot if its wait is at most `maxWaitMs` (allowed, with the wait); else books nothing and says
+   * how long the wait would be. `Infinity` books whatever the wait, as `reserve`.
+   */
+  reserveWithin(subject: string, maxWaitMs: number, cost = 1): Promise<BudgetAnswer> {
+    return this.run(subject, cost, Number.isFinite(maxWaitMs) ? Math.max(0, Math.floor(maxWaitMs)) : -1);
   }
 
   /**
@@ -159,7 +162,8 @@ export class RateBudget {
     }
   }
 
-  private async run(subject: string, cost: number, reserve: boolean): Promise<BudgetAnswer> {
+  /** `maxWaitMs`: the longest wait booked (0: only a free slot; -1: any). */
+  private async run(subject: string, cost: number, maxWaitMs: number): Promise<BudgetAnswer> {
     const key = this.keys.rateBudget(subject ? `${this.name}:${subject}` : this.name);
     const [allowed, waitMs] = (await this.redis.eval(
       SCRIPT,
@@ -168,7 +172,7 @@ export class RateBudget {
       this.spec.ratePerSecond,
       this.spec.burst,
       cost,
-      reserve ? '1' : '0',
+      maxWaitMs,
     )) as [number, number];
     return { allowed: allowed === 1, waitMs };
   }

@@ -1,7 +1,7 @@
 // How the notifier finds its own Slack posts again after a crash (metadata types, how far back to look), and
 // the conversation lock every Slack side effect of a conversation runs under (two replicas overlap on a
 // partition during a rebalance).
-import { UnavailableError } from '@switchboard/bus';
+import { CONTENTION, UnavailableError } from '@switchboard/bus';
 import { LockLostError, type HeldLock, type Locks } from '@switchboard/store';
 
 /** Slack message metadata types: how the notifier finds its own posts again after a crash. */
@@ -32,9 +32,9 @@ export async function withConversationLock<T>(
     done = await locks.withLock(conversationId, run);
   } catch (err) {
     // Lost before a post (a stall longer than the TTL): whoever holds it now may be posting; retry after it.
-    if (err instanceof LockLostError) throw new UnavailableError(err.message, 'lock', 500, { cause: err });
+    if (err instanceof LockLostError) throw new UnavailableError(err.message, CONTENTION, 500, { cause: err });
     throw err;
   }
-  if (!done) throw new UnavailableError('another notifier replica is handling this conversation', 'lock', 500);
+  if (!done) throw new UnavailableError('another notifier replica is handling this conversation', CONTENTION, 500);
   return done.value;
 }

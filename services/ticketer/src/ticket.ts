@@ -9,7 +9,7 @@ import {
   type ClassifiedEvent,
   type StatusEventSchema,
 } from '@switchboard/proto';
-import { PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
+import { CONTENTION, PermanentError, UnavailableError, type Delivery } from '@switchboard/bus';
 import { secondsSince, type Logger, type Metrics } from '@switchboard/core';
 import {
   spamSubjectOf,
@@ -49,7 +49,7 @@ export interface TicketerDeps {
   flushComments?: (conversationId: string) => Promise<void>;
 }
 
-const busy = (what: string) => new UnavailableError(`another ticketer is ${what}`, 'lock', 300);
+const busy = (what: string) => new UnavailableError(`another ticketer is ${what}`, CONTENTION, 300);
 
 export class Ticketer {
   private readonly now: () => number;
