@@ -32,6 +32,26 @@ describe('RateBudget', () => {
     await other.quit();
   });
 
+  it('books a slot only within the limit asked for, however many ask at once from two replicas', async () => {
+    const keys = testKeys('budget');
+    const other = await connect();
+    // One slot every 1.2 s, asked by 20 conversations at once that may each wait at most 3 s: the free slot and
+    // the next two are booked (waits 0, 1.2 and 2.4 s); the others book nothing and hear how far the next one is.
+    const spec = { ratePerSecond: 1 / 1.2, burst: 1 };
+    const budgets = [new RateBudget(redis, keys, 'b', spec), new RateBudget(other, keys, 'b', spec)];
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => budgets[i % 2].reserveWithin('#triage', 3000)),
+    );
+    const booked = answers.filter((a) => a.allowed);
+    expect(booked.length).toBeGreaterThanOrEqual(3);
+    expect(booked.length).toBeLessThan(20);
+    for (const a of booked) expect(a.waitMs).toBeLessThanOrEqual(3000);
+    for (const a of answers.filter((x) => !x.allowed)) expect(a.waitMs).toBeGreaterThan(3000);
+    // Infinity books whatever the wait, as reserve does.
+    expect((await budgets[0].reserveWithin('#triage', Infinity)).waitMs).toBeGreaterThan(3000);
+    await other.quit();
+  });
+
   it('starts a call only a full interval after the previous call ended, however late that call was', async () => {
     const budget = new RateBudget(redis, testKeys('budget'), 'b', { ratePerSecond: 5, burst: 1 });
     const first = budget.call('x', 10000, async () => {

@@ -73,14 +73,21 @@ export function placement(input: {
   priority: Priority;
   ageMs: number;
   digestAfterMs: number;
-  slot?: { now: boolean; waitMs: number };
+  /** The answer to asking for a slot within `slotWaitLimit` (booked in the same step). */
+  slot?: { now: boolean; booked: boolean; waitMs: number };
 }): Placement | 'ask_slot' {
   const { priority, ageMs, digestAfterMs, slot } = input;
   const urgent = priority >= Priority.URGENT;
   if (!urgent && ageMs > digestAfterMs) return 'queue';
   if (!slot) return 'ask_slot';
   if (slot.now) return 'post_now';
-  return urgent || ageMs + slot.waitMs <= digestAfterMs ? 'wait_and_post' : 'queue';
+  return slot.booked ? 'wait_and_post' : 'queue';
+}
+
+/** The longest a post may wait for its slot: urgent ones as long as it takes, others until `digestAfterMs` of age. */
+export function slotWaitLimit(input: { priority: Priority; ageMs: number; digestAfterMs: number }): number {
+  if (input.priority >= Priority.URGENT) return Infinity;
+  return Math.max(0, input.digestAfterMs - input.ageMs);
 }
 
 /**

@@ -47,12 +47,11 @@ async function main(): Promise<void> {
   const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);
   const refreshing = { slack, store, digests, pacing, metrics, transcriptUrl: linkOf };
 
-  // One event at a time per partition, not in lanes: with lanes, a notifier replica restarted after SIGKILL in
-  // a burst sometimes found conversation locks held for over 30 s and was not ready within a minute
-  // (services/notifier/test/burst.test.ts); the cause is not found yet (docs/performance.md).
+  // In lanes: many conversations of a partition at once, each in order (KAFKA_CONVERSATIONS_CONCURRENTLY).
   runtime.consume({
     groupId: config.groupId,
     topic: Topics.classified,
+    inLanes: true,
     handler: notifierHandler({
       ...refreshing,
       replies,
@@ -67,16 +66,19 @@ async function main(): Promise<void> {
   runtime.consume({
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
+    inLanes: true,
     handler: statusHandler(lines, new DoneMarks(redis, keys, 'notifier-status')),
   });
   runtime.consume({
     groupId: `${config.groupId}-sla`,
     topic: Topics.status,
+    inLanes: true,
     handler: slaNotifyHandler({ ...refreshing, locks, done: new DoneMarks(redis, keys, 'notifier-sla') }),
   });
   runtime.consume({
     groupId: `${config.groupId}-outbound`,
     topic: Topics.outbound,
+    inLanes: true,
     handler: outboundHandler(lines),
   });
   const flusher = new DigestFlusher(

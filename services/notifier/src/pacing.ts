@@ -21,7 +21,9 @@ export interface PacingOptions {
 export interface SlotAnswer {
   /** A slot was free and is taken: post now. */
   now: boolean;
-  /** Otherwise, how long until one would be free. */
+  /** A slot is taken, now or within the limit asked for: post after `waitMs` (`waitFor`). */
+  booked: boolean;
+  /** How long until the booked slot, or (none booked) until one would be free. */
   waitMs: number;
 }
 
@@ -46,12 +48,20 @@ export class SlackPacing {
   }
 
   /**
-   * Takes a post slot of the channel if one is free now; otherwise books nothing and says how long the wait
-   * would be, so the caller can choose the digest instead of a long wait.
+   * Takes the channel's next post slot if it comes within `maxWaitMs` (0: only a free one; Infinity: any);
+   * otherwise books nothing and says how long the wait would be, so the caller can choose the digest instead of
+   * a long wait. Looking and booking are one step in Redis: many conversations asking at once (lanes, replicas)
+   * never book slots beyond the limit, which would make each wait longer than it decided to and hold its
+   * conversation's lock that long.
    */
-  async trySlot(channel: string): Promise<SlotAnswer> {
-    const answer = await this.posts.tryTake(channel);
-    return { now: answer.allowed, waitMs: answer.allowed ? 0 : answer.waitMs };
+  async trySlot(channel: string, maxWaitMs = 0): Promise<SlotAnswer> {
+    const answer = await this.posts.reserveWithin(channel, maxWaitMs);
+    return { now: answer.allowed && answer.waitMs === 0, booked: answer.allowed, waitMs: answer.waitMs };
+  }
+
+  /** Waits for a slot `trySlot` booked. */
+  async waitFor(slot: SlotAnswer): Promise<void> {
+    if (slot.booked) await this.wait(slot.waitMs);
   }
 
   /** Books the channel's next post slot and waits for it. */
@@ -76,10 +86,9 @@ export class SlackPacing {
    * answers false: for updates that can as well be made on a later occasion.
    */
   async updateSlotWithin(maxWaitMs: number): Promise<boolean> {
-    const answer = await this.updates.tryTake();
-    if (answer.allowed) return true;
-    if (answer.waitMs > maxWaitMs) return false;
-    await this.waitForUpdate();
+    const answer = await this.updates.reserveWithin('', maxWaitMs);
+    if (!answer.allowed) return false;
+    await this.wait(answer.waitMs);
     return true;
   }
 

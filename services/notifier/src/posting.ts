@@ -6,7 +6,7 @@ import type { ClassifiedEvent } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
 import type { HeldLock } from '@switchboard/store';
 import { summarize, type ConversationSummary } from './conversation';
-import { placement } from './decide';
+import { placement, slotWaitLimit } from './decide';
 import type { DigestStore } from './digest-store';
 import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
@@ -141,7 +141,7 @@ export async function placeConversation(
   const rule = { priority: summary.priority, ageMs, digestAfterMs: parts.digestAfterMs };
   let where = placement(rule);
   // Only a conversation that can still make it asks for a slot (a free one is taken at once).
-  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
+  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel, slotWaitLimit(rule)) : undefined;
   if (slot) where = placement({ ...rule, slot });
   if (where === 'queue') {
     await parts.digests.enqueue(channel, summary);
@@ -151,7 +151,7 @@ export async function placeConversation(
     );
     return 'pending';
   }
-  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
+  if (where === 'wait_and_post' && slot) await parts.pacing.waitFor(slot);
 
   await parts.store.markPosting(id, summary, channel);
   const message = renderRoot({

@@ -6,7 +6,7 @@ import { PermanentError } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
 import { secondsSince, type Logger } from '@switchboard/core';
 import type { HeldLock } from '@switchboard/store';
-import { replyPlacement } from './decide';
+import { replyPlacement, slotWaitLimit } from './decide';
 import { METADATA } from './post-markers';
 import { QUEUED_LINE_ROOM, lineInDigest } from './render';
 import { surelyNotPosted } from './slack';
@@ -66,7 +66,7 @@ export async function postThreadLine(
     queued: repliesQueued || !placed,
   };
   let where = replyPlacement(rule);
-  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel) : undefined;
+  const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel, slotWaitLimit(rule)) : undefined;
   if (slot) where = replyPlacement({ ...rule, slot });
   if (where === 'queue') {
     const reply = {
@@ -79,7 +79,7 @@ export async function postThreadLine(
     log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: thread line queued to be posted with others');
     return;
   }
-  if (where === 'wait_and_post') await parts.pacing.waitForPost(channel);
+  if (where === 'wait_and_post' && slot) await parts.pacing.waitFor(slot);
   await parts.store.setIntent(lineId);
   const inDigest =
     state.place === 'digest' && state.summary

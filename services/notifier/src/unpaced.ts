@@ -4,8 +4,10 @@ import { SlackPacing, type SlotAnswer } from './pacing';
 
 export class UnpacedSlack extends SlackPacing {
   override async trySlot(): Promise<SlotAnswer> {
-    return { now: true, waitMs: 0 };
+    return { now: true, booked: true, waitMs: 0 };
   }
+
+  override async waitFor(): Promise<void> {}
 
   override async waitForPost(): Promise<void> {}
 

@@ -1,5 +1,12 @@
 import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
-import { decideClassified, needsTaskLink, placement, replyPlacement, type ClassifiedFacts } from '../src/decide';
+import {
+  decideClassified,
+  needsTaskLink,
+  placement,
+  replyPlacement,
+  slotWaitLimit,
+  type ClassifiedFacts,
+} from '../src/decide';
 import { buttonsFor } from '../src/buttons';
 import { applyStatus, type StatusView } from '../src/conversation';
 import { classified } from './fixtures';
@@ -70,19 +77,27 @@ describe('decideClassified', () => {
 });
 
 describe('placement', () => {
-  const now = (waitMs = 0) => ({ now: waitMs === 0, waitMs });
+  const booked = (waitMs = 0) => ({ now: waitMs === 0, booked: true, waitMs });
+  const refused = (waitMs: number) => ({ now: false, booked: false, waitMs });
   it.each([
     ['a fresh event asks for a slot', Priority.NORMAL, 0, undefined, 'ask_slot'],
-    ['a fresh event with a free slot', Priority.NORMAL, 0, now(), 'post_now'],
-    ['a fresh event with a near slot', Priority.NORMAL, 500, now(2000), 'wait_and_post'],
-    ['an event that makes it exactly in time', Priority.HIGH, 1000, now(2000), 'wait_and_post'],
-    ['an event whose slot is too far', Priority.HIGH, 0, now(3001), 'queue'],
-    ['an event already late, whose slot would be in time alone', Priority.NORMAL, 2500, now(1000), 'queue'],
+    ['a fresh event with a free slot', Priority.NORMAL, 0, booked(), 'post_now'],
+    ['a fresh event with a near slot booked', Priority.NORMAL, 500, booked(2000), 'wait_and_post'],
+    ['an event whose slot is too far (none booked)', Priority.HIGH, 0, refused(3001), 'queue'],
     ['an event too late to ask for a slot (a backlog in Kafka)', Priority.NORMAL, 3001, undefined, 'queue'],
-    ['an urgent event with a far slot', Priority.URGENT, 0, now(60000), 'wait_and_post'],
+    ['an urgent event with a far slot booked', Priority.URGENT, 0, booked(60000), 'wait_and_post'],
     ['a late urgent event', Priority.URGENT, 60000, undefined, 'ask_slot'],
   ])('%s', (_name, priority, ageMs, slot, where) => {
     expect(placement({ priority, ageMs, slot, digestAfterMs: 3000 })).toBe(where);
+  });
+
+  it.each([
+    ['a fresh event may wait the whole threshold', Priority.NORMAL, 0, 3000],
+    ['an event that already waited in Kafka, the rest of it', Priority.HIGH, 1000, 2000],
+    ['an event already late, not at all', Priority.NORMAL, 4000, 0],
+    ['an urgent event, as long as it takes', Priority.URGENT, 60000, Infinity],
+  ])('slot wait limit: %s', (_name, priority, ageMs, limit) => {
+    expect(slotWaitLimit({ priority, ageMs, digestAfterMs: 3000 })).toBe(limit);
   });
 
   it.each([

@@ -21,7 +21,7 @@ describe('pacing with the budgets off', () => {
     const unpaced = new UnpacedSlack(redis, keys, createMetrics('notifier-unpaced'), options);
     const sent: number[] = [];
     for (let i = 0; i < 5; i++) {
-      expect(await unpaced.trySlot()).toEqual({ now: true, waitMs: 0 });
+      expect(await unpaced.trySlot()).toEqual({ now: true, booked: true, waitMs: 0 });
       await unpaced.waitForPost();
       sent.push(await unpaced.post('#triage', async () => i));
       expect(await unpaced.updateSlotWithin()).toBe(true);
@@ -30,7 +30,7 @@ describe('pacing with the budgets off', () => {
     expect(sent).toEqual([0, 1, 2, 3, 4]);
     // A paced replica on the same Redis finds the channel's one slot a minute still free.
     const paced = new SlackPacing(redis, keys, createMetrics('notifier-paced'), options);
-    expect(await paced.trySlot('#triage')).toEqual({ now: true, waitMs: 0 });
+    expect(await paced.trySlot('#triage')).toEqual({ now: true, booked: true, waitMs: 0 });
     expect((await paced.trySlot('#triage')).now).toBe(false);
   });
 });
