@@ -12,7 +12,7 @@ import { conversationInNotes } from '@switchboard/agreements';
 import { createLogger } from '@switchboard/core';
 import { TopicNames, createKafka, ensureTopics } from '@switchboard/bus';
 import { ROOT, TestSystem, type ServiceName } from '../test/support/services';
-import { histogramQuantile, parseMetrics, sumOf, type Sample } from './prometheus-text';
+import { histogramQuantile, parseMetrics, since, sumOf, type Sample } from './prometheus-text';
 import { barChart } from './svg';
 
 const brokers = (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',');
@@ -23,6 +23,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
 const RATE_CONVERSATIONS = Number(process.env.BENCH_RATE_CONVERSATIONS ?? 1000);
+/**
+ * The steady phase's latencies are also given for the observations after this long (its second half by default):
+ * its first seconds bring every conversation's first event (a root and a task each) to processes just started.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_RATE_WARMUP_SECONDS ?? RATE_SECONDS / 2);
 /**
  * BENCH_COMPARE_ENV: JSON of service settings for a second pipeline run in every round (a variant measured
  * against the same raw baseline, interleaved), e.g. '{"KAFKA_CONVERSATIONS_CONCURRENTLY":"64"}'.
@@ -164,14 +169,28 @@ function shareWithin(samples: Sample[], name: string, le: string, match: Record<
   return bucket(le) / bucket('+Inf');
 }
 
+interface HopLatencies {
+  slack: Latencies;
+  asana: Latencies;
+  classified: Latencies;
+  transcript: Latencies;
+  slackWithin250ms: number;
+  asanaWithin250ms: number;
+}
+
 interface PipelineRun {
   eventsPerSecond: number;
   perService: Record<string, number>;
   /** From the services' histograms, every post and every task. */
   slack: Latencies;
   asana: Latencies;
+  /** The hops before them, from the same histogram: ingest → classified (classifier), → transcript (status). */
+  classified: Latencies;
+  transcript: Latencies;
   slackWithin250ms: number;
   asanaWithin250ms: number;
+  /** A steady load only: the same, of the observations made after its warm-up (WARMUP_SECONDS). */
+  afterWarmUp?: HopLatencies;
   /** From the sandbox: a new conversation's first event sent → its root received, and → its task made. */
   firstToRoot: Latencies;
   firstToTask: Latencies;
@@ -233,6 +252,26 @@ async function startSandboxProcess(): Promise<{ url: string; pid?: number; close
 type ListedMessage = { ts: string; thread_ts?: string; metadata?: unknown };
 type ListedTask = { notes: string; created_at: string };
 
+/** The services whose end-to-end latency histogram the report reads, each for its own stage. */
+const HOPS = ['classifier', 'status', 'notifier', 'ticketer'] as const;
+const LATENCY = 'switchboard_end_to_end_latency_seconds';
+
+/** Latency percentiles of each hop from its service's histogram, and the share of posts and tasks within 250 ms. */
+function hopLatencies(samples: Record<(typeof HOPS)[number], Sample[]>): HopLatencies {
+  const quantilesOf = (of: Sample[], stage: string): Latencies => {
+    const [p50, p95, p99] = quantiles.map((q) => histogramQuantile(of, LATENCY, q, { stage }));
+    return { p50, p95, p99 };
+  };
+  return {
+    slack: quantilesOf(samples.notifier, 'slack_post'),
+    asana: quantilesOf(samples.ticketer, 'asana_task'),
+    classified: quantilesOf(samples.classifier, 'classified'),
+    transcript: quantilesOf(samples.status, 'transcript'),
+    slackWithin250ms: shareWithin(samples.notifier, LATENCY, '0.25', { stage: 'slack_post' }),
+    asanaWithin250ms: shareWithin(samples.ticketer, LATENCY, '0.25', { stage: 'asana_task' }),
+  };
+}
+
 async function pipeline(how: Load, conversations: number, variant: Record<string, string> = {}): Promise<PipelineRun> {
   const sandboxProcess = await startSandboxProcess();
   const sandbox = {
@@ -279,6 +318,11 @@ async function pipeline(how: Load, conversations: number, variant: Record<string
     const url = system.url('ingress', '/v1/events');
     const firstSentAt = new Map<string, number>();
     const startedAt = Date.now();
+    const scrapeHops = async () =>
+      Object.fromEntries(
+        await Promise.all(HOPS.map(async (name) => [name, await scrape(system, name)] as const)),
+      ) as Record<(typeof HOPS)[number], Sample[]>;
+    const warmedUp = how.kind === 'steady' ? sleep(WARMUP_SECONDS * 1000).then(scrapeHops) : Promise.resolve(undefined);
     await load(how, async (from, count) => {
       const sentAt = Date.now();
       const events = Array.from({ length: count }, (_, i) => {
@@ -332,13 +376,8 @@ async function pipeline(how: Load, conversations: number, variant: Record<string
     );
     sampling = false;
     await sampler;
-    const histogram = 'switchboard_end_to_end_latency_seconds';
-    const notifier = await scrape(system, 'notifier');
-    const ticketer = await scrape(system, 'ticketer');
-    const quantilesOf = (samples: Sample[], stage: string): Latencies => {
-      const [p50, p95, p99] = quantiles.map((q) => histogramQuantile(samples, histogram, q, { stage }));
-      return { p50, p95, p99 };
-    };
+    const hops = await scrapeHops();
+    const warm = await warmedUp;
     const toRoot: number[] = [];
     for (const m of await sandbox.read<ListedMessage[]>('/_sandbox/slack/messages')) {
       const meta = m.metadata as { event_type?: string; event_payload?: { conversation_id?: string } } | undefined;
@@ -358,10 +397,17 @@ async function pipeline(how: Load, conversations: number, variant: Record<string
       perService: Object.fromEntries(
         Object.entries(drainedAt).map(([name, at]) => [name, how.events / ((at - startedAt) / 1000)]),
       ),
-      slack: quantilesOf(notifier, 'slack_post'),
-      asana: quantilesOf(ticketer, 'asana_task'),
-      slackWithin250ms: shareWithin(notifier, histogram, '0.25', { stage: 'slack_post' }),
-      asanaWithin250ms: shareWithin(ticketer, histogram, '0.25', { stage: 'asana_task' }),
+      ...hopLatencies(hops),
+      ...(warm
+        ? {
+            afterWarmUp: hopLatencies({
+              notifier: since(hops.notifier, warm.notifier),
+              ticketer: since(hops.ticketer, warm.ticketer),
+              classifier: since(hops.classifier, warm.classifier),
+              status: since(hops.status, warm.status),
+            }),
+          }
+        : {}),
       firstToRoot: percentiles(toRoot),
       firstToTask: percentiles(toTask),
       memoryMb: Object.fromEntries(Object.entries(peakRss).map(([k, v]) => [k, Math.round(v / 1e6)])),
@@ -467,6 +513,12 @@ async function main(): Promise<void> {
   for (const q of ['p50', 'p95', 'p99'] as const) {
     const raw = rawSteady.latency[q];
     console.log(
+      `| ${q} ingest → classified (histogram) | ${ms(raw)} | ${ms(wholeSteady.classified[q])} | ${(wholeSteady.classified[q] / raw).toFixed(1)}× |`,
+    );
+    console.log(
+      `| ${q} ingest → transcript (histogram) | ${ms(raw)} | ${ms(wholeSteady.transcript[q])} | ${(wholeSteady.transcript[q] / raw).toFixed(1)}× |`,
+    );
+    console.log(
       `| ${q} ingest → Slack post (histogram) | ${ms(raw)} | ${ms(wholeSteady.slack[q])} | ${(wholeSteady.slack[q] / raw).toFixed(1)}× |`,
     );
     console.log(
@@ -482,6 +534,22 @@ async function main(): Promise<void> {
   console.log(
     `\nwithin 250 ms (histogram bucket, exact): Slack posts ${(wholeSteady.slackWithin250ms * 100).toFixed(1)}%, Asana tasks ${(wholeSteady.asanaWithin250ms * 100).toFixed(1)}%; pipeline at the steady load sustained ${wholeSteady.eventsPerSecond.toFixed(0)} events/s`,
   );
+  const settled = wholeSteady.afterWarmUp;
+  if (settled) {
+    console.log(
+      `\n| after the first ${WARMUP_SECONDS} s (histograms: observations since) | p50 | p95 | p99 | within 250 ms |`,
+    );
+    console.log('|---|---|---|---|---|');
+    for (const [label, l, within] of [
+      ['ingest → classified', settled.classified, undefined],
+      ['ingest → transcript', settled.transcript, undefined],
+      ['ingest → Slack post', settled.slack, settled.slackWithin250ms],
+      ['ingest → Asana task', settled.asana, settled.asanaWithin250ms],
+    ] as const)
+      console.log(
+        `| ${label} | ${ms(l.p50)} | ${ms(l.p95)} | ${ms(l.p99)} | ${within === undefined ? '' : `${(within * 100).toFixed(1)}%`} |`,
+      );
+  }
   const peak: Record<string, number> = {};
   for (const w of [...wholes, wholeSteady])
     for (const [k, v] of Object.entries(w.memoryMb)) peak[k] = Math.max(peak[k] ?? 0, v);
@@ -509,6 +577,7 @@ async function main(): Promise<void> {
         steady: {
           perSecond: RATE,
           seconds: RATE_SECONDS,
+          warmUpSeconds: WARMUP_SECONDS,
           conversations: RATE_CONVERSATIONS,
           raw: rawSteady,
           pipeline: wholeSteady,

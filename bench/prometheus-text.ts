@@ -61,3 +61,15 @@ export function histogramQuantile(
   }
   return lowerBound;
 }
+
+/**
+ * What was counted between two scrapes of one process: each sample of `after` less the same series in `before`
+ * (counters and histogram buckets; a series new since `before` counts from zero). Quantiles of the result are
+ * those of the observations made in between (PromQL's `increase` without the extrapolation).
+ */
+export function since(after: Sample[], before: Sample[]): Sample[] {
+  const key = (s: Sample) =>
+    `${s.name}${JSON.stringify(Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const earlier = new Map(before.map((s) => [key(s), s.value]));
+  return after.map((s) => ({ ...s, value: s.value - (earlier.get(key(s)) ?? 0) }));
+}
