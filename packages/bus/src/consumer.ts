@@ -197,8 +197,17 @@ class KafkajsConsumer<S extends DescMessage> implements ConsumerTransport {
   }
 }
 
-/** kafkajs's own test (errors.isRebalancing, not exported): the group is rebalancing, the member must rejoin. */
+/**
+ * The member must rejoin its group before it may go on: the group is rebalancing (kafkajs's own test,
+ * errors.isRebalancing, not exported), or the coordinator no longer knows the member (dropped after a session
+ * timeout; kafkajs rejoins for that too). Either way its partitions may be someone else's by now.
+ */
 export function isRebalancing(err: unknown): boolean {
   const type = (err as { type?: unknown } | null)?.type;
-  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
 }
