@@ -169,26 +169,21 @@ function shareWithin(samples: Sample[], name: string, le: string, match: Record<
   return bucket(le) / bucket('+Inf');
 }
 
+/** From the services' histograms, every observation of each hop. */
 interface HopLatencies {
+  /** Every post and every task. */
   slack: Latencies;
   asana: Latencies;
+  /** The hops before them: ingest → classified (classifier), → transcript (status). */
   classified: Latencies;
   transcript: Latencies;
   slackWithin250ms: number;
   asanaWithin250ms: number;
 }
 
-interface PipelineRun {
+interface PipelineRun extends HopLatencies {
   eventsPerSecond: number;
   perService: Record<string, number>;
-  /** From the services' histograms, every post and every task. */
-  slack: Latencies;
-  asana: Latencies;
-  /** The hops before them, from the same histogram: ingest → classified (classifier), → transcript (status). */
-  classified: Latencies;
-  transcript: Latencies;
-  slackWithin250ms: number;
-  asanaWithin250ms: number;
   /** A steady load only: the same, of the observations made after its warm-up (WARMUP_SECONDS). */
   afterWarmUp?: HopLatencies;
   /** From the sandbox: a new conversation's first event sent → its root received, and → its task made. */
