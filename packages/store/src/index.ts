@@ -8,3 +8,4 @@ export * from './refs';
 export * from './lock';
 export * from './batch';
 export * from './spam-marks';
+export * from './script-values';

@@ -10,8 +10,14 @@ export class DoneMarks {
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly scope: string,
-    private readonly ttlSeconds = 7 * DAY_SECONDS,
+    /** How long a mark is kept. */
+    readonly ttlSeconds = 7 * DAY_SECONDS,
   ) {}
+
+  /** The mark's key, for a caller writing it inside a script of its own (with `ttlSeconds`). */
+  keyOf(eventId: string): string {
+    return this.keys.done(this.scope, eventId);
+  }
 
   async isDone(eventId: string): Promise<boolean> {
     return (await this.redis.exists(this.keys.done(this.scope, eventId))) === 1;

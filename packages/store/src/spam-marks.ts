@@ -108,6 +108,16 @@ export function parseSpamMark(raw: string | null | undefined): SpamMark | null {
   }
 }
 
+/** Which marks hold, from the values of `SpamMarks.keysOf(subject)` (null or false for a missing key). */
+export function verdictOf(subject: SpamSubject, values: readonly (string | null | false | undefined)[]): SpamVerdict {
+  const holds = (raw: string | null | false | undefined) => parseSpamMark(raw || null)?.spam ?? false;
+  return {
+    conversation: holds(values[0]),
+    user: !!subject.userId && holds(values[1]),
+    team: !!subject.teamId && holds(values[2]),
+  };
+}
+
 export class SpamMarks {
   constructor(
     private readonly redis: Redis,
@@ -137,19 +147,22 @@ export class SpamMarks {
     return Number(written);
   }
 
+  /**
+   * The three keys whose marks can hold for the subject (conversation, user, team), for a caller reading them in a
+   * round trip of its own (with `verdictOf` on their values): a missing user or team reads a key never written.
+   */
+  keysOf(subject: SpamSubject): [string, string, string] {
+    const k = this.keys;
+    return [
+      k.spamConversation(subject.conversationId),
+      k.spamUser(subject.bot, subject.userId ?? ''),
+      k.spamTeam(subject.bot, subject.teamId ?? ''),
+    ];
+  }
+
   /** Which marks hold for an event of this conversation, user and team, in one round trip. */
   async check(subject: SpamSubject): Promise<SpamVerdict> {
-    const k = this.keys;
-    const [conversation, user, team] = await this.redis.mget(
-      k.spamConversation(subject.conversationId),
-      subject.userId ? k.spamUser(subject.bot, subject.userId) : k.spamUser(subject.bot, ''),
-      subject.teamId ? k.spamTeam(subject.bot, subject.teamId) : k.spamTeam(subject.bot, ''),
-    );
-    return {
-      conversation: parseSpamMark(conversation)?.spam ?? false,
-      user: !!subject.userId && (parseSpamMark(user)?.spam ?? false),
-      team: !!subject.teamId && (parseSpamMark(team)?.spam ?? false),
-    };
+    return verdictOf(subject, await this.redis.mget(...this.keysOf(subject)));
   }
 
   /** The conversation's own mark (with the scope it was marked with), or null. */

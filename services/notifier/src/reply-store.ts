@@ -30,6 +30,25 @@ export interface ReplyBatch {
   fence: number;
 }
 
+// One reply queued, in one script call (it runs for every late line; the client's cost is per command).
+// KEYS: the conversation's replies (zset by arrival), their lines (hash), the channel's pending conversations
+// (zset), the channels with something pending (set), the event's done mark.
+// ARGV: now ms, event id, the reply (JSON), the queue's TTL (s), '1' if urgent, conversation id, channel, mark TTL (s).
+const QUEUE = `
+redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[3], 0, ARGV[6])
+else
+  redis.call('ZADD', KEYS[3], 'NX', ARGV[1], ARGV[6])
+end
+redis.call('SADD', KEYS[4], ARGV[7])
+redis.call('SET', KEYS[5], '1', 'EX', ARGV[8])
+return 1
+`;
+
 // KEYS: batch key, replies zset, channel's pending set. ARGV: conversation id.
 const CLOSE_BATCH = `
 redis.call('DEL', KEYS[1])
@@ -48,7 +67,7 @@ export class ReplyStore {
     this.batches = new OpenBatches(redis);
   }
 
-  /** Queues a reply and marks its event done, in one transaction. Urgent replies put their conversation first. */
+  /** Queues a reply and marks its event done, in one step. Urgent replies put their conversation first. */
   async queue(
     channel: string,
     conversationId: string,
@@ -57,19 +76,23 @@ export class ReplyStore {
     nowMs = Date.now(),
   ): Promise<void> {
     const k = this.keys;
-    const pending = k.repliesPending(channel);
-    const multi = this.redis
-      .multi()
-      .zadd(k.notifierReplies(conversationId), 'NX', nowMs, reply.eventId)
-      .hset(k.notifierReplyLines(conversationId), reply.eventId, JSON.stringify(reply))
-      .expire(k.notifierReplies(conversationId), QUEUE_SECONDS)
-      .expire(k.notifierReplyLines(conversationId), QUEUE_SECONDS);
-    if (urgent) multi.zadd(pending, 0, conversationId);
-    else multi.zadd(pending, 'NX', nowMs, conversationId);
-    await multi
-      .sadd(k.digestChannels(), channel)
-      .set(k.done(this.doneScope, reply.eventId), '1', 'EX', DONE_SECONDS)
-      .exec();
+    await this.redis.eval(
+      QUEUE,
+      5,
+      k.notifierReplies(conversationId),
+      k.notifierReplyLines(conversationId),
+      k.repliesPending(channel),
+      k.digestChannels(),
+      k.done(this.doneScope, reply.eventId),
+      nowMs,
+      reply.eventId,
+      JSON.stringify(reply),
+      QUEUE_SECONDS,
+      urgent ? '1' : '0',
+      conversationId,
+      channel,
+      DONE_SECONDS,
+    );
   }
 
   /** Conversations of the channel with replies waiting, urgent and longest-waiting first. */

@@ -1,7 +1,15 @@
 // The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
 // it, the spam marks that hold for an event, and the markers that make a crash between posting and recording recoverable.
 import type { ChainableCommander, Redis } from 'ioredis';
-import { ConversationRefs, DoneMarks, SpamMarks, parseAsanaTaskRef, type SpamSubject } from '@switchboard/store';
+import {
+  ConversationRefs,
+  DoneMarks,
+  SpamMarks,
+  hashFromPairs,
+  parseAsanaTaskRef,
+  verdictOf,
+  type SpamSubject,
+} from '@switchboard/store';
 import type { NotifierKeys } from './keys';
 import type { ConversationSummary, StatusView } from './conversation';
 import type { Place } from './decide';
@@ -9,6 +17,28 @@ import type { PostedMessage } from './slack';
 
 const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 const INTENT_SECONDS = 7 * 24 * 60 * 60;
+
+// One event's facts in one script call: the client's cost is per command (a call and a reply each), and this is
+// read for every event. KEYS: the event's done mark, the conversation's hash, its Asana task ref, its queued
+// replies, its open reply batch, then the three spam marks (SpamMarks.keysOf).
+// Returns {done (0/1), the hash as a flat field/value list, the task ref or nil, queued (0-2), {spam mark values}}.
+const FACTS = `
+return {
+  redis.call('EXISTS', KEYS[1]),
+  redis.call('HGETALL', KEYS[2]),
+  redis.call('GET', KEYS[3]),
+  redis.call('EXISTS', KEYS[4], KEYS[5]),
+  redis.call('MGET', KEYS[6], KEYS[7], KEYS[8])
+}`;
+
+// KEYS: the conversation's hash, an event's post intent. Returns {the hash as a flat list, 0/1}.
+const STATE_AND_INTENT = `return {redis.call('HGETALL', KEYS[1]), redis.call('EXISTS', KEYS[2])}`;
+
+// KEYS: done mark, post intent. ARGV: the mark's TTL (s). The mark and the marker's removal in one step.
+const FINISH = `
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+redis.call('DEL', KEYS[2])
+return 1`;
 
 export interface ConversationState {
   place?: Place;
@@ -80,43 +110,36 @@ export class ConversationStore {
   constructor(
     readonly redis: Redis,
     readonly keys: NotifierKeys,
-    private readonly doneScope: string,
+    doneScope: string,
   ) {
     this.refs = new ConversationRefs(redis, keys);
     this.done = new DoneMarks(redis, keys, doneScope);
     this.spam = new SpamMarks(redis, keys);
   }
 
-  /** Everything one event's decision needs, in one round trip. */
+  /** Everything one event's decision needs, in one script call. */
   async facts(subject: SpamSubject, eventId: string): Promise<EventFacts> {
     const k = this.keys;
     const { conversationId } = subject;
-    // Both at once, awaited together: a lone promise left behind when the other fails would reject unhandled
-    // (and end the process) while Redis is away.
-    const [marks, results] = await Promise.all([
-      this.spam.check(subject),
-      this.redis
-        .pipeline()
-        .exists(k.done(this.doneScope, eventId))
-        .hgetall(k.notifierConversation(conversationId))
-        .get(k.asanaTask(conversationId))
-        .exists(k.notifierReplies(conversationId), k.notifierReplyBatch(conversationId))
-        .exec(),
-    ]);
-    const value = (i: number) => {
-      const [err, v] = results![i];
-      if (err) throw err;
-      return v;
-    };
-    const task = parseAsanaTaskRef(value(2) as string | null);
+    const [done, hash, task, queued, marks] = (await this.redis.eval(
+      FACTS,
+      8,
+      this.done.keyOf(eventId),
+      k.notifierConversation(conversationId),
+      k.asanaTask(conversationId),
+      k.notifierReplies(conversationId),
+      k.notifierReplyBatch(conversationId),
+      ...this.spam.keysOf(subject),
+    )) as [number, string[], string | null, number, (string | null)[]];
+    const verdict = verdictOf(subject, marks);
     return {
-      done: value(0) === 1,
-      spamConversation: marks.conversation,
-      spamUser: marks.user,
-      spamTeam: marks.team,
-      state: stateFromHash(value(1) as Record<string, string>),
-      knownTaskUrl: task?.permalinkUrl || undefined,
-      repliesQueued: (value(3) as number) > 0,
+      done: done === 1,
+      spamConversation: verdict.conversation,
+      spamUser: verdict.user,
+      spamTeam: verdict.team,
+      state: stateFromHash(hashFromPairs(hash)),
+      knownTaskUrl: parseAsanaTaskRef(task)?.permalinkUrl || undefined,
+      repliesQueued: queued > 0,
     };
   }
 
@@ -124,18 +147,18 @@ export class ConversationStore {
     return stateFromHash(await this.redis.hgetall(this.keys.notifierConversation(conversationId)));
   }
 
-  /** The conversation's state and whether an event's post intent is set (a crash may have posted it), in one round trip. */
+  /** The conversation's state and whether an event's post intent is set (a crash may have posted it), in one call. */
   async stateAndIntent(
     conversationId: string,
     eventId: string,
   ): Promise<{ state: ConversationState; intent: boolean }> {
-    const results = (await this.redis
-      .pipeline()
-      .hgetall(this.keys.notifierConversation(conversationId))
-      .exists(this.keys.notifierPostIntent(eventId))
-      .exec())!;
-    for (const [err] of results) if (err) throw err;
-    return { state: stateFromHash(results[0][1] as Record<string, string>), intent: results[1][1] === 1 };
+    const [hash, intent] = (await this.redis.eval(
+      STATE_AND_INTENT,
+      2,
+      this.keys.notifierConversation(conversationId),
+      this.keys.notifierPostIntent(eventId),
+    )) as [string[], number];
+    return { state: stateFromHash(hashFromPairs(hash)), intent: intent === 1 };
   }
 
   /** States and known task links of many conversations (for a digest), in one round trip. */
@@ -253,8 +276,14 @@ export class ConversationStore {
     await this.redis.del(this.keys.notifierPostIntent(eventId));
   }
 
-  /** The event's side effect is done: a redelivery does nothing. The mark and the marker go in one transaction. */
+  /** The event's side effect is done: a redelivery does nothing. The mark and the marker's removal in one step. */
   async finish(eventId: string): Promise<void> {
-    await this.done.addMarkDone(this.redis.multi(), eventId).del(this.keys.notifierPostIntent(eventId)).exec();
+    await this.redis.eval(
+      FINISH,
+      2,
+      this.done.keyOf(eventId),
+      this.keys.notifierPostIntent(eventId),
+      this.done.ttlSeconds,
+    );
   }
 }

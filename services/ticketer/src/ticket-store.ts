@@ -3,7 +3,17 @@
 // and the mark that says this Redis still holds the ticketer's records (absent after a Redis loss).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Locks, OpenBatches } from '@switchboard/store';
+import {
+  Locks,
+  OpenBatches,
+  hashFromPairs,
+  parseAsanaTaskRef,
+  verdictOf,
+  type AsanaTaskRef,
+  type SpamMarks,
+  type SpamSubject,
+  type SpamVerdict,
+} from '@switchboard/store';
 import type { TicketerKeys } from './keys';
 import type { TicketState } from './plan';
 
@@ -23,6 +33,16 @@ redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[3], 'NX', ARGV[2], ARGV[3])
 return 1
 `;
+
+// What a conversation's message needs, in one script call (read for every event; the client's cost is per
+// command). KEYS: the conversation's Asana task ref, its ticket (hash), its three spam marks (SpamMarks.keysOf).
+// Returns {the task ref or nil, the ticket as a flat field/value list, {spam mark values}}.
+const MESSAGE_FACTS = `
+return {
+  redis.call('GET', KEYS[1]),
+  redis.call('HGETALL', KEYS[2]),
+  redis.call('MGET', KEYS[3], KEYS[4], KEYS[5])
+}`;
 
 // Done with a batch: forget it, and drop the conversation from the due set, or start a new window for the
 // lines that came meanwhile.
@@ -54,6 +74,25 @@ export interface StoredTicket extends TicketState {
   createdAtMs: number;
 }
 
+/** A conversation's message as the ticketer first sees it: the spam marks that hold, its task, its ticket. */
+export interface MessageFacts {
+  marks: SpamVerdict;
+  task: AsanaTaskRef | null;
+  ticket: StoredTicket;
+}
+
+function ticketFromHash(h: Record<string, string>): StoredTicket {
+  return {
+    completed: h.completed === '1',
+    spam: h.spam === '1',
+    dueAt: h.dueAt ?? '',
+    notes: h.notes ?? '',
+    slackLinked: h.slackLinked === '1',
+    firstEventId: h.firstEventId ?? '',
+    createdAtMs: Number(h.createdAtMs ?? 0),
+  };
+}
+
 export class TicketStore {
   private readonly batches: OpenBatches;
 
@@ -65,15 +104,23 @@ export class TicketStore {
   }
 
   async ticket(conversationId: string): Promise<StoredTicket> {
-    const h = await this.redis.hgetall(this.keys.ticketerTask(conversationId));
+    return ticketFromHash(await this.redis.hgetall(this.keys.ticketerTask(conversationId)));
+  }
+
+  /** The spam marks, the task and the ticket of a message's conversation, in one script call. */
+  async messageFacts(subject: SpamSubject, spam: SpamMarks): Promise<MessageFacts> {
+    const { conversationId } = subject;
+    const [task, ticket, marks] = (await this.redis.eval(
+      MESSAGE_FACTS,
+      5,
+      this.keys.asanaTask(conversationId),
+      this.keys.ticketerTask(conversationId),
+      ...spam.keysOf(subject),
+    )) as [string | null, string[], (string | null)[]];
     return {
-      completed: h.completed === '1',
-      spam: h.spam === '1',
-      dueAt: h.dueAt ?? '',
-      notes: h.notes ?? '',
-      slackLinked: h.slackLinked === '1',
-      firstEventId: h.firstEventId ?? '',
-      createdAtMs: Number(h.createdAtMs ?? 0),
+      marks: verdictOf(subject, marks),
+      task: parseAsanaTaskRef(task),
+      ticket: ticketFromHash(hashFromPairs(ticket)),
     };
   }
 

@@ -216,12 +216,12 @@ export class Ticketer {
   async onClassified({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> {
     const m = event.message;
     if (!m || event.denied) return;
-    // Independent reads, so one round trip's wait rather than three: most events are a known task's later messages.
-    const [marks, known, knownTicket] = await Promise.all([
-      this.deps.spam.check(spamSubjectOf(m)),
-      this.deps.refs.asanaTask(m.conversationId),
-      this.deps.store.ticket(m.conversationId),
-    ]);
+    // One script call for the three reads: most events are a known task's later messages, and need nothing else.
+    const {
+      marks,
+      task: known,
+      ticket: knownTicket,
+    } = await this.deps.store.messageFacts(spamSubjectOf(m), this.deps.spam);
     const handling = spamHandling(marks);
     if (handling.act === 'ignore') {
       this.deps.metrics.eventsTotal.inc({ topic: 'asana', outcome: handling.why });
