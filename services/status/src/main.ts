@@ -29,7 +29,9 @@ import {
   outboundRecorder,
   statusRecorder,
 } from './conversation/record';
-import { reopenOnUserMessage } from './conversation/reopen';
+import { RecordStore } from './conversation/record-store';
+import { reopenBatchOnUserMessages, reopenOnUserMessage } from './conversation/reopen';
+import { ReopenStore } from './conversation/reopen-store';
 import { spamMarkRecorder } from './conversation/spam-record';
 import { TakeoverStore } from './conversation/takeover';
 import { startTakeoverSweep } from './conversation/takeover-sweep';
@@ -110,13 +112,9 @@ async function main(): Promise<void> {
   const timelines = new TimelineStore(redis, keys, retentionSeconds);
   const triage = createTriageMetrics(metrics, timelines, logger);
   const recorders = {
-    transcripts,
-    conversations,
-    live,
-    deliveries,
+    records: new RecordStore(redis, { transcripts, conversations, timelines, deliveries, live }),
     metrics,
     webhook: Boolean(config.botWebhookUrl),
-    timelines,
     triage,
   };
   runtime.consume({
@@ -130,17 +128,13 @@ async function main(): Promise<void> {
     topic: Topics.classified,
     handler: handoffRecorder({ handoffs, timeoutMs: config.handoffTimeoutSeconds * 1000 }),
   });
+  const reopenDeps = { reopens: new ReopenStore(redis, keys, conversations), actions };
   runtime.consume({
     groupId: `${config.groupId}-reopen`,
     topic: Topics.classified,
-    // Many conversations at once, each in order: its reads are all waiting (idempotent per message: done-marks).
-    inLanes: true,
-    handler: reopenOnUserMessage({
-      conversations,
-      actions,
-      decided: new DoneMarks(redis, keys, 'status-reopen-decided'),
-      done: new DoneMarks(redis, keys, 'status-reopen'),
-    }),
+    // A fetch's reads in one call; the few messages with work left in lanes (idempotent per message: done-marks).
+    handler: reopenOnUserMessage(reopenDeps),
+    batchHandler: reopenBatchOnUserMessages(reopenDeps, config.conversationsConcurrently),
   });
   runtime.consume({ groupId: `${config.groupId}-status`, topic: Topics.status, handler: statusRecorder(recorders) });
   // Operators' own marks are written before their events are published: this catch-up must not hold the HTTP side.

@@ -1,8 +1,10 @@
 // How each operator message's delivery to the bot went, kept next to the transcript and pushed to open
-// consoles: "sent on bot.outbound" when the bot reads Kafka itself, else the webhook's attempts.
+// consoles: "sent on bot.outbound" when the bot reads Kafka itself, else the webhook's attempts. A state and
+// its live update are one script call (the first state is a step of the recording's script, record-store.ts).
 import type { Redis } from '@switchboard/store';
+import { TAKE_STEP, runSteps, type ScriptStep } from '../script-steps';
 import type { StatusKeys } from '../status-keys';
-import type { LiveHub } from './live';
+import { PUBLISH_UPDATE, type LiveHub } from './live';
 
 export interface DeliveryState {
   state: 'on_kafka' | 'pending' | 'retrying' | 'delivered' | 'failed';
@@ -27,6 +29,25 @@ export function describeDelivery(d: DeliveryState | undefined): string {
   }
 }
 
+/**
+ * Lua (after PUBLISH_UPDATE): a delivery's state written, then announced by the live update's step (k2, a2).
+ * KEYS: the conversation's deliveries. ARGV: event id, state (JSON), lifetime (s), '1' to write a first state
+ * only (one written before stays). Returns 1 when written, 0 when a first state found one there.
+ */
+export const RECORD_DELIVERY = `
+local function record_delivery(k, a, k2, a2)
+  local written = 1
+  if a[4] == '1' then written = redis.call('HSETNX', k[1], a[1], a[2]) else redis.call('HSET', k[1], a[1], a[2]) end
+  redis.call('EXPIRE', k[1], a[3])
+  if written == 1 then publish_update(k2, a2) end
+  return written
+end
+`;
+
+const WRITE = `${PUBLISH_UPDATE}${RECORD_DELIVERY}${TAKE_STEP}
+local k, a = take()
+return record_delivery(k, a, take())`;
+
 export class DeliveryLog {
   constructor(
     private readonly redis: Redis,
@@ -45,16 +66,12 @@ export class DeliveryLog {
     return text ? (JSON.parse(text) as DeliveryState) : undefined;
   }
 
-  /** Set once when the message is recorded; later states overwrite it, never the other way round. */
-  async initial(conversationId: string, eventId: string, state: 'on_kafka' | 'pending'): Promise<void> {
-    const key = this.keys.botDelivery(conversationId);
-    const set = await this.redis.hsetnx(
-      key,
-      eventId,
-      JSON.stringify({ state, attempts: 0, at: new Date().toISOString() } satisfies DeliveryState),
-    );
-    await this.redis.expire(key, this.retentionSeconds);
-    if (set === 1) await this.announce(conversationId, eventId, { state, attempts: 0, at: new Date().toISOString() });
+  /**
+   * The state set when the message is recorded, for a script that runs RECORD_DELIVERY: its two steps. Later
+   * states overwrite it, never the other way round.
+   */
+  initialSteps(conversationId: string, eventId: string, state: 'on_kafka' | 'pending'): ScriptStep[] {
+    return this.steps(conversationId, eventId, { state, attempts: 0, at: new Date().toISOString() }, true);
   }
 
   /** The number of this attempt; a message replayed after it had failed starts counting again. */
@@ -76,12 +93,16 @@ export class DeliveryLog {
   }
 
   private async write(conversationId: string, eventId: string, state: DeliveryState): Promise<void> {
-    const key = this.keys.botDelivery(conversationId);
-    await this.redis.multi().hset(key, eventId, JSON.stringify(state)).expire(key, this.retentionSeconds).exec();
-    await this.announce(conversationId, eventId, state);
+    await runSteps(this.redis, WRITE, this.steps(conversationId, eventId, state, false));
   }
 
-  private announce(conversationId: string, eventId: string, state: DeliveryState): Promise<void> {
-    return this.live.publish({ type: 'delivery', conversationId, eventId, delivery: describeDelivery(state) });
+  private steps(conversationId: string, eventId: string, state: DeliveryState, first: boolean): ScriptStep[] {
+    return [
+      {
+        keys: [this.keys.botDelivery(conversationId)],
+        args: [eventId, JSON.stringify(state), String(this.retentionSeconds), first ? '1' : ''],
+      },
+      this.live.updateStep({ type: 'delivery', conversationId, eventId, delivery: describeDelivery(state) }),
+    ];
   }
 }

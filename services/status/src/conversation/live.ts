@@ -3,6 +3,7 @@
 // replica passes what it hears to its own listeners (the SSE streams of its console pages).
 import type { Logger } from '@switchboard/core';
 import { connectRedis, type Redis } from '@switchboard/store';
+import type { ScriptStep } from '../script-steps';
 import type { StatusKeys } from '../status-keys';
 import type { ConversationSummary } from './conversation-state';
 import type { TranscriptEntry } from './transcript';
@@ -19,6 +20,14 @@ interface SessionEnded {
 }
 
 type Listener = (update: LiveUpdate) => void;
+
+/**
+ * Lua: the step that publishes a live update from inside a script (`LiveHub.updateStep`), after the script's
+ * writes; the channel is an argument (a channel is no key).
+ */
+export const PUBLISH_UPDATE = `
+local function publish_update(_, a) redis.call('PUBLISH', a[1], a[2]) end
+`;
 
 export class LiveHub {
   private subscriber?: Redis;
@@ -53,23 +62,12 @@ export class LiveHub {
     await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
-  /** Best effort: a console that misses one catches up from the transcript when its stream reconnects. */
-  async publish(update: LiveUpdate): Promise<void> {
-    await this.redis.publish(this.keys.liveUpdates(), JSON.stringify(update)).catch((err: Error) => {
-      this.logger.warn({ err: err.message, conversationId: update.conversationId }, 'live update not published');
-    });
-  }
-
-  /** Many updates in one round trip; best effort like publish. */
-  async publishMany(updates: LiveUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const update of updates) pipeline.publish(this.keys.liveUpdates(), JSON.stringify(update));
-    await pipeline
-      .exec()
-      .catch((err: Error) =>
-        this.logger.warn({ err: err.message, updates: updates.length }, 'live updates not published'),
-      );
+  /**
+   * An update, published by a store's script (PUBLISH_UPDATE) in the same call as the write it announces. A
+   * console that misses one catches up from the transcript when its stream reconnects.
+   */
+  updateStep(update: LiveUpdate): ScriptStep {
+    return { keys: [], args: [this.keys.liveUpdates(), JSON.stringify(update)] };
   }
 
   /** Tells every replica that a console session ended. */

@@ -1,7 +1,8 @@
 // What the status service records from the bus, for the console: conv.classified and bot.outbound become
 // transcript lines, conv.status becomes a line too and changes the conversation's summary. Each is pushed
 // to open consoles. Appends are idempotent by event id, so a redelivered event changes nothing. Each event
-// also moves the conversation's triage timeline, whose facts feed the triage metrics.
+// also moves the conversation's triage timeline, whose facts feed the triage metrics. The Redis side, in as
+// few script calls as it allows, is record-store.ts.
 import {
   Direction,
   EventKind,
@@ -20,13 +21,10 @@ import {
 import type { Delivery } from '@switchboard/bus';
 import { secondsSince, type Metrics } from '@switchboard/core';
 import { operatorName, statusLine } from './conversation-state';
-import type { ConversationIndex } from './conversations';
-import type { DeliveryLog } from './delivery-log';
 import type { HandoffStore } from './handoff';
-import type { LiveHub } from './live';
-import { fromClassified, fromOperatorMessage, fromStatus, type TimelineEvent } from './timeline';
-import type { TimelineStore } from './timeline-store';
-import type { TranscriptEntry, TranscriptStore } from './transcript';
+import type { RecordStore } from './record-store';
+import { fromClassified, fromOperatorMessage, fromStatus } from './timeline';
+import type { TranscriptEntry } from './transcript';
 import type { TriageMetrics } from './triage-metrics';
 
 const FROM: Record<Direction, string> = {
@@ -85,107 +83,50 @@ export function operatorEntry(m: OperatorMessage): TranscriptEntry {
 }
 
 export interface RecorderDeps {
-  transcripts: TranscriptStore;
-  conversations: ConversationIndex;
-  live: LiveHub;
-  deliveries: DeliveryLog;
+  records: RecordStore;
   metrics: Metrics;
   /** True when BOT_WEBHOOK_URL is set: operator messages also go to the bot over HTTP. */
   webhook: boolean;
-  timelines: TimelineStore;
   triage: TriageMetrics;
 }
 
-/** Applies an event to its conversation's timeline; only the write that won measures the facts. */
-async function recordTimeline(
-  { timelines, triage }: RecorderDeps,
-  conversationId: string,
-  event: TimelineEvent | null,
-): Promise<void> {
-  if (!event) return;
-  const result = await timelines.apply(conversationId, event);
-  if (result.outcome === 'applied') triage.observe(result.facts);
+/**
+ * conv.classified, a whole fetch at once (the consumer's batch handler): two script calls for the batch. If it
+ * throws, the consumer handles the messages one by one (the same, for a fetch of one).
+ */
+export function classifiedBatchRecorder({ records, metrics, triage }: RecorderDeps) {
+  return async (deliveries: Delivery<typeof ClassifiedEventSchema>[]): Promise<void> => {
+    const messages = deliveries.flatMap(({ event }) =>
+      event.message ? [{ event, entry: transcriptEntry(event), timeline: fromClassified(event)! }] : [],
+    );
+    const { added, facts } = await records.recordMessages(messages);
+    triage.observe(facts);
+    for (const [i, { event }] of messages.entries()) {
+      if (added[i] && event.message!.receivedAt)
+        metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message!.receivedAt)));
+    }
+  };
 }
 
 export function classifiedRecorder(deps: RecorderDeps) {
-  const { transcripts, conversations, live, metrics } = deps;
-  return async ({ event }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
-    if (!event.message) return;
-    const entry = transcriptEntry(event);
-    const id = event.message.conversationId;
-    const added = await transcripts.append(id, entry);
-    await recordTimeline(deps, id, fromClassified(event));
-    // Also after a redelivery: a crash between the two writes must not leave the summary behind.
-    const summary = await conversations.recordMessage(event, added);
-    if (!added) return;
-    if (event.message.receivedAt)
-      metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message.receivedAt)));
-    await live.publishMany([
-      { type: 'entry', conversationId: id, entry },
-      { type: 'summary', conversationId: id, summary },
-    ]);
-  };
+  const batch = classifiedBatchRecorder(deps);
+  return (delivery: Delivery<typeof ClassifiedEventSchema>): Promise<void> => batch([delivery]);
 }
 
-/**
- * The same for a whole fetch of messages (the consumer's batch handler): a few Redis round trips for the
- * batch instead of six for each event. If it throws, the consumer handles the messages one by one.
- */
-export function classifiedBatchRecorder(deps: RecorderDeps) {
-  const { transcripts, conversations, live, metrics } = deps;
-  return async (deliveries: Delivery<typeof ClassifiedEventSchema>[]): Promise<void> => {
-    const events = deliveries.map((d) => d.event).filter((e) => e.message);
-    const entries = events.map((event) => ({
-      conversationId: event.message!.conversationId,
-      entry: transcriptEntry(event),
-    }));
-    const added = await transcripts.appendMany(entries);
-    // The timelines: each conversation's messages folded in order, two round trips for the batch.
-    const byConversation = new Map<string, TimelineEvent[]>();
-    for (const event of events) {
-      const id = event.message!.conversationId;
-      byConversation.set(id, [...(byConversation.get(id) ?? []), fromClassified(event)!]);
-    }
-    deps.triage.observe(await deps.timelines.applyMessages(byConversation));
-    const summaries = await conversations.recordMessages(events, added);
-    const fresh = events.filter((_, i) => added[i]);
-    if (fresh.length === 0) return;
-    for (const event of fresh) {
-      if (event.message!.receivedAt)
-        metrics.endToEndSeconds.observe({ stage: 'transcript' }, secondsSince(timestampMs(event.message!.receivedAt)));
-    }
-    await live.publishMany([
-      ...entries
-        .filter((_, i) => added[i])
-        .map(({ conversationId, entry }) => ({ type: 'entry' as const, conversationId, entry })),
-      ...[...summaries].map(([conversationId, summary]) => ({ type: 'summary' as const, conversationId, summary })),
-    ]);
-  };
-}
-
-export function statusRecorder(deps: RecorderDeps) {
-  const { transcripts, conversations, live } = deps;
+export function statusRecorder({ records, triage }: RecorderDeps) {
   return async ({ event }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     if (!event.conversationId) return;
-    const entry = statusEntry(event);
-    await recordTimeline(deps, event.conversationId, fromStatus(event));
-    // The summary first: if we crash after it, the redelivery still adds the line (and the summary write is idempotent).
-    const summary = await conversations.recordStatus(event);
-    const added = await transcripts.append(event.conversationId, entry);
-    if (added) await live.publish({ type: 'entry', conversationId: event.conversationId, entry });
-    if (summary) await live.publish({ type: 'summary', conversationId: event.conversationId, summary });
+    triage.observe(await records.recordStatus(event, statusEntry(event), fromStatus(event)));
   };
 }
 
-export function outboundRecorder(deps: RecorderDeps) {
-  const { transcripts, live, deliveries, webhook } = deps;
+export function outboundRecorder({ records, triage, webhook }: RecorderDeps) {
   return async ({ event }: Delivery<typeof OperatorMessageSchema>): Promise<void> => {
     if (!event.conversationId) return;
-    await recordTimeline(deps, event.conversationId, fromOperatorMessage(event));
-    const entry = operatorEntry(event);
-    const added = await transcripts.append(event.conversationId, entry);
-    await deliveries.initial(event.conversationId, event.eventId, webhook ? 'pending' : 'on_kafka');
-    if (added) await live.publish({ type: 'entry', conversationId: event.conversationId, entry });
+    const delivery = webhook ? 'pending' : 'on_kafka';
+    triage.observe(
+      await records.recordOperatorMessage(event, operatorEntry(event), fromOperatorMessage(event), delivery),
+    );
   };
 }
 

@@ -10,11 +10,10 @@ import {
   type ClassifiedEvent,
   type ClassifiedEventSchema,
 } from '@switchboard/proto';
-import type { Delivery } from '@switchboard/bus';
-import type { DoneMarks } from '@switchboard/store';
+import { inLanes, type BatchHandler, type Delivery } from '@switchboard/bus';
 import type { OperatorActions } from './actions';
 import type { ConversationSummary } from './conversation-state';
-import type { ConversationIndex } from './conversations';
+import type { ReopenFacts, ReopenStore } from './reopen-store';
 
 /** The REOPENED event's note: every surface says why the conversation is open again. */
 export const REOPEN_NOTE = 'the user wrote again';
@@ -39,29 +38,23 @@ export function reopensConversation(event: ClassifiedEvent, summary: Conversatio
 }
 
 export interface ReopenDeps {
-  conversations: ConversationIndex;
+  /** The reads, and the marks: one decision per message (a crash after the summary says open still publishes). */
+  reopens: ReopenStore;
   actions: OperatorActions;
-  /** The decision, taken once per message: a crash after the summary says open still publishes the event. */
-  decided: DoneMarks;
-  done: DoneMarks;
 }
 
+/** Pure: whether a message has work left, by its facts as read: a decision to take, or a decided event to publish. */
+const workLeft = (event: ClassifiedEvent, facts: ReopenFacts) =>
+  !facts.finished && (facts.decided || reopensConversation(event, facts.summary));
+
 /** conv.classified → REOPENED for a user's message on a closed conversation. */
-export function reopenOnUserMessage({ conversations, actions, decided, done }: ReopenDeps) {
+export function reopenOnUserMessage({ reopens, actions }: ReopenDeps) {
   return async ({ event, log }: Delivery<typeof ClassifiedEventSchema>): Promise<void> => {
     const m = event.message;
     if (!m?.conversationId || !m.eventId) return;
-    // Independent reads, so one round trip's wait: nearly every message is on an open conversation and ends here.
-    const [finished, wasDecided, summary] = await Promise.all([
-      done.isDone(m.eventId),
-      decided.isDone(m.eventId),
-      conversations.get(m.conversationId),
-    ]);
-    if (finished) return;
-    if (!wasDecided) {
-      if (!reopensConversation(event, summary)) return;
-      await decided.markDone(m.eventId);
-    }
+    const [facts] = await reopens.read([m]);
+    if (!workLeft(event, facts)) return;
+    if (!facts.decided) await reopens.markDecided(m.eventId);
     await actions.act({
       conversationId: m.conversationId,
       change: StatusChange.REOPENED,
@@ -69,7 +62,32 @@ export function reopenOnUserMessage({ conversations, actions, decided, done }: R
       eventId: reopenEventId(m.eventId),
       note: REOPEN_NOTE,
     });
-    await done.markDone(m.eventId);
+    await reopens.markDone(m.eventId);
     log.info({ conversationId: m.conversationId }, 'closed conversation reopened: the user wrote again');
+  };
+}
+
+/**
+ * The same for a whole fetch (the consumer's batch handler): every message's marks and summary in one script
+ * call, where nearly every message (on an open conversation) ends. A conversation's first message with work
+ * left, and every later one of it, go through the one-message handler, many conversations at once, each in
+ * order (lanes): it reads again, as a reopen changes what the conversation's next message finds.
+ */
+export function reopenBatchOnUserMessages(
+  deps: ReopenDeps,
+  concurrency: number,
+): BatchHandler<typeof ClassifiedEventSchema> {
+  const inOrder = inLanes(reopenOnUserMessage(deps), { concurrency });
+  return async (deliveries, context) => {
+    const messages = deliveries.filter((d) => d.event.message?.conversationId && d.event.message.eventId);
+    const facts = await deps.reopens.read(messages.map((d) => d.event.message!));
+    const working = new Set<string>();
+    const left = messages.filter((d, i) => {
+      const id = d.event.message!.conversationId;
+      if (!working.has(id) && !workLeft(d.event, facts[i])) return false;
+      working.add(id);
+      return true;
+    });
+    if (left.length > 0) await inOrder(left, context);
   };
 }

@@ -167,6 +167,24 @@ export function timelineTransition(current: Timeline, event: TimelineEvent): Tra
   return { set, facts: factsCompleted(current, next) };
 }
 
+/**
+ * A conversation's messages folded in order: the fields to set against `current` and the facts completed on
+ * the way, as applying them one by one would give. Messages only: they need no done-mark.
+ */
+export function foldMessages(current: Timeline, events: TimelineEvent[]): Transition {
+  let next = current;
+  const facts: Fact[] = [];
+  for (const event of events) {
+    if (event.kind !== 'message') throw new Error('foldMessages takes messages only');
+    const step = timelineTransition(next, event);
+    next = { ...next, ...step.set };
+    facts.push(...step.facts);
+  }
+  const set: Timeline = {};
+  for (const [field, value] of Object.entries(next)) if ((current[field] ?? '') !== value) set[field] = value;
+  return { set, facts };
+}
+
 function firstReply(next: Timeline, at: number, by: string): void {
   if (next.firstHumanReplyAt) return;
   next.firstHumanReplyAt = String(at);

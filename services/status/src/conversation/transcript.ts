@@ -1,7 +1,8 @@
 // Transcripts: every classified event and operator message of a conversation, kept in Redis as a capped
-// list with a retention time. Appending is idempotent by event id (one Lua call: a redelivered event is
-// never shown twice); the set of seen ids is kept to at most twice the list's cap.
+// list with a retention time. Appending is idempotent by event id (a Lua step of the recording's scripts,
+// record-store.ts: a redelivered event is never shown twice); the seen ids are kept to at most twice the cap.
 import type { Redis } from '@switchboard/store';
+import type { ScriptStep } from '../script-steps';
 import type { StatusKeys } from '../status-keys';
 
 export interface TranscriptEntry {
@@ -19,18 +20,26 @@ export interface TranscriptEntry {
   attachments?: { name: string; url: string; type: string }[];
 }
 
-const APPEND_ONCE = `
-if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[2])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
--- The id set is bounded too: past twice the list's cap it is rebuilt from the ids still in the list.
-if redis.call('SCARD', KEYS[2]) > 2 * tonumber(ARGV[3]) then
-  redis.call('DEL', KEYS[2])
-  for _, line in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do redis.call('SADD', KEYS[2], cjson.decode(line).eventId) end
+/**
+ * Lua: appends a line unless its event id was seen; 1 when it was new, 0 when already there. KEYS: the list,
+ * the seen ids. ARGV: event id, line, the list's cap, lifetime (s).
+ */
+export const APPEND_ONCE = `
+local function append_once(k, a)
+  local cap = tonumber(a[3])
+  if redis.call('SADD', k[2], a[1]) == 0 then return 0 end
+  redis.call('RPUSH', k[1], a[2])
+  redis.call('LTRIM', k[1], -cap, -1)
+  redis.call('EXPIRE', k[1], a[4])
+  -- The id set is bounded too: past twice the list's cap it is rebuilt from the ids still in the list.
+  if redis.call('SCARD', k[2]) > 2 * cap then
+    redis.call('DEL', k[2])
+    for _, line in ipairs(redis.call('LRANGE', k[1], 0, -1)) do redis.call('SADD', k[2], cjson.decode(line).eventId) end
+  end
+  redis.call('EXPIRE', k[2], a[4])
+  return 1
 end
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-return 1`;
+`;
 
 export class TranscriptStore {
   constructor(
@@ -40,33 +49,12 @@ export class TranscriptStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  /** True when the entry was new; false when it was already there. */
-  async append(conversationId: string, entry: TranscriptEntry): Promise<boolean> {
-    const [added] = await this.appendMany([{ conversationId, entry }]);
-    return added;
-  }
-
-  /** Many appends in one round trip, in order; for each, true when it was new. */
-  async appendMany(items: { conversationId: string; entry: TranscriptEntry }[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const { conversationId, entry } of items) {
-      pipeline.eval(
-        APPEND_ONCE,
-        2,
-        this.keys.transcript(conversationId),
-        this.keys.transcriptIds(conversationId),
-        entry.eventId,
-        JSON.stringify(entry),
-        String(this.maxEntries),
-        String(this.retentionSeconds),
-      );
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, added]) => {
-      if (err) throw err;
-      return added === 1;
-    });
+  /** The append of a line, for a script that runs APPEND_ONCE. */
+  appendStep(conversationId: string, entry: TranscriptEntry): ScriptStep {
+    return {
+      keys: [this.keys.transcript(conversationId), this.keys.transcriptIds(conversationId)],
+      args: [entry.eventId, JSON.stringify(entry), String(this.maxEntries), String(this.retentionSeconds)],
+    };
   }
 
   async read(conversationId: string): Promise<TranscriptEntry[]> {

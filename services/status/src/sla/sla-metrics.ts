@@ -6,6 +6,14 @@ import { PRIORITIES } from '../conversation/timeline';
 import type { StatusKeys } from '../status-keys';
 import type { RunningClock } from './clock-store';
 
+const UNREVIEWED = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  out[i] = {redis.call('ZCARD', key), oldest[2] or false}
+end
+return out`;
+
 export interface SlaMetrics {
   breached(clock: RunningClock): void;
 }
@@ -26,24 +34,17 @@ export function createSlaMetrics(
   for (const priority of PRIORITIES)
     for (let level = 0; level <= levels; level += 1) breaches.inc({ priority, level: String(level) }, 0);
 
-  // What the gauges read at a scrape: the count and the oldest start of each priority's unreviewed set.
+  // What the gauges read at a scrape, in one script call: the count and the oldest start of each priority's
+  // unreviewed set. KEYS: the sets. Returns {count, oldest start or false} for each.
+  const keys = PRIORITIES.map((priority) => deps.keys.timelineOpen('unreviewed', priority));
   const read = async () => {
-    const pipeline = deps.redis.pipeline();
-    for (const priority of PRIORITIES) {
-      pipeline.zcard(deps.keys.timelineOpen('unreviewed', priority));
-      pipeline.zrange(deps.keys.timelineOpen('unreviewed', priority), 0, 0, 'WITHSCORES');
-    }
-    const results = (await pipeline.exec()) ?? [];
+    const results = (await deps.redis.eval(UNREVIEWED, keys.length, ...keys)) as [number, string | null][];
     return PRIORITIES.map((priority, i) => {
-      const [countErr, count] = results[2 * i];
-      const [oldestErr, oldest] = results[2 * i + 1];
-      if (countErr) throw countErr;
-      if (oldestErr) throw oldestErr;
-      const startMs = (oldest as string[]).length === 2 ? Number((oldest as string[])[1]) : null;
+      const [count, oldest] = results[i];
       return {
         priority,
         count: Number(count),
-        oldestSeconds: startMs === null ? 0 : Math.max(0, (now() - startMs) / 1000),
+        oldestSeconds: oldest ? Math.max(0, (now() - Number(oldest)) / 1000) : 0,
       };
     });
   };

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@switchboard/core';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics, type Delivery } from '@switchboard/bus';
-import { DoneMarks, connectRedis, createRedis } from '@switchboard/store';
+import { connectRedis, createRedis } from '@switchboard/store';
 import {
   ClassifiedEventSchema,
   Direction,
@@ -19,7 +19,8 @@ import { OperatorActions } from '../../src/conversation/actions';
 import { ConversationIndex } from '../../src/conversation/conversations';
 import { HandoffStore } from '../../src/conversation/handoff';
 import { OwnerStore } from '../../src/conversation/owner';
-import { reopenOnUserMessage } from '../../src/conversation/reopen';
+import { reopenBatchOnUserMessages, reopenOnUserMessage } from '../../src/conversation/reopen';
+import { ReopenStore } from '../../src/conversation/reopen-store';
 import { TakeoverStore } from '../../src/conversation/takeover';
 import { statusKeys } from '../../src/status-keys';
 
@@ -45,14 +46,11 @@ describe('reopening when the user writes again', () => {
     owners: new OwnerStore(redis, keys, 3600),
     logger: quiet,
   });
+  const reopens = () => new ReopenStore(redis, keys, conversations);
   /** One replica's handler (each replica has its own, sharing Redis). */
-  const replica = () =>
-    reopenOnUserMessage({
-      conversations,
-      actions,
-      decided: new DoneMarks(redis, keys, 'status-reopen-decided'),
-      done: new DoneMarks(redis, keys, 'status-reopen'),
-    });
+  const replica = () => reopenOnUserMessage({ reopens: reopens(), actions });
+  /** One replica's batch handler: a fetch at once. */
+  const batchReplica = () => reopenBatchOnUserMessages({ reopens: reopens(), actions }, 4);
   const olivia = create(OperatorSchema, { id: 'console:olivia', name: 'Olivia', source: 'console' });
 
   beforeAll(async () => {
@@ -122,11 +120,33 @@ describe('reopening when the user writes again', () => {
   it('still publishes once decided, after a crash that left the summary open', async () => {
     await closed('c-crash');
     const before = await published();
-    await new DoneMarks(redis, keys, 'status-reopen-decided').markDone('bot:m4');
+    await reopens().markDecided('bot:m4');
     await conversations.recordStatus(
       create(StatusEventSchema, { conversationId: 'c-crash', change: StatusChange.REOPENED, at: timestampNow() }),
     );
     await replica()(delivery('c-crash', 'bot:m4'));
     expect(await published()).toBe(before + 1);
+  });
+
+  it('decides a fetch in one read: one REOPENED per closed conversation, and a decided one published', async () => {
+    await closed('c-fetch-1');
+    await closed('c-fetch-2');
+    await reopens().markDecided('bot:m7');
+    const before = await published();
+    const fetch = [
+      delivery('c-fetch-1', 'bot:m5'),
+      delivery('c-fetch-open', 'bot:m6'),
+      delivery('c-fetch-1', 'bot:m8'), // finds it open: the first message reopened it
+      delivery('c-fetch-open', 'bot:m7'), // decided before a crash: published
+      delivery('c-fetch-2', 'bot:m9'),
+    ];
+    await batchReplica()(fetch, { live: () => true });
+    expect(await published()).toBe(before + 3);
+    expect((await conversations.get('c-fetch-1'))?.closed).toBe(false);
+    expect((await conversations.get('c-fetch-2'))?.closed).toBe(false);
+    // The fetch again (a redelivery), and a fetch on open conversations only: nothing more.
+    await batchReplica()(fetch, { live: () => true });
+    await batchReplica()([delivery('c-fetch-1', 'bot:m10'), delivery('c-fetch-open', 'bot:m11')], { live: () => true });
+    expect(await published()).toBe(before + 3);
   });
 });

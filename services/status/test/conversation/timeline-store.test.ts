@@ -5,7 +5,13 @@ import { createLogger } from '@switchboard/core';
 import { StatusChange } from '@switchboard/proto';
 import { connectRedis, createRedis, type Redis } from '@switchboard/store';
 import type { TimelineEvent } from '../../src/conversation/timeline';
-import { TimelineStore } from '../../src/conversation/timeline-store';
+import {
+  APPLY_TIMELINE,
+  READ_TIMELINE,
+  TimelineStore,
+  type TimelineReply,
+} from '../../src/conversation/timeline-store';
+import { TAKE_STEP, runSteps } from '../../src/script-steps';
 import { statusKeys } from '../../src/status-keys';
 
 const quiet = createLogger({ service: 'timeline-store-test', level: 'silent' });
@@ -118,30 +124,22 @@ describe('TimelineStore', () => {
     expect(counts).toEqual({ ...expected, reviewed: expected.reviewed + 1 });
   });
 
-  it('folds a batch of messages per conversation in two round trips, the same as one by one', async () => {
-    const one = new TimelineStore(a, keys, 3600);
-    const two = new TimelineStore(b, keys, 3600);
-    // A review known before the messages: the batch completes the fact once.
-    await one.apply('batch-1', status('br', T0 + 45_000, StatusChange.REVIEWED));
-    const batch = new Map([
-      ['batch-1', [msg('b1', T0), msg('b2', T0 + 10_000)]],
-      ['batch-2', [msg('b3', T0 + 5_000)]],
+  it('applies messages read before another write again, one at a time, measuring each fact once', async () => {
+    const store = new TimelineStore(a, keys, 3600);
+    const read = await runSteps<TimelineReply>(a, `${READ_TIMELINE}${TAKE_STEP}return read_timeline(take())`, [
+      store.readStep('stale-1', 'messages'),
     ]);
-    const facts = await one.applyMessages(batch);
-    expect(facts.map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:45']);
-    // Again (a redelivered batch, or a second replica): nothing changes, nothing is measured.
-    expect(await two.applyMessages(batch)).toEqual([]);
-    expect(await one.get('batch-1')).toMatchObject({
-      startedAt: String(T0),
-      lastUserAt: String(T0 + 10_000),
-      reviewedAt: String(T0 + 45_000),
-    });
-    expect(await one.get('batch-2')).toMatchObject({ startedAt: String(T0 + 5_000) });
-    expect(await a.zscore(keys.timelinesByStart(), 'batch-2')).toBe(String(T0 + 5_000));
-    // Two replicas with the same new batch at once: one write wins, the other falls back and finds it done.
-    const next = new Map([['batch-3', [msg('b4', T0), msg('b5', T0 + 1)]]]);
-    await one.apply('batch-3', status('b3r', T0 + 20_000, StatusChange.REVIEWED));
-    const both = await Promise.all([one.applyMessages(next), two.applyMessages(next)]);
-    expect(both.flat().map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:20']);
+    const messages = [msg('s1', T0), msg('s2', T0 + 1_000)];
+    const change = store.messagesChange('stale-1', read, messages)!;
+    // A review lands between the read and the write: the write is refused, the messages applied again.
+    await store.apply('stale-1', status('s-r', T0 + 30_000, StatusChange.REVIEWED));
+    const result = await runSteps<number>(a, `${APPLY_TIMELINE}${TAKE_STEP}return apply_timeline(take())`, [
+      change.write,
+    ]);
+    expect(result).toBe(-1);
+    const facts = await store.written('stale-1', messages, change, result);
+    expect(facts.map((f) => `${f.fact}:${f.seconds}`)).toEqual(['review:30']);
+    expect(await store.get('stale-1')).toMatchObject({ startedAt: String(T0), lastUserAt: String(T0 + 1_000) });
+    expect(await a.zscore(keys.timelineOpen('reviewed', 'high'), 'stale-1')).toBe(String(T0));
   });
 });

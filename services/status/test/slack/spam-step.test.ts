@@ -13,6 +13,7 @@ import { ClassifiedEventSchema, StatusChange, StatusEventSchema, create, type St
 import { ConversationRefs, SpamMarks, connectRedis, createRedis } from '@switchboard/store';
 import { startSandbox } from '@switchboard/sandbox';
 import { OperatorActions } from '../../src/conversation/actions';
+import { summaryAfterMessage } from '../../src/conversation/conversation-state';
 import { ConversationIndex } from '../../src/conversation/conversations';
 import { HandoffStore } from '../../src/conversation/handoff';
 import { TakeoverStore } from '../../src/conversation/takeover';
@@ -70,18 +71,18 @@ describe("Spam's second step in Slack", () => {
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     const metrics = createMetrics('spam-step');
     const conversations = new ConversationIndex(redis, keys, 3600);
-    await conversations.recordMessage(
-      create(ClassifiedEventSchema, {
-        message: {
-          eventId: `spam-bot:e-${id}`,
-          conversationId,
-          botId: 'spam-bot',
-          text: 'cheap watches',
-          user: { id: 'u-spammer', name: 'Mallory' },
-          team: { id: 't-spamco', name: 'Spamco' },
-        },
-      }),
-    );
+    // The summary a first message leaves (who wrote, from which team: the scopes the question offers).
+    const first = create(ClassifiedEventSchema, {
+      message: {
+        eventId: `spam-bot:e-${id}`,
+        conversationId,
+        botId: 'spam-bot',
+        text: 'cheap watches',
+        user: { id: 'u-spammer', name: 'Mallory' },
+        team: { id: 't-spamco', name: 'Spamco' },
+      },
+    });
+    await redis.hset(keys.consoleConversation(conversationId), summaryAfterMessage(null, first));
     const actions = new OperatorActions({
       publisher,
       takeovers: new TakeoverStore(redis, keys, 60000, 3600),
