@@ -1,6 +1,7 @@
 // The deadline sweep: every replica, every second, claims the clocks whose next step is due (clock-store.ts),
-// publishes SLA_BREACHED for the step, and moves the clock on to its next step. A replica that dies between
-// the claim and the move leaves the step to another after the lease; it publishes the same event id again.
+// publishes SLA_BREACHED for the step, and moves the clock on to its next step. A replica that dies (or stalls)
+// between the claim and the move leaves the step to another after the lease; it publishes the same event id
+// again, and the breach is counted by whichever of them moves the clock on: once.
 import { Topics, type Publisher } from '@switchboard/bus';
 import type { Logger } from '@switchboard/core';
 import type { ClockStore, RunningClock } from './clock-store';
@@ -11,7 +12,7 @@ export interface SlaSweepDeps {
   clocks: ClockStore;
   publisher: Publisher;
   logger: Logger;
-  /** Counts a breach step this replica published. */
+  /** Counts a breach step: called once per step, by the replica whose move of the clock won. */
   breached?: (clock: RunningClock) => void;
   /** The time now, in ms (tests move it). */
   now?: () => number;
@@ -28,8 +29,14 @@ export async function sweepDeadlines(deps: SlaSweepDeps): Promise<number> {
     const event = breachEvent(claimed, now);
     await deps.publisher.publish(Topics.status, [{ key: claimed.conversationId, value: event }]);
     const next = nextStep(claimed.plan, claimed.step);
-    await deps.clocks.advance(claimed, next, next ? dueAtMs(claimed.plan, claimed.startedMs, next) : null);
-    deps.breached?.(claimed);
+    const moved = await deps.clocks.advance(
+      claimed,
+      next,
+      next ? dueAtMs(claimed.plan, claimed.startedMs, next) : null,
+    );
+    // A claim taken over after its lease ran out publishes the step again (the same event id: consumers drop
+    // the copy); only the move that wins counts it.
+    if (moved) deps.breached?.(claimed);
     deps.logger.info(
       {
         conversationId: claimed.conversationId,

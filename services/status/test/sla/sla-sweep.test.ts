@@ -1,6 +1,7 @@
 // The clocks on the real broker and Redis with the clock injected: a conversation started on Friday evening
 // under business hours is held over the weekend and breaches on Monday just after the opening; two sweepers
-// at once publish a step once; Reviewed stops the clock (its stop published) and nothing more is due.
+// at once publish a step once; a step taken over from a stalled replica after its lease is counted once;
+// Reviewed stops the clock (its stop published) and nothing more is due.
 import { randomUUID } from 'node:crypto';
 import { Publisher, TopicNames, Topics, createKafka, ensureTopics } from '@switchboard/bus';
 import { createLogger } from '@switchboard/core';
@@ -107,6 +108,51 @@ describe('the SLA sweep', () => {
     expect(await statusCount()).toBe(before + 2);
     // No repeat and no level: nothing more is due, ever.
     expect(await sweep(replicaA, monday + 365 * 86_400_000)).toBe(0);
+  });
+
+  it('counts a step once when a stalled replica’s lease ran out and another took it over', async () => {
+    const monday = Date.parse('2026-06-15T09:00:00Z'); // 11:00 in Berlin: the 5 minutes run at once
+    await slaClassifiedRecorder(recorderDeps)(delivery(started('bot:c-stalled', monday)));
+    const due = monday + 5 * 60_000;
+    const counted: RunningClock[] = [];
+    // Replica A claims the step and stalls before its publish returns.
+    let reached!: () => void;
+    let release!: () => void;
+    const claimedByA = new Promise<void>((resolve) => (reached = resolve));
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const stallingPublisher = {
+      publish: async (...args: Parameters<Publisher['publish']>) => {
+        reached();
+        await stalled;
+        return publisher.publish(...args);
+      },
+    } as unknown as Publisher;
+    const sweepA = sweepDeadlines({
+      clocks: replicaA,
+      publisher: stallingPublisher,
+      logger: quiet,
+      now: () => due,
+      breached: (c) => counted.push(c),
+    });
+    await claimedByA;
+    // After A's lease (30 s), B takes the step over, publishes it and moves the clock on.
+    const before = await statusCount();
+    const sweepB = (nowMs: number) =>
+      sweepDeadlines({
+        clocks: replicaB,
+        publisher,
+        logger: quiet,
+        now: () => nowMs,
+        breached: (c) => counted.push(c),
+      });
+    expect(await sweepB(due + 29_000)).toBe(0);
+    expect(await sweepB(due + 31_000)).toBe(1);
+    expect(counted.map((c) => c.conversationId)).toEqual(['bot:c-stalled']);
+    // A comes back: its publish goes out (the same event id, dropped downstream), but its move loses: not counted.
+    release();
+    expect(await sweepA).toBe(1);
+    expect(await statusCount()).toBe(before + 2);
+    expect(counted).toHaveLength(1);
   });
 
   it('stops the clock on Reviewed, publishes the stop, and never breaches after it', async () => {
