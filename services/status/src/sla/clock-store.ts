@@ -3,7 +3,7 @@
 // a stop and a claim never interleave: a stop wins over a step not yet claimed, and a claim only leases its
 // entry (score = now + lease) until advance() moves it to the next step, so a replica that dies mid-step
 // leaves it to be claimed again, with the same event ids.
-import type { Redis } from '@switchboard/store';
+import { hashFromPairs, type Redis } from '@switchboard/store';
 import type { Keys } from '@switchboard/store';
 import type { ClockName } from './policy';
 import type { ClockPlan, Step } from './schedule';
@@ -210,8 +210,7 @@ export class ClockStore {
       String(this.leaseMs),
     )) as string[] | null;
     if (!flat) return null;
-    const h: Record<string, string> = {};
-    for (let i = 0; i < flat.length; i += 2) h[flat[i]] = flat[i + 1];
+    const h = hashFromPairs(flat);
     return {
       conversationId,
       clock,
