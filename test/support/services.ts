@@ -70,7 +70,8 @@ export class TestSystem {
       NOTIFIER_GROUP_ID: `t${this.id}-notifier`,
       TICKETER_GROUP_ID: `t${this.id}-ticketer`,
       STATUS_GROUP_ID: `t${this.id}-status`,
-      LOG_LEVEL: 'info',
+      // TEST_SERVICE_LOG_LEVEL: e.g. debug, with TEST_SERVICE_LOG_DIR (below) to read what the services did.
+      LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'info',
       ...extraEnv,
     };
   }

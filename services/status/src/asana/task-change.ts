@@ -1,5 +1,6 @@
 // What a change to an Asana task means for its conversation: completed closes it, uncompleted reopens it,
-// once per change however often Asana delivers the event; a task that is not a conversation's is ignored.
+// once per change however often Asana delivers the event; a task that is not a conversation's is ignored, and
+// so is a change our own token made (the ticketer's, coming back).
 import { StatusChange } from '@switchboard/proto';
 import type { Logger, Metrics } from '@switchboard/core';
 import { conversationInNotes } from '@switchboard/agreements';
@@ -24,6 +25,18 @@ export interface TaskChangeDeps {
 
 export async function reactToTaskChange(deps: TaskChangeDeps, taskGid: string, event: AsanaEvent): Promise<void> {
   const { api, refs, conversations, actions, identities, once, logger, metrics } = deps;
+  const userGid =
+    typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string'
+      ? event.user.gid
+      : undefined;
+  // The ticketer's own completing and reopening, coming back. Comparing the task with the conversation is not
+  // enough for these: an echo read after a later contrary change (Not spam reopens the task, Close completes it,
+  // and the reopening's echo is read once the conversation is closed) would undo that change, and the ticketer's
+  // undoing would echo in turn: the task and the conversation would flip back and forth without end.
+  if (userGid && userGid === (await api.ownUserGid())) {
+    metrics.eventsTotal.inc({ topic: 'asana', outcome: 'own' });
+    return;
+  }
   let task: TaskState;
   try {
     task = await api.task(taskGid);
@@ -45,10 +58,6 @@ export async function reactToTaskChange(deps: TaskChangeDeps, taskGid: string, e
   const change = task.completed ? StatusChange.CLOSED : StatusChange.REOPENED;
   const id = `asana-${taskGid}-${typeof event.created_at === 'string' ? event.created_at.slice(0, 40) : ''}-${task.completed ? 'completed' : 'uncompleted'}`;
   const handled = await once.run('asana', id, async () => {
-    const userGid =
-      typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string'
-        ? event.user.gid
-        : undefined;
     const actor = await identities.asanaUser(userGid);
     await actions.act({ conversationId, change, actor, eventId: id });
   });
