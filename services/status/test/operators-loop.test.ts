@@ -118,6 +118,16 @@ describe('the operator loop', () => {
       })
     ).json()) as { control: string; operator?: string };
 
+  it('serves what becomes of Slack and Asana deliveries as 0 from start-up (first: before any delivery)', async () => {
+    const scrape = await (await fetch(status('/metrics'))).text();
+    const zero = (topic: string, outcome: string) =>
+      new RegExp(`^switchboard_events_total\\{[^}]*topic="${topic}",outcome="${outcome}"[^}]*\\} 0$`, 'm');
+    for (const outcome of ['ok', 'duplicate', 'explained', 'ignored', 'refused', 'rejected'])
+      expect(scrape).toMatch(zero('slack', outcome));
+    for (const outcome of ['ok', 'own', 'ignored', 'duplicate', 'rejected'])
+      expect(scrape).toMatch(zero('asana', outcome));
+  });
+
   it('takes signed button clicks, once each, and refuses unsigned, stale and tampered ones', async () => {
     await conversation('conv-buttons', 'I want a refund');
     const body = click('conv-buttons', 'sb_reviewed', '1700000000.000100');

@@ -22,8 +22,12 @@ export interface AsanaRouteOptions {
   metrics: Metrics;
 }
 
+/** What becomes of an Asana delivery's events (switchboard_events_total{topic="asana"}), served as 0 from start-up. */
+export const ASANA_OUTCOMES = ['ok', 'own', 'ignored', 'duplicate', 'rejected'] as const;
+
 export async function registerAsanaRoutes(app: FastifyInstance, options: AsanaRouteOptions): Promise<void> {
   const { secrets, logger, metrics } = options;
+  for (const outcome of ASANA_OUTCOMES) metrics.eventsTotal.inc({ topic: 'asana', outcome }, 0);
 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

@@ -47,8 +47,12 @@ export interface SlackRouteOptions {
 const stableId = (source: string, parts: string[]) =>
   `${source}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 
+/** What becomes of a Slack request (switchboard_events_total{topic="slack"}), served as 0 from start-up. */
+export const SLACK_OUTCOMES = ['ok', 'duplicate', 'explained', 'ignored', 'refused', 'rejected'] as const;
+
 export async function registerSlackRoutes(app: FastifyInstance, options: SlackRouteOptions): Promise<void> {
   const { signingSecret, actions, identities, members, logger, metrics } = options;
+  for (const outcome of SLACK_OUTCOMES) metrics.eventsTotal.inc({ topic: 'slack', outcome }, 0);
 
   /** True when the user may act; otherwise they are told so (ephemerally) and the refusal counted. */
   const mayAct = async (userId: string, channel: string): Promise<boolean> => {
