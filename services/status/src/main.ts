@@ -7,6 +7,7 @@ import { Runtime } from '@switchboard/runtime';
 import { ConversationRefs, DoneMarks, RateBudget, SpamMarks } from '@switchboard/store';
 import { AsanaApi } from './asana/asana-client';
 import { keepAsanaWebhookRegistered } from './asana/asana-registration';
+import { warnIfOwnAsanaUserIsAnOperator } from './asana/own-user-check';
 import { registerAsanaRoutes } from './asana/asana-routes';
 import { AsanaWebhookSecrets } from './asana/asana-webhook-secrets';
 import { botWebhookHandler } from './bot/bot-webhook';
@@ -294,6 +295,8 @@ async function main(): Promise<void> {
     startHandoffSweep({ handoffs, actions, timeoutSeconds: config.handoffTimeoutSeconds, logger }),
   );
   sla.startSweep();
+  // Not awaited: a word in the log, never a reason to wait or to stop.
+  if (asana) void warnIfOwnAsanaUserIsAnOperator(asana, directory, logger);
   if (asana && config.asanaWebhookTargetUrl) {
     const stop = keepAsanaWebhookRegistered(
       { api: asana, secrets: asanaSecrets, redis, keys, logger },
