@@ -173,11 +173,15 @@ export class Runtime {
     this.logger.info({ port: this.options.httpPort }, 'started');
   }
 
-  /** The order matters: stop taking HTTP work, finish and commit the batch in hand, then disconnect. */
+  /**
+   * The order matters: stop taking HTTP work, finish and commit the batch in hand, then disconnect. The
+   * consumers stop together: each waits for its fetch in flight (up to kafkajs's maxWaitTime, 5 s) and its
+   * batch, and one after another the status service's seven to eleven took longer than Docker's 10 s grace.
+   */
   closeSteps(): CloseStep[] {
     return [
       { name: 'http', close: () => this.http.close() },
-      ...this.consumers.map((c, i) => ({ name: `consumer-${i}`, close: () => c.stop() })),
+      { name: 'consumers', close: () => Promise.all(this.consumers.map((c) => c.stop())) },
       ...this.extraClose,
       { name: 'kafka-health', close: () => this.kafkaHealth.stop() },
       { name: 'producer', close: () => this.publisher.disconnect() },

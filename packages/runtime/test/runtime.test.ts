@@ -2,6 +2,7 @@
 // Redis connection and key prefix, the publisher and a consumer that receives what is published; and
 // readiness that goes false when Kafka or Redis cannot be reached (pointed at a closed port).
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Topics } from '@switchboard/bus';
 import { create, ClassifiedEventSchema, type ClassifiedEvent } from '@switchboard/proto';
@@ -95,6 +96,61 @@ describe('Runtime', () => {
       await runtime.stop();
     }
   });
+
+  it('stops its consumers together: one still finishing its batch does not keep the others in their groups', async () => {
+    const runtime = runtimeWith({});
+    const run = randomUUID().slice(0, 8);
+    const busyGroup = `runtime-busy-${run}`;
+    const idleGroup = `runtime-idle-${run}`;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let inHand = false;
+    let finished = false;
+    runtime.consume({
+      groupId: busyGroup,
+      topic: Topics.classified,
+      handler: async () => {
+        inHand = true;
+        await released;
+        finished = true;
+      },
+    });
+    runtime.consume({ groupId: idleGroup, topic: Topics.status, handler: async () => undefined });
+    const admin = new Kafka({ clientId: 'runtime-test-admin', brokers: [KAFKA], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const members = async (groupId: string) => (await admin.describeGroups([groupId])).groups[0]?.members.length ?? 0;
+    let stopped: Promise<void> | undefined;
+    try {
+      await runtime.start();
+      await eventually(
+        () => members(idleGroup),
+        (n) => n === 1,
+        60000,
+        'the idle consumer in its group',
+      );
+      const event = create(ClassifiedEventSchema, { message: { eventId: 'e-busy', conversationId: 'c-busy' } });
+      await runtime.publisher.publish(Topics.classified, [{ key: 'c-busy', value: event }]);
+      await eventually(async () => inHand, Boolean, 60000, 'the busy consumer to hold its event');
+
+      stopped = runtime.stop();
+      // One after another, the idle consumer would wait for the busy one's batch: it leaves its group while the
+      // busy one still holds its event.
+      await eventually(
+        () => members(idleGroup),
+        (n) => n === 0,
+        60000,
+        'the idle consumer to leave its group',
+      );
+      expect(finished).toBe(false);
+      release();
+      await stopped;
+      expect(finished).toBe(true);
+    } finally {
+      release();
+      await (stopped ?? runtime.stop());
+      await admin.disconnect();
+    }
+  }, 120000);
 
   it('is not ready while Redis cannot be reached, and says which dependency is missing', async () => {
     const runtime = runtimeWith({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
