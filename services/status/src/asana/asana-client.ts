@@ -75,6 +75,11 @@ export class AsanaApi {
     return this.me;
   }
 
+  /** True when this user is our token's own: a change by them is ours coming back. */
+  async isOwnUser(gid: string | undefined): Promise<boolean> {
+    return gid !== undefined && gid === (await this.ownUserGid());
+  }
+
   story(gid: string): Promise<StoryState> {
     return this.call('stories.get', async () => {
       const res = (await this.stories.getStory(gid, {

@@ -9,6 +9,14 @@ export interface AsanaEvent {
   change?: { field?: string } | null;
 }
 
+/** Who made the change: the event's user gid, if it has a well-formed one. Pure. */
+export function actorGid(event: { user?: unknown }): string | undefined {
+  const user = event.user;
+  return typeof user === 'object' && user !== null && typeof (user as { gid?: unknown }).gid === 'string'
+    ? (user as { gid: string }).gid
+    : undefined;
+}
+
 /** The tasks whose completion an event batch may have changed, each with the latest event about it. Pure. */
 export function completionEvents(events: unknown): Map<string, AsanaEvent> {
   const out = new Map<string, AsanaEvent>();

@@ -1,7 +1,7 @@
 // Asana back to the conversation, the pure part: which webhook events are comments added to a task and which are
 // assignee changes (read without trusting their shape), and what a comment asks for: nothing (ours coming back,
 // or empty), an internal note, or — starting `reply:` — a reply to the user.
-import type { AsanaEvent } from './asana-events';
+import { actorGid, type AsanaEvent } from './asana-events';
 
 const GID = /^\d{1,30}$/;
 
@@ -49,7 +49,7 @@ export function assigneeEvents(events: unknown): AssigneeChanged[] {
     if (!isObject(e) || e.action !== 'changed' || !isObject(e.resource) || !isObject(e.change)) continue;
     const { gid, resource_type: type } = e.resource;
     if (type !== 'task' || typeof gid !== 'string' || !GID.test(gid) || e.change.field !== 'assignee') continue;
-    const userGid = isObject(e.user) && typeof e.user.gid === 'string' ? e.user.gid : undefined;
+    const userGid = actorGid(e);
     out.set(gid, {
       taskGid: gid,
       ...(userGid ? { userGid } : {}),

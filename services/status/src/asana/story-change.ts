@@ -54,7 +54,7 @@ export async function reactToComment(deps: TaskChangeDeps, added: StoryAdded): P
 
 export async function reactToAssignee(deps: TaskChangeDeps, change: AssigneeChanged): Promise<void> {
   const { api, actions, identities, once, logger, metrics } = deps;
-  if (change.userGid && change.userGid === (await api.ownUserGid())) {
+  if (await api.isOwnUser(change.userGid)) {
     metrics.eventsTotal.inc({ topic: 'asana', outcome: 'own' });
     return; // our own assignment coming back
   }

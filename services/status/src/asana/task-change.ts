@@ -10,7 +10,7 @@ import type { ConversationIndex } from '../conversation/conversations';
 import type { InboundOnce } from '../inbound-once';
 import type { Identities } from '../operators/identities';
 import type { AsanaApi, TaskState } from './asana-client';
-import type { AsanaEvent } from './asana-events';
+import { actorGid, type AsanaEvent } from './asana-events';
 
 export interface TaskChangeDeps {
   api: AsanaApi;
@@ -25,15 +25,12 @@ export interface TaskChangeDeps {
 
 export async function reactToTaskChange(deps: TaskChangeDeps, taskGid: string, event: AsanaEvent): Promise<void> {
   const { api, refs, conversations, actions, identities, once, logger, metrics } = deps;
-  const userGid =
-    typeof event.user === 'object' && event.user !== null && typeof event.user.gid === 'string'
-      ? event.user.gid
-      : undefined;
+  const userGid = actorGid(event);
   // The ticketer's own completing and reopening, coming back. Comparing the task with the conversation is not
   // enough for these: an echo read after a later contrary change (Not spam reopens the task, Close completes it,
   // and the reopening's echo is read once the conversation is closed) would undo that change, and the ticketer's
   // undoing would echo in turn: the task and the conversation would flip back and forth without end.
-  if (userGid && userGid === (await api.ownUserGid())) {
+  if (await api.isOwnUser(userGid)) {
     metrics.eventsTotal.inc({ topic: 'asana', outcome: 'own' });
     return;
   }

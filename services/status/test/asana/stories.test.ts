@@ -2,6 +2,7 @@
 // of any shape read safely), what a comment asks for, and whether a registered webhook follows all we need.
 import { assigneeEvents, commentEvents, commentIntent } from '../../src/asana/stories';
 import { followsAll } from '../../src/asana/asana-registration';
+import { actorGid } from '../../src/asana/asana-events';
 import { WEBHOOK_FILTERS } from '../../src/asana/asana-client';
 
 const comment = (gid: string, taskGid = '77') => ({
@@ -13,6 +14,11 @@ const comment = (gid: string, taskGid = '77') => ({
 });
 
 describe('comment and assignee events', () => {
+  it('reads who made a change only from a well-formed user', () => {
+    expect(actorGid({ user: { gid: '5', resource_type: 'user' } })).toBe('5');
+    for (const user of [undefined, null, 'x', { gid: 5 }, {}]) expect(actorGid({ user })).toBeUndefined();
+  });
+
   it('picks the comments added to tasks, each story once, and nothing else', () => {
     const events = [
       comment('101'),
