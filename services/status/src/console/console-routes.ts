@@ -117,6 +117,15 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       },
     );
     scope.addHook('preClose', async () => streams.endAll());
+    // Set before the operators' scope is registered below: an awaited register makes that scope at once, and
+    // it takes the error handler its parent has then (set after it, the operators' forms answered Fastify's 500).
+    scope.setErrorHandler((err: Error, request, reply) => {
+      if (err instanceof StillWorking) return reply.code(503).header('retry-after', '1').send({ error: err.message });
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status && status < 500) return reply.code(status).send({ error: err.message });
+      logger.error({ err: err.message, path: request.url }, 'console request failed');
+      return reply.code(503).send({ error: 'the console could not do that now; try again' });
+    });
 
     assetRoute(scope);
     signInPageRoute(scope, options);
@@ -137,14 +146,6 @@ export async function registerConsoleRoutes(app: FastifyInstance, options: Conso
       statsRoute(guarded, options);
       exportRoute(guarded, options);
       queueRoute(guarded, options);
-    });
-
-    scope.setErrorHandler((err: Error, request, reply) => {
-      if (err instanceof StillWorking) return reply.code(503).header('retry-after', '1').send({ error: err.message });
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status && status < 500) return reply.code(status).send({ error: err.message });
-      logger.error({ err: err.message, path: request.url }, 'console request failed');
-      return reply.code(503).send({ error: 'the console could not do that now; try again' });
     });
   });
 }
