@@ -44,9 +44,19 @@ export async function connectRedis(redis: Redis, logger: Logger, signal?: AbortS
     try {
       if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
       else if (redis.status !== 'ready')
-        await new Promise((resolve, reject) => {
-          redis.once('ready', resolve);
-          redis.once('error', reject);
+        await new Promise<void>((resolve, reject) => {
+          // Each waits for one of the two and takes the other away: left behind, a listener a try would pile up
+          // for as long as Redis stays away.
+          const ready = () => {
+            redis.off('error', failed);
+            resolve();
+          };
+          const failed = (err: Error) => {
+            redis.off('ready', ready);
+            reject(err);
+          };
+          redis.once('ready', ready);
+          redis.once('error', failed);
         });
       return;
     } catch (err) {
