@@ -6,6 +6,7 @@ import type { DescMessage } from '@switchboard/proto';
 import { backoffDelay, type Logger, type Metrics } from '@switchboard/core';
 import { MessageHandling, type BatchHandler, type Handler } from './handling';
 import { clientOf } from './kafka';
+import { describeConsumerCrash } from './kafka-log';
 import { PlatformaticConsumer } from './platformatic-consumer';
 import type { Publisher } from './publisher';
 import type { TopicNames, TopicSpec } from './topics';
@@ -115,9 +116,11 @@ class KafkajsConsumer<S extends DescMessage> implements ConsumerTransport {
     consumer.on(events.CRASH, (e) => {
       this.crashed = true;
       this.joined = false;
-      options.logger.error(
-        { err: e.payload.error?.message, errName: e.payload.error?.name, topic: this.topicName },
-        'consumer crashed',
+      const err = e.payload.error;
+      const crash = describeConsumerCrash(err?.message ?? '', this.restarts);
+      options.logger[crash.level](
+        { err: err?.message, errName: err?.name, topic: this.topicName, transient: crash.transient },
+        crash.message,
       );
       if (consumer === this.consumer) this.scheduleRestart();
     });

@@ -86,3 +86,22 @@ export function describeKafkaLog(
   }
   return { level, message, fields };
 }
+
+/** A consumer crash for a transient condition is an error only once it has come back this many times in a row. */
+export const TRANSIENT_CRASHES_BEFORE_ERROR = 3;
+
+/**
+ * How to log a consumer's crash (the consumer starts a fresh one after a pause either way). A broker just
+ * started answers the first group join with "the coordinator is loading", and kafkajs gives that up at once:
+ * the first crashes for a known transient condition are a warning saying what they are; the same crash
+ * repeated, or any other, is an error.
+ */
+export function describeConsumerCrash(
+  error: string,
+  restartsInARow: number,
+): { level: 'error' | 'warn'; message: string; transient?: string } {
+  const known = TRANSIENT.find(({ pattern }) => pattern.test(error));
+  if (known && known.kind !== 'topic-exists' && restartsInARow < TRANSIENT_CRASHES_BEFORE_ERROR)
+    return { level: 'warn', message: `consumer restarting: ${known.explanation}`, transient: known.kind };
+  return { level: 'error', message: 'consumer crashed' };
+}

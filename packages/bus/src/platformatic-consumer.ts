@@ -13,6 +13,7 @@ import { backoffDelay } from '@switchboard/core';
 import type { ConsumerOptions } from './consumer';
 import type { MessageHandling, RawMessage } from './handling';
 import { BusKafka } from './kafka';
+import { describeConsumerCrash } from './kafka-log';
 import { describeError, platformaticSecurityOptions, retryDelay } from './platformatic-producer';
 
 /** How often handled offsets are committed (kafkajs's autoCommitInterval in the other consumer). */
@@ -346,9 +347,11 @@ export class PlatformaticConsumer<S extends DescMessage> {
     this.crashed = true;
     this.joined = false;
     clearInterval(session.commitTimer);
-    this.options.logger.error(
-      { err: describeError(err), errName: err?.name, topic: this.topicName },
-      'consumer crashed',
+    const described = describeError(err);
+    const crash = describeConsumerCrash(described, this.restarts);
+    this.options.logger[crash.level](
+      { err: described, errName: err?.name, topic: this.topicName, transient: crash.transient },
+      crash.message,
     );
     void closeStream(session.stream);
     void closeConsumer(session.consumer);

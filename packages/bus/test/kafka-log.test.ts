@@ -1,5 +1,10 @@
 // The kafkajs log mapping: the broker's known transient answers become plain info/debug lines, real errors stay errors.
-import { describeKafkaLog, type KafkaLogLevel } from '../src/kafka-log';
+import {
+  describeConsumerCrash,
+  describeKafkaLog,
+  TRANSIENT_CRASHES_BEFORE_ERROR,
+  type KafkaLogLevel,
+} from '../src/kafka-log';
 
 const entry = (message: string, error?: string) => ({
   message,
@@ -131,5 +136,33 @@ describe('describeKafkaLog', () => {
     const input = entry('Response GroupCoordinator(key: 10, version: 2)', 'The group coordinator is not available');
     expect(describeKafkaLog('debug', input).level).toBe('debug');
     expect(describeKafkaLog('debug', input).message).toBe(input.message);
+  });
+});
+
+describe('describeConsumerCrash', () => {
+  const loading = "The coordinator is loading and hence can't process requests.";
+
+  it('warns with what it is while a loading coordinator crashes the first joins', () => {
+    for (let restarts = 0; restarts < TRANSIENT_CRASHES_BEFORE_ERROR; restarts++) {
+      const crash = describeConsumerCrash(loading, restarts);
+      expect(crash).toEqual({
+        level: 'warn',
+        message: expect.stringMatching(/^consumer restarting: Kafka is still loading its group coordinator/),
+        transient: 'coordinator-loading',
+      });
+    }
+  });
+
+  it('is an error once the same condition has come back too many times in a row', () => {
+    expect(describeConsumerCrash(loading, TRANSIENT_CRASHES_BEFORE_ERROR)).toEqual({
+      level: 'error',
+      message: 'consumer crashed',
+    });
+  });
+
+  it('is an error at once for anything not known to pass', () => {
+    expect(describeConsumerCrash('Connection error: connect ECONNREFUSED 127.0.0.1:9092', 0).level).toBe('error');
+    expect(describeConsumerCrash('Topic with this name already exists', 0).level).toBe('error');
+    expect(describeConsumerCrash('', 0).level).toBe('error');
   });
 });
