@@ -91,11 +91,19 @@ export function slotWaitLimit(input: { priority: Priority; ageMs: number; digest
 }
 
 /**
- * A thread reply: as `placement`, except that while the conversation has replies queued (or is itself still
- * queued for a digest) every reply joins the queue, urgent ones too, so the thread keeps the messages' order.
+ * A thread reply: as `placement`, except that while the conversation is itself still queued for a digest, or has
+ * replies queued, every reply joins the queue, urgent ones too, so the thread keeps the messages' order. Behind
+ * queued replies, one that would be posted on its own (on time, or urgent) takes them with it: it is queued and
+ * the conversation's queue posted at once in the slot it may have ('with_queued'), so a conversation does not
+ * keep grouping every later line until the flusher comes to it.
  */
-export function replyPlacement(input: Parameters<typeof placement>[0] & { queued: boolean }): Placement | 'ask_slot' {
-  return input.queued ? 'queue' : placement(input);
+export function replyPlacement(
+  input: Parameters<typeof placement>[0] & { placed: boolean; repliesQueued: boolean },
+): Placement | 'ask_slot' | 'with_queued' {
+  if (!input.placed) return 'queue';
+  const alone = placement(input);
+  if (!input.repliesQueued || alone === 'queue') return alone;
+  return 'with_queued';
 }
 
 /** A root posted before the ticketer recorded the Asana task gets the link added (once per link). */

@@ -11,6 +11,7 @@ import { DigestFlusher } from './flusher';
 import { notifierKeys } from './keys';
 import { createNotifierMetrics } from './metrics';
 import { outboundHandler } from './outbound';
+import { ReplyDrain } from './reply-drain';
 import { ReplyStore } from './reply-store';
 import { notifierHandler } from './notify';
 import { LOCK_SCOPES } from './post-markers';
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
   const locks = new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs });
   const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);
   const refreshing = { slack, store, digests, pacing, metrics, transcriptUrl: linkOf };
+  // One channel's digests and grouped replies at a time, across replicas (the flusher's, and a line's that
+  // takes its conversation's queued replies with it).
+  const channelLocks = new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs });
+  const drain = new ReplyDrain(
+    { ...refreshing, replies, channelLocks },
+    runtime.logger.child({ component: 'grouped-replies' }),
+  );
 
   // In lanes: many conversations of a partition at once, each in order (KAFKA_CONVERSATIONS_CONCURRENTLY).
   runtime.consume({
@@ -55,6 +63,7 @@ async function main(): Promise<void> {
     handler: notifierHandler({
       ...refreshing,
       replies,
+      drain,
       locks,
       digestAfterMs: config.digestAfterMs,
       threadMinimum: PRIORITIES[config.threadMinimum],
@@ -62,7 +71,7 @@ async function main(): Promise<void> {
       channelOf: (summary) => channelFor(config.routes, config.triageChannel, summary),
     }),
   });
-  const lines = { ...refreshing, replies, locks, digestAfterMs: config.digestAfterMs };
+  const lines = { ...refreshing, replies, drain, locks, digestAfterMs: config.digestAfterMs };
   runtime.consume({
     groupId: `${config.groupId}-status`,
     topic: Topics.status,
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
     {
       pollMs: config.digestPollMs,
       maxSize: config.digestMaxSize,
-      locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs }),
+      locks: channelLocks,
       log: runtime.logger.child({ component: 'digest' }),
     },
   );

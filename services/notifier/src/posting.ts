@@ -12,6 +12,7 @@ import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { METADATA, LOOKBACK_MS } from './post-markers';
 import { renderRoot } from './render';
+import type { ReplyDrain } from './reply-drain';
 import type { ReplyStore } from './reply-store';
 import { surelyNotPosted, type PostedMessage, type SlackPort } from './slack';
 import type { ConversationState, ConversationStore } from './state';
@@ -33,9 +34,10 @@ export interface PlacingParts extends PostingParts {
   channelOf: (summary: ConversationSummary) => string;
 }
 
-/** Threading a later message also uses the queue of late replies. */
+/** Threading a later message also uses the queue of late replies, and posts it with them when it can. */
 export interface ThreadingParts extends PostingParts {
   replies: ReplyStore;
+  drain: ReplyDrain;
 }
 
 function observeLatency(metrics: NotifierMetrics, receivedAtMs: number): void {

@@ -32,8 +32,16 @@ export class ReplyFlush {
     private readonly log: Logger,
   ) {}
 
-  /** Posts the conversation's queued replies (after booking the channel's next slot). False if not placed yet. */
-  async flush(channel: string, conversationId: string, held: HeldLock): Promise<boolean> {
+  /**
+   * Posts the conversation's queued replies (after booking the channel's next slot, unless the caller has booked
+   * and waited for one: `slotBooked`). False if not placed yet. `held`: the channel's flush lock.
+   */
+  async flush(
+    channel: string,
+    conversationId: string,
+    held: HeldLock,
+    options: { slotBooked?: boolean } = {},
+  ): Promise<boolean> {
     const { parts } = this;
     const state = await parts.store.state(conversationId);
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
@@ -68,7 +76,7 @@ export class ReplyFlush {
       parts.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
       return false;
     }
-    await parts.pacing.waitForPost(channel);
+    if (!options.slotBooked) await parts.pacing.waitForPost(channel);
     const batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     if (!batch || batch.items.length === 0) {
       await parts.replies.close(channel, conversationId);

@@ -63,19 +63,26 @@ export async function postThreadLine(
     priority: line.priority,
     ageMs: line.receivedAtMs > 0 ? Math.max(0, Date.now() - line.receivedAtMs) : 0,
     digestAfterMs: parts.digestAfterMs,
-    queued: repliesQueued || !placed,
+    placed,
+    repliesQueued,
   };
   let where = replyPlacement(rule);
   const slot = where === 'ask_slot' ? await parts.pacing.trySlot(channel, slotWaitLimit(rule)) : undefined;
   if (slot) where = replyPlacement({ ...rule, slot });
-  if (where === 'queue') {
+  if (where === 'queue' || where === 'with_queued') {
     const reply = {
       eventId: lineId,
       line: renderLineText(line, QUEUED_LINE_ROOM),
       priority: line.priority,
       receivedAtMs: line.receivedAtMs,
     };
-    await parts.replies.queue(channel, conversationId, reply, line.priority >= Priority.URGENT);
+    const urgent = line.priority >= Priority.URGENT;
+    if (where === 'with_queued') {
+      const posted = await parts.drain.queueAndPost(channel, conversationId, reply, urgent, slotWaitLimit(rule), log);
+      log.debug({ channel, posted }, 'thread line queued behind others, and posted with them if a slot was free');
+      return;
+    }
+    await parts.replies.queue(channel, conversationId, reply, urgent);
     log.info({ channel, ageMs: rule.ageMs }, 'behind the channel budget: thread line queued to be posted with others');
     return;
   }

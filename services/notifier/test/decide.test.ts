@@ -101,12 +101,15 @@ describe('placement', () => {
   });
 
   it.each([
-    ['a fresh reply, nothing queued', Priority.NORMAL, false, 'ask_slot'],
-    ['a fresh reply behind queued ones', Priority.NORMAL, true, 'queue'],
-    ['an urgent reply behind queued ones (order kept)', Priority.URGENT, true, 'queue'],
-    ['an urgent reply, nothing queued', Priority.URGENT, false, 'ask_slot'],
-  ])('replies: %s', (_name, priority, queued, where) => {
-    expect(replyPlacement({ priority, ageMs: 0, queued, digestAfterMs: 3000 })).toBe(where);
+    ['a fresh reply, nothing queued', Priority.NORMAL, 0, true, false, 'ask_slot'],
+    ['a late reply, nothing queued', Priority.NORMAL, 4000, true, false, 'queue'],
+    ['a fresh reply behind queued ones: takes them with it', Priority.NORMAL, 0, true, true, 'with_queued'],
+    ['a late reply behind queued ones', Priority.NORMAL, 4000, true, true, 'queue'],
+    ['an urgent reply behind queued ones (order kept)', Priority.URGENT, 60000, true, true, 'with_queued'],
+    ['an urgent reply, nothing queued', Priority.URGENT, 0, true, false, 'ask_slot'],
+    ['any reply of a conversation still waiting for its digest', Priority.URGENT, 0, false, false, 'queue'],
+  ])('replies: %s', (_name, priority, ageMs, placed, repliesQueued, where) => {
+    expect(replyPlacement({ priority, ageMs, placed, repliesQueued, digestAfterMs: 3000 })).toBe(where);
   });
 });
 
