@@ -31,6 +31,11 @@ export interface TakeOptions {
   ttlSeconds?: number;
   /** The taker's lock fencing number: an open batch claimed by a higher one is not handed over. */
   fence?: number;
+  /**
+   * Which lock the fence numbers count (its scope): fences of another lock do not compare, so an open batch
+   * claimed under another lock (left by an older version using another one) is taken over as resumed.
+   */
+  fenceScope?: string;
   /** When nothing waits: remove `member` from this index (a due set), in the same step as finding it empty. */
   whenEmpty?: { index: string; member: string };
 }
@@ -47,15 +52,16 @@ export class StaleFenceError extends Error {
 }
 
 // KEYS: batch, source, values hash (or the source again), empty index (or the source again).
-// ARGV: kind, max, batch id, now ms, ttl s (0: none), fence, index member ('' when no index).
+// ARGV: kind, max, batch id, now ms, ttl s (0: none), fence, index member ('' when no index), fence scope.
 // Returns {'open'|'new', batch json} or {'stale'} or false.
 const TAKE = `
 local fence = tonumber(ARGV[6])
 local open = redis.call('GET', KEYS[1])
 if open then
   local batch = cjson.decode(open)
-  if (tonumber(batch.fence) or 0) > fence then return {'stale'} end
+  if (batch.scope or '') == ARGV[8] and (tonumber(batch.fence) or 0) > fence then return {'stale'} end
   batch.fence = fence
+  batch.scope = ARGV[8]
   local encoded = cjson.encode(batch)
   redis.call('SET', KEYS[1], encoded, 'KEEPTTL')
   return {'open', encoded}
@@ -84,16 +90,18 @@ else
     redis.call('HDEL', KEYS[3], unpack(ids))
   end
 end
-local encoded = cjson.encode({id = ARGV[3], items = items, createdAtMs = tonumber(ARGV[4]), fence = fence})
+local encoded = cjson.encode({id = ARGV[3], items = items, createdAtMs = tonumber(ARGV[4]), fence = fence, scope = ARGV[8]})
 if tonumber(ARGV[5]) > 0 then redis.call('SET', KEYS[1], encoded, 'EX', ARGV[5]) else redis.call('SET', KEYS[1], encoded) end
 return {'new', encoded}
 `;
 
-// KEYS: batch. ARGV: fence. 1 when the open batch is (still) this holder's, 0 when it is another's or gone.
+// KEYS: batch. ARGV: fence, fence scope. 1 when the open batch is (still) this holder's, 0 when it is another's
+// or gone.
 const HOLDS = `
 local open = redis.call('GET', KEYS[1])
 if not open then return 0 end
-if (tonumber(cjson.decode(open).fence) or 0) == tonumber(ARGV[1]) then return 1 end
+local batch = cjson.decode(open)
+if (tonumber(batch.fence) or 0) == tonumber(ARGV[1]) and (batch.scope or '') == ARGV[2] then return 1 end
 return 0
 `;
 
@@ -138,6 +146,7 @@ export class OpenBatches {
       options.ttlSeconds ?? 0,
       fence,
       options.whenEmpty?.member ?? '',
+      options.fenceScope ?? '',
     ];
     const got = (await this.redis.eval(TAKE, keys.length, ...keys, ...args)) as [string, string?] | null;
     if (!got) return null;
@@ -151,8 +160,8 @@ export class OpenBatches {
     return raw ? parse(raw, true) : null;
   }
 
-  /** True when the open batch is still claimed by `fence`: check it right before the side effect. */
-  async holds(batchKey: string, fence: number): Promise<boolean> {
-    return (await this.redis.eval(HOLDS, 1, batchKey, fence)) === 1;
+  /** True when the open batch is still claimed by `fence` (of `fenceScope`): check it right before the side effect. */
+  async holds(batchKey: string, fence: number, fenceScope = ''): Promise<boolean> {
+    return (await this.redis.eval(HOLDS, 1, batchKey, fence, fenceScope)) === 1;
   }
 }

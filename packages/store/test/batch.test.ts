@@ -1,5 +1,5 @@
 // The one "take or resume the open batch" helper (OpenBatches) on a real Redis, for each kind of waiting items.
-import { OpenBatches, type Redis } from '../src';
+import { OpenBatches, StaleFenceError, type Redis } from '../src';
 import { connect, testKeys } from './support';
 
 describe('OpenBatches', () => {
@@ -85,5 +85,24 @@ describe('OpenBatches', () => {
       ),
     ).toBeNull();
     expect(await batches.peek(keys.lock('n', 'open'))).toBeNull();
+  });
+
+  it("compares fences of one lock only: a batch left under another lock's (higher) fences is taken over, resumed", async () => {
+    const keys = testKeys('batch');
+    const [batchKey, waiting] = [keys.lock('scoped', 'open'), keys.lock('scoped', 'waiting')];
+    await redis.zadd(waiting, 1, 'r1');
+    const source = { kind: 'zset' as const, key: waiting, max: 10 };
+    // Left open by a taker whose lock counts fences in thousands (another scope, or none: an older version).
+    await batches.takeOrResume(batchKey, source, { batchId: 'old', fence: 5000 });
+
+    const taken = await batches.takeOrResume(batchKey, source, { batchId: 'new', fence: 3, fenceScope: 'conv' });
+    expect(taken).toMatchObject({ id: 'old', items: ['r1'], fence: 3, resumed: true });
+    expect(await batches.holds(batchKey, 3, 'conv')).toBe(true);
+    // The earlier taker is refused before its side effect, and a lower fence of the same lock too.
+    expect(await batches.holds(batchKey, 5000)).toBe(false);
+    expect(await batches.holds(batchKey, 3)).toBe(false);
+    await expect(
+      batches.takeOrResume(batchKey, source, { batchId: 'x', fence: 2, fenceScope: 'conv' }),
+    ).rejects.toThrow(StaleFenceError);
   });
 });

@@ -2,7 +2,7 @@
 // thread replies. Every replica polls the channels with a backlog; whichever takes a channel's flush lock
 // books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
 // one message (a root of its own when there is only one) and records where each is; then posts a few
-// conversations' queued replies (reply-flush.ts). A batch taken but not recorded (a crash, a lost answer)
+// conversations' queued replies (reply-flush.ts), each under its conversation's lock. A batch taken but not recorded (a crash, a lost answer)
 // is looked up in Slack by its id before it is posted again. The channel lock is renewed while held, and the
 // batch carries the lock's fencing number: a replica whose lock passed to another (a pause longer than the
 // TTL) finds the batch claimed by the newer holder and neither posts nor records it.
@@ -31,6 +31,8 @@ export interface FlusherOptions {
   maxSize: number;
   /** The channel locks (their TTL bounds how long a crashed replica holds a channel's digests back). */
   locks: Locks;
+  /** The conversation locks: a conversation's queued replies are taken under its lock. */
+  conversationLocks: Locks;
   log: Logger;
 }
 
@@ -87,7 +89,14 @@ export class DigestFlusher {
       for (const conversationId of waitingReplies > 0 ? await replies.conversations(channel, REPLY_CANDIDATES) : []) {
         if (posted >= REPLY_POSTS_PER_TURN) break;
         replying = conversationId;
-        if (await this.replyFlush.flush(channel, conversationId, held)) posted += 1;
+        // A conversation being handled now is left to that handler (its line, if on time, takes them along).
+        const mine = await this.options.conversationLocks.acquire(conversationId);
+        if (!mine) continue;
+        try {
+          if (await this.replyFlush.flush(channel, conversationId, mine)) posted += 1;
+        } finally {
+          await mine.release();
+        }
       }
       this.retryAt.delete(channel);
     } catch (err) {

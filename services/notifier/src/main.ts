@@ -47,13 +47,7 @@ async function main(): Promise<void> {
   const locks = new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs });
   const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);
   const refreshing = { slack, store, digests, pacing, metrics, transcriptUrl: linkOf };
-  // One channel's digests and grouped replies at a time, across replicas (the flusher's, and a line's that
-  // takes its conversation's queued replies with it).
-  const channelLocks = new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs });
-  const drain = new ReplyDrain(
-    { ...refreshing, replies, channelLocks },
-    runtime.logger.child({ component: 'grouped-replies' }),
-  );
+  const drain = new ReplyDrain({ ...refreshing, replies }, runtime.logger.child({ component: 'grouped-replies' }));
 
   // In lanes: many conversations of a partition at once, each in order (KAFKA_CONVERSATIONS_CONCURRENTLY).
   runtime.consume({
@@ -95,7 +89,8 @@ async function main(): Promise<void> {
     {
       pollMs: config.digestPollMs,
       maxSize: config.digestMaxSize,
-      locks: channelLocks,
+      locks: new Locks(redis, keys, LOCK_SCOPES.digest, { ttlMs: config.lockTtlMs }),
+      conversationLocks: locks,
       log: runtime.logger.child({ component: 'digest' }),
     },
   );

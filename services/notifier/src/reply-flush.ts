@@ -34,7 +34,7 @@ export class ReplyFlush {
 
   /**
    * Posts the conversation's queued replies (after booking the channel's next slot, unless the caller has booked
-   * and waited for one: `slotBooked`). False if not placed yet. `held`: the channel's flush lock.
+   * and waited for one: `slotBooked`). False if not placed yet. `held`: the conversation's lock.
    */
   async flush(
     channel: string,

@@ -1,13 +1,19 @@
 // Redis side of grouped thread replies. A reply that would be late is queued with its conversation (idempotent
-// by event id, and done-marked in the same transaction, so a redelivery never queues it twice); the flusher
-// takes a conversation's queued replies atomically into its one open batch, posts them as one thread reply,
-// and closes the batch. A batch taken and not closed (a crash) is looked up in Slack before it is reposted.
+// by event id, and done-marked in the same transaction, so a redelivery never queues it twice); under the
+// conversation's lock, the flusher or the conversation's next line on time takes its queued replies atomically
+// into its one open batch, posts them as one thread reply, and closes the batch. A batch taken and not closed (a crash) is looked up in Slack before it is reposted.
 import type { Redis } from 'ioredis';
 import { OpenBatches, type OpenBatch } from '@switchboard/store';
 import type { NotifierKeys } from './keys';
+import { LOCK_SCOPES } from './post-markers';
 import type { Priority } from '@switchboard/proto';
 
 const QUEUE_SECONDS = 7 * 24 * 60 * 60;
+/**
+ * A reply batch is taken under its conversation's lock (its fence numbers; a batch left by a notifier that took
+ * them under the channel's flush lock is taken over as resumed, and looked up in Slack before it is reposted).
+ */
+const REPLY_FENCE_SCOPE = LOCK_SCOPES.conversation;
 /** As DoneMarks: how long a done-mark is kept. */
 const DONE_SECONDS = 7 * 24 * 60 * 60;
 
@@ -26,7 +32,7 @@ export interface ReplyBatch {
   createdAtMs: number;
   /** Taken over from an earlier attempt (a crash, a holder whose lock ran out): it may be on its way to Slack. */
   resumed: boolean;
-  /** The fencing number of the channel lock holder that took or resumed it. */
+  /** The fencing number of the conversation lock holder that took or resumed it. */
   fence: number;
 }
 
@@ -127,6 +133,7 @@ export class ReplyStore {
     const taken = await this.batches.takeOrResume(k.notifierReplyBatch(conversationId), source, {
       batchId,
       fence,
+      fenceScope: REPLY_FENCE_SCOPE,
       nowMs,
     });
     return taken && replyBatch(conversationId, taken);
@@ -134,7 +141,7 @@ export class ReplyStore {
 
   /** True while the conversation's open batch is still claimed by this fence: checked right before it is posted. */
   async stillHolds(batch: ReplyBatch): Promise<boolean> {
-    return this.batches.holds(this.keys.notifierReplyBatch(batch.conversationId), batch.fence);
+    return this.batches.holds(this.keys.notifierReplyBatch(batch.conversationId), batch.fence, REPLY_FENCE_SCOPE);
   }
 
   /** The batch is posted (or given up): close it, and forget the conversation if nothing else waits. */

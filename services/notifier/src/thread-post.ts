@@ -78,7 +78,15 @@ export async function postThreadLine(
     };
     const urgent = line.priority >= Priority.URGENT;
     if (where === 'with_queued') {
-      const posted = await parts.drain.queueAndPost(channel, conversationId, reply, urgent, slotWaitLimit(rule), log);
+      const posted = await parts.drain.queueAndPost(
+        channel,
+        conversationId,
+        reply,
+        urgent,
+        slotWaitLimit(rule),
+        held,
+        log,
+      );
       log.debug({ channel, posted }, 'thread line queued behind others, and posted with them if a slot was free');
       return;
     }

@@ -3,8 +3,6 @@
 // minute, so anything posted here within the test's time was posted by the line that came on time.
 // Needs `npx tsc -b services/notifier` first (the service runs as a process from dist/).
 import { EventKind } from '@switchboard/proto';
-import { Locks } from '@switchboard/store';
-import { LOCK_SCOPES } from '../src/post-markers';
 import { classified } from './fixtures';
 import { NotifierHarness, eventually } from './harness';
 
@@ -73,22 +71,5 @@ describe('queued replies and the next line on time', () => {
       'the next line',
     );
     expect(replies.map((r) => r.text)).toEqual([reply.text, '*User*: fourth']);
-  });
-
-  it('queues the line with the others while a flusher holds the channel, and posts them all with the next one', async () => {
-    await h.publish(start('c-held'));
-    await h.rootOf('c-held');
-    await h.publish(message('c-held', 2, 'first', longAgo()));
-    await queued('c-held', 1);
-    const held = await new Locks(h.redis, h.keys, LOCK_SCOPES.digest, { ttlMs: 20000 }).acquire('#triage');
-    expect(held).not.toBeNull();
-    await h.publish(message('c-held', 3, 'second, on time'));
-    // Queued (and so done) without a post: the channel's flush belongs to the lock's holder.
-    await queued('c-held', 2);
-    await held!.release();
-    await h.publish(message('c-held', 4, 'third, on time'));
-
-    const { lines } = await groupedReply('c-held');
-    expect(lines).toEqual(['*User*: first', '*User*: second, on time', '*User*: third, on time']);
   });
 });

@@ -8,6 +8,7 @@ import { ConversationRefs, Locks } from '@switchboard/store';
 import { SLACK_ACTION_IDS as ACTION_IDS } from '@switchboard/agreements';
 import { summarize } from '../src/conversation';
 import { DigestStore } from '../src/digest-store';
+import { ReplyStore } from '../src/reply-store';
 import { LOCK_SCOPES } from '../src/post-markers';
 import { classified } from './fixtures';
 import { NotifierHarness, buttonIds, eventually } from './harness';
@@ -357,6 +358,38 @@ describe('the notifier', () => {
     expect(h.repliesTo(await h.messages(), root)).toHaveLength(1);
   });
 
+  it('leaves the queued replies of a conversation whose lock another holds, and posts them once it is free', async () => {
+    await h.publish(start('c-busy'));
+    const root = await h.rootOf('c-busy');
+    const lock = await new Locks(h.redis, h.keys, LOCK_SCOPES.conversation, { ttlMs: 20000 }).acquire('c-busy');
+    expect(lock).not.toBeNull();
+    const replies = new ReplyStore(h.redis, h.keys, 'notifier');
+    for (const [n, text] of ['one', 'two'].entries())
+      await replies.queue(
+        '#triage',
+        'c-busy',
+        {
+          eventId: `c-busy:q${n}`,
+          line: `*User*: ${text}`,
+          priority: Priority.NORMAL,
+          receivedAtMs: Date.now(),
+        },
+        false,
+      );
+    // Several turns of the flusher (every 500 ms): the conversation is someone else's for now.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(h.repliesTo(await h.messages(), root)).toHaveLength(0);
+    expect(await h.redis.zcard(h.keys.notifierReplies('c-busy'))).toBe(2);
+    await lock!.release();
+    const [reply] = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'the grouped reply',
+    );
+    expect(JSON.stringify(reply.blocks)).toContain('2 messages');
+  });
+
   it('drops queued replies of a conversation marked spam before they were posted', async () => {
     await h.publish(start('c-late-spam'));
     const root = await h.rootOf('c-late-spam');
@@ -367,6 +400,8 @@ describe('the notifier', () => {
       message('c-late-spam', 'c-late-spam:3', 'spam two', { receivedAtMs: longAgo }),
     );
     await queuedReplies('c-late-spam', 2);
+    const before = await h.metric('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' });
+    // Its state line joins them and takes them along (the flusher's turn is held): all are dropped then.
     await h.status('c-late-spam', StatusChange.SPAM, 'Yan');
     await eventually(
       () => h.rootOf('c-late-spam'),
@@ -374,7 +409,6 @@ describe('the notifier', () => {
       30000,
       'the root marked spam',
     );
-    const before = await h.metric('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' });
     await release();
     await h.metricReaches('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' }, before + 2);
     expect(h.repliesTo(await h.messages(), root)).toHaveLength(0);
