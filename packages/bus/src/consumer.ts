@@ -119,7 +119,13 @@ class KafkajsConsumer<S extends DescMessage> implements ConsumerTransport {
       const err = e.payload.error;
       const crash = describeConsumerCrash(err?.message ?? '', this.restarts);
       options.logger[crash.level](
-        { err: err?.message, errName: err?.name, topic: this.topicName, transient: crash.transient },
+        {
+          err: err?.message,
+          errName: err?.name,
+          topic: this.topicName,
+          transient: crash.transient,
+          ...(crash.level === 'error' ? { stack: err?.stack } : {}),
+        },
         crash.message,
       );
       if (consumer === this.consumer) this.scheduleRestart();

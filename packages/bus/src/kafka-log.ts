@@ -71,8 +71,12 @@ export function describeKafkaLog(
   entry: { message: string } & Record<string, unknown>,
 ): KafkaLogLine {
   const { message, ...fields } = entry;
-  // A crash is kafkajs having given up retrying: whatever the cause, that is an error.
-  if ((level === 'error' || level === 'warn') && !message.startsWith('Crash')) {
+  // A consumer's crash (kafkajs having given up retrying) is logged by the consumer itself, which restarts it
+  // (describeConsumerCrash: a warning for a known transient cause, else an error with the stack): here, debug.
+  if (message.startsWith('Crash')) {
+    return { level: 'debug', message: `kafkajs: ${message}`, fields: { ...fields, kafkajs: message } };
+  }
+  if (level === 'error' || level === 'warn') {
     const detail = typeof fields.error === 'string' ? fields.error : '';
     const known = TRANSIENT.find(({ pattern }) => pattern.test(detail) || pattern.test(message));
     if (known) {

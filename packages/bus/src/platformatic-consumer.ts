@@ -350,7 +350,13 @@ export class PlatformaticConsumer<S extends DescMessage> {
     const described = describeError(err);
     const crash = describeConsumerCrash(described, this.restarts);
     this.options.logger[crash.level](
-      { err: described, errName: err?.name, topic: this.topicName, transient: crash.transient },
+      {
+        err: described,
+        errName: err?.name,
+        topic: this.topicName,
+        transient: crash.transient,
+        ...(crash.level === 'error' ? { stack: err?.stack } : {}),
+      },
       crash.message,
     );
     void closeStream(session.stream);

@@ -113,23 +113,28 @@ describe('describeKafkaLog', () => {
       ),
     ],
     ['a refused connection', 'error', entry('Connection error: connect ECONNREFUSED 127.0.0.1:9092')],
-    [
-      'a crashed consumer',
-      'error',
-      entry('Crash: KafkaJSNumberOfRetriesExceeded: The request timed out', 'The request timed out'),
-    ],
-    [
-      'a consumer that gave up on an absent coordinator',
-      'error',
-      entry(
-        'Crash: KafkaJSNumberOfRetriesExceeded: The group coordinator is not available',
-        'The group coordinator is not available',
-      ),
-    ],
     ['an unknown warning', 'warn', entry('Response without match')],
   ])('keeps %s as it was', (_name, level, input) => {
     const { message, ...fields } = input;
     expect(describeKafkaLog(level, input)).toEqual({ level, message, fields });
+  });
+
+  it.each([
+    [
+      'a crashed consumer',
+      entry('Crash: KafkaJSNumberOfRetriesExceeded: The request timed out', 'The request timed out'),
+    ],
+    [
+      'a consumer that gave up on a loading coordinator',
+      entry(
+        "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group",
+        "The coordinator is loading and hence can't process requests for this group",
+      ),
+    ],
+  ])('lowers kafkajs’s own line for %s to debug: the consumer logs the crash itself', (_name, input) => {
+    const line = describeKafkaLog('error', input);
+    expect(line.level).toBe('debug');
+    expect(line.message).toBe(`kafkajs: ${input.message}`);
   });
 
   it('leaves info and debug lines alone even when they mention a transient condition', () => {
