@@ -17,14 +17,13 @@ export interface LineParts extends ThreadingParts {
 
 /**
  * Posts (or queues) a line in its conversation's thread unless it is done already, the conversation is marked
- * spam (unless `evenIfSpam`: the operators' own state lines), or it has no place in Slack (denied, or not seen yet: nothing to thread into). Returns what happened.
+ * spam (unless the line is shown `evenIfSpam`: the operators' own state lines), or it has no place in Slack (denied, or not seen yet: nothing to thread into). Returns what happened.
  */
 export async function threadLine(
   parts: LineParts,
   line: ThreadLine,
   teamId: string,
   log: Logger,
-  options: { evenIfSpam?: boolean } = {},
 ): Promise<'posted' | 'duplicate' | 'spam_conversation' | 'spam_user' | 'spam_team' | 'no_thread'> {
   const { store } = parts;
   const subject = {
@@ -34,7 +33,7 @@ export async function threadLine(
   };
   const facts = await store.facts(subject, line.lineId);
   if (facts.done) return 'duplicate';
-  if (!options.evenIfSpam && (facts.spamConversation || facts.spamUser || facts.spamTeam)) {
+  if (!line.evenIfSpam && (facts.spamConversation || facts.spamUser || facts.spamTeam)) {
     const reason = facts.spamConversation ? 'spam_conversation' : facts.spamUser ? 'spam_user' : 'spam_team';
     parts.metrics.suppressed.inc({ reason });
     await store.done.markDone(line.lineId);

@@ -9,7 +9,7 @@ import type { NotifierMetrics } from './metrics';
 import type { SlackPacing } from './pacing';
 import { METADATA } from './post-markers';
 import { MAX_REPLY_GROUP, renderReplyGroup } from './render';
-import type { ReplyStore } from './reply-store';
+import type { ReplyBatch, ReplyStore } from './reply-store';
 import { surelyNotPosted, type SlackPort } from './slack';
 import type { ConversationStore } from './state';
 
@@ -69,15 +69,23 @@ export class ReplyFlush {
         return true;
       }
     }
+    let batch: ReplyBatch | null;
     if (state.status?.spamBy) {
-      // Marked spam since its replies were queued: they are dropped, as they would have been on arrival.
-      const dropped = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
-      await parts.replies.close(channel, conversationId);
-      parts.metrics.suppressed.inc({ reason: 'spam_conversation' }, dropped?.items.length ?? 0);
-      return false;
+      // Marked spam since its replies were queued: the user's are dropped, as they would have been on arrival;
+      // the operators' own state lines (who marked it) are still posted.
+      const taken = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
+      const kept = taken?.items.filter((i) => i.evenIfSpam) ?? [];
+      parts.metrics.suppressed.inc({ reason: 'spam_conversation' }, (taken?.items.length ?? 0) - kept.length);
+      if (!taken || kept.length === 0) {
+        await parts.replies.close(channel, conversationId);
+        return false;
+      }
+      if (!options.slotBooked) await parts.pacing.waitForPost(channel);
+      batch = { ...taken, items: kept };
+    } else {
+      if (!options.slotBooked) await parts.pacing.waitForPost(channel);
+      batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     }
-    if (!options.slotBooked) await parts.pacing.waitForPost(channel);
-    const batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     if (!batch || batch.items.length === 0) {
       await parts.replies.close(channel, conversationId);
       return true;

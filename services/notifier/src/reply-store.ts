@@ -23,6 +23,8 @@ export interface QueuedReply {
   line: string;
   priority: Priority;
   receivedAtMs: number;
+  /** An operator's state line: posted even if the conversation is marked spam before the flush. */
+  evenIfSpam?: boolean;
 }
 
 export interface ReplyBatch {

@@ -18,7 +18,7 @@ export function statusHandler(parts: RefreshParts & LineParts, done: DoneMarks) 
   // The change's line in the thread (thread-lines.ts), once, after the message shows the new state.
   const threadIt = async (event: StatusEvent, log: Logger) => {
     const line = statusLine(event);
-    if (line) await threadLine(parts, line, event.teamId, log, { evenIfSpam: true });
+    if (line) await threadLine(parts, line, event.teamId, log);
   };
   return async ({ event, log }: Delivery<typeof StatusEventSchema>): Promise<void> => {
     const { conversationId, eventId, change } = event;

@@ -38,6 +38,8 @@ export interface ThreadLine {
   body: string;
   /** A note: its body is shown as an internal note, never sent to the user. */
   note?: boolean;
+  /** An operator's own state line: shown in a conversation marked spam too (the user's lines are not). */
+  evenIfSpam?: boolean;
   priority: Priority;
   /** When ingress (or the status service) received it, for the latency metric; 0 when unknown. */
   receivedAtMs: number;
@@ -190,6 +192,7 @@ export function statusLine(event: StatusEvent): ThreadLine | null {
     conversationId: event.conversationId,
     lineId: `status:${event.eventId}`,
     ...text,
+    evenIfSpam: true,
     priority: Priority.NORMAL,
     receivedAtMs: event.at ? timestampMs(event.at) : 0,
     attachments: [],

@@ -75,6 +75,7 @@ export async function postThreadLine(
       line: renderLineText(line, QUEUED_LINE_ROOM),
       priority: line.priority,
       receivedAtMs: line.receivedAtMs,
+      ...(line.evenIfSpam ? { evenIfSpam: true } : {}),
     };
     const urgent = line.priority >= Priority.URGENT;
     if (where === 'with_queued') {

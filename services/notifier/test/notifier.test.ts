@@ -390,7 +390,7 @@ describe('the notifier', () => {
     expect(JSON.stringify(reply.blocks)).toContain('2 messages');
   });
 
-  it('drops queued replies of a conversation marked spam before they were posted', async () => {
+  it('drops queued replies of a conversation marked spam before they were posted, and still shows who marked it', async () => {
     await h.publish(start('c-late-spam'));
     const root = await h.rootOf('c-late-spam');
     const release = await holdFlush('#triage');
@@ -401,7 +401,7 @@ describe('the notifier', () => {
     );
     await queuedReplies('c-late-spam', 2);
     const before = await h.metric('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' });
-    // Its state line joins them and takes them along (the flusher's turn is held): all are dropped then.
+    // Its state line joins them and takes them along (the flusher's turn is held): the user's are dropped then.
     await h.status('c-late-spam', StatusChange.SPAM, 'Yan');
     await eventually(
       () => h.rootOf('c-late-spam'),
@@ -411,7 +411,15 @@ describe('the notifier', () => {
     );
     await release();
     await h.metricReaches('switchboard_notifier_suppressed_total', { reason: 'spam_conversation' }, before + 2);
-    expect(h.repliesTo(await h.messages(), root)).toHaveLength(0);
+    // The operator's own line is posted, alone: nothing of the user's.
+    const [only, ...more] = await eventually(
+      async () => h.repliesTo(await h.messages(), root),
+      (r) => r.length >= 1,
+      30000,
+      'the state line',
+    );
+    expect(only.text).toBe(':no_entry_sign: _marked spam by_ *Yan*');
+    expect(more).toEqual([]);
   });
 
   it('releases queued conversations whose digest Slack refuses for good, and counts them', async () => {
