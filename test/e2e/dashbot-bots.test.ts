@@ -16,6 +16,7 @@ import {
   slackThreadMessage,
   type Dashbot,
 } from '../../services/ingress/test/dashbot/scenarios';
+import { signInToConsole } from '../support/console';
 
 const API_KEY = 'dashbot-e2e-key-0123456789';
 const PASSWORD = 'dashbot-e2e-operator-password';
@@ -59,14 +60,12 @@ describe('bots logging with the Dashbot SDK, through the whole system', () => {
     );
     // The only change a Dashbot user makes: the SDK's server root (DASHBOT_SERVER_ROOT or serverRoot).
     dashbot = dashbotClient(API_KEY, system.url('ingress', ''));
-    const login = await fetch(system.url('status', '/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD }).toString(),
-      redirect: 'manual',
+    const login = await signInToConsole(system.url('status', '/console/login'), {
+      login: 'olivia',
+      password: PASSWORD,
     });
     expect(login.status).toBe(303);
-    cookie = login.headers.get('set-cookie')!.split(';')[0];
+    cookie = login.cookie!;
   }, 120000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { HandoffStore } from '../../services/status/src/conversation/handoff';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { TestSystem, eventually } from '../support/services';
 import { postSignedClick } from '../support/slack';
+import { signInToConsole } from '../support/console';
 
 const API_KEY = 'handoff-key-0123456789abcdef';
 const BOT = 'handoff-bot';
@@ -192,14 +193,13 @@ describe('a handoff the bot asks for', () => {
 
     // The console shows the request; handing back with a note gives the bot the note.
     const page = `/console/conversations/${encodeURIComponent(scopeId(BOT, id))}`;
-    const login = await fetch(system.url('status', '/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: page }).toString(),
-      redirect: 'manual',
+    const login = await signInToConsole(system.url('status', '/console/login'), {
+      login: 'olivia',
+      password: PASSWORD,
+      next: page,
     });
     expect(login.status).toBe(303);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = login.cookie!;
     const html = await (await fetch(system.url('status', page), { headers: { cookie } })).text();
     expect(html).toContain('The bot asks for a human: The user asked for a person');
     expect(html).toContain('<dt>platform</dt><dd>web</dd>');

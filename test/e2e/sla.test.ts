@@ -18,6 +18,7 @@ import { firstStep, type ClockPlan } from '../../services/status/src/sla/schedul
 import { statusKeys } from '../../services/status/src/status-keys';
 import { postSignedClick, signedHeaders } from '../support/slack';
 import { TestSystem, eventually } from '../support/services';
+import { signInToConsole } from '../support/console';
 
 const API_KEY = 'sla-key-0123456789abcdef';
 const BOT = 'sla-bot';
@@ -224,14 +225,13 @@ describe('review deadlines, reminders and escalation', () => {
   it("lists a breached conversation in the console's queue, overdue, to signed-in operators only", async () => {
     const statusUrl = (path: string) => (system.services.has('status') ? system : replica).url('status', path);
     expect((await fetch(statusUrl('/console/queue'), { redirect: 'manual' })).status).toBe(303);
-    const login = await fetch(statusUrl('/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: '/console/queue' }).toString(),
-      redirect: 'manual',
+    const login = await signInToConsole(statusUrl('/console/login'), {
+      login: 'olivia',
+      password: PASSWORD,
+      next: '/console/queue',
     });
     expect(login.status).toBe(303);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = login.cookie!;
     const page = await fetch(statusUrl('/console/queue'), { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");

@@ -12,6 +12,7 @@ import { LOCK_SCOPES } from '../../services/notifier/src/post-markers';
 import { statusKeys } from '../../services/status/src/status-keys';
 import { REPLY_CHOICE_IDS } from '../../services/status/src/slack/thread-answers';
 import { TestSystem, eventually } from '../support/services';
+import { signInToConsole } from '../support/console';
 
 const API_KEY = 'thread-key-0123456789abcdef';
 const BOT = 'thread-bot';
@@ -147,14 +148,13 @@ describe('the Slack thread as the operators’ room', () => {
 
   async function consoleReply(conversationId: string, text: string): Promise<void> {
     const page = `/console/conversations/${encodeURIComponent(scopeId(BOT, conversationId))}`;
-    const login = await fetch(system.url('status', '/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD, next: page }).toString(),
-      redirect: 'manual',
+    const login = await signInToConsole(system.url('status', '/console/login'), {
+      login: 'olivia',
+      password: PASSWORD,
+      next: page,
     });
     expect(login.status).toBe(303);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const cookie = login.cookie!;
     const html = await (await fetch(system.url('status', page), { headers: { cookie } })).text();
     const form = /<form method="post" action="[^"]*\/messages" class="reply">[\s\S]*?<\/form>/.exec(html)![0];
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(form)![1];

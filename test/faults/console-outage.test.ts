@@ -7,6 +7,7 @@ import { ClassifiedEventSchema, EventKind, Direction, create, timestampNow } fro
 import { OwnKafka } from '../support/infra';
 import { TestSystem, eventually } from '../support/services';
 import { testKafkaClient } from '../support/kafka-client';
+import { signInToConsole } from '../support/console';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -39,14 +40,12 @@ describe('the console while Kafka is away', () => {
     });
     publisher = new Publisher(client, new TopicNames(system.env.KAFKA_TOPIC_PREFIX));
     await publisher.connect();
-    const login = await fetch(system.url('status', '/console/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: 'olivia', password: PASSWORD }).toString(),
-      redirect: 'manual',
+    const login = await signInToConsole(system.url('status', '/console/login'), {
+      login: 'olivia',
+      password: PASSWORD,
     });
     expect(login.status).toBe(303);
-    cookie = login.headers.get('set-cookie')!.split(';')[0];
+    cookie = login.cookie!;
   });
 
   afterAll(async () => {

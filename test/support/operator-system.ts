@@ -5,6 +5,7 @@ import { hashPassword, scopeId } from '@switchboard/core';
 import { startSandbox } from '@switchboard/sandbox';
 import { ExampleBot } from '@switchboard/example-bot';
 import { TestSystem, freePort, type ServiceName } from './services';
+import { signInToConsole } from './console';
 
 export interface OperatorSystemOptions {
   /** The bot's name (its API key's name): conversation ids are scoped by it. */
@@ -96,14 +97,13 @@ export async function startOperatorSystem(options: OperatorSystemOptions): Promi
     rootOf: async <M extends { thread_ts?: string }>(conversationId: string) =>
       (await slackMessages<M>()).find((m) => !m.thread_ts && JSON.stringify(m).includes(`"${scoped(conversationId)}"`)),
     login: async () => {
-      const res = await fetch(status('/console/login'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ login: 'olivia', password: options.password, next: '/console' }).toString(),
-        redirect: 'manual',
+      const res = await signInToConsole(status('/console/login'), {
+        login: 'olivia',
+        password: options.password,
+        next: '/console',
       });
       if (res.status !== 303) throw new Error(`console login answered ${res.status}, not 303`);
-      return res.headers.get('set-cookie')!.split(';')[0];
+      return res.cookie!;
     },
     stop: async () => {
       await system.stopAll();
