@@ -2,10 +2,11 @@
 // thread replies. Every replica polls the channels with a backlog; whichever takes a channel's flush lock
 // books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
 // one message (a root of its own when there is only one) and records where each is; then posts a few
-// conversations' queued replies (reply-flush.ts), each under its conversation's lock. A batch taken but not recorded (a crash, a lost answer)
-// is looked up in Slack by its id before it is posted again. The channel lock is renewed while held, and the
-// batch carries the lock's fencing number: a replica whose lock passed to another (a pause longer than the
-// TTL) finds the batch claimed by the newer holder and neither posts nor records it.
+// conversations' queued replies (reply-flush.ts), each under its conversation's lock. A batch taken but not
+// recorded (a crash, a lost answer) is looked up in Slack by its id before it is posted again. The locks are
+// renewed while held, and a batch carries its lock's fencing number (a digest the channel lock's, a conversation's
+// replies that conversation's): a replica whose lock passed to another (a pause longer than the TTL) finds the
+// batch claimed by the newer holder and neither posts nor records it.
 import { randomUUID } from 'node:crypto';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';

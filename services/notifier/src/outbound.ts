@@ -17,7 +17,8 @@ export interface LineParts extends ThreadingParts {
 
 /**
  * Posts (or queues) a line in its conversation's thread unless it is done already, the conversation is marked
- * spam (unless the line is shown `evenIfSpam`: the operators' own state lines), or it has no place in Slack (denied, or not seen yet: nothing to thread into). Returns what happened.
+ * spam (unless the line is shown `evenIfSpam`: the operators' own state lines), or it has no place in Slack
+ * (denied, or not seen yet: nothing to thread into). Returns what happened.
  */
 export async function threadLine(
   parts: LineParts,

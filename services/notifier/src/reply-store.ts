@@ -1,7 +1,8 @@
 // Redis side of grouped thread replies. A reply that would be late is queued with its conversation (idempotent
 // by event id, and done-marked in the same transaction, so a redelivery never queues it twice); under the
 // conversation's lock, the flusher or the conversation's next line on time takes its queued replies atomically
-// into its one open batch, posts them as one thread reply, and closes the batch. A batch taken and not closed (a crash) is looked up in Slack before it is reposted.
+// into its one open batch, posts them as one thread reply, and closes the batch. A batch taken and not closed
+// (a crash) is looked up in Slack before it is reposted.
 import type { Redis } from 'ioredis';
 import { OpenBatches, type OpenBatch } from '@switchboard/store';
 import type { NotifierKeys } from './keys';
