@@ -33,6 +33,8 @@ export interface BatchContext {
    * start nothing more and throw, leaving the rest (unresolved) to be redelivered.
    */
   live(): boolean;
+  /** Counts an event the batch handler tries again itself (a lane waiting out a busy conversation). */
+  retrying?(): void;
 }
 
 /** A consumed message as both libraries can give it (kafkajs's KafkaMessage is one). */
@@ -185,7 +187,10 @@ export class MessageHandling<S extends DescMessage> {
     // it runs, so that a rebalance is seen (and `live()` turns false) within a heartbeat interval, not at its end.
     const ticker = setInterval(() => void control.heartbeat().catch(() => undefined), BATCH_HEARTBEAT_MS);
     try {
-      await batchHandler(deliveries, { live: () => control.live() });
+      await batchHandler(deliveries, {
+        live: () => control.live(),
+        retrying: () => metrics.eventsTotal.inc({ topic, outcome: 'retry' }),
+      });
       stopTimer();
       this.setBlocked(false);
       metrics.eventsTotal.inc({ topic, outcome: 'ok' }, deliveries.length);

@@ -1,15 +1,16 @@
 // inLanes: one conversation's events in order, many conversations at once, a failure stops new work.
 import type { ClassifiedEventSchema } from '@switchboard/proto';
 import type { Delivery } from '../src/consumer';
-import { BatchStoppedError } from '../src/errors';
-import { inLanes, splitLanes } from '../src/lanes';
+import { BatchStoppedError, CONTENTION, UnavailableError } from '../src/errors';
+import { CONTENTION_FIRST_WAIT_MS, contentionWait, inLanes, splitLanes } from '../src/lanes';
 
 const LIVE = { live: () => true };
 
 type D = Delivery<typeof ClassifiedEventSchema>;
 
 function deliveries(keys: string[]): D[] {
-  return keys.map((key, i) => ({ key, partition: 0, offset: String(i), topic: 't' }) as unknown as D);
+  const log = { debug: () => undefined };
+  return keys.map((key, i) => ({ key, partition: 0, offset: String(i), topic: 't', log }) as unknown as D);
 }
 
 /** A handler whose calls stay open until released, recording the order and the most open at once. */
@@ -93,5 +94,56 @@ describe('inLanes', () => {
       inLanes(handler, { concurrency: 1 })(deliveries(['a', 'b', 'a']), { live: () => live }),
     ).rejects.toBeInstanceOf(BatchStoppedError);
     expect(seen).toEqual(['a@0']);
+  });
+
+  it('waits out a busy conversation in its own lane and tries the event again, while the other lanes go on', async () => {
+    const seen: string[] = [];
+    let busy = 2; // a's lock is held elsewhere for its first two tries
+    const handler = async (d: D) => {
+      seen.push(`${d.key}@${d.offset}`);
+      if (d.key === 'a' && busy-- > 0) throw new UnavailableError('another replica is handling a', CONTENTION, 500);
+    };
+    let retried = 0;
+    await inLanes(handler, { concurrency: 2 })(deliveries(['a', 'b', 'b', 'a']), {
+      live: () => true,
+      retrying: () => (retried += 1),
+    });
+    // b's lane finished while a waited; a's events stayed in order, the first tried three times.
+    expect(seen).toEqual(['a@0', 'b@1', 'b@2', 'a@0', 'a@0', 'a@3']);
+    expect(retried).toBe(2);
+  });
+
+  it('stops waiting on a busy conversation once the partition is no longer live', async () => {
+    let live = true;
+    const handler = async () => {
+      live = false;
+      throw new UnavailableError('another replica is handling a', CONTENTION, 500);
+    };
+    await expect(inLanes(handler, { concurrency: 1 })(deliveries(['a']), { live: () => live })).rejects.toBeInstanceOf(
+      BatchStoppedError,
+    );
+  });
+
+  it('fails the batch on an outage, which is the consumer’s to report and retry, not a lane’s', async () => {
+    const handler = async () => {
+      throw new UnavailableError('Slack is down', 'slack', 1000);
+    };
+    await expect(inLanes(handler, { concurrency: 1 })(deliveries(['a']), LIVE)).rejects.toThrow('Slack is down');
+  });
+});
+
+describe('contentionWait', () => {
+  it('doubles from the first wait up to the error’s own delay, and is only for contention', () => {
+    const busy = new UnavailableError('held', CONTENTION, 500);
+    expect([1, 2, 3, 4, 5, 9].map((attempt) => contentionWait(busy, attempt))).toEqual([
+      CONTENTION_FIRST_WAIT_MS,
+      2 * CONTENTION_FIRST_WAIT_MS,
+      4 * CONTENTION_FIRST_WAIT_MS,
+      8 * CONTENTION_FIRST_WAIT_MS,
+      500,
+      500,
+    ]);
+    expect(contentionWait(new UnavailableError('down', 'redis', 500), 1)).toBeUndefined();
+    expect(contentionWait(new Error('bug'), 1)).toBeUndefined();
   });
 });
