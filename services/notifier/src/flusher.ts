@@ -1,12 +1,13 @@
 // Posts what was queued because a channel's budget was behind: digests of new conversations and grouped
 // thread replies. Every replica polls the channels with a backlog; whichever takes a channel's flush lock
 // books the channel's next post slot, takes the waiting conversations atomically as one batch, posts them as
-// one message (a root of its own when there is only one) and records where each is; then posts a few
-// conversations' queued replies (reply-flush.ts), each under its conversation's lock. A batch taken but not
-// recorded (a crash, a lost answer) is looked up in Slack by its id before it is posted again. The locks are
-// renewed while held, and a batch carries its lock's fencing number (a digest the channel lock's, a conversation's
-// replies that conversation's): a replica whose lock passed to another (a pause longer than the TTL) finds the
-// batch claimed by the newer holder and neither posts nor records it.
+// one message (a root of its own when there is only one) and records where each is; then posts conversations'
+// queued replies (reply-flush.ts), each under its conversation's lock: as many as find the channel's slot free
+// at once, and a few more that wait for theirs. A batch taken but not recorded (a crash, a lost answer) is
+// looked up in Slack by its id before it is posted again. The locks are renewed while held, and a batch carries
+// its lock's fencing number (a digest the channel lock's, a conversation's replies that conversation's): a
+// replica whose lock passed to another (a pause longer than the TTL) finds the batch claimed by the newer
+// holder and neither posts nor records it.
 import { randomUUID } from 'node:crypto';
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { backoffDelay, secondsSince, sleep, type Logger } from '@switchboard/core';
@@ -18,9 +19,18 @@ import { renderRoot } from './render';
 import { ReplyFlush, type ReplyFlushParts } from './reply-flush';
 import { surelyNotPosted, type FoundMessage, type PostMetadata, type PostedMessage } from './slack';
 
-/** Conversations with queued replies looked at, and grouped replies posted, per turn of a channel's lock. */
-const REPLY_CANDIDATES = 10;
-const REPLY_POSTS_PER_TURN = 3;
+/** Digests posted per turn of a channel's lock, the first waiting for its slot, the others only in a free one. */
+const DIGESTS_PER_TURN = 10;
+/** Conversations with queued replies looked at per turn of a channel's lock. */
+const REPLY_CANDIDATES = 100;
+/**
+ * Grouped replies per turn that wait for the channel's next slot. Any more are posted only in a slot free at
+ * once, so a channel with slots to spare (budgets off, a quiet channel) drains its queued replies in a turn or
+ * two, while one at its pace holds its lock for a few posts at most.
+ */
+const REPLY_WAITS_PER_TURN = 3;
+/** Conversations whose replies one replica posts at once within a turn (each under its own lock). */
+const REPLY_FLUSHES_AT_ONCE = 8;
 
 /** What flushing a channel uses: the grouped replies' parts and the digest queue. */
 export interface FlusherParts extends ReplyFlushParts {
@@ -83,26 +93,13 @@ export class DigestFlusher {
     const { locks, log } = this.options;
     const held = await locks.acquire(channel);
     if (!held) return;
-    let replying: string | undefined;
     try {
       if (backlog.pending > 0 || backlog.openBatch) await this.flushDigest(channel, held);
-      let posted = 0;
-      for (const conversationId of waitingReplies > 0 ? await replies.conversations(channel, REPLY_CANDIDATES) : []) {
-        if (posted >= REPLY_POSTS_PER_TURN) break;
-        replying = conversationId;
-        // A conversation being handled now is left to that handler (its line, if on time, takes them along).
-        const mine = await this.options.conversationLocks.acquire(conversationId);
-        if (!mine) continue;
-        try {
-          if (await this.replyFlush.flush(channel, conversationId, mine)) posted += 1;
-        } finally {
-          await mine.release();
-        }
-      }
+      if (waitingReplies > 0) await this.flushReplies(channel);
       this.retryAt.delete(channel);
     } catch (err) {
       if (err instanceof PermanentError) {
-        await (replying ? this.replyFlush.giveUp(channel, replying, err.reason) : this.giveUp(channel, err));
+        await this.giveUp(channel, err);
         return;
       }
       const attempt = (retry?.attempt ?? 0) + 1;
@@ -120,6 +117,46 @@ export class DigestFlusher {
     }
   }
 
+  /**
+   * Posts the queued replies of the channel's longest-waiting conversations, a few at once: each whose slot is
+   * free at once, and up to REPLY_WAITS_PER_TURN that wait for theirs. A conversation Slack refuses for good is
+   * given up and the others go on; any other failure ends the turn (the channel is retried after a delay).
+   */
+  private async flushReplies(channel: string): Promise<void> {
+    const candidates = await this.parts.replies.conversations(channel, REPLY_CANDIDATES);
+    let next = 0;
+    let waits = 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < candidates.length) {
+        const conversationId = candidates[next++];
+        // A conversation being handled now is left to that handler (its line, if on time, takes them along).
+        const mine = await this.options.conversationLocks.acquire(conversationId);
+        if (!mine) continue;
+        try {
+          const free = (await this.parts.pacing.trySlot(channel, 0)).now;
+          if (!free && waits >= REPLY_WAITS_PER_TURN) {
+            stop = true;
+            return;
+          }
+          if (!free) waits += 1;
+          await this.replyFlush.flush(channel, conversationId, mine, { slotBooked: free });
+        } catch (err) {
+          if (!(err instanceof PermanentError)) {
+            stop = true;
+            throw err;
+          }
+          await this.replyFlush.giveUp(channel, conversationId, err.reason);
+        } finally {
+          await mine.release();
+        }
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: REPLY_FLUSHES_AT_ONCE }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   private async flushDigest(channel: string, held: HeldLock): Promise<void> {
     const { digests } = this.parts;
     // A batch left open (a crash, a lost answer, a holder whose lock ran out): claimed for this holder first.
@@ -130,6 +167,15 @@ export class DigestFlusher {
     await this.parts.pacing.waitForPost(channel);
     const batch = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
     if (batch) await this.post(channel, batch, held);
+    // More digests in this turn only while the channel has a slot free at once (a backlog after an outage, the
+    // budgets off): a channel at its pace posts its one digest a turn.
+    for (let more = 1; more < DIGESTS_PER_TURN; more += 1) {
+      if ((await digests.backlog(channel)).pending === 0) return;
+      if (!(await this.parts.pacing.trySlot(channel, 0)).now) return;
+      const next = await digests.takeBatch(channel, this.options.maxSize, randomUUID(), held.fence);
+      if (!next) return;
+      await this.post(channel, next, held);
+    }
   }
 
   /**

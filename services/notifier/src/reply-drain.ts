@@ -1,5 +1,5 @@
 // A conversation's queued replies go out with its next line that is on time, in the slot that line may have,
-// instead of waiting for the flusher to come to them (a few conversations a turn, the longest-waiting first).
+// instead of waiting for the flusher to come to them (a few a turn at the channel's pace, the longest-waiting first).
 // Without it, a conversation with grouped lines keeps grouping every later one, so its thread stays in order,
 // until the flusher's turn: after a burst that is minutes for every line of an active conversation. The post is
 // the flusher's own (reply-flush.ts: one batch, taken atomically under the conversation's lock, posted once,
