@@ -134,13 +134,15 @@ export class DigestFlusher {
         const mine = await this.options.conversationLocks.acquire(conversationId);
         if (!mine) continue;
         try {
-          const free = (await this.parts.pacing.trySlot(channel, 0)).now;
-          if (!free && waits >= REPLY_WAITS_PER_TURN) {
-            stop = true;
-            return;
+          // A conversation still waiting for its digest books no slot and counts for nothing.
+          if ((await this.replyFlush.flush(channel, conversationId, mine, 'free')) === 'no_free_slot') {
+            if (waits >= REPLY_WAITS_PER_TURN) {
+              stop = true;
+              return;
+            }
+            waits += 1;
+            await this.replyFlush.flush(channel, conversationId, mine, 'next');
           }
-          if (!free) waits += 1;
-          await this.replyFlush.flush(channel, conversationId, mine, { slotBooked: free });
         } catch (err) {
           if (!(err instanceof PermanentError)) {
             stop = true;

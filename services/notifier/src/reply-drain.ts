@@ -41,7 +41,7 @@ export class ReplyDrain {
     if (!slot.booked) return false;
     await parts.pacing.waitFor(slot);
     try {
-      return await this.flush.flush(channel, conversationId, held, { slotBooked: true });
+      return (await this.flush.flush(channel, conversationId, held, 'booked')) === true;
     } catch (err) {
       if (err instanceof PermanentError) {
         await this.flush.giveUp(channel, conversationId, err.reason);

@@ -33,15 +33,17 @@ export class ReplyFlush {
   ) {}
 
   /**
-   * Posts the conversation's queued replies (after booking the channel's next slot, unless the caller has booked
-   * and waited for one: `slotBooked`). False if not placed yet. `held`: the conversation's lock.
+   * Posts the conversation's queued replies in a slot of the channel's: `booked` by the caller (and waited for),
+   * the `next` one (booked here and waited for), or one `free` at once, else nothing is taken ('no_free_slot').
+   * A slot is asked for only once the conversation is known to have a thread. False if it has none yet.
+   * `held`: the conversation's lock.
    */
   async flush(
     channel: string,
     conversationId: string,
     held: HeldLock,
-    options: { slotBooked?: boolean } = {},
-  ): Promise<boolean> {
+    slot: 'booked' | 'next' | 'free',
+  ): Promise<boolean | 'no_free_slot'> {
     const { parts } = this;
     const state = await parts.store.state(conversationId);
     // Still waiting for its digest (flushed first), or released: its replies wait for its thread.
@@ -69,6 +71,9 @@ export class ReplyFlush {
         return true;
       }
     }
+    // (A free slot taken for a spam-marked conversation whose queued lines are all dropped goes unused.)
+    if (slot === 'free' && !(await parts.pacing.trySlot(channel, 0)).now) return 'no_free_slot';
+    const waitForSlot = () => (slot === 'next' ? parts.pacing.waitForPost(channel) : Promise.resolve());
     let batch: ReplyBatch | null;
     if (state.status?.spamBy) {
       // Marked spam since its replies were queued: the user's are dropped, as they would have been on arrival;
@@ -80,10 +85,10 @@ export class ReplyFlush {
         await parts.replies.close(channel, conversationId);
         return false;
       }
-      if (!options.slotBooked) await parts.pacing.waitForPost(channel);
+      await waitForSlot();
       batch = { ...taken, items: kept };
     } else {
-      if (!options.slotBooked) await parts.pacing.waitForPost(channel);
+      await waitForSlot();
       batch = await parts.replies.takeBatch(conversationId, MAX_REPLY_GROUP, randomUUID(), held.fence);
     }
     if (!batch || batch.items.length === 0) {
