@@ -271,7 +271,17 @@ describe('spam everywhere, and Asana back to the conversation', () => {
     expect(spam).toMatchObject({ wholeTeam: true, teamId: 't-spamco', wholeUser: false });
     expect(spam.actor?.source).toBe('slack');
 
-    // The spammer writes again: the task completed as spam stays completed, with nothing added.
+    // The spammer writes again: the task completed as spam stays completed, with nothing added. Its state before
+    // is the settled one: completed with the spam comment, and its notes linking the root (the ticketer adds that
+    // link on a poll of its own once the notifier has recorded the root's permalink, possibly after the mark).
+    await taskOf(
+      'team-1',
+      (t) =>
+        !!t?.completed &&
+        t.stories.some((story) => story.text.startsWith('Marked as spam')) &&
+        t.notes.includes('\nSlack thread: '),
+      'completed and linked task',
+    );
     const before = await tasksOf('team-1');
     const quietAgain = await counter('ticketer', 'switchboard_events_total', {
       topic: 'asana',
