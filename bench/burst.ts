@@ -81,6 +81,26 @@ class Tracker {
   }
 }
 
+/**
+ * The tasks whose description was changed after they were made (the Slack link of an own root posted later), by
+ * whether the conversation is urgent, and how many tasks were changed more than once.
+ */
+function descriptionEdits(sandbox: RunningSandbox): { urgent: number; other: number; repeated: number } {
+  const { asana } = sandbox.state;
+  const edits = new Map<string, number>();
+  for (const story of asana.stories)
+    if (story.subtype === 'notes_changed') edits.set(story.taskGid, (edits.get(story.taskGid) ?? 0) + 1);
+  const counts = { urgent: 0, other: 0, repeated: 0 };
+  for (const [gid, times] of edits) {
+    const task = asana.tasks.get(gid);
+    const n = task ? conversationsIn(`${task.name}\n${task.notes}`, RUN)[0] : undefined;
+    if (n !== undefined && isUrgent(n)) counts.urgent++;
+    else counts.other++;
+    if (times > 1) counts.repeated++;
+  }
+  return counts;
+}
+
 const send = (url: string, events: object[]) => postEvents(url, API_KEY, events);
 
 /** Posts these conversations' events in batches of BATCH, CONCURRENCY batches in flight; returns send times. */
@@ -225,6 +245,7 @@ async function main(): Promise<void> {
         taskCallsPerConversation: (asanaAll - comments) / CONVERSATIONS,
         comments,
         commentsMinimum: followUps,
+        descriptionEdits: descriptionEdits(sandbox),
       },
       urgentToRoot: {
         count: urgentRoot.length,
@@ -285,7 +306,13 @@ function report(r: {
   ingestSeconds: number;
   ratelimited: { slack: number; asana: number };
   slack: { calls: Record<string, number>; topLevelPosts: number; minimumPosts: number; threadReplies: number };
-  asana: { calls: Record<string, number>; taskCallsPerConversation: number; comments: number; commentsMinimum: number };
+  asana: {
+    calls: Record<string, number>;
+    taskCallsPerConversation: number;
+    comments: number;
+    commentsMinimum: number;
+    descriptionEdits: { urgent: number; other: number; repeated: number };
+  };
   urgentToRoot: { count: number; p50: number; p95: number; max: number };
   rssMb: { after: Record<string, number>; peak: Record<string, number> };
 }): void {
@@ -316,6 +343,10 @@ function report(r: {
   );
   console.log(`\nSlack calls: ${JSON.stringify(r.slack.calls)}; thread replies ${r.slack.threadReplies}`);
   console.log(`Asana calls: ${JSON.stringify(r.asana.calls)}`);
+  const edits = r.asana.descriptionEdits;
+  console.log(
+    `Task descriptions changed after create: ${edits.urgent} urgent, ${edits.other} other; ${edits.repeated} more than once`,
+  );
   console.log(`RSS after the burst (MB): ${JSON.stringify(r.rssMb.after)}; peak ${JSON.stringify(r.rssMb.peak)}`);
 }
 
