@@ -145,10 +145,12 @@ export class Ticketer {
       const firstEventId = task && intent ? intent.eventId : m.eventId;
       if (!task) {
         const assignee = this.deps.assignees[draft.priority];
-        await store.markCreateIntent(conversationId, { eventId: m.eventId, atMs: this.now() });
-        task = await this.withTags(draft.tags, (tagGids) =>
-          tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee }),
-        );
+        // The intent is marked once the tags are known, right before the create: a tag another lane is finding
+        // (a retry on contention) then leaves no intent behind, and no search of the project on the next try.
+        task = await this.withTags(draft.tags, async (tagGids) => {
+          await store.markCreateIntent(conversationId, { eventId: m.eventId, atMs: this.now() });
+          return tasks.createTask({ name: draft.name, notes: draft.notes, conversationId, tagGids, assignee });
+        });
       }
       await store.saveTicket(conversationId, {
         notes: draft.notes,

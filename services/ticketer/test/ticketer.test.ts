@@ -5,7 +5,17 @@ import { Priority, StatusChange } from '@switchboard/proto';
 import { eventually } from '../../../test/support/services';
 import { createKeys } from '@switchboard/store';
 import { ticketerKeys } from '../src/keys';
+import { TicketStore } from '../src/ticket-store';
 import { PROJECT_GID, TicketerHarness, comments, duplicateMarkers } from './harness';
+
+/** The ticketer's in-lane retries of conv.classified events so far (its /metrics). */
+async function ticketerRetries(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => /^switchboard_events_total\{[^}]*topic="[^"]*conv\.classified"[^}]*outcome="retry"/.test(l));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
 
 describe('ticketer', () => {
   const h = new TicketerHarness();
@@ -146,6 +156,26 @@ describe('ticketer', () => {
     );
     expect(spammed!.tags.find((t) => t.name === 'spam')!.gid).not.toBe(spam.gid);
     expect(comments(spammed!)).toEqual(['Marked as spam by Bo.']);
+  });
+
+  it('does not search the project for a task whose create waited for a tag another lane was finding', async () => {
+    await h.message('lease-warm', 'a first task, so the project is read back before we count');
+    await h.eventually('lease-warm', () => true, 'the first task');
+    const searches = await h.asanaCalls('GET /tasks');
+    // Another lane holds the tag's lease: the create is refused as contention and tried again in its lane.
+    const store = new TicketStore(h.redis, ticketerKeys(createKeys(h.system.env.REDIS_KEY_PREFIX)));
+    const retries = () => ticketerRetries(h.system.services.get('ticketer')!.port);
+    const before = await retries();
+    const held = store.withLease('ticketer-tag', 'priority: low', async () => {
+      await h.message('lease-1', 'made once the tag is free', { priority: Priority.LOW });
+      await eventually(retries, (n) => n > before, 30000, 'the ticketer finding the tag busy');
+    });
+    expect(await held).toBeDefined();
+    const task = await h.eventually('lease-1', () => true, 'the task, once the tag was free');
+    expect(task!.tags.map((t) => t.name)).toEqual(['priority: low']);
+    // With an intent marked before the tags were known, the retry would have searched the project first.
+    expect(await h.asanaCalls('GET /tasks')).toBe(searches);
+    expect(duplicateMarkers(await h.tasks())).toEqual([]);
   });
 
   it('rides out a 429 storm from Asana without losing or duplicating anything', async () => {
