@@ -7,6 +7,15 @@ export function transcriptUrl(consoleBaseUrl: string, conversationId: string): s
   return new URL(`console/conversations/${encodeURIComponent(conversationId)}`, consoleBaseUrl).toString();
 }
 
+/**
+ * The console's link to wherever the conversation is in Slack: it redirects a signed-in operator to the
+ * conversation's own thread, or to the digest that lists it. The ticketer puts it in the task when it creates
+ * it, so the task links Slack without a second Asana call, whenever and wherever the notifier posts.
+ */
+export function slackThreadUrl(consoleBaseUrl: string, conversationId: string): string {
+  return new URL(`console/conversations/${encodeURIComponent(conversationId)}/slack`, consoleBaseUrl).toString();
+}
+
 /** The operator buttons on Slack notifications: the notifier renders them, the status service handles them. */
 export const SLACK_ACTION_IDS = {
   reviewed: 'sb_reviewed',

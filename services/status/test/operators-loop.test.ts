@@ -326,6 +326,24 @@ describe('the operator loop', () => {
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     expect(login.headers.get('set-cookie')).toContain('HttpOnly');
 
+    // The task's Slack link goes through the console's sign-in to the conversation's message in Slack.
+    const slackLink = /^Slack thread: (\S+)$/m.exec((await taskOf('conv-console'))!.notes)![1];
+    expect(slackLink).toBe(status(`/console/conversations/${consolePath}/slack`));
+    const anonymous = await fetch(slackLink, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe(
+      `/console/login?next=${encodeURIComponent(`/console/conversations/${consolePath}/slack`)}`,
+    );
+    const root = await rootOf('conv-console');
+    const toSlack = await fetch(slackLink, { headers: { cookie }, redirect: 'manual' });
+    expect(toSlack.status).toBe(303);
+    expect(toSlack.headers.get('location')).toMatch(
+      new RegExp(`/slack/archives/${root.channel_id}/p${root.ts.replace('.', '')}$`),
+    );
+    const unknown = await fetch(status('/console/conversations/no-such-conversation/slack'), { headers: { cookie } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('No such conversation');
+
     const html = await eventually(
       async () => (await fetch(status(`/console/conversations/${consolePath}`), { headers: { cookie } })).text(),
       (text) => text.includes('is anyone there?'),

@@ -1,6 +1,6 @@
 // The loop every replica runs: writes each conversation's buffered comment lines as one comment once its
-// window has passed, and adds the Slack permalink of the conversation's own root to a task's notes once the
-// notifier has recorded it (a digest's line is not linked afterwards).
+// window has passed, and gives the Slack link to tasks made without one (by a ticketer before 2026-12-01,
+// which waited for the notifier's permalink; tasks are now made with the console's link to Slack).
 // Each conversation is flushed under a lease, and a batch is recorded as written, so none is written twice.
 import { PermanentError, UnavailableError } from '@switchboard/bus';
 import { sleep, type Logger } from '@switchboard/core';
@@ -16,8 +16,8 @@ export interface FlusherDeps {
   logger: Logger;
   commentWindowMs: number;
   intervalMs?: number;
-  /** How long to keep looking for a Slack permalink after the task was made. */
-  slackLinkPatienceMs?: number;
+  /** The console's link to the conversation in Slack (agreements' slackThreadUrl). */
+  slackUrl: (conversationId: string) => string;
   now?: () => number;
 }
 
@@ -57,30 +57,20 @@ export class CommentFlusher {
     return leased !== undefined;
   }
 
-  /** Adds the own root's Slack permalink to the task's notes once it is known; gives up after a while. */
+  /**
+   * A task an earlier ticketer left waiting for its Slack permalink: its notes get the console's link to Slack,
+   * which needs no waiting. Tasks made now have it from the start and are never waiting.
+   */
   async linkSlack(conversationId: string): Promise<void> {
     const { store, refs, tasks } = this.deps;
-    const [ticket, root, task] = await Promise.all([
-      store.ticket(conversationId),
-      refs.slackRoot(conversationId),
-      refs.asanaTask(conversationId),
-    ]);
-    if (!task || ticket.slackLinked || !ticket.notes) return store.stopAwaitingSlackLink(conversationId);
-    if (!root?.permalink) {
-      if (this.now() - ticket.createdAtMs > (this.deps.slackLinkPatienceMs ?? 15 * 60000))
-        return store.stopAwaitingSlackLink(conversationId);
-      return store.awaitSlackLink(conversationId, this.now() + 2000);
+    const [ticket, task] = await Promise.all([store.ticket(conversationId), refs.asanaTask(conversationId)]);
+    if (task && !ticket.slackLinked && ticket.notes) {
+      await store.withLease('ticketer-notes', conversationId, async () => {
+        if ((await store.ticket(conversationId)).slackLinked) return;
+        await tasks.updateTask(task.gid, { notes: notesWithSlack(ticket.notes, this.deps.slackUrl(conversationId)) });
+        await store.saveTicket(conversationId, { slackLinked: true });
+      });
     }
-    // A digest's line is not a thread of the conversation's own: linking the digest is not worth an Asana call of
-    // its own (in a burst most conversations are digest lines, and it would double the ticketer's requests).
-    if ((await refs.conversationOfThread(root.channel, root.ts)) !== conversationId)
-      return store.stopAwaitingSlackLink(conversationId);
-    const permalink = root.permalink;
-    await store.withLease('ticketer-notes', conversationId, async () => {
-      if ((await store.ticket(conversationId)).slackLinked) return;
-      await tasks.updateTask(task.gid, { notes: notesWithSlack(ticket.notes, permalink) });
-      await store.saveTicket(conversationId, { slackLinked: true });
-    });
     await store.stopAwaitingSlackLink(conversationId);
   }
 

@@ -12,7 +12,10 @@ export interface TicketerKeys extends Keys {
   ticketerCommentBatch(conversationId: string): string;
   /** Conversations with comment lines waiting (sorted set, score = when due, ms). */
   ticketerCommentsDue(): string;
-  /** Conversations whose task notes still wait for the Slack permalink (sorted set, score = next check, ms). */
+  /**
+   * Conversations whose task an earlier ticketer made without its Slack link, waiting for it (sorted set, score =
+   * next check, ms); tasks are now made with the link, and the flusher links these.
+   */
   ticketerLinkPending(): string;
   /** An Asana tag's gid by workspace and name. */
   asanaTagGid(workspaceGid: string, name: string): string;

@@ -1,6 +1,6 @@
 // The ticketer service: one Asana task per conversation, following it to the end.
 import { Topics } from '@switchboard/bus';
-import { transcriptUrl } from '@switchboard/agreements';
+import { slackThreadUrl, transcriptUrl } from '@switchboard/agreements';
 import { sleep } from '@switchboard/core';
 import { Runtime } from '@switchboard/runtime';
 import { ConversationRefs, DoneMarks, RateBudget, SpamMarks } from '@switchboard/store';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     refs,
     logger: runtime.logger,
     commentWindowMs: config.commentWindowMs,
+    slackUrl: (id) => slackThreadUrl(config.consoleBaseUrl, id),
   });
   const ticketer = new Ticketer({
     tasks,
@@ -59,7 +60,10 @@ async function main(): Promise<void> {
     logger: runtime.logger,
     assignees: config.assignees,
     commentWindowMs: config.commentWindowMs,
-    transcriptUrl: (id) => transcriptUrl(config.consoleBaseUrl, id),
+    links: (id) => ({
+      transcript: transcriptUrl(config.consoleBaseUrl, id),
+      slack: slackThreadUrl(config.consoleBaseUrl, id),
+    }),
     flushComments: async (id) => void (await flusher.flush(id)),
   });
   // Each conversation's events in order, many conversations at once (the waiting is on Asana and Redis).

@@ -101,8 +101,14 @@ const cut = (text: string, max: number) =>
         .join('') + '…'
     : text;
 
+/** Where a task links to: the console's transcript, and the console's redirect to the conversation in Slack. */
+export interface TaskLinks {
+  transcript: string;
+  slack: string;
+}
+
 /** The task for a conversation's first event. */
-export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPermalink?: string): TaskDraft {
+export function taskFor(event: ClassifiedEvent, links: TaskLinks): TaskDraft {
   const m = event.message!;
   const user = oneLine(m.user?.name || m.user?.id || 'unknown user');
   const team = oneLine(m.team?.name || m.team?.id || 'unknown team');
@@ -121,8 +127,8 @@ export function taskFor(event: ClassifiedEvent, transcriptUrl: string, slackPerm
     '',
     m.handoff ? handoffComment(m.handoff) : '',
     '',
-    `Live transcript: ${transcriptUrl}`,
-    slackPermalink ? slackLine(slackPermalink) : '',
+    `Live transcript: ${links.transcript}`,
+    slackLine(links.slack),
     '',
     taskMarker(m.conversationId),
   ].filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== ''));
@@ -144,14 +150,17 @@ const quoted = (text: string) =>
     .map((line) => `> ${line}`)
     .join('\n');
 
-const slackLine = (permalink: string) => `Slack thread: ${permalink}`;
+const slackLine = (url: string) => `Slack thread: ${url}`;
 
-/** The notes once the Slack permalink is known: the link goes under the transcript link. */
-export function notesWithSlack(notes: string, permalink: string): string {
-  if (notes.includes(slackLine(permalink))) return notes;
+/**
+ * The notes of a task made without a Slack link (by a ticketer before 2026-12-01, which added the permalink
+ * later) with the link under the transcript link; unchanged when they have it.
+ */
+export function notesWithSlack(notes: string, url: string): string {
+  if (notes.includes(slackLine(url))) return notes;
   const lines = notes.split('\n');
   const at = lines.findIndex((l) => l.startsWith('Live transcript: '));
-  lines.splice(at >= 0 ? at + 1 : lines.length, 0, slackLine(permalink));
+  lines.splice(at >= 0 ? at + 1 : lines.length, 0, slackLine(url));
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 // The ticketer's Redis records: what it knows of each task, the create intent, the comment buffer with its
-// due set and in-flight batch (OpenBatches), the conversations waiting for a Slack link, tag gids, its locks,
+// due set and in-flight batch (OpenBatches), the tasks an earlier ticketer left without a Slack link, tag gids, its locks,
 // and the mark that says this Redis still holds the ticketer's records (absent after a Redis loss).
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';

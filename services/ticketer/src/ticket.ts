@@ -20,7 +20,7 @@ import {
 } from '@switchboard/store';
 import type { TaskPort } from './asana';
 import type { PriorityName } from './config';
-import { SPAM_TAG, nextState, planTicketOps, taskFor, type TicketOp, type TicketState } from './plan';
+import { SPAM_TAG, nextState, planTicketOps, taskFor, type TaskLinks, type TicketOp, type TicketState } from './plan';
 import { spamHandling } from './spam';
 import type { TicketStore } from './ticket-store';
 
@@ -43,7 +43,8 @@ export interface TicketerDeps {
   logger: Logger;
   assignees: Partial<Record<PriorityName, string>>;
   commentWindowMs: number;
-  transcriptUrl: (conversationId: string) => string;
+  /** The task's links for a conversation (the console's transcript and its redirect to Slack). */
+  links: (conversationId: string) => TaskLinks;
   now?: () => number;
   /** Writes a conversation's buffered comment lines now (before a status comment, to keep the order). */
   flushComments?: (conversationId: string) => Promise<void>;
@@ -139,8 +140,7 @@ export class Ticketer {
         const restored = await refs.asanaTask(conversationId);
         if (restored) return { task: restored, created: false };
       }
-      const slack = await refs.slackRoot(conversationId);
-      const draft = taskFor(event, this.deps.transcriptUrl(conversationId), slack?.permalink);
+      const draft = taskFor(event, this.deps.links(conversationId));
       let task = intent ? await tasks.findTask(conversationId, intent.atMs - CLOCK_SKEW_MS) : null;
       const firstEventId = task && intent ? intent.eventId : m.eventId;
       if (!task) {
@@ -154,12 +154,11 @@ export class Ticketer {
       }
       await store.saveTicket(conversationId, {
         notes: draft.notes,
-        slackLinked: !!slack?.permalink,
+        slackLinked: true,
         firstEventId,
         createdAtMs: this.now(),
       });
       await refs.setAsanaTask(conversationId, task);
-      if (!slack?.permalink) await store.awaitSlackLink(conversationId, this.now() + 1000);
       return { task, created: true };
     });
     if (!leased) throw busy('creating this task');

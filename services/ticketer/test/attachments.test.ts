@@ -39,7 +39,7 @@ describe('attachments on the task', () => {
   });
 
   it('puts the first message’s attachments in the notes, and the marker stays the task’s own', () => {
-    const draft = taskFor(event('hello', files), 'http://console/c1');
+    const draft = taskFor(event('hello', files), { transcript: 'http://console/c1', slack: 'http://console/c1/slack' });
     expect(draft.notes).toContain('> hello\nAttachment: cat.png https://files.example/cat.png');
     expect(markedConversation(draft.notes)).toBe('bot:c1');
   });

@@ -194,7 +194,7 @@ export class TicketerHarness {
 
   /** A call to the sandbox's Asana API as a person in the workspace would make it (tidying tags, sections). */
   async asana<T = unknown>(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     data?: Record<string, unknown>,
   ): Promise<T> {

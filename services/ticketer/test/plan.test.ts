@@ -21,6 +21,8 @@ import {
   type TicketState,
 } from '../src/plan';
 
+/** The console's links for a conversation page at this URL. */
+const links = (transcript: string) => ({ transcript, slack: `${transcript}/slack` });
 const message = (text: string, direction = Direction.USER) =>
   create(ClassifiedEventSchema, {
     message: {
@@ -48,11 +50,11 @@ const spammed: TicketState = { completed: true, spam: true };
 
 describe('taskFor', () => {
   it('names the task after user, team and first text, and puts details, link and marker in the notes', () => {
-    const task = taskFor(message('I want a\nrefund'), 'http://console/conv-9');
+    const task = taskFor(message('I want a\nrefund'), links('http://console/conv-9'));
     expect(task.name).toBe('Ann (Acme): I want a refund');
     expect(task.notes).toContain('Priority: high');
     expect(task.notes).toContain('Tags: billing');
-    expect(task.notes).toContain('Live transcript: http://console/conv-9');
+    expect(task.notes).toContain('Live transcript: http://console/conv-9\nSlack thread: http://console/conv-9/slack');
     expect(task.notes.split('\n').at(-1)).toBe('Switchboard conversation: conv-9');
     expect(task.tags).toEqual(['priority: high']);
     expect(task.priority).toBe('high');
@@ -61,7 +63,7 @@ describe('taskFor', () => {
   it("quotes the first message line by line, so no line of it reads as the ticketer's own", () => {
     const task = taskFor(
       message('hi\nSwitchboard conversation: victim-1\r\nLive transcript: http://evil'),
-      'http://console/conv-9',
+      links('http://console/conv-9'),
     );
     expect(task.notes).toContain(
       'First message:\n> hi\n> Switchboard conversation: victim-1\n> Live transcript: http://evil\n',
@@ -75,7 +77,7 @@ describe('taskFor', () => {
     const event = message('hi');
     event.message!.user!.name = 'Ann\nSwitchboard conversation: victim-1';
     event.message!.team!.name = 'Acme\u2028Switchboard conversation: victim-2';
-    const notes = taskFor(event, 'u').notes;
+    const notes = taskFor(event, links('u')).notes;
     expect(notes.split('\n').filter((line) => line.startsWith('Switchboard conversation: '))).toEqual([
       'Switchboard conversation: conv-9',
     ]);
@@ -103,16 +105,16 @@ describe('taskFor', () => {
   });
 
   it('cuts long names', () => {
-    expect(Array.from(taskFor(message('x'.repeat(500)), 'u').name)).toHaveLength(120);
+    expect(Array.from(taskFor(message('x'.repeat(500)), links('u')).name)).toHaveLength(120);
   });
 
-  it('links the Slack thread when known at creation, or adds it to the notes once later', () => {
-    expect(taskFor(message('hi'), 'u', 'http://slack/p1').notes).toContain('Slack thread: http://slack/p1');
-    const later = notesWithSlack(taskFor(message('hi'), 'http://t').notes, 'http://slack/p2');
-    expect(later.split('\n').indexOf('Slack thread: http://slack/p2')).toBe(
-      later.split('\n').indexOf('Live transcript: http://t') + 1,
-    );
-    expect(notesWithSlack(later, 'http://slack/p2')).toBe(later);
+  it('adds the Slack link under the transcript link to the notes of a task made without one, once', () => {
+    const made = taskFor(message('hi'), links('http://t')).notes;
+    const older = made.replace('\nSlack thread: http://t/slack', '');
+    expect(older).not.toContain('Slack thread:');
+    const later = notesWithSlack(older, 'http://t/slack');
+    expect(later).toBe(made);
+    expect(notesWithSlack(later, 'http://t/slack')).toBe(later);
   });
 });
 
@@ -303,7 +305,7 @@ describe('a handoff on the task', () => {
     });
 
   it('names a task that starts with a message-less handoff by its reason, and quotes the summary in the notes', () => {
-    const draft = taskFor(handoff(''), 'http://console/c');
+    const draft = taskFor(handoff(''), links('http://console/c'));
     expect(draft.name).toBe('Ann (Acme): The bot asks for a human: asked for an agent');
     expect(draft.notes).toContain(
       'The bot asks for a human: asked for an agent\n> Refund\n> Switchboard conversation: other',

@@ -35,13 +35,9 @@ describe('ticketer', () => {
     expect(task!.notes).toContain('Live transcript: http://console.test/');
     expect(task!.tags.map((t) => t.name)).toEqual(['priority: urgent']);
     expect(task!.assignee).not.toBeNull();
-
-    // The notifier records the Slack permalink later: the notes get it once.
-    await h.refs.setSlackRoot('life-1', { channel: 'C1', ts: '1.2', permalink: 'http://slack.test/p12' });
-    await h.eventually(
-      'life-1',
-      (t) => t.notes.includes('Slack thread: http://slack.test/p12'),
-      'the Slack link in the notes',
+    // The console's link to wherever the conversation is in Slack, from the start.
+    expect(task!.notes).toContain(
+      'Live transcript: http://console.test/console/conversations/life-1\nSlack thread: http://console.test/console/conversations/life-1/slack',
     );
 
     // Three quick messages, one redelivered: one comment, three lines, in order.
@@ -108,28 +104,38 @@ describe('ticketer', () => {
     expect(task!.notes.match(/Slack thread:/g)).toHaveLength(1);
   });
 
-  it('links a conversation’s own root later, but spends no Asana call on a digest’s line', async () => {
-    await h.message('digest-1', 'where is my parcel');
-    await h.eventually('digest-1', () => true, 'the task');
-    const updates = await h.asanaCalls('PUT /tasks/:task_gid');
-    // The notifier lists the conversation in a digest: its permalink is the digest's, not a thread of its own.
-    await h.refs
-      .addSlackRoot(
-        h.redis.multi(),
-        'digest-1',
-        { channel: 'C1', ts: '5.6', permalink: 'http://slack.test/p56' },
-        false,
-      )
-      .exec();
+  it('spends no Asana call on the Slack link, and adds it to a task an earlier ticketer left without one', async () => {
+    const store = new TicketStore(h.redis, ticketerKeys(createKeys(h.system.env.REDIS_KEY_PREFIX)));
     const pending = ticketerKeys(createKeys(h.system.env.REDIS_KEY_PREFIX)).ticketerLinkPending();
+    const updates = await h.asanaCalls('PUT /tasks/:task_gid');
+    await h.message('linked-1', 'where is my parcel');
+    const task = (await h.eventually('linked-1', () => true, 'the task'))!;
+    expect(task.notes).toContain('Slack thread: http://console.test/console/conversations/linked-1/slack');
+    expect(await h.redis.zscore(pending, 'linked-1')).toBeNull();
+    // Wherever the notifier places it later (its own root or a digest's line), the task needs no update.
+    await h.refs.setSlackRoot('linked-1', { channel: 'C1', ts: '5.6', permalink: 'http://slack.test/p56' });
+    await h.message('linked-1', 'still waiting');
+    await h.eventually('linked-1', (t) => comments(t).length === 1, 'the comment');
+    expect(await h.asanaCalls('PUT /tasks/:task_gid')).toBe(updates);
+
+    // A task an earlier ticketer made without the link, and left waiting for the permalink: linked at once.
+    const older = task.notes.replace('\nSlack thread: http://console.test/console/conversations/linked-1/slack', '');
+    await h.asana('PUT', `/tasks/${task.gid}`, { notes: older });
+    await store.saveTicket('linked-1', { notes: older, slackLinked: false });
+    await store.awaitSlackLink('linked-1', Date.now());
+    const relinked = await h.eventually(
+      'linked-1',
+      (t) => t.notes.includes('Slack thread: '),
+      'the Slack link added by the flusher',
+    );
+    expect(relinked!.notes).toBe(task.notes);
     await eventually(
-      () => h.redis.zscore(pending, 'digest-1'),
+      () => h.redis.zscore(pending, 'linked-1'),
       (score) => score === null,
       30000,
-      'the ticketer done with the link',
+      'done waiting',
     );
-    expect(await h.asanaCalls('PUT /tasks/:task_gid')).toBe(updates);
-    expect((await h.task('digest-1'))!.notes).not.toContain('Slack thread:');
+    expect((await store.ticket('linked-1')).slackLinked).toBe(true);
   });
 
   it('finds or makes a tag again when the cached one was deleted in Asana, for a new task and for spam', async () => {

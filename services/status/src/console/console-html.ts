@@ -247,6 +247,16 @@ export function queuePage(user: PageUser, body: string): string {
   return layout('Queue', user, body, { page: 'queue' });
 }
 
+/** A conversation known here that the notifier has not placed in Slack yet (its post waits for the channel). */
+export function notInSlackPage(user: PageUser, id: string): string {
+  const path = `/console/conversations/${encodeURIComponent(id)}`;
+  return layout(
+    'Not in Slack yet',
+    user,
+    `<h1>Not in Slack yet</h1><p>The notifier has not posted <code>${e(id)}</code> to Slack yet: its message waits for a slot in the triage channel (Slack takes about one post a second per channel). Try this link again in a minute.</p><p><a href="${e(path)}">The transcript</a> · <a href="/console">All conversations</a></p>`,
+  );
+}
+
 export function notFoundPage(user: PageUser, id: string): string {
   return layout(
     'Not found',

@@ -20,8 +20,8 @@ import { encodeCursor, type TimelineList } from '../conversation/timeline-list';
 import type { TranscriptStore } from '../conversation/transcript';
 import type { InboundOnce } from '../inbound-once';
 import type { ConsoleAuth, ConsoleUser } from './console-auth';
-import { sendHtml } from './console-http';
-import { conversationPage, listPage, notFoundPage, type PageUser } from './console-html';
+import { SECURITY_HEADERS, sendHtml } from './console-http';
+import { conversationPage, listPage, notFoundPage, notInSlackPage, type PageUser } from './console-html';
 import type { ConsoleStreams } from './console-stream';
 import { listQuery } from './list-filter';
 import type { SpamScope } from '@switchboard/store';
@@ -139,6 +139,28 @@ export function conversationRoute(
       }),
     );
   });
+
+  // The task's link to Slack (agreements' slackThreadUrl): wherever the conversation is now, its own thread or
+  // the digest that lists it. Only an http(s) permalink is followed, so nothing stored can redirect elsewhere.
+  app.get<{ Params: { id: string } }>('/console/conversations/:id/slack', async (request, reply) => {
+    const { id } = request.params;
+    const [slack, summary] = await Promise.all([refs.slackRoot(id), conversations.get(id)]);
+    const target = slackDestination(slack?.permalink);
+    if (target) return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').redirect(target, 303);
+    const user = pageUser(auth, signedIn(request));
+    return sendHtml(reply, 404, summary ? notInSlackPage(user, id) : notFoundPage(user, id));
+  });
+}
+
+/** Where the Slack link may send an operator: the stored permalink when it is an http(s) URL, else nowhere. */
+export function slackDestination(permalink: string | undefined): string | undefined {
+  if (!permalink) return undefined;
+  try {
+    const url = new URL(permalink);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function conversationStreamRoute(
