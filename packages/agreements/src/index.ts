@@ -16,6 +16,15 @@ export function slackThreadUrl(consoleBaseUrl: string, conversationId: string): 
   return new URL(`console/conversations/${encodeURIComponent(conversationId)}/slack`, consoleBaseUrl).toString();
 }
 
+/**
+ * The console's link to the conversation's Asana task: it redirects a signed-in operator to the task. The
+ * notifier puts it in the Slack message when it posts it, so the message links the task without a
+ * `chat.update` once the ticketer has made it.
+ */
+export function taskUrl(consoleBaseUrl: string, conversationId: string): string {
+  return new URL(`console/conversations/${encodeURIComponent(conversationId)}/task`, consoleBaseUrl).toString();
+}
+
 /** The operator buttons on Slack notifications: the notifier renders them, the status service handles them. */
 export const SLACK_ACTION_IDS = {
   reviewed: 'sb_reviewed',

@@ -105,12 +105,3 @@ export function replyPlacement(
   if (!input.repliesQueued || alone === 'queue') return alone;
   return 'with_queued';
 }
-
-/** A root posted before the ticketer recorded the Asana task gets the link added (once per link). */
-export function needsTaskLink(
-  place: Place | undefined,
-  shownTaskUrl: string | undefined,
-  knownTaskUrl: string | undefined,
-): boolean {
-  return place === 'root' && !!knownTaskUrl && shownTaskUrl !== knownTaskUrl;
-}

@@ -10,7 +10,8 @@ export interface DigestEntry {
   summary: ConversationSummary;
   status?: StatusView;
   transcriptUrl: string;
-  taskUrl?: string;
+  /** The console's link to its Asana task (redirects once the ticketer has made it). */
+  taskUrl: string;
   /** How long it has waited ("unreviewed for 17 min"), escaped; sla-view.ts. */
   waited?: string;
   /** Promoted to a root of its own ("Open thread"): the line says so, with a link to it (when known). */
@@ -46,10 +47,7 @@ export function digestLine(entry: DigestEntry): string {
   const build = (textMax: number, nameMax: number) => {
     const { summary } = entry;
     const words = clip(summary.text, textMax);
-    const links = [
-      link(entry.transcriptUrl, 'transcript'),
-      ...(entry.taskUrl ? [link(entry.taskUrl, 'Asana task')] : []),
-    ].join(' · ');
+    const links = [link(entry.transcriptUrl, 'transcript'), link(entry.taskUrl, 'Asana task')].join(' · ');
     const moved = entry.movedTo
       ? ` · :arrow_right: ${entry.movedTo.permalink ? link(entry.movedTo.permalink, 'moved to its own thread') : 'moved to its own thread'}`
       : statusWord(entry.status);

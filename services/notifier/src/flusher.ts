@@ -35,6 +35,8 @@ const REPLY_FLUSHES_AT_ONCE = 8;
 /** What flushing a channel uses: the grouped replies' parts and the digest queue. */
 export interface FlusherParts extends ReplyFlushParts {
   digests: DigestStore;
+  /** The console's link to a conversation's Asana task (agreements' taskUrl), on each digest line from the start. */
+  taskUrl: (conversationId: string) => string;
 }
 
 export interface FlusherOptions {
@@ -224,13 +226,13 @@ export class DigestFlusher {
   private async post(channel: string, batch: DigestBatch, held: HeldLock): Promise<void> {
     const { parts } = this;
     const entries: DigestEntry[] = [];
-    for (const [i, { state, knownTaskUrl }] of (await parts.store.states(batch.conversationIds)).entries()) {
+    for (const [i, state] of (await parts.store.states(batch.conversationIds)).entries()) {
       if (state.summary)
         entries.push({
           summary: state.summary,
           status: state.status,
           transcriptUrl: parts.transcriptUrl(batch.conversationIds[i]),
-          taskUrl: knownTaskUrl,
+          taskUrl: parts.taskUrl(batch.conversationIds[i]),
         });
     }
     if (entries.length === 0) {
@@ -275,7 +277,7 @@ export class DigestFlusher {
       await this.record(channel, batch, found.eventType === METADATA.digest ? 'digest' : 'root', found);
       return;
     }
-    await this.record(channel, batch, single ? 'root' : 'digest', posted, single?.taskUrl);
+    await this.record(channel, batch, single ? 'root' : 'digest', posted);
     parts.metrics.notifications.inc({ kind: single ? 'root' : 'digest' });
     if (!single) parts.metrics.digestedConversations.inc(entries.length);
     for (const e of entries)
@@ -292,14 +294,12 @@ export class DigestFlusher {
     batch: DigestBatch,
     place: 'root' | 'digest',
     posted: PostedMessage,
-    taskUrl?: string,
   ): Promise<void> {
     const { parts } = this;
     // A newer holder took the batch over: it finds this post by its metadata and records it.
     if (!(await parts.digests.stillHolds(channel, batch))) throw new StaleFenceError(channel, batch.fence);
     await parts.digests.recordPosted(channel, batch, place, posted);
     this.refused.delete(batch.id);
-    if (place === 'root' && taskUrl) await parts.store.update(batch.conversationIds[0], { task_url: taskUrl });
     try {
       await parts.digests.recordPermalink(
         batch.conversationIds,

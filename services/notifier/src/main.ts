@@ -2,7 +2,7 @@
 // Reads the config, builds the parts, and hands each handler the parts it uses.
 import { Topics } from '@switchboard/bus';
 import { Priority } from '@switchboard/proto';
-import { transcriptUrl } from '@switchboard/agreements';
+import { taskUrl, transcriptUrl } from '@switchboard/agreements';
 import { Runtime } from '@switchboard/runtime';
 import { DoneMarks, Locks } from '@switchboard/store';
 import { readNotifierConfig } from './config';
@@ -45,8 +45,11 @@ async function main(): Promise<void> {
   const pacing = new Pacing(redis, keys, runtime.metrics, { ...config, callLeaseMs: SLACK_TIMEOUT_MS + 1000 });
   const metrics = createNotifierMetrics(runtime.metrics);
   const locks = new Locks(redis, keys, LOCK_SCOPES.conversation, { ttlMs: config.lockTtlMs });
-  const linkOf = (id: string) => transcriptUrl(config.consoleBaseUrl, id);
-  const refreshing = { slack, store, digests, pacing, metrics, transcriptUrl: linkOf };
+  const links = {
+    transcriptUrl: (id: string) => transcriptUrl(config.consoleBaseUrl, id),
+    taskUrl: (id: string) => taskUrl(config.consoleBaseUrl, id),
+  };
+  const refreshing = { slack, store, digests, pacing, metrics, ...links };
   const drain = new ReplyDrain({ ...refreshing, replies }, runtime.logger.child({ component: 'grouped-replies' }));
 
   // In lanes: many conversations of a partition at once, each in order (KAFKA_CONVERSATIONS_CONCURRENTLY).
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
     handler: outboundHandler(lines),
   });
   const flusher = new DigestFlusher(
-    { slack, store, digests, replies, pacing, metrics, transcriptUrl: linkOf },
+    { slack, store, digests, replies, pacing, metrics, ...links },
     {
       pollMs: config.digestPollMs,
       maxSize: config.digestMaxSize,

@@ -6,7 +6,7 @@ import { handoffOf, withHandoff } from './conversation';
 import type { Delivery } from '@switchboard/bus';
 import type { Priority } from '@switchboard/proto';
 import { spamSubjectOf, type Locks } from '@switchboard/store';
-import { decideClassified, needsTaskLink, type ClassifiedAction } from './decide';
+import { decideClassified, type ClassifiedAction } from './decide';
 import { suppress } from './metrics';
 import { withConversationLock } from './post-markers';
 import { ensurePermalink, placeConversation, type PlacingParts, type ThreadingParts } from './posting';
@@ -51,13 +51,12 @@ export function notifierHandler(parts: ClassifiedParts) {
       metrics.shared.eventsTotal.inc({ topic: 'slack', outcome: 'duplicate' });
       return;
     }
-    const linkTask = needsTaskLink(facts.state.place, facts.state.taskUrl, facts.knownTaskUrl);
     // The bot asks for a human: the root shows it, whatever the thread does with the event.
     const handoff =
       first.act === 'suppress' && (first.reason === 'denied' || first.reason.startsWith('spam'))
         ? null
         : handoffOf(event);
-    if (first.act === 'suppress' && !linkTask && !handoff) {
+    if (first.act === 'suppress' && !handoff) {
       suppress(metrics, first.reason);
       log.debug({ reason: first.reason }, 'not notified');
       await store.done.markDone(m.eventId);
@@ -84,12 +83,9 @@ export function notifierHandler(parts: ClassifiedParts) {
       }
       const fresh = { ...facts, state };
       const action = decide(delivery, fresh);
-      if (needsTaskLink(state.place, state.taskUrl, facts.knownTaskUrl)) {
-        await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'if_free', log);
-      }
       switch (action.act) {
         case 'place':
-          await placeConversation(parts, event, state, facts.knownTaskUrl, log, held);
+          await placeConversation(parts, event, state, log, held);
           break;
         case 'thread':
           // The line's id is the event's (classifiedLine), so the intent read above is the line's.
@@ -103,8 +99,7 @@ export function notifierHandler(parts: ClassifiedParts) {
           break;
       }
       // An existing conversation's root shows the request now (a new one was just posted with it).
-      if (handoff && action.act !== 'place')
-        await refreshMessage(parts, m.conversationId, state, facts.knownTaskUrl, 'soon', log);
+      if (handoff && action.act !== 'place') await refreshMessage(parts, m.conversationId, state, 'soon', log);
       return action.act;
     });
     // A thread line is done-marked by its post or its queueing (postThreadLine), in the same round trip.

@@ -24,6 +24,8 @@ export interface PostingParts {
   pacing: SlackPacing;
   metrics: NotifierMetrics;
   transcriptUrl: (conversationId: string) => string;
+  /** The console's link to the conversation's Asana task (agreements' taskUrl): shown from the first post. */
+  taskUrl: (conversationId: string) => string;
   /** How late a message may still be posted on its own; later ones are queued (NOTIFIER_DIGEST_AFTER_MS). */
   digestAfterMs: number;
 }
@@ -60,10 +62,8 @@ export async function recordRoot(
   conversationId: string,
   channel: string,
   posted: PostedMessage,
-  taskUrl: string | undefined,
 ): Promise<void> {
   await parts.store.recordPlaced(conversationId, 'root', channel, posted);
-  if (taskUrl) await parts.store.update(conversationId, { task_url: taskUrl });
 }
 
 /** The root a crash (or a lost answer) left unrecorded after its post started at `postingAtMs`, if Slack has it. */
@@ -121,7 +121,6 @@ export async function placeConversation(
   parts: PlacingParts,
   event: ClassifiedEvent,
   state: ConversationState,
-  knownTaskUrl: string | undefined,
   log: Logger,
   held: HeldLock,
 ): Promise<'root' | 'pending'> {
@@ -133,7 +132,7 @@ export async function placeConversation(
     const found = await findPostedRoot(parts, id, channel, state.postingAtMs);
     if (found) {
       log.warn({ ts: found.ts }, 'root was posted before a crash; recorded it instead of posting again');
-      await recordRoot(parts, id, channel, found, undefined);
+      await recordRoot(parts, id, channel, found);
       await ensurePermalink(parts, id, { channelId: found.channel, ts: found.ts });
       return 'root';
     }
@@ -160,11 +159,11 @@ export async function placeConversation(
     summary,
     status: state.status,
     transcriptUrl: parts.transcriptUrl(id),
-    taskUrl: knownTaskUrl,
+    taskUrl: parts.taskUrl(id),
   });
   // Slack said no: nothing to look up next time.
   const posted = await postRoot(parts, channel, summary, message, held, { place: '' });
-  await recordRoot(parts, id, channel, posted, knownTaskUrl);
+  await recordRoot(parts, id, channel, posted);
   parts.metrics.notifications.inc({ kind: 'root' });
   observeLatency(parts.metrics, summary.receivedAtMs);
   log.info({ channel: posted.channel, ts: posted.ts }, 'posted root notification');

@@ -35,27 +35,24 @@ export async function openThread(
 
     // A crash (or a lost answer) after the post started: find it before posting again.
     let posted = resuming ? await findPostedRoot(parts, id, channel, state.postingAtMs) : null;
-    const taskUrl = (await store.refs.asanaTask(id))?.permalinkUrl || undefined;
     if (!posted) {
       await pacing.waitForPost(channel);
       await store.markPosting(id, summary, channel);
-      const message = renderRoot({ summary, status: state.status, transcriptUrl: parts.transcriptUrl(id), taskUrl });
+      const message = renderRoot({
+        summary,
+        status: state.status,
+        transcriptUrl: parts.transcriptUrl(id),
+        taskUrl: parts.taskUrl(id),
+      });
       // Slack said no: it stays in its digest, and a redelivery tries again.
       posted = await postRoot(parts, channel, summary, message, held, { place: 'digest', promoted_from: '' });
       parts.metrics.notifications.inc({ kind: 'root' });
     }
-    await recordRoot(parts, id, channel, posted, taskUrl);
+    await recordRoot(parts, id, channel, posted);
     await ensurePermalink(parts, id, { channelId: posted.channel, ts: posted.ts });
     log.info({ channel: posted.channel, ts: posted.ts, digest: from.ts }, 'Open thread: posted its own root');
     // The digest's line now says "moved to its own thread", with the link.
-    await refreshMessage(
-      parts,
-      id,
-      { place: 'digest', channelId: from.channelId, ts: from.ts, summary },
-      undefined,
-      'soon',
-      log,
-    );
+    await refreshMessage(parts, id, { place: 'digest', channelId: from.channelId, ts: from.ts, summary }, 'soon', log);
     return 'promoted';
   });
 }

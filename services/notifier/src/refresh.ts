@@ -1,6 +1,6 @@
 // Re-rendering a conversation's Slack message in place (chat.update) from what Redis holds: after a status
-// change (buttons and "who acted"), or when the Asana task became known after the root was posted. A root
-// is re-rendered alone; a digest is re-rendered with every conversation it lists.
+// change (buttons and "who acted"), or to show a bot's request for a human. A root is re-rendered alone; a
+// digest is re-rendered with every conversation it lists.
 import type { Logger } from '@switchboard/core';
 import { renderDigest, type DigestEntry } from './digest';
 import type { DigestStore } from './digest-store';
@@ -19,21 +19,23 @@ export interface RefreshParts {
   pacing: SlackPacing;
   metrics: NotifierMetrics;
   transcriptUrl: (conversationId: string) => string;
+  /** The console's link to the conversation's Asana task (agreements' taskUrl): shown from the first post. */
+  taskUrl: (conversationId: string) => string;
 }
 
 async function digestMessage(
-  parts: Pick<RefreshParts, 'store' | 'digests' | 'transcriptUrl'>,
+  parts: Pick<RefreshParts, 'store' | 'digests' | 'transcriptUrl' | 'taskUrl'>,
   state: ConversationState,
 ): Promise<SlackMessage | null> {
   const ids = await parts.digests.members(state.channelId!, state.ts!);
   const entries: DigestEntry[] = [];
-  for (const [i, { state: member, knownTaskUrl }] of (await parts.store.states(ids)).entries()) {
+  for (const [i, member] of (await parts.store.states(ids)).entries()) {
     if (!member.summary) continue;
     entries.push({
       summary: member.summary,
       status: member.status,
       transcriptUrl: parts.transcriptUrl(ids[i]),
-      taskUrl: knownTaskUrl ?? member.taskUrl,
+      taskUrl: parts.taskUrl(ids[i]),
       waited: waitedText(member.status, Date.now()),
       // A listed conversation with a root of its own was promoted from here ("Open thread").
       ...(member.place === 'root' || member.promotedFrom ? { movedTo: { permalink: member.permalink } } : {}),
@@ -42,31 +44,29 @@ async function digestMessage(
   return entries.length > 0 ? renderDigest(entries) : null;
 }
 
-/** How long an optional update (the task link) may wait for the chat.update budget before it is left for later. */
+/** How long an optional update (a deadline's start or stop) may wait for the chat.update budget before it is left for later. */
 const IF_FREE_WAIT_MS = 3000;
 
 /**
- * Updates the conversation's message to show `state` (status and task link). `when: 'soon'` waits for the
- * shared chat.update budget; `'if_free'` updates only if a slot is free within a few seconds, and otherwise
- * leaves it for a later event (the task link is worth adding, not worth queueing behind a burst). True when updated.
+ * Updates the conversation's message to show `state` (status, a request for a human, a deadline). `when:
+ * 'soon'` waits for the shared chat.update budget; `'if_free'` updates only if a slot is free within a few
+ * seconds, and otherwise leaves it for a later change. True when updated.
  */
 export async function refreshMessage(
   parts: RefreshParts,
   conversationId: string,
   state: ConversationState,
-  knownTaskUrl: string | undefined,
   when: 'soon' | 'if_free',
   log: Logger,
 ): Promise<boolean> {
   if (!state.channelId || !state.ts || !state.summary) return false;
-  const taskUrl = knownTaskUrl ?? state.taskUrl;
   let message: SlackMessage | null;
   if (state.place === 'root') {
     message = renderRoot({
       summary: state.summary,
       status: state.status,
       transcriptUrl: parts.transcriptUrl(conversationId),
-      taskUrl,
+      taskUrl: parts.taskUrl(conversationId),
       nowMs: Date.now(),
     });
   } else if (state.place === 'digest') {
@@ -78,8 +78,6 @@ export async function refreshMessage(
   if (when === 'soon') await parts.pacing.waitForUpdate();
   else if (!(await parts.pacing.updateSlotWithin(IF_FREE_WAIT_MS))) return false;
   await parts.slack.updateMessage({ channel: state.channelId, ts: state.ts, ...message });
-  if (state.place === 'root' && taskUrl && taskUrl !== state.taskUrl)
-    await parts.store.update(conversationId, { task_url: taskUrl });
   parts.metrics.notifications.inc({ kind: 'update' });
   log.info({ place: state.place, ts: state.ts }, 'updated the conversation message');
   return true;

@@ -53,7 +53,8 @@ export interface RootInputs {
   summary: ConversationSummary;
   status?: StatusView;
   transcriptUrl: string;
-  taskUrl?: string;
+  /** The console's link to its Asana task (redirects once the ticketer has made it). */
+  taskUrl: string;
   /** The time of rendering, for how long the conversation has waited (sla-view.ts); no wait shown without it. */
   nowMs?: number;
 }
@@ -96,7 +97,7 @@ export function renderRoot({ summary, status, transcriptUrl, taskUrl, nowMs }: R
   const when = slackDate(summary.atMs);
   if (when) facts.push(when);
   facts.push(link(transcriptUrl, 'Live transcript'));
-  if (taskUrl) facts.push(link(taskUrl, 'Asana task'));
+  facts.push(link(taskUrl, 'Asana task'));
   const quoted = userText(summary.text);
   const handoff = status?.handoff;
   const blocks: object[] = [

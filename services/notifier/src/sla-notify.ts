@@ -165,7 +165,6 @@ export function slaNotifyHandler(parts: SlaNotifyParts) {
         parts,
         conversationId,
         { ...state, status },
-        facts.knownTaskUrl,
         change === StatusChange.SLA_BREACHED ? 'soon' : 'if_free',
         log,
       );

@@ -1,15 +1,7 @@
 // The notifier's Redis records of conversations: where each one's Slack message is, the inputs to re-render
 // it, the spam marks that hold for an event, and the markers that make a crash between posting and recording recoverable.
 import type { ChainableCommander, Redis } from 'ioredis';
-import {
-  ConversationRefs,
-  DoneMarks,
-  SpamMarks,
-  hashFromPairs,
-  parseAsanaTaskRef,
-  verdictOf,
-  type SpamSubject,
-} from '@switchboard/store';
+import { ConversationRefs, DoneMarks, SpamMarks, hashFromPairs, verdictOf, type SpamSubject } from '@switchboard/store';
 import type { NotifierKeys } from './keys';
 import type { ConversationSummary, StatusView } from './conversation';
 import type { Place } from './decide';
@@ -19,16 +11,15 @@ const RETENTION_SECONDS = 90 * 24 * 60 * 60;
 const INTENT_SECONDS = 7 * 24 * 60 * 60;
 
 // One event's facts in one script call: the client's cost is per command (a call and a reply each), and this is
-// read for every event. KEYS: the event's done mark, the conversation's hash, its Asana task ref, its queued
-// replies, its open reply batch, then the three spam marks (SpamMarks.keysOf).
-// Returns {done (0/1), the hash as a flat field/value list, the task ref or nil, queued (0-2), {spam mark values}}.
+// read for every event. KEYS: the event's done mark, the conversation's hash, its queued replies, its open reply
+// batch, then the three spam marks (SpamMarks.keysOf).
+// Returns {done (0/1), the hash as a flat field/value list, queued (0-2), {spam mark values}}.
 const FACTS = `
 return {
   redis.call('EXISTS', KEYS[1]),
   redis.call('HGETALL', KEYS[2]),
-  redis.call('GET', KEYS[3]),
-  redis.call('EXISTS', KEYS[4], KEYS[5]),
-  redis.call('MGET', KEYS[6], KEYS[7], KEYS[8])
+  redis.call('EXISTS', KEYS[3], KEYS[4]),
+  redis.call('MGET', KEYS[5], KEYS[6], KEYS[7])
 }`;
 
 // KEYS: the conversation's hash, an event's post intent. Returns {the hash as a flat list, 0/1}.
@@ -50,8 +41,6 @@ export interface ConversationState {
   firstEventId?: string;
   summary?: ConversationSummary;
   status?: StatusView;
-  /** The Asana task link the root shows. */
-  taskUrl?: string;
   permalink?: string;
   /** When a post of the root started, to bound the look-up after a crash. */
   postingAtMs?: number;
@@ -66,8 +55,6 @@ export interface EventFacts {
   spamUser: boolean;
   spamTeam: boolean;
   state: ConversationState;
-  /** The task link the ticketer recorded, if any. */
-  knownTaskUrl?: string;
   /** Thread replies of the conversation are queued for the flusher (later ones must queue behind them). */
   repliesQueued: boolean;
 }
@@ -90,7 +77,6 @@ export function stateFromHash(h: Record<string, string>): ConversationState {
     firstEventId: h.first_event_id || undefined,
     summary: parseJson<ConversationSummary>(h.summary),
     status: parseJson<StatusView>(h.status),
-    taskUrl: h.task_url || undefined,
     permalink: h.permalink || undefined,
     postingAtMs: h.posting_at ? Number(h.posting_at) : undefined,
     promotedFrom: parseJson<{ channelId: string; ts: string }>(h.promoted_from),
@@ -121,16 +107,15 @@ export class ConversationStore {
   async facts(subject: SpamSubject, eventId: string): Promise<EventFacts> {
     const k = this.keys;
     const { conversationId } = subject;
-    const [done, hash, task, queued, marks] = (await this.redis.eval(
+    const [done, hash, queued, marks] = (await this.redis.eval(
       FACTS,
-      8,
+      7,
       this.done.keyOf(eventId),
       k.notifierConversation(conversationId),
-      k.asanaTask(conversationId),
       k.notifierReplies(conversationId),
       k.notifierReplyBatch(conversationId),
       ...this.spam.keysOf(subject),
-    )) as [number, string[], string | null, number, (string | null)[]];
+    )) as [number, string[], number, (string | null)[]];
     const verdict = verdictOf(subject, marks);
     return {
       done: done === 1,
@@ -138,7 +123,6 @@ export class ConversationStore {
       spamUser: verdict.user,
       spamTeam: verdict.team,
       state: stateFromHash(hashFromPairs(hash)),
-      knownTaskUrl: parseAsanaTaskRef(task)?.permalinkUrl || undefined,
       repliesQueued: queued > 0,
     };
   }
@@ -161,20 +145,14 @@ export class ConversationStore {
     return { state: stateFromHash(hashFromPairs(hash)), intent: intent === 1 };
   }
 
-  /** States and known task links of many conversations (for a digest), in one round trip. */
-  async states(conversationIds: string[]): Promise<{ state: ConversationState; knownTaskUrl?: string }[]> {
+  /** States of many conversations (for a digest), in one round trip. */
+  async states(conversationIds: string[]): Promise<ConversationState[]> {
     if (conversationIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of conversationIds) pipeline.hgetall(this.keys.notifierConversation(id)).get(this.keys.asanaTask(id));
-    const results = (await pipeline.exec())!;
-    return conversationIds.map((_, i) => {
-      const [e1, hash] = results[2 * i];
-      const [e2, task] = results[2 * i + 1];
-      if (e1 || e2) throw e1 ?? e2;
-      return {
-        state: stateFromHash(hash as Record<string, string>),
-        knownTaskUrl: parseAsanaTaskRef(task as string | null)?.permalinkUrl || undefined,
-      };
+    for (const id of conversationIds) pipeline.hgetall(this.keys.notifierConversation(id));
+    return (await pipeline.exec())!.map(([err, hash]) => {
+      if (err) throw err;
+      return stateFromHash(hash as Record<string, string>);
     });
   }
 

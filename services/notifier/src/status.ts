@@ -38,8 +38,7 @@ export function statusHandler(parts: RefreshParts & LineParts, done: DoneMarks) 
       const by = actorName(event.actor);
       const status = applyStatus(state.status ?? {}, change, by, event.at ? timestampMs(event.at) : Date.now());
       await store.update(conversationId, { status: JSON.stringify(status) });
-      const task = await store.refs.asanaTask(conversationId);
-      await refreshMessage(parts, conversationId, { ...state, status }, task?.permalinkUrl || undefined, 'soon', log);
+      await refreshMessage(parts, conversationId, { ...state, status }, 'soon', log);
     });
     await threadIt(event, log);
     await done.markDone(eventId);

@@ -1,12 +1,5 @@
 import { Direction, EventKind, Priority, StatusChange } from '@switchboard/proto';
-import {
-  decideClassified,
-  needsTaskLink,
-  placement,
-  replyPlacement,
-  slotWaitLimit,
-  type ClassifiedFacts,
-} from '../src/decide';
+import { decideClassified, placement, replyPlacement, slotWaitLimit, type ClassifiedFacts } from '../src/decide';
 import { buttonsFor } from '../src/buttons';
 import { applyStatus, type StatusView } from '../src/conversation';
 import { classified } from './fixtures';
@@ -110,17 +103,6 @@ describe('placement', () => {
     ['any reply of a conversation still waiting for its digest', Priority.URGENT, 0, false, false, 'queue'],
   ])('replies: %s', (_name, priority, ageMs, placed, repliesQueued, where) => {
     expect(replyPlacement({ priority, ageMs, placed, repliesQueued, digestAfterMs: 3000 })).toBe(where);
-  });
-});
-
-describe('needsTaskLink', () => {
-  it.each([
-    ['root without a link, task known', 'root', undefined, 'http://t/1', true],
-    ['root with that link', 'root', 'http://t/1', 'http://t/1', false],
-    ['root, no task yet', 'root', undefined, undefined, false],
-    ['a digest line (refreshed on status changes only)', 'digest', undefined, 'http://t/1', false],
-  ] as const)('%s', (_name, place, shown, known, expected) => {
-    expect(needsTaskLink(place, shown, known)).toBe(expected);
   });
 });
 

@@ -7,6 +7,7 @@ import { summary } from './fixtures';
 const entry = (i: number, priority = Priority.NORMAL, text = `message ${i}`): DigestEntry => ({
   summary: summary(text, { conversationId: `c${i}`, priority }),
   transcriptUrl: `http://console/conversations/c${i}`,
+  taskUrl: `http://console/conversations/c${i}/task`,
 });
 const many = (n: number, priority = Priority.NORMAL, text?: string) =>
   Array.from({ length: n }, (_, i) => entry(i, priority, text));
@@ -26,9 +27,9 @@ describe('digestHeadline', () => {
 });
 
 describe('digestLine', () => {
-  it('names the conversation, its first words and links its transcript (and task when known)', () => {
-    expect(digestLine({ ...entry(7), taskUrl: 'http://asana/7' })).toBe(
-      '• Ann (Acme, slack): message 7 · <http://console/conversations/c7|transcript> · <http://asana/7|Asana task>',
+  it('names the conversation, its first words and links its transcript and task', () => {
+    expect(digestLine(entry(7))).toBe(
+      '• Ann (Acme, slack): message 7 · <http://console/conversations/c7|transcript> · <http://console/conversations/c7/task|Asana task>',
     );
   });
 

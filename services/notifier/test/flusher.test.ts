@@ -99,6 +99,7 @@ describe('a flusher turn over queued thread replies', () => {
         pacing,
         metrics: createNotifierMetrics(shared),
         transcriptUrl: (id) => `http://console.test/conversations/${id}`,
+        taskUrl: (id) => `http://console.test/conversations/${id}/task`,
       },
       {
         pollMs: 60000,

@@ -18,7 +18,12 @@ const handoff = {
 const actionIds = (status: StatusView) =>
   (
     (
-      renderRoot({ summary: summary('hi'), status, transcriptUrl: 'http://console/c1' }).blocks as {
+      renderRoot({
+        summary: summary('hi'),
+        status,
+        transcriptUrl: 'http://console/c1',
+        taskUrl: 'http://console/c1/task',
+      }).blocks as {
         type: string;
         elements?: { action_id?: string }[];
       }[]
@@ -27,7 +32,12 @@ const actionIds = (status: StatusView) =>
 
 describe('a handoff on the Slack root', () => {
   it('shows "The bot asks for a human: <reason>" with the summary, escaped', () => {
-    const message = renderRoot({ summary: summary('hi'), status: { handoff }, transcriptUrl: 'http://console/c1' });
+    const message = renderRoot({
+      summary: summary('hi'),
+      status: { handoff },
+      transcriptUrl: 'http://console/c1',
+      taskUrl: 'http://console/c1/task',
+    });
     const json = JSON.stringify(message);
     expect(json).toContain('*The bot asks for a human:* The user asked for &lt;!channel&gt; (team billing)');
     expect(json).toContain('>Wants a refund\\n>&lt;@U123&gt; for order 1042');

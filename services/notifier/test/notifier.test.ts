@@ -141,22 +141,22 @@ describe('the notifier', () => {
     expect(buttonIds(root)).toEqual([ACTION_IDS.spam, ACTION_IDS.takeover, ACTION_IDS.assignMe, ACTION_IDS.close]);
   });
 
-  it('adds the Asana task link to a root posted before the ticketer recorded the task', async () => {
+  it('links the Asana task from the root’s first post, and edits nothing for it once the task is made', async () => {
     await h.publish(start('c-task'));
     const root = await h.rootOf('c-task');
-    expect(JSON.stringify(root.blocks)).not.toContain('Asana task');
+    expect(JSON.stringify(root.blocks)).toMatch(/<[^|>]*\/console\/conversations\/c-task\/task\|Asana task>/);
     await new ConversationRefs(h.redis, h.keys).setAsanaTask('c-task', {
       gid: '42',
       permalinkUrl: 'https://app.asana.com/0/1/42',
     });
     await h.publish(message('c-task', 'c-task:2', 'any news?'));
-    const updated = await eventually(
-      () => h.rootOf('c-task'),
-      (m) => m.edits >= 1,
+    await eventually(
+      async () => h.repliesTo(await h.messages(), root).length,
+      (n) => n >= 1,
       30000,
-      'the root updated',
+      'the follow-up in the thread',
     );
-    expect(JSON.stringify(updated.blocks)).toContain('<https://app.asana.com/0/1/42|Asana task>');
+    expect((await h.rootOf('c-task')).edits).toBe(0);
   });
 
   it('silences a conversation marked spam until it is marked not spam', async () => {

@@ -18,6 +18,7 @@ jest.setTimeout(120000);
 const entry = (i: number, priority = Priority.NORMAL): DigestEntry => ({
   summary: summary(`message ${i}`, { conversationId: `bot:c${i}`, priority }),
   transcriptUrl: `http://console/conversations/c${i}`,
+  taskUrl: `http://console/conversations/c${i}/task`,
 });
 
 type Block = { type: string; text?: { text: string }; accessory?: { action_id: string; value: string } };

@@ -25,7 +25,12 @@ const actionIds = (m: { blocks: object[] }) =>
     .find((b) => b.type === 'actions')
     ?.elements?.map((e) => e.action_id) ?? [];
 const root = (text: string, status?: StatusView, o = {}) =>
-  renderRoot({ summary: summary(text, o), status, transcriptUrl: 'http://console/c1' });
+  renderRoot({
+    summary: summary(text, o),
+    status,
+    transcriptUrl: 'http://console/c1',
+    taskUrl: 'http://console/c1/task',
+  });
 
 describe('escaping user text', () => {
   it.each([

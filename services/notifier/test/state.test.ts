@@ -41,7 +41,7 @@ describe('the notifier’s Redis records', () => {
     expect((await store.facts(subject, 'e1')).state.place).toBeUndefined();
   });
 
-  it('reads an event’s facts in one call: done mark, state, task link, queued replies and spam marks', async () => {
+  it('reads an event’s facts in one call: done mark, state, queued replies and spam marks', async () => {
     await store.update('bot-a:c1', {
       place: 'root',
       channel: '#triage',
@@ -49,10 +49,6 @@ describe('the notifier’s Redis records', () => {
       ts: '1.5',
       first_event_id: 'e0',
     });
-    await redis.set(
-      keys.asanaTask('bot-a:c1'),
-      JSON.stringify({ gid: '42', permalinkUrl: 'https://app.asana.com/0/1/42' }),
-    );
     await store.done.markDone('e1');
     await new SpamMarks(redis, keys).apply({
       spam: true,
@@ -69,7 +65,6 @@ describe('the notifier’s Redis records', () => {
       spamConversation: false,
       spamUser: false,
       spamTeam: true,
-      knownTaskUrl: 'https://app.asana.com/0/1/42',
       repliesQueued: false,
     });
     expect(facts.state).toMatchObject({

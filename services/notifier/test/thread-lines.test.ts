@@ -136,11 +136,16 @@ describe('attachments', () => {
   it('shows the first message’s attachments in the root as links, never as images', () => {
     const event = classified('hello');
     event.message!.attachments = attachments as never;
-    const root = renderRoot({ summary: summary('x', {}), transcriptUrl: 'http://console/c1' });
+    const root = renderRoot({
+      summary: summary('x', {}),
+      transcriptUrl: 'http://console/c1',
+      taskUrl: 'http://console/c1/task',
+    });
     expect(JSON.stringify(root.blocks)).not.toContain('paperclip');
     const withFiles = renderRoot({
       summary: { ...summary('x'), attachments: lineAttachments(attachments as never) },
       transcriptUrl: 'http://console/c1',
+      taskUrl: 'http://console/c1/task',
     });
     const blocks = withFiles.blocks as { type: string; text?: { text: string } }[];
     expect(blocks.some((b) => b.type === 'image')).toBe(false);

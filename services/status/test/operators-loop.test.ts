@@ -340,6 +340,14 @@ describe('the operator loop', () => {
     expect(toSlack.headers.get('location')).toMatch(
       new RegExp(`/slack/archives/${root.channel_id}/p${root.ts.replace('.', '')}$`),
     );
+    // And the Slack message's Asana link goes to the task the same way.
+    const taskLink = /<([^|>]+)\|Asana task>/.exec(JSON.stringify(root.blocks))![1];
+    expect(taskLink).toBe(status(`/console/conversations/${consolePath}/task`));
+    const toAsana = await fetch(taskLink, { headers: { cookie }, redirect: 'manual' });
+    expect(toAsana.status).toBe(303);
+    expect(toAsana.headers.get('location')).toMatch(
+      new RegExp(`/asana/0/\\d+/${(await taskOf('conv-console'))!.gid}$`),
+    );
     const unknown = await fetch(status('/console/conversations/no-such-conversation/slack'), { headers: { cookie } });
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('No such conversation');

@@ -247,13 +247,26 @@ export function queuePage(user: PageUser, body: string): string {
   return layout('Queue', user, body, { page: 'queue' });
 }
 
-/** A conversation known here that the notifier has not placed in Slack yet (its post waits for the channel). */
-export function notInSlackPage(user: PageUser, id: string): string {
+const NOT_YET = {
+  slack: {
+    title: 'Not in Slack yet',
+    why: (id: string) =>
+      `The notifier has not posted <code>${e(id)}</code> to Slack yet: its message waits for a slot in the triage channel (Slack takes about one post a second per channel).`,
+  },
+  task: {
+    title: 'No Asana task yet',
+    why: (id: string) =>
+      `The ticketer has not made the Asana task of <code>${e(id)}</code> yet: tasks are made at Asana's pace (at most 25 a second).`,
+  },
+};
+
+/** A conversation known here whose Slack message or Asana task is not made yet (it waits for the vendor's pace). */
+export function notYetPage(user: PageUser, id: string, where: keyof typeof NOT_YET): string {
   const path = `/console/conversations/${encodeURIComponent(id)}`;
   return layout(
-    'Not in Slack yet',
+    NOT_YET[where].title,
     user,
-    `<h1>Not in Slack yet</h1><p>The notifier has not posted <code>${e(id)}</code> to Slack yet: its message waits for a slot in the triage channel (Slack takes about one post a second per channel). Try this link again in a minute.</p><p><a href="${e(path)}">The transcript</a> · <a href="/console">All conversations</a></p>`,
+    `<h1>${NOT_YET[where].title}</h1><p>${NOT_YET[where].why(id)} Try this link again in a minute.</p><p><a href="${e(path)}">The transcript</a> · <a href="/console">All conversations</a></p>`,
   );
 }
 

@@ -21,7 +21,7 @@ import type { TranscriptStore } from '../conversation/transcript';
 import type { InboundOnce } from '../inbound-once';
 import type { ConsoleAuth, ConsoleUser } from './console-auth';
 import { SECURITY_HEADERS, sendHtml } from './console-http';
-import { conversationPage, listPage, notFoundPage, notInSlackPage, type PageUser } from './console-html';
+import { conversationPage, listPage, notFoundPage, notYetPage, type PageUser } from './console-html';
 import type { ConsoleStreams } from './console-stream';
 import { listQuery } from './list-filter';
 import type { SpamScope } from '@switchboard/store';
@@ -140,20 +140,29 @@ export function conversationRoute(
     );
   });
 
-  // The task's link to Slack (agreements' slackThreadUrl): wherever the conversation is now, its own thread or
-  // the digest that lists it. Only an http(s) permalink is followed, so nothing stored can redirect elsewhere.
-  app.get<{ Params: { id: string } }>('/console/conversations/:id/slack', async (request, reply) => {
-    const { id } = request.params;
-    const [slack, summary] = await Promise.all([refs.slackRoot(id), conversations.get(id)]);
-    const target = slackDestination(slack?.permalink);
-    if (target) return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').redirect(target, 303);
-    const user = pageUser(auth, signedIn(request));
-    return sendHtml(reply, 404, summary ? notInSlackPage(user, id) : notFoundPage(user, id));
-  });
+  // The links Slack and Asana carry from the start (agreements' slackThreadUrl and taskUrl): to wherever the
+  // conversation is in Slack now (its own thread or the digest that lists it), and to its Asana task. Only an
+  // http(s) URL is followed, so nothing stored can redirect elsewhere.
+  const places = {
+    slack: async (id: string) => (await refs.slackRoot(id))?.permalink,
+    task: async (id: string) => (await refs.asanaTask(id))?.permalinkUrl,
+  };
+  for (const [where, find] of Object.entries(places) as [
+    keyof typeof places,
+    (id: string) => Promise<string | undefined>,
+  ][])
+    app.get<{ Params: { id: string } }>(`/console/conversations/:id/${where}`, async (request, reply) => {
+      const { id } = request.params;
+      const [url, summary] = await Promise.all([find(id), conversations.get(id)]);
+      const target = linkDestination(url);
+      if (target) return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').redirect(target, 303);
+      const user = pageUser(auth, signedIn(request));
+      return sendHtml(reply, 404, summary ? notYetPage(user, id, where) : notFoundPage(user, id));
+    });
 }
 
-/** Where the Slack link may send an operator: the stored permalink when it is an http(s) URL, else nowhere. */
-export function slackDestination(permalink: string | undefined): string | undefined {
+/** Where a console link may send an operator: the stored URL when it is http(s), else nowhere. */
+export function linkDestination(permalink: string | undefined): string | undefined {
   if (!permalink) return undefined;
   try {
     const url = new URL(permalink);
