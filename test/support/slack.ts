@@ -11,7 +11,7 @@ export interface SignedClick {
   value: string;
 }
 
-/** Posts one signed button click as the sandbox operator olivia; resolves to the HTTP answer. */
+/** Posts one signed button click as the sandbox operator olivia, delivered as Slack does (deliverLikeSlack). */
 export async function postSignedClick({ url, signingSecret, actionId, value }: SignedClick): Promise<Response> {
   const body = `payload=${encodeURIComponent(
     JSON.stringify({
@@ -24,8 +24,7 @@ export async function postSignedClick({ url, signingSecret, actionId, value }: S
   )}`;
   const at = Math.floor(Date.now() / 1000);
   const signature = `v0=${createHmac('sha256', signingSecret).update(`v0:${at}:${body}`).digest('hex')}`;
-  return fetch(url, {
-    method: 'POST',
+  return deliverLikeSlack(url, {
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(at),
@@ -47,4 +46,28 @@ export function signedHeaders(
     'x-slack-request-timestamp': String(at),
     'x-slack-signature': `v0=${createHmac('sha256', signingSecret).update(`v0:${at}:${body}`).digest('hex')}`,
   };
+}
+
+/**
+ * Posts as Slack delivers: a 503 (the status service's "still working, deliver again", or "try again") is
+ * delivered again with `x-slack-retry-num`, as Slack retries a failed delivery up to 3 times. Slack waits about
+ * a minute and then five between retries; here the wait is the answer's `retry-after` (at most 5 s), so a test
+ * on a loaded machine sees what Slack would, without waiting minutes. Resolves to the last answer.
+ */
+export async function deliverLikeSlack(
+  url: string,
+  request: { headers: Record<string, string>; body: string },
+  retries = 3,
+): Promise<Response> {
+  let res = await fetch(url, { method: 'POST', ...request });
+  for (let n = 1; n <= retries && res.status === 503; n++) {
+    const waitS = Math.min(5, Number(res.headers.get('retry-after') ?? '1') || 1);
+    await new Promise((resolve) => setTimeout(resolve, waitS * 1000));
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { ...request.headers, 'x-slack-retry-num': String(n), 'x-slack-retry-reason': 'http_error' },
+      body: request.body,
+    });
+  }
+  return res;
 }
