@@ -139,12 +139,15 @@ export interface ConversationView {
   taskUrl?: string;
 }
 
+/** Whether a URL from outside (a bot's attachment, a stored permalink) may be linked or followed: plain http(s) only. */
+export const isHttpUrl = (url: string | undefined): url is string => !!url && /^https?:\/\/\S+$/i.test(url);
+
 /** An entry's attachments: http(s) URLs as links (escaped), anything else as text only. */
 export function attachmentsHtml(attachments: TranscriptEntry['attachments']): string {
   if (!attachments || attachments.length === 0) return '';
   const item = (a: { name: string; url: string; type: string }) => {
     const label = a.name || a.type || a.url || 'attachment';
-    return /^https?:\/\/\S+$/i.test(a.url)
+    return isHttpUrl(a.url)
       ? `<li><a href="${e(a.url)}" rel="noopener noreferrer nofollow" target="_blank">${e(label)}</a></li>`
       : `<li>${e(label)}${a.url ? ` (${e(a.url)})` : ''}</li>`;
   };

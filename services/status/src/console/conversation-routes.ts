@@ -21,7 +21,7 @@ import type { TranscriptStore } from '../conversation/transcript';
 import type { InboundOnce } from '../inbound-once';
 import type { ConsoleAuth, ConsoleUser } from './console-auth';
 import { SECURITY_HEADERS, sendHtml } from './console-http';
-import { conversationPage, listPage, notFoundPage, notYetPage, type PageUser } from './console-html';
+import { conversationPage, isHttpUrl, listPage, notFoundPage, notYetPage, type PageUser } from './console-html';
 import type { ConsoleStreams } from './console-stream';
 import { listQuery } from './list-filter';
 import type { SpamScope } from '@switchboard/store';
@@ -143,33 +143,18 @@ export function conversationRoute(
   // The links Slack and Asana carry from the start (agreements' slackThreadUrl and taskUrl): to wherever the
   // conversation is in Slack now (its own thread or the digest that lists it), and to its Asana task. Only an
   // http(s) URL is followed, so nothing stored can redirect elsewhere.
-  const places = {
-    slack: async (id: string) => (await refs.slackRoot(id))?.permalink,
-    task: async (id: string) => (await refs.asanaTask(id))?.permalinkUrl,
-  };
-  for (const [where, find] of Object.entries(places) as [
-    keyof typeof places,
-    (id: string) => Promise<string | undefined>,
-  ][])
+  const placeRoute = (where: 'slack' | 'task', find: (id: string) => Promise<string | undefined>) =>
     app.get<{ Params: { id: string } }>(`/console/conversations/:id/${where}`, async (request, reply) => {
       const { id } = request.params;
-      const [url, summary] = await Promise.all([find(id), conversations.get(id)]);
-      const target = linkDestination(url);
-      if (target) return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').redirect(target, 303);
+      const target = await find(id);
+      if (isHttpUrl(target))
+        return reply.headers(SECURITY_HEADERS).header('cache-control', 'no-store').redirect(target, 303);
       const user = pageUser(auth, signedIn(request));
-      return sendHtml(reply, 404, summary ? notYetPage(user, id, where) : notFoundPage(user, id));
+      const known = await conversations.get(id);
+      return sendHtml(reply, 404, known ? notYetPage(user, id, where) : notFoundPage(user, id));
     });
-}
-
-/** Where a console link may send an operator: the stored URL when it is http(s), else nowhere. */
-export function linkDestination(permalink: string | undefined): string | undefined {
-  if (!permalink) return undefined;
-  try {
-    const url = new URL(permalink);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
-  } catch {
-    return undefined;
-  }
+  placeRoute('slack', async (id) => (await refs.slackRoot(id))?.permalink);
+  placeRoute('task', async (id) => (await refs.asanaTask(id))?.permalinkUrl);
 }
 
 export function conversationStreamRoute(
