@@ -40,13 +40,17 @@ async function main(): Promise<void> {
   });
   const refs = new ConversationRefs(runtime.redis, runtime.keys);
   const store = new TicketStore(runtime.redis, ticketerKeys(runtime.keys));
+  const links = (id: string) => ({
+    transcript: transcriptUrl(config.consoleBaseUrl, id),
+    slack: slackThreadUrl(config.consoleBaseUrl, id),
+  });
   const flusher = new CommentFlusher({
     tasks,
     store,
     refs,
     logger: runtime.logger,
     commentWindowMs: config.commentWindowMs,
-    slackUrl: (id) => slackThreadUrl(config.consoleBaseUrl, id),
+    slackUrl: (id) => links(id).slack,
   });
   const ticketer = new Ticketer({
     tasks,
@@ -60,10 +64,7 @@ async function main(): Promise<void> {
     logger: runtime.logger,
     assignees: config.assignees,
     commentWindowMs: config.commentWindowMs,
-    links: (id) => ({
-      transcript: transcriptUrl(config.consoleBaseUrl, id),
-      slack: slackThreadUrl(config.consoleBaseUrl, id),
-    }),
+    links,
     flushComments: async (id) => void (await flusher.flush(id)),
   });
   // Each conversation's events in order, many conversations at once (the waiting is on Asana and Redis).
