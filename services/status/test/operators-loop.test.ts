@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import type { ExampleBot } from '@switchboard/example-bot';
 import { eventually } from '../../../test/support/services';
 import { startOperatorSystem, type OperatorSystem } from '../../../test/support/operator-system';
-import { deliverLikeSlack, signedHeaders } from '../../../test/support/slack';
+import { postUntilDone, signedHeaders } from '../../../test/support/slack';
 
 const API_KEY = 'status-key-0123456789abcdef';
 const SIGNING_SECRET = 'status-test-signing-secret';
@@ -84,11 +84,11 @@ describe('the operator loop', () => {
     };
     return `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
-  // As Slack delivers: a 503 (still working within Slack's 3 s, on a loaded machine) is delivered again.
+  // Until done: a 503 (still working within Slack's 3 s, on a loaded machine) is sent again (postUntilDone).
   const postClick = (body: string, headers: Record<string, string>) =>
-    deliverLikeSlack(status('/slack/interactions'), { headers, body });
+    postUntilDone(status('/slack/interactions'), { headers, body }, 'click');
   const postEvent = (body: string) =>
-    deliverLikeSlack(status('/slack/events'), { headers: signed(body, 'application/json'), body });
+    postUntilDone(status('/slack/events'), { headers: signed(body, 'application/json'), body }, 'event');
   function threadReply(root: SandboxMessage, text: string, eventId: string) {
     return JSON.stringify({
       type: 'event_callback',
